@@ -1,0 +1,623 @@
+//! One IMAP connection: transport (TCP, TLS, STARTTLS), response framing, tagged commands.
+//!
+//! Why not async-imap: its APPEND waits a round trip per message and drops the APPENDUID
+//! response code (RFC 4315), and we need both — pipelined APPENDs (LITERAL+, RFC 7888) are
+//! most of our speed, and APPENDUID is how we remember where each message went. Parsing is
+//! left to `imap-proto`; this module only frames responses and matches tags.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use imap_proto::{Response, ResponseCode, Status};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufStream, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+
+use super::command::{Command, Part};
+use super::error::ImapError;
+use crate::endpoint::{Endpoint, Security};
+use crate::tls::Trust;
+
+/// How long we wait before calling a server unresponsive.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// The longest silence allowed while a response is awaited or a literal is sent.
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(20),
+            idle: Duration::from_secs(120),
+        }
+    }
+}
+
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+    /// Only while the plain stream is handed to the TLS handshake during STARTTLS.
+    Detached,
+}
+
+fn detached() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::NotConnected, "connection is being upgraded to TLS")
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            Stream::Detached => Poll::Ready(Err(detached())),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            Stream::Detached => Poll::Ready(Err(detached())),
+        }
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            Stream::Detached => Poll::Ready(Err(detached())),
+        }
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            Stream::Detached => Poll::Ready(Ok(())),
+        }
+    }
+}
+
+/// A server reply: parsed when `imap-proto` knows it, raw otherwise (NAMESPACE, vendor extras).
+pub enum Reply<'a> {
+    Parsed(Response<'a>),
+    Raw(&'a [u8]),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DoneStatus {
+    Ok,
+    No,
+    Bad,
+}
+
+/// The tagged end of a command.
+#[derive(Debug, Clone)]
+pub struct Done {
+    pub status: DoneStatus,
+    /// The server's words, including response codes imap-proto does not know (`[OVERQUOTA] …`).
+    pub text: String,
+    /// RFC 4315 APPENDUID: (destination UIDVALIDITY, new UID).
+    pub append_uid: Option<(u32, u32)>,
+    pub capabilities: Option<Vec<String>>,
+}
+
+pub struct Connection {
+    stream: BufStream<Stream>,
+    host: String,
+    timeouts: Timeouts,
+    next_tag: u32,
+    capabilities: HashSet<String>,
+    greeting: String,
+    /// Frames read while waiting for a continuation, handed to the next reader.
+    pending: VecDeque<Vec<u8>>,
+    /// Tagged results that arrived while another command's result was awaited.
+    completed: HashMap<String, Done>,
+    /// The server's BYE text, if it said goodbye before closing.
+    bye: Option<String>,
+}
+
+impl Connection {
+    /// Opens the connection, negotiates TLS as the endpoint demands, reads the greeting
+    /// and capabilities. Does not log in.
+    pub async fn open(endpoint: &Endpoint, trust: &Trust, timeouts: Timeouts) -> Result<Connection, ImapError> {
+        let host = endpoint.host.clone();
+        let tcp = connect_tcp(&host, endpoint.port, timeouts.connect).await?;
+        let stream = match endpoint.security {
+            Security::Tls => Stream::Tls(Box::new(handshake(tcp, &host, trust, timeouts).await?)),
+            Security::StartTls | Security::None => Stream::Plain(tcp),
+        };
+        let mut conn = Connection {
+            stream: BufStream::new(stream),
+            host: host.clone(),
+            timeouts,
+            next_tag: 1,
+            capabilities: HashSet::new(),
+            greeting: String::new(),
+            pending: VecDeque::new(),
+            completed: HashMap::new(),
+            bye: None,
+        };
+        conn.read_greeting().await?;
+        if endpoint.security == Security::StartTls {
+            conn.start_tls(trust).await?;
+        }
+        if conn.capabilities.is_empty() {
+            conn.refresh_capabilities().await?;
+        }
+        Ok(conn)
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The server's greeting text (for recognising Exchange, whose rules differ).
+    pub fn greeting(&self) -> &str {
+        &self.greeting
+    }
+
+    pub fn has_capability(&self, name: &str) -> bool {
+        self.capabilities.contains(&name.to_ascii_uppercase())
+    }
+
+    /// The value of a `NAME=value` capability, such as `APPENDLIMIT=35882577`.
+    pub fn capability_value(&self, name: &str) -> Option<&str> {
+        let prefix = format!("{}=", name.to_ascii_uppercase());
+        self.capabilities
+            .iter()
+            .find_map(|cap| cap.strip_prefix(&prefix))
+    }
+
+    pub(crate) fn set_capabilities(&mut self, caps: impl IntoIterator<Item = String>) {
+        self.capabilities = caps.into_iter().map(|c| c.to_ascii_uppercase()).collect();
+    }
+
+    pub async fn refresh_capabilities(&mut self) -> Result<(), ImapError> {
+        let mut caps = Vec::new();
+        let done = self
+            .run(Command::new("CAPABILITY"), |reply| {
+                if let Reply::Parsed(Response::Capabilities(list)) = reply {
+                    caps = list.iter().map(capability_text).collect();
+                }
+            })
+            .await?;
+        if caps.is_empty() {
+            caps = done.capabilities.unwrap_or_default();
+        }
+        self.set_capabilities(caps);
+        Ok(())
+    }
+
+    async fn read_greeting(&mut self) -> Result<(), ImapError> {
+        let frame = self.read_frame("waiting for the greeting").await?;
+        let text = String::from_utf8_lossy(&frame).trim_end().to_string();
+        match imap_proto::parser::parse_response(&frame) {
+            Ok((_, Response::Data { status, code, information })) => {
+                self.greeting = information.map(|i| i.to_string()).unwrap_or_default();
+                if status == Status::Bye {
+                    return Err(ImapError::Closed { host: self.host.clone(), text: self.greeting.clone() });
+                }
+                if let Some(ResponseCode::Capabilities(list)) = code {
+                    let caps: Vec<String> = list.iter().map(capability_text).collect();
+                    self.set_capabilities(caps);
+                }
+                Ok(())
+            }
+            _ if text.starts_with("* OK") || text.starts_with("* PREAUTH") => {
+                self.greeting = text;
+                Ok(())
+            }
+            _ => Err(ImapError::Protocol { host: self.host.clone(), snippet: snippet(&frame) }),
+        }
+    }
+
+    async fn start_tls(&mut self, trust: &Trust) -> Result<(), ImapError> {
+        if !self.has_capability("STARTTLS") {
+            self.refresh_capabilities().await?;
+        }
+        if !self.has_capability("STARTTLS") {
+            return Err(ImapError::StartTlsNotOffered { host: self.host.clone() });
+        }
+        self.run(Command::new("STARTTLS"), |_| {}).await?;
+        // Anything buffered before the handshake would be a man-in-the-middle injection
+        // (CVE-2011-0411 style), so it is dropped along with the plain stream's buffer.
+        let plain = std::mem::replace(&mut self.stream, BufStream::new(Stream::Detached));
+        let Stream::Plain(tcp) = plain.into_inner() else {
+            return Err(ImapError::Protocol { host: self.host.clone(), snippet: "STARTTLS on a connection that is already encrypted".into() });
+        };
+        let tls = handshake(tcp, &self.host, trust, self.timeouts).await?;
+        self.stream = BufStream::new(Stream::Tls(Box::new(tls)));
+        self.pending.clear();
+        // Capabilities learned before TLS cannot be trusted (RFC 3501 6.2.1).
+        self.refresh_capabilities().await
+    }
+
+    fn take_tag(&mut self) -> String {
+        let tag = format!("m{}", self.next_tag);
+        self.next_tag += 1;
+        tag
+    }
+
+    /// Sends a command and returns its tag without waiting for the result, so several
+    /// commands can be in flight. Literals use LITERAL+ when the server offers it.
+    pub async fn send(&mut self, command: Command) -> Result<String, ImapError> {
+        let tag = self.take_tag();
+        let non_sync = self.has_capability("LITERAL+");
+        self.write(tag.as_bytes()).await?;
+        self.write(b" ").await?;
+        for part in command.parts {
+            match part {
+                Part::Text(text) => self.write(&text).await?,
+                Part::Literal(bytes) => {
+                    if non_sync {
+                        self.write(format!("{{{}+}}\r\n", bytes.len()).as_bytes()).await?;
+                    } else {
+                        self.write(format!("{{{}}}\r\n", bytes.len()).as_bytes()).await?;
+                        self.flush().await?;
+                        if !self.await_continuation(&tag, &command.label).await? {
+                            // The server already finished the command (usually a refusal):
+                            // the rest must not be sent.
+                            return Ok(tag);
+                        }
+                    }
+                    self.write(&bytes).await?;
+                }
+            }
+        }
+        self.write(b"\r\n").await?;
+        self.flush().await?;
+        Ok(tag)
+    }
+
+    /// Waits for the server's `+` before a literal. Returns false when the command
+    /// ended instead.
+    async fn await_continuation(&mut self, tag: &str, label: &str) -> Result<bool, ImapError> {
+        loop {
+            let frame = self.read_frame(leak_label(label)).await?;
+            if frame.starts_with(b"+") {
+                return Ok(true);
+            }
+            if let Some(done) = self.tagged(&frame, tag) {
+                self.completed.insert(tag.to_string(), done);
+                return Ok(false);
+            }
+            self.pending.push_back(frame);
+        }
+    }
+
+    /// Sends one line in answer to a continuation request (SASL exchanges).
+    pub(crate) async fn send_continuation_line(&mut self, line: &[u8]) -> Result<(), ImapError> {
+        self.write(line).await?;
+        self.write(b"\r\n").await?;
+        self.flush().await
+    }
+
+    /// Reads until the command with `tag` completes, giving every untagged reply to `on_reply`.
+    pub async fn finish<F>(&mut self, tag: &str, label: &str, on_reply: F) -> Result<Done, ImapError>
+    where
+        F: FnMut(Reply<'_>),
+    {
+        match self.read_until(tag, label, false, on_reply).await? {
+            Some(done) => Ok(done),
+            None => Err(ImapError::Protocol { host: self.host.clone(), snippet: "unexpected continuation".into() }),
+        }
+    }
+
+    /// Like [`Connection::finish`], but also returns (with `None`) when the server sends a
+    /// `+` continuation, which is handed to `on_reply` as `Reply::Raw`. Used by SASL.
+    pub(crate) async fn finish_or_continue<F>(&mut self, tag: &str, label: &str, on_reply: F) -> Result<Option<Done>, ImapError>
+    where
+        F: FnMut(Reply<'_>),
+    {
+        self.read_until(tag, label, true, on_reply).await
+    }
+
+    async fn read_until<F>(&mut self, tag: &str, label: &str, stop_at_continuation: bool, mut on_reply: F) -> Result<Option<Done>, ImapError>
+    where
+        F: FnMut(Reply<'_>),
+    {
+        loop {
+            if let Some(done) = self.completed.remove(tag) {
+                return Ok(Some(done));
+            }
+            let frame = match self.pending.pop_front() {
+                Some(frame) => frame,
+                None => self.read_frame(leak_label(label)).await?,
+            };
+            if frame.starts_with(b"* ") {
+                match imap_proto::parser::parse_response(&frame) {
+                    Ok((_, Response::Data { status: Status::Bye, information, .. })) => {
+                        self.bye = Some(information.map(|i| i.to_string()).unwrap_or_default());
+                    }
+                    Ok((_, response)) => on_reply(Reply::Parsed(response)),
+                    Err(_) => on_reply(Reply::Raw(&frame)),
+                }
+            } else if frame.starts_with(b"+") {
+                on_reply(Reply::Raw(&frame));
+                if stop_at_continuation {
+                    return Ok(None);
+                }
+            } else if let Some(done) = self.tagged(&frame, tag) {
+                return Ok(Some(done));
+            } else if let Some(other) = frame_tag(&frame) {
+                let other = other.to_string();
+                if let Some(done) = self.tagged(&frame, &other) {
+                    self.completed.insert(other, done);
+                }
+            } else {
+                return Err(ImapError::Protocol { host: self.host.clone(), snippet: snippet(&frame) });
+            }
+        }
+    }
+
+    /// Sends a command, waits for it, and turns NO and BAD into errors.
+    pub async fn run<F>(&mut self, command: Command, on_reply: F) -> Result<Done, ImapError>
+    where
+        F: FnMut(Reply<'_>),
+    {
+        let label = command.label.clone();
+        let tag = self.send(command).await?;
+        let done = self.finish(&tag, &label, on_reply).await?;
+        self.check(done, &label)
+    }
+
+    /// Turns a NO or BAD result into the matching error.
+    pub fn check(&self, done: Done, label: &str) -> Result<Done, ImapError> {
+        match done.status {
+            DoneStatus::Ok => Ok(done),
+            DoneStatus::No => Err(ImapError::Refused { host: self.host.clone(), command: label.to_string(), text: done.text }),
+            DoneStatus::Bad => Err(ImapError::Bad { host: self.host.clone(), command: label.to_string(), text: done.text }),
+        }
+    }
+
+    /// Parses a tagged line if it carries `tag`.
+    fn tagged(&self, frame: &[u8], tag: &str) -> Option<Done> {
+        if frame_tag(frame) != Some(tag) {
+            return None;
+        }
+        match imap_proto::parser::parse_response(frame) {
+            Ok((_, Response::Done { status, code, information, .. })) => {
+                let mut text = information.map(|i| i.to_string()).unwrap_or_default();
+                let mut append_uid = None;
+                let mut capabilities = None;
+                match code {
+                    Some(ResponseCode::AppendUid(validity, uids)) => {
+                        append_uid = uids.first().map(|member| match member {
+                            imap_proto::UidSetMember::Uid(uid) => (validity, *uid),
+                            imap_proto::UidSetMember::UidRange(range) => (validity, *range.start()),
+                        });
+                    }
+                    Some(ResponseCode::Capabilities(list)) => {
+                        capabilities = Some(list.iter().map(capability_text).collect());
+                    }
+                    Some(ResponseCode::Alert) => text = format!("[ALERT] {text}"),
+                    _ => {}
+                }
+                Some(Done { status: done_status(&status), text, append_uid, capabilities })
+            }
+            // Some servers put things in tagged lines imap-proto rejects; the status word is enough.
+            _ => {
+                let line = String::from_utf8_lossy(frame);
+                let mut words = line.trim_end().splitn(3, ' ');
+                let _tag = words.next();
+                let status = match words.next().map(|w| w.to_ascii_uppercase()) {
+                    Some(w) if w == "OK" => DoneStatus::Ok,
+                    Some(w) if w == "NO" => DoneStatus::No,
+                    _ => DoneStatus::Bad,
+                };
+                Some(Done { status, text: words.next().unwrap_or("").to_string(), append_uid: None, capabilities: None })
+            }
+        }
+    }
+
+    async fn write(&mut self, bytes: &[u8]) -> Result<(), ImapError> {
+        // Written in chunks so the idle timeout measures progress, not the size of a message.
+        for chunk in bytes.chunks(256 * 1024) {
+            match tokio::time::timeout(self.timeouts.idle, self.stream.write_all(chunk)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(source)) => return Err(self.io_error(source)),
+                Err(_) => return Err(self.timeout("sending")),
+            }
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), ImapError> {
+        match tokio::time::timeout(self.timeouts.idle, self.stream.flush()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(source)) => Err(self.io_error(source)),
+            Err(_) => Err(self.timeout("sending")),
+        }
+    }
+
+    /// Reads one complete response: a line, plus any literals it announces and the lines after them.
+    async fn read_frame(&mut self, during: &'static str) -> Result<Vec<u8>, ImapError> {
+        let mut frame = Vec::new();
+        loop {
+            let start = frame.len();
+            let read = tokio::time::timeout(self.timeouts.idle, self.stream.read_until(b'\n', &mut frame)).await;
+            match read {
+                Ok(Ok(0)) => return Err(self.closed()),
+                Ok(Ok(_)) => {}
+                Ok(Err(source)) => return Err(self.io_error(source)),
+                Err(_) => return Err(self.timeout(during)),
+            }
+            if !frame.ends_with(b"\n") {
+                return Err(self.closed());
+            }
+            let Some(length) = literal_length(&frame[start..]) else {
+                return Ok(frame);
+            };
+            let mut remaining = length;
+            frame.reserve(length);
+            while remaining > 0 {
+                let want = remaining.min(1024 * 1024);
+                let before = frame.len();
+                let read = tokio::time::timeout(
+                    self.timeouts.idle,
+                    (&mut self.stream).take(want as u64).read_to_end(&mut frame),
+                )
+                .await;
+                match read {
+                    Ok(Ok(0)) => return Err(self.closed()),
+                    Ok(Ok(_)) => remaining -= frame.len() - before,
+                    Ok(Err(source)) => return Err(self.io_error(source)),
+                    Err(_) => return Err(self.timeout(during)),
+                }
+            }
+        }
+    }
+
+    fn closed(&self) -> ImapError {
+        ImapError::Closed { host: self.host.clone(), text: self.bye.clone().unwrap_or_default() }
+    }
+
+    fn io_error(&self, source: std::io::Error) -> ImapError {
+        ImapError::Io { host: self.host.clone(), source }
+    }
+
+    fn timeout(&self, during: &'static str) -> ImapError {
+        ImapError::Timeout { host: self.host.clone(), seconds: self.timeouts.idle.as_secs(), during }
+    }
+
+    /// Ends the session politely; errors do not matter any more at this point.
+    pub async fn logout(mut self) {
+        if let Ok(tag) = self.send(Command::new("LOGOUT")).await {
+            let _ = tokio::time::timeout(Duration::from_secs(2), self.finish(&tag, "LOGOUT", |_| {})).await;
+        }
+    }
+}
+
+/// Labels are short-lived strings, but timeout errors want `&'static str`; the few distinct
+/// command names are interned so this does not grow.
+fn leak_label(label: &str) -> &'static str {
+    static KNOWN: &[&str] = &[
+        "APPEND", "AUTHENTICATE", "CAPABILITY", "CREATE", "EXAMINE", "SELECT", "LIST", "LOGIN", "LOGOUT",
+        "NAMESPACE", "NOOP", "STARTTLS", "STATUS", "SUBSCRIBE", "UID FETCH", "UID SEARCH", "UID STORE", "ENABLE", "ID",
+    ];
+    KNOWN.iter().find(|k| **k == label).copied().unwrap_or("waiting for the server")
+}
+
+fn done_status(status: &Status) -> DoneStatus {
+    match status {
+        Status::Ok | Status::PreAuth => DoneStatus::Ok,
+        Status::No => DoneStatus::No,
+        Status::Bad | Status::Bye => DoneStatus::Bad,
+    }
+}
+
+fn frame_tag(frame: &[u8]) -> Option<&str> {
+    let end = frame.iter().position(|b| *b == b' ')?;
+    let tag = std::str::from_utf8(&frame[..end]).ok()?;
+    (tag != "*" && tag != "+").then_some(tag)
+}
+
+/// `{123}\r\n` at the end of a line announces a literal of 123 bytes.
+fn literal_length(line: &[u8]) -> Option<usize> {
+    let line = line.strip_suffix(b"\r\n").or_else(|| line.strip_suffix(b"\n"))?;
+    let line = line.strip_suffix(b"}")?;
+    let open = line.iter().rposition(|b| *b == b'{')?;
+    let digits = &line[open + 1..];
+    let digits = digits.strip_suffix(b"+").unwrap_or(digits);
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+pub(crate) fn capability_text(cap: &imap_proto::Capability<'_>) -> String {
+    match cap {
+        imap_proto::Capability::Imap4rev1 => "IMAP4REV1".into(),
+        imap_proto::Capability::Auth(mech) => format!("AUTH={}", mech.to_ascii_uppercase()),
+        imap_proto::Capability::Atom(atom) => atom.to_ascii_uppercase(),
+    }
+}
+
+fn snippet(frame: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&frame[..frame.len().min(200)]);
+    text.trim_end().to_string()
+}
+
+async fn connect_tcp(host: &str, port: u16, limit: Duration) -> Result<TcpStream, ImapError> {
+    let addrs = match tokio::time::timeout(limit, tokio::net::lookup_host((host, port))).await {
+        Ok(Ok(addrs)) => addrs.collect::<Vec<_>>(),
+        Ok(Err(e)) => return Err(ImapError::UnknownHost { host: host.into(), detail: e.to_string() }),
+        Err(_) => return Err(ImapError::Timeout { host: host.into(), seconds: limit.as_secs(), during: "looking up the server" }),
+    };
+    let mut last = None;
+    for addr in addrs {
+        match tokio::time::timeout(limit, TcpStream::connect(addr)).await {
+            Ok(Ok(stream)) => {
+                // Commands are small and latency-bound; Nagle would add delays between them.
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
+            }
+            Ok(Err(e)) => last = Some(ImapError::Connect { host: host.into(), port, source: e }),
+            Err(_) => last = Some(ImapError::Timeout { host: host.into(), seconds: limit.as_secs(), during: "connecting" }),
+        }
+    }
+    Err(last.unwrap_or_else(|| ImapError::UnknownHost { host: host.into(), detail: "no address found".into() }))
+}
+
+async fn handshake(tcp: TcpStream, host: &str, trust: &Trust, timeouts: Timeouts) -> Result<TlsStream<TcpStream>, ImapError> {
+    let name = rustls::pki_types::ServerName::try_from(host.to_string())
+        .map_err(|_| ImapError::UnknownHost { host: host.into(), detail: "not a valid host name".into() })?;
+    let result = tokio::time::timeout(timeouts.connect, trust.connector().connect(name, tcp)).await;
+    match result {
+        Ok(Ok(stream)) => Ok(stream),
+        Ok(Err(e)) => {
+            let tls_error = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>());
+            match tls_error {
+                Some(rustls::Error::InvalidCertificate(reason)) => Err(ImapError::Certificate {
+                    host: host.into(),
+                    reason: describe_certificate_error(reason),
+                    fingerprint: trust.presented_fingerprint(host),
+                }),
+                Some(other) => Err(ImapError::Certificate {
+                    host: host.into(),
+                    reason: format!("the secure connection could not be set up ({other}); is this the right port for SSL/TLS?"),
+                    fingerprint: None,
+                }),
+                None => Err(ImapError::Io { host: host.into(), source: e }),
+            }
+        }
+        Err(_) => Err(ImapError::Timeout { host: host.into(), seconds: timeouts.connect.as_secs(), during: "setting up TLS" }),
+    }
+}
+
+fn describe_certificate_error(error: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as E;
+    match error {
+        E::UnknownIssuer => "it was issued by an authority this computer does not know (self-signed or private CA)".into(),
+        E::Expired | E::ExpiredContext { .. } => "it has expired".into(),
+        E::NotValidYet | E::NotValidYetContext { .. } => "it is not valid yet (check this computer's clock)".into(),
+        E::NotValidForName | E::NotValidForNameContext { .. } => "it was issued for a different server name".into(),
+        E::Revoked => "it has been revoked".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_announcements() {
+        assert_eq!(literal_length(b"* 1 FETCH (BODY[] {1234}\r\n"), Some(1234));
+        assert_eq!(literal_length(b"* 1 FETCH (BODY[] {12+}\r\n"), Some(12));
+        assert_eq!(literal_length(b"* OK done\r\n"), None);
+        assert_eq!(literal_length(b"* OK {x}\r\n"), None);
+    }
+
+    #[test]
+    fn tags_are_found() {
+        assert_eq!(frame_tag(b"m12 OK done\r\n"), Some("m12"));
+        assert_eq!(frame_tag(b"* 3 EXISTS\r\n"), None);
+        assert_eq!(frame_tag(b"+ go\r\n"), None);
+    }
+}

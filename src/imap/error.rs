@@ -1,0 +1,277 @@
+//! What can go wrong talking IMAP, classified for the user.
+
+use thiserror::Error;
+
+use crate::error::{Classify, ErrorKind};
+
+#[derive(Debug, Error)]
+pub enum ImapError {
+    #[error("cannot find the server {host}: {detail}")]
+    UnknownHost { host: String, detail: String },
+    #[error("cannot connect to {host}:{port}: {source}")]
+    Connect {
+        host: String,
+        port: u16,
+        source: std::io::Error,
+    },
+    #[error("{host} did not answer within {seconds} seconds ({during})")]
+    Timeout {
+        host: String,
+        seconds: u64,
+        during: &'static str,
+    },
+    #[error("the connection to {host} broke: {source}")]
+    Io {
+        host: String,
+        source: std::io::Error,
+    },
+    #[error("{host} closed the connection{}", text_suffix(.text))]
+    Closed { host: String, text: String },
+    #[error("the certificate of {host} is not trusted: {reason}{}", fingerprint_suffix(.fingerprint))]
+    Certificate {
+        host: String,
+        reason: String,
+        fingerprint: Option<String>,
+    },
+    #[error("{host} does not offer STARTTLS, so the connection cannot be encrypted")]
+    StartTlsNotOffered { host: String },
+    #[error("refusing to send the password for {host} over an unencrypted connection")]
+    InsecureAuthRefused { host: String },
+    #[error("{host} refused the sign-in for {user}: {text}")]
+    AuthFailed {
+        host: String,
+        user: String,
+        text: String,
+    },
+    #[error("{host} offers no sign-in method Mailferry can use for this account ({needed})")]
+    NoAuthMechanism { host: String, needed: &'static str },
+    #[error("{host} refused {command}: {text}")]
+    Refused {
+        host: String,
+        command: String,
+        text: String,
+    },
+    #[error("{host} rejected {command} as malformed: {text}")]
+    Bad {
+        host: String,
+        command: String,
+        text: String,
+    },
+    #[error("{host} sent a reply Mailferry cannot understand: {snippet}")]
+    Protocol { host: String, snippet: String },
+}
+
+fn text_suffix(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!(": {text}")
+    }
+}
+
+fn fingerprint_suffix(fingerprint: &Option<String>) -> String {
+    match fingerprint {
+        Some(f) => format!(" (certificate SHA-256 fingerprint {f})"),
+        None => String::new(),
+    }
+}
+
+impl ImapError {
+    /// The server's own words, when it refused something.
+    pub fn server_text(&self) -> Option<&str> {
+        match self {
+            ImapError::Refused { text, .. }
+            | ImapError::Bad { text, .. }
+            | ImapError::AuthFailed { text, .. }
+            | ImapError::Closed { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked us to wait, when it throttles.
+    pub fn suggested_backoff(&self) -> Option<std::time::Duration> {
+        self.server_text().and_then(suggested_backoff)
+    }
+
+    /// The connection is unusable after this error and must be opened again.
+    pub fn breaks_connection(&self) -> bool {
+        matches!(
+            self,
+            ImapError::Timeout { .. }
+                | ImapError::Io { .. }
+                | ImapError::Closed { .. }
+                | ImapError::Protocol { .. }
+        )
+    }
+
+    fn host(&self) -> &str {
+        match self {
+            ImapError::UnknownHost { host, .. }
+            | ImapError::Connect { host, .. }
+            | ImapError::Timeout { host, .. }
+            | ImapError::Io { host, .. }
+            | ImapError::Closed { host, .. }
+            | ImapError::Certificate { host, .. }
+            | ImapError::StartTlsNotOffered { host }
+            | ImapError::InsecureAuthRefused { host }
+            | ImapError::AuthFailed { host, .. }
+            | ImapError::NoAuthMechanism { host, .. }
+            | ImapError::Refused { host, .. }
+            | ImapError::Bad { host, .. }
+            | ImapError::Protocol { host, .. } => host,
+        }
+    }
+}
+
+/// Exchange Online: `Request is throttled. Suggested Backoff Time: 1500 milliseconds`.
+pub fn suggested_backoff(text: &str) -> Option<std::time::Duration> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find("suggested backoff time:")? + "suggested backoff time:".len();
+    let digits: String = lower[at..]
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits
+        .parse::<u64>()
+        .ok()
+        .map(std::time::Duration::from_millis)
+}
+
+fn refusal_kind(text: &str) -> ErrorKind {
+    let upper = text.to_ascii_uppercase();
+    if upper.contains("[OVERQUOTA]") || upper.contains("QUOTA EXCEEDED") || upper.contains("MAILBOX IS FULL")
+    {
+        ErrorKind::Quota
+    } else if upper.contains("[LIMIT]") || upper.contains("TOO LARGE") || upper.contains("TOO BIG") {
+        ErrorKind::TooLarge
+    } else if upper.contains("THROTTL")
+        || upper.contains("SUGGESTED BACKOFF")
+        || upper.contains("[UNAVAILABLE]")
+        || upper.contains("BANDWIDTH LIMIT")
+        || upper.contains("TRY AGAIN LATER")
+    {
+        ErrorKind::Throttled
+    } else if upper.contains("[AUTHENTICATIONFAILED]") || upper.contains("[AUTHORIZATIONFAILED]") {
+        ErrorKind::Authentication
+    } else if upper.contains("[SERVERBUG]") {
+        ErrorKind::Protocol
+    } else {
+        ErrorKind::ServerRefused
+    }
+}
+
+impl Classify for ImapError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ImapError::UnknownHost { .. }
+            | ImapError::Connect { .. }
+            | ImapError::Timeout { .. }
+            | ImapError::Io { .. }
+            | ImapError::Closed { .. } => ErrorKind::Network,
+            ImapError::Certificate { .. } | ImapError::StartTlsNotOffered { .. } => {
+                ErrorKind::Certificate
+            }
+            ImapError::InsecureAuthRefused { .. } => ErrorKind::Input,
+            ImapError::AuthFailed { .. } | ImapError::NoAuthMechanism { .. } => {
+                ErrorKind::Authentication
+            }
+            ImapError::Refused { text, .. } => refusal_kind(text),
+            ImapError::Bad { text, .. } => match refusal_kind(text) {
+                ErrorKind::ServerRefused => ErrorKind::Protocol,
+                other => other,
+            },
+            ImapError::Protocol { .. } => ErrorKind::Protocol,
+        }
+    }
+
+    fn hint(&self) -> String {
+        let host = self.host().to_ascii_lowercase();
+        match self {
+            ImapError::UnknownHost { .. } => {
+                "Check the server name for typing mistakes and that this computer is online.".into()
+            }
+            ImapError::Connect { .. } => {
+                "Check the port number and security setting (993 for SSL/TLS, 143 for STARTTLS), and that no firewall blocks it.".into()
+            }
+            ImapError::Timeout { .. } | ImapError::Io { .. } | ImapError::Closed { .. } => {
+                "This is usually temporary; Mailferry retries by itself. If it keeps happening, check the network connection.".into()
+            }
+            ImapError::Certificate { .. } => {
+                "If the server uses its own certificate, get its CA file from the administrator (--ca-file) or, after checking the fingerprint with them, trust it with --pin-cert.".into()
+            }
+            ImapError::StartTlsNotOffered { .. } => {
+                "Use imaps:// (port 993) if the server offers it. Only if you trust the network completely, add ?tls=none to the address.".into()
+            }
+            ImapError::InsecureAuthRefused { .. } => {
+                "Use an encrypted connection (imaps:// or STARTTLS). If you must, pass --allow-insecure-auth.".into()
+            }
+            ImapError::AuthFailed { .. } | ImapError::NoAuthMechanism { .. } => auth_hint(&host),
+            _ => match self.kind() {
+                ErrorKind::Quota => "Free up space in the destination mailbox or raise its quota, then run the migration again; nothing already copied will be copied twice.".into(),
+                ErrorKind::TooLarge => "Raise the destination's message size limit (Microsoft 365 allows up to 150 MB) or leave the message behind; it is listed in the report.".into(),
+                ErrorKind::Throttled => "The server asked to slow down; Mailferry waits and continues by itself.".into(),
+                ErrorKind::Authentication => auth_hint(&host),
+                ErrorKind::Protocol => "This looks like a server fault. Run again; if it repeats, send the report to support.".into(),
+                _ => "Check the server's message in the report; run again once it is fixed. Nothing already copied will be copied twice.".into(),
+            },
+        }
+    }
+}
+
+/// Advice that depends on the provider, because each one hides the fix somewhere else.
+fn auth_hint(host: &str) -> String {
+    if host.ends_with("gmail.com") || host.ends_with("googlemail.com") {
+        "Gmail needs an app password: turn on 2-Step Verification, then create one at myaccount.google.com → Security → App passwords, and use it instead of the normal password.".into()
+    } else if host.contains("yahoo") || host.contains("aol.com") {
+        "Yahoo and AOL need an app password: Account Security → Generate app password, and use it instead of the normal password.".into()
+    } else if host.contains("office365.com") || host.contains("outlook.com") || host.contains("hotmail") {
+        "Microsoft switched off password sign-in for IMAP; these mailboxes need Sign in with Microsoft.".into()
+    } else if host.contains("icloud.com") || host.contains("me.com") {
+        "iCloud needs an app-specific password: appleid.apple.com → Sign-In and Security → App-Specific Passwords.".into()
+    } else {
+        "Check the user name and password. Some providers require an app password instead of the normal one.".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(text: &str) -> ImapError {
+        ImapError::Refused {
+            host: "h".into(),
+            command: "APPEND".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn refusals_are_classified_by_the_servers_words() {
+        assert_eq!(refused("[OVERQUOTA] Quota exceeded (mailbox for user is full)").kind(), ErrorKind::Quota);
+        assert_eq!(refused("[LIMIT] Mail size is too large").kind(), ErrorKind::TooLarge);
+        assert_eq!(
+            refused("Request is throttled. Suggested Backoff Time: 1500 milliseconds").kind(),
+            ErrorKind::Throttled
+        );
+        assert_eq!(refused("[CANNOT] Invalid mailbox name").kind(), ErrorKind::ServerRefused);
+    }
+
+    #[test]
+    fn exchange_backoff_is_read() {
+        let e = refused("Request is throttled. Suggested Backoff Time: 1500 milliseconds");
+        assert_eq!(e.suggested_backoff(), Some(std::time::Duration::from_millis(1500)));
+        assert_eq!(refused("no").suggested_backoff(), None);
+    }
+
+    #[test]
+    fn gmail_login_failures_mention_app_passwords() {
+        let e = ImapError::AuthFailed {
+            host: "imap.gmail.com".into(),
+            user: "a".into(),
+            text: "[AUTHENTICATIONFAILED] Invalid credentials".into(),
+        };
+        assert_eq!(e.kind(), ErrorKind::Authentication);
+        assert!(e.hint().contains("app password"));
+    }
+}

@@ -1,0 +1,11 @@
+//! The IMAP protocol as Mailferry speaks it.
+
+mod command;
+mod connection;
+mod error;
+mod ops;
+
+pub use command::{uid_set, Command};
+pub use connection::{Connection, Done, DoneStatus, Reply, Timeouts};
+pub use error::{suggested_backoff, ImapError};
+pub use ops::*;

@@ -1,0 +1,12 @@
+//! Mailferry's engine: copies IMAP mailboxes into Microsoft 365 or any IMAP server,
+//! byte for byte, resumably and incrementally. It knows nothing of any user interface;
+//! the command line and the desktop app drive it and listen to its events.
+
+pub mod auth;
+pub mod endpoint;
+pub mod error;
+pub mod folder_name;
+pub mod folder_plan;
+pub mod imap;
+pub mod secrets;
+pub mod tls;
