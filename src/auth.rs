@@ -44,10 +44,15 @@ pub async fn sign_in(
     port: u16,
 ) -> Result<(), ImapError> {
     if security == Security::None && !allow_insecure {
-        return Err(ImapError::InsecureAuthRefused { host: conn.host().to_string() });
+        return Err(ImapError::InsecureAuthRefused {
+            host: conn.host().to_string(),
+        });
     }
     if conn.has_capability("LOGINDISABLED") && !conn.has_capability("AUTH=PLAIN") {
-        return Err(ImapError::NoAuthMechanism { host: conn.host().to_string(), needed: "LOGIN is disabled" });
+        return Err(ImapError::NoAuthMechanism {
+            host: conn.host().to_string(),
+            needed: "LOGIN is disabled",
+        });
     }
     let user = credentials.mailbox_user().to_string();
     match &credentials.secret {
@@ -58,17 +63,26 @@ pub async fn sign_in(
                 sasl(conn, "XOAUTH2", payload.as_bytes(), &user).await
             } else if conn.has_capability("AUTH=OAUTHBEARER") {
                 let host = conn.host().to_string();
-                let payload = format!("n,a={},\x01host={}\x01port={}\x01auth=Bearer {}\x01\x01", user, host, port, token);
+                let payload = format!(
+                    "n,a={},\x01host={}\x01port={}\x01auth=Bearer {}\x01\x01",
+                    user, host, port, token
+                );
                 sasl(conn, "OAUTHBEARER", payload.as_bytes(), &user).await
             } else {
-                Err(ImapError::NoAuthMechanism { host: conn.host().to_string(), needed: "XOAUTH2 or OAUTHBEARER" })
+                Err(ImapError::NoAuthMechanism {
+                    host: conn.host().to_string(),
+                    needed: "XOAUTH2 or OAUTHBEARER",
+                })
             }
         }
         Secret::Password(password) => {
             let password = password.expose();
             if let Some(target) = &credentials.on_behalf_of {
                 if !conn.has_capability("AUTH=PLAIN") {
-                    return Err(ImapError::NoAuthMechanism { host: conn.host().to_string(), needed: "AUTHENTICATE PLAIN for admin sign-in" });
+                    return Err(ImapError::NoAuthMechanism {
+                        host: conn.host().to_string(),
+                        needed: "AUTHENTICATE PLAIN for admin sign-in",
+                    });
                 }
                 let payload = plain_payload(target, &credentials.login, password);
                 sasl(conn, "PLAIN", &payload, &user).await
@@ -101,7 +115,12 @@ fn plain_payload(authzid: &str, authcid: &str, password: &str) -> Vec<u8> {
     payload
 }
 
-async fn sasl(conn: &mut Connection, mechanism: &str, payload: &[u8], user: &str) -> Result<(), ImapError> {
+async fn sasl(
+    conn: &mut Connection,
+    mechanism: &str,
+    payload: &[u8],
+    user: &str,
+) -> Result<(), ImapError> {
     let encoded = base64::engine::general_purpose::STANDARD.encode(payload);
     let initial_response = conn.has_capability("SASL-IR");
     let command = if initial_response {
@@ -134,7 +153,11 @@ async fn sasl(conn: &mut Connection, mechanism: &str, payload: &[u8], user: &str
     }
 }
 
-fn finish_sign_in(conn: &mut Connection, done: crate::imap::Done, user: &str) -> Result<(), ImapError> {
+fn finish_sign_in(
+    conn: &mut Connection,
+    done: crate::imap::Done,
+    user: &str,
+) -> Result<(), ImapError> {
     match done.status {
         DoneStatus::Ok => {
             if let Some(caps) = done.capabilities {
@@ -142,7 +165,11 @@ fn finish_sign_in(conn: &mut Connection, done: crate::imap::Done, user: &str) ->
             }
             Ok(())
         }
-        _ => Err(ImapError::AuthFailed { host: conn.host().to_string(), user: user.to_string(), text: done.text }),
+        _ => Err(ImapError::AuthFailed {
+            host: conn.host().to_string(),
+            user: user.to_string(),
+            text: done.text,
+        }),
     }
 }
 

@@ -47,7 +47,8 @@ impl Classify for EndpointError {
         ErrorKind::Input
     }
     fn hint(&self) -> String {
-        "Write the server as imaps://user@imap.example.com:993 (user names with @ are written %40).".into()
+        "Write the server as imaps://user@imap.example.com:993 (user names with @ are written %40)."
+            .into()
     }
 }
 
@@ -157,7 +158,10 @@ mod tests {
         assert_eq!(e.port, 993);
         assert_eq!(e.security, Security::Tls);
         assert_eq!(e.user, "alice@example.com");
-        assert_eq!(e.display_url(), "imaps://alice%40example.com@imap.example.com:993");
+        assert_eq!(
+            e.display_url(),
+            "imaps://alice%40example.com@imap.example.com:993"
+        );
     }
 
     #[test]
@@ -186,10 +190,22 @@ mod tests {
             Endpoint::parse("imaps://a:secret@h"),
             Err(EndpointError::PasswordInUrl)
         );
-        assert!(matches!(Endpoint::parse("pop3://a@h"), Err(EndpointError::Scheme(_))));
-        assert!(matches!(Endpoint::parse("imaps://a@h?tls=none"), Err(EndpointError::UnknownOption(_))));
-        assert!(matches!(Endpoint::parse("nonsense"), Err(EndpointError::Malformed(_))));
-        assert!(matches!(Endpoint::parse_with_user("imaps://h:993"), Err(EndpointError::NoUser(_))));
+        assert!(matches!(
+            Endpoint::parse("pop3://a@h"),
+            Err(EndpointError::Scheme(_))
+        ));
+        assert!(matches!(
+            Endpoint::parse("imaps://a@h?tls=none"),
+            Err(EndpointError::UnknownOption(_))
+        ));
+        assert!(matches!(
+            Endpoint::parse("nonsense"),
+            Err(EndpointError::Malformed(_))
+        ));
+        assert!(matches!(
+            Endpoint::parse_with_user("imaps://h:993"),
+            Err(EndpointError::NoUser(_))
+        ));
     }
 
     #[test]

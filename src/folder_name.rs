@@ -95,39 +95,127 @@ const WELL_KNOWN: &[(Role, &[&str])] = &[
     (
         Role::Sent,
         &[
-            "sent", "sent items", "sent mail", "sent messages", "sent-mail", "outbox sent",
-            "gesendet", "gesendete elemente", "gesendete objekte", "envoyés", "éléments envoyés",
-            "messages envoyés", "enviados", "elementos enviados", "itens enviados", "mensagens enviadas",
-            "posta inviata", "elementi inviati", "verzonden", "verzonden items", "skickat", "skickade objekt",
-            "sendt", "sendte elementer", "wysłane", "elementy wysłane", "odeslané", "отправленные",
+            "sent",
+            "sent items",
+            "sent mail",
+            "sent messages",
+            "sent-mail",
+            "outbox sent",
+            "gesendet",
+            "gesendete elemente",
+            "gesendete objekte",
+            "envoyés",
+            "éléments envoyés",
+            "messages envoyés",
+            "enviados",
+            "elementos enviados",
+            "itens enviados",
+            "mensagens enviadas",
+            "posta inviata",
+            "elementi inviati",
+            "verzonden",
+            "verzonden items",
+            "skickat",
+            "skickade objekt",
+            "sendt",
+            "sendte elementer",
+            "wysłane",
+            "elementy wysłane",
+            "odeslané",
+            "отправленные",
         ],
     ),
     (
         Role::Drafts,
         &[
-            "drafts", "draft", "entwürfe", "brouillons", "borradores", "rascunhos", "bozze", "concepten",
-            "utkast", "kladder", "wersje robocze", "koncepty", "черновики",
+            "drafts",
+            "draft",
+            "entwürfe",
+            "brouillons",
+            "borradores",
+            "rascunhos",
+            "bozze",
+            "concepten",
+            "utkast",
+            "kladder",
+            "wersje robocze",
+            "koncepty",
+            "черновики",
         ],
     ),
     (
         Role::Trash,
         &[
-            "trash", "deleted items", "deleted messages", "deleted", "bin", "papierkorb", "gelöschte elemente",
-            "gelöschte objekte", "corbeille", "éléments supprimés", "papelera", "elementos eliminados",
-            "lixeira", "lixo", "itens excluídos", "cestino", "posta eliminata", "elementi eliminati",
-            "prullenbak", "verwijderde items", "papperskorgen", "borttagna objekt", "papirkurv",
-            "slettede elementer", "kosz", "elementy usunięte", "koš", "корзина", "удаленные",
+            "trash",
+            "deleted items",
+            "deleted messages",
+            "deleted",
+            "bin",
+            "papierkorb",
+            "gelöschte elemente",
+            "gelöschte objekte",
+            "corbeille",
+            "éléments supprimés",
+            "papelera",
+            "elementos eliminados",
+            "lixeira",
+            "lixo",
+            "itens excluídos",
+            "cestino",
+            "posta eliminata",
+            "elementi eliminati",
+            "prullenbak",
+            "verwijderde items",
+            "papperskorgen",
+            "borttagna objekt",
+            "papirkurv",
+            "slettede elementer",
+            "kosz",
+            "elementy usunięte",
+            "koš",
+            "корзина",
+            "удаленные",
         ],
     ),
     (
         Role::Junk,
         &[
-            "junk", "junk email", "junk e-mail", "junk mail", "spam", "bulk mail", "junk-e-mail", "courrier indésirable",
-            "pourriel", "correo no deseado", "lixo eletrônico", "posta indesiderata", "ongewenste e-mail",
-            "skräppost", "uønsket e-post", "wiadomości-śmieci", "nevyžádaná pošta", "нежелательная почта", "спам",
+            "junk",
+            "junk email",
+            "junk e-mail",
+            "junk mail",
+            "spam",
+            "bulk mail",
+            "junk-e-mail",
+            "courrier indésirable",
+            "pourriel",
+            "correo no deseado",
+            "lixo eletrônico",
+            "posta indesiderata",
+            "ongewenste e-mail",
+            "skräppost",
+            "uønsket e-post",
+            "wiadomości-śmieci",
+            "nevyžádaná pošta",
+            "нежелательная почта",
+            "спам",
         ],
     ),
-    (Role::Archive, &["archive", "archives", "archiv", "archivo", "archivio", "arquivo", "archief", "arkiv", "archiwum", "архив"]),
+    (
+        Role::Archive,
+        &[
+            "archive",
+            "archives",
+            "archiv",
+            "archivo",
+            "archivio",
+            "arquivo",
+            "archief",
+            "arkiv",
+            "archiwum",
+            "архив",
+        ],
+    ),
 ];
 
 #[cfg(test)]
@@ -147,15 +235,24 @@ mod tests {
 
     #[test]
     fn well_known_names_in_several_languages() {
-        assert_eq!(Role::from_well_known_name("Gesendete Elemente"), Some(Role::Sent));
-        assert_eq!(Role::from_well_known_name("Éléments supprimés"), Some(Role::Trash));
+        assert_eq!(
+            Role::from_well_known_name("Gesendete Elemente"),
+            Some(Role::Sent)
+        );
+        assert_eq!(
+            Role::from_well_known_name("Éléments supprimés"),
+            Some(Role::Trash)
+        );
         assert_eq!(Role::from_well_known_name("Spam"), Some(Role::Junk));
         assert_eq!(Role::from_well_known_name("Clients"), None);
     }
 
     #[test]
     fn exclusion_tokens() {
-        assert_eq!(Role::from_exclude_token("#DeletedItems#"), Some(Role::Trash));
+        assert_eq!(
+            Role::from_exclude_token("#DeletedItems#"),
+            Some(Role::Trash)
+        );
         assert_eq!(Role::from_exclude_token("#nope#"), None);
     }
 }

@@ -29,10 +29,17 @@ pub struct FolderTree {
 }
 
 impl FolderTree {
-    pub fn new(folders: Vec<ListedFolder>, namespace: Option<(String, Option<char>)>) -> FolderTree {
+    pub fn new(
+        folders: Vec<ListedFolder>,
+        namespace: Option<(String, Option<char>)>,
+    ) -> FolderTree {
         let listed_delimiter = folders.iter().find_map(|f| f.delimiter);
         let (prefix, ns_delimiter) = namespace.unwrap_or_default();
-        FolderTree { folders, prefix, delimiter: ns_delimiter.or(listed_delimiter).unwrap_or('/') }
+        FolderTree {
+            folders,
+            prefix,
+            delimiter: ns_delimiter.or(listed_delimiter).unwrap_or('/'),
+        }
     }
 }
 
@@ -80,30 +87,57 @@ pub struct FolderPlan {
 
 pub fn plan(source: &FolderTree, destination: &FolderTree, options: &PlanOptions) -> FolderPlan {
     let scoped = scope_source(source, options.user_root.as_deref());
-    let source_roles = assign_roles(source, scoped.iter().map(|(folder, relative)| (*folder, relative.as_slice())));
-    let destination_entries: Vec<(&ListedFolder, Vec<String>)> =
-        destination.folders.iter().map(|f| (f, relative_parts(destination, &f.raw_name))).collect();
-    let destination_roles = assign_roles(destination, destination_entries.iter().map(|(f, r)| (*f, r.as_slice())));
+    let source_roles = assign_roles(
+        source,
+        scoped
+            .iter()
+            .map(|(folder, relative)| (*folder, relative.as_slice())),
+    );
+    let destination_entries: Vec<(&ListedFolder, Vec<String>)> = destination
+        .folders
+        .iter()
+        .map(|f| (f, relative_parts(destination, &f.raw_name)))
+        .collect();
+    let destination_roles = assign_roles(
+        destination,
+        destination_entries.iter().map(|(f, r)| (*f, r.as_slice())),
+    );
 
-    let mut plan = FolderPlan { destination_delimiter: destination.delimiter, ..Default::default() };
+    let mut plan = FolderPlan {
+        destination_delimiter: destination.delimiter,
+        ..Default::default()
+    };
     // Case-insensitive index of destination names already taken, so case-only collisions merge.
     let mut taken: HashMap<String, String> = destination
         .folders
         .iter()
-        .map(|f| (folder_name::decode(&f.raw_name).to_lowercase(), f.raw_name.clone()))
+        .map(|f| {
+            (
+                folder_name::decode(&f.raw_name).to_lowercase(),
+                f.raw_name.clone(),
+            )
+        })
         .collect();
 
     for (folder, relative) in &scoped {
         let display = display_name(source, &folder.raw_name);
-        let role = source_roles.get(&folder.raw_name).copied().unwrap_or(Role::Regular);
+        let role = source_roles
+            .get(&folder.raw_name)
+            .copied()
+            .unwrap_or(Role::Regular);
         if let Some(reason) = excluded(options, &display, relative, source.delimiter, role) {
-            plan.skipped.push(SkippedFolder { source: display, reason });
+            plan.skipped.push(SkippedFolder {
+                source: display,
+                reason,
+            });
             continue;
         }
         if !folder.is_selectable() {
             plan.skipped.push(SkippedFolder {
                 source: display,
-                reason: "holds only other folders; it is created on the destination if they need it".into(),
+                reason:
+                    "holds only other folders; it is created on the destination if they need it"
+                        .into(),
             });
             continue;
         }
@@ -118,19 +152,32 @@ pub fn plan(source: &FolderTree, destination: &FolderTree, options: &PlanOptions
             Role::Important => {
                 plan.skipped.push(SkippedFolder {
                     source: display,
-                    reason: "a view Gmail chooses; its messages are copied from their own folders".into(),
+                    reason: "a view Gmail chooses; its messages are copied from their own folders"
+                        .into(),
                 });
                 continue;
             }
             _ => {}
         }
-        let (parts, renamed) = destination_parts(source, destination, &scoped, &source_roles, &destination_roles, relative, role, options);
+        let (parts, renamed) = destination_parts(
+            source,
+            destination,
+            &scoped,
+            &source_roles,
+            &destination_roles,
+            relative,
+            role,
+            options,
+        );
         let mut destination_raw = join_raw(destination, &parts);
         let key = folder_name::decode(&destination_raw).to_lowercase();
         let renamed = match taken.get(&key) {
             Some(existing) if *existing != destination_raw => {
                 destination_raw = existing.clone();
-                renamed.or(Some("merged with a destination folder whose name differs only in letter case".into()))
+                renamed.or(Some(
+                    "merged with a destination folder whose name differs only in letter case"
+                        .into(),
+                ))
             }
             _ => renamed,
         };
@@ -144,13 +191,23 @@ pub fn plan(source: &FolderTree, destination: &FolderTree, options: &PlanOptions
             renamed,
         });
     }
-    // Gmail's All Mail must be read last: it keeps only what no other folder had.
-    plan.copy.sort_by_key(|m| m.role == Role::All);
+    // Inbox first and the rest by name, as a person scans them; Gmail's All Mail must be
+    // read last, because it keeps only what no other folder had.
+    plan.copy.sort_by_key(|m| {
+        (
+            m.role == Role::All,
+            m.role != Role::Inbox,
+            m.source.to_lowercase(),
+        )
+    });
     plan
 }
 
 /// The source folders in scope, each with its path below the prefix or UserRoot.
-fn scope_source<'a>(source: &'a FolderTree, user_root: Option<&str>) -> Vec<(&'a ListedFolder, Vec<String>)> {
+fn scope_source<'a>(
+    source: &'a FolderTree,
+    user_root: Option<&str>,
+) -> Vec<(&'a ListedFolder, Vec<String>)> {
     let mut scoped = Vec::new();
     for folder in &source.folders {
         let decoded = folder_name::decode(&folder.raw_name);
@@ -160,7 +217,9 @@ fn scope_source<'a>(source: &'a FolderTree, user_root: Option<&str>) -> Vec<(&'a
                 let root = root.trim_end_matches(source.delimiter);
                 if decoded == root {
                     vec!["INBOX".to_string()]
-                } else if let Some(rest) = decoded.strip_prefix(&format!("{root}{}", source.delimiter)) {
+                } else if let Some(rest) =
+                    decoded.strip_prefix(&format!("{root}{}", source.delimiter))
+                {
                     rest.split(source.delimiter).map(str::to_string).collect()
                 } else {
                     continue;
@@ -186,7 +245,11 @@ fn relative_parts(tree: &FolderTree, raw: &str) -> Vec<String> {
     } else {
         decoded.as_str()
     };
-    stripped.split(tree.delimiter).filter(|p| !p.is_empty()).map(str::to_string).collect()
+    stripped
+        .split(tree.delimiter)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn display_name(_tree: &FolderTree, raw: &str) -> String {
@@ -194,7 +257,10 @@ fn display_name(_tree: &FolderTree, raw: &str) -> String {
 }
 
 /// Picks at most one folder per special role: attributes win over names.
-fn assign_roles<'a>(tree: &FolderTree, entries: impl Iterator<Item = (&'a ListedFolder, &'a [String])> + Clone) -> HashMap<String, Role> {
+fn assign_roles<'a>(
+    tree: &FolderTree,
+    entries: impl Iterator<Item = (&'a ListedFolder, &'a [String])> + Clone,
+) -> HashMap<String, Role> {
     let mut roles = HashMap::new();
     let mut claimed = std::collections::HashSet::new();
     for (folder, relative) in entries.clone() {
@@ -207,7 +273,11 @@ fn assign_roles<'a>(tree: &FolderTree, entries: impl Iterator<Item = (&'a Listed
         if roles.contains_key(&folder.raw_name) {
             continue;
         }
-        if let Some(role) = folder.attributes.iter().find_map(|a| Role::from_attribute(a)) {
+        if let Some(role) = folder
+            .attributes
+            .iter()
+            .find_map(|a| Role::from_attribute(a))
+        {
             if claimed.insert(role) {
                 roles.insert(folder.raw_name.clone(), role);
             }
@@ -229,7 +299,13 @@ fn assign_roles<'a>(tree: &FolderTree, entries: impl Iterator<Item = (&'a Listed
     roles
 }
 
-fn excluded(options: &PlanOptions, display: &str, relative: &[String], delimiter: char, role: Role) -> Option<String> {
+fn excluded(
+    options: &PlanOptions,
+    display: &str,
+    relative: &[String],
+    delimiter: char,
+    role: Role,
+) -> Option<String> {
     let relative_slash = relative.join("/");
     let relative_native = relative.join(&delimiter.to_string());
     for pattern in &options.excludes {
@@ -240,10 +316,16 @@ fn excluded(options: &PlanOptions, display: &str, relative: &[String], delimiter
             continue;
         }
         let matches = |name: &str| {
-            if let Some(parent) = pattern.strip_suffix("/*").or_else(|| pattern.strip_suffix(&format!("{delimiter}*"))) {
-                name == parent || name.starts_with(&format!("{parent}/")) || name.starts_with(&format!("{parent}{delimiter}"))
+            if let Some(parent) = pattern
+                .strip_suffix("/*")
+                .or_else(|| pattern.strip_suffix(&format!("{delimiter}*")))
+            {
+                name == parent
+                    || name.starts_with(&format!("{parent}/"))
+                    || name.starts_with(&format!("{parent}{delimiter}"))
             } else {
-                name == pattern || (pattern.eq_ignore_ascii_case("INBOX") && name.eq_ignore_ascii_case("INBOX"))
+                name == pattern
+                    || (pattern.eq_ignore_ascii_case("INBOX") && name.eq_ignore_ascii_case("INBOX"))
             }
         };
         if matches(display) || matches(&relative_slash) || matches(&relative_native) {
@@ -269,10 +351,17 @@ fn destination_parts(
     let mut base: Vec<String> = Vec::new();
     let mut rest: &[String] = relative;
     let special_target = |role: Role| -> Vec<String> {
-        let target_role = if role == Role::All { Role::Archive } else { role };
+        let target_role = if role == Role::All {
+            Role::Archive
+        } else {
+            role
+        };
         match destination_roles.iter().find(|(_, r)| **r == target_role) {
             Some((raw, _)) => relative_parts(destination, raw),
-            None => vec![target_role.default_destination_name().unwrap_or("Archive").to_string()],
+            None => vec![target_role
+                .default_destination_name()
+                .unwrap_or("Archive")
+                .to_string()],
         }
     };
     if role != Role::Regular {
@@ -281,8 +370,14 @@ fn destination_parts(
     } else {
         // Longest special ancestor wins.
         for (folder, folder_relative) in scoped {
-            let ancestor_role = source_roles.get(&folder.raw_name).copied().unwrap_or(Role::Regular);
-            if ancestor_role == Role::Regular || folder_relative.len() >= relative.len() || folder_relative.len() <= base.len() {
+            let ancestor_role = source_roles
+                .get(&folder.raw_name)
+                .copied()
+                .unwrap_or(Role::Regular);
+            if ancestor_role == Role::Regular
+                || folder_relative.len() >= relative.len()
+                || folder_relative.len() <= base.len()
+            {
                 continue;
             }
             if relative.starts_with(folder_relative) {
@@ -300,11 +395,15 @@ fn destination_parts(
         let mut part = part.clone();
         if part.contains(destination.delimiter) {
             part = part.replace(destination.delimiter, "_");
-            renamed = Some(format!("'{}' separates folders on the destination, so it became '_'", destination.delimiter));
+            renamed = Some(format!(
+                "'{}' separates folders on the destination, so it became '_'",
+                destination.delimiter
+            ));
         }
         parts.push(part);
     }
-    if options.destination_is_exchange && parts.len() == 1 && parts[0].eq_ignore_ascii_case("Files") {
+    if options.destination_is_exchange && parts.len() == 1 && parts[0].eq_ignore_ascii_case("Files")
+    {
         parts[0] = format!("{} (imported)", parts[0]);
         renamed = Some("Microsoft 365 reserves the folder name 'Files'".into());
     }
@@ -316,7 +415,10 @@ fn join_raw(tree: &FolderTree, parts: &[String]) -> String {
         return "INBOX".into();
     }
     let inbox_prefix = format!("INBOX{}", tree.delimiter);
-    let parts = if parts.len() > 1 && parts[0].eq_ignore_ascii_case("INBOX") && tree.prefix.eq_ignore_ascii_case(&inbox_prefix) {
+    let parts = if parts.len() > 1
+        && parts[0].eq_ignore_ascii_case("INBOX")
+        && tree.prefix.eq_ignore_ascii_case(&inbox_prefix)
+    {
         &parts[1..]
     } else {
         parts
@@ -330,7 +432,9 @@ fn join_raw(tree: &FolderTree, parts: &[String]) -> String {
 pub fn parents_of(raw: &str, delimiter: char, prefix: &str) -> Vec<String> {
     let body = raw.strip_prefix(prefix).unwrap_or(raw);
     let parts: Vec<&str> = body.split(delimiter).collect();
-    (1..parts.len()).map(|n| format!("{prefix}{}", parts[..n].join(&delimiter.to_string()))).collect()
+    (1..parts.len())
+        .map(|n| format!("{prefix}{}", parts[..n].join(&delimiter.to_string())))
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,10 +3,17 @@
 //! the command line and the desktop app drive it and listen to its events.
 
 pub mod auth;
+pub mod copy;
 pub mod endpoint;
 pub mod error;
+pub mod events;
+pub mod fingerprint;
 pub mod folder_name;
 pub mod folder_plan;
 pub mod imap;
+pub mod migrate;
+pub mod report;
 pub mod secrets;
+pub mod state;
 pub mod tls;
+pub mod verify;

@@ -125,7 +125,9 @@ pub fn keyring_get(account: &str) -> Result<Option<SecretString>, SecretError> {
 }
 
 pub fn keyring_set(account: &str, secret: &SecretString) -> Result<(), SecretError> {
-    keyring_entry(account)?.set_password(secret.expose()).map_err(keyring_error)
+    keyring_entry(account)?
+        .set_password(secret.expose())
+        .map_err(keyring_error)
 }
 
 pub fn keyring_delete(account: &str) -> Result<(), SecretError> {
@@ -148,9 +150,20 @@ mod tests {
     #[test]
     fn env_var_wins_and_missing_is_clear() {
         std::env::set_var("MAILFERRY_TEST_PW_X", "pw1");
-        let src = PasswordSource { env_var: Some("MAILFERRY_TEST_PW_X"), keyring_account: "x", prompt: false };
+        let src = PasswordSource {
+            env_var: Some("MAILFERRY_TEST_PW_X"),
+            keyring_account: "x",
+            prompt: false,
+        };
         assert_eq!(resolve_password(&src).unwrap().expose(), "pw1");
-        let src = PasswordSource { env_var: Some("MAILFERRY_TEST_PW_MISSING"), keyring_account: "x", prompt: false };
-        assert!(matches!(resolve_password(&src), Err(SecretError::EnvMissing(_))));
+        let src = PasswordSource {
+            env_var: Some("MAILFERRY_TEST_PW_MISSING"),
+            keyring_account: "x",
+            prompt: false,
+        };
+        assert!(matches!(
+            resolve_password(&src),
+            Err(SecretError::EnvMissing(_))
+        ));
     }
 }

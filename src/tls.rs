@@ -64,7 +64,9 @@ pub fn parse_pin(text: &str) -> Result<[u8; 32], TrustError> {
         .unwrap_or(trimmed);
     let digits: String = without_prefix.chars().filter(|c| *c != ':').collect();
     let bytes = hex::decode(&digits).map_err(|_| TrustError::BadPin(text.into()))?;
-    bytes.try_into().map_err(|_| TrustError::BadPin(text.into()))
+    bytes
+        .try_into()
+        .map_err(|_| TrustError::BadPin(text.into()))
 }
 
 /// Shows a fingerprint the way users copy it back into `--pin-cert`.
@@ -187,7 +189,10 @@ impl ServerCertVerifier for Verifier {
     ) -> Result<ServerCertVerified, rustls::Error> {
         let digest = certificate_sha256(end_entity.as_ref());
         if let Ok(mut map) = self.seen.by_host.lock() {
-            map.insert(server_name.to_str().into_owned(), format_fingerprint(&digest));
+            map.insert(
+                server_name.to_str().into_owned(),
+                format_fingerprint(&digest),
+            );
         }
         if self.pinned == Some(digest) {
             return Ok(ServerCertVerified::assertion());

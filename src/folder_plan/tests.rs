@@ -1,12 +1,19 @@
 use super::*;
 
 fn folder(raw: &str, delimiter: char, attributes: &[&str]) -> ListedFolder {
-    ListedFolder { raw_name: raw.into(), delimiter: Some(delimiter), attributes: attributes.iter().map(|a| a.to_string()).collect() }
+    ListedFolder {
+        raw_name: raw.into(),
+        delimiter: Some(delimiter),
+        attributes: attributes.iter().map(|a| a.to_string()).collect(),
+    }
 }
 
 fn tree(folders: &[(&str, &[&str])], delimiter: char, prefix: &str) -> FolderTree {
     FolderTree {
-        folders: folders.iter().map(|(n, a)| folder(n, delimiter, a)).collect(),
+        folders: folders
+            .iter()
+            .map(|(n, a)| folder(n, delimiter, a))
+            .collect(),
         prefix: prefix.into(),
         delimiter,
     }
@@ -28,14 +35,29 @@ fn exchange() -> FolderTree {
 }
 
 fn mapping<'a>(plan: &'a FolderPlan, source: &str) -> &'a FolderMapping {
-    plan.copy.iter().find(|m| m.source == source).unwrap_or_else(|| panic!("{source} not planned: {plan:?}"))
+    plan.copy
+        .iter()
+        .find(|m| m.source == source)
+        .unwrap_or_else(|| panic!("{source} not planned: {plan:?}"))
 }
 
 #[test]
 fn courier_dots_become_exchange_slashes() {
-    let source = tree(&[("INBOX", &[]), ("INBOX.Clients", &[]), ("INBOX.Clients.Acme", &[]), ("INBOX.Sent", &[])], '.', "INBOX.");
+    let source = tree(
+        &[
+            ("INBOX", &[]),
+            ("INBOX.Clients", &[]),
+            ("INBOX.Clients.Acme", &[]),
+            ("INBOX.Sent", &[]),
+        ],
+        '.',
+        "INBOX.",
+    );
     let plan = plan(&source, &exchange(), &PlanOptions::default());
-    assert_eq!(mapping(&plan, "INBOX.Clients.Acme").destination, "Clients/Acme");
+    assert_eq!(
+        mapping(&plan, "INBOX.Clients.Acme").destination,
+        "Clients/Acme"
+    );
     assert_eq!(mapping(&plan, "INBOX.Clients").destination, "Clients");
     assert_eq!(mapping(&plan, "INBOX.Sent").destination, "Sent Items");
     assert_eq!(mapping(&plan, "INBOX").destination, "INBOX");
@@ -60,22 +82,49 @@ fn gmail_special_folders_and_views() {
         "",
     );
     let plan = plan(&source, &exchange(), &PlanOptions::default());
-    assert_eq!(mapping(&plan, "[Gmail]/Sent Mail").destination, "Sent Items");
+    assert_eq!(
+        mapping(&plan, "[Gmail]/Sent Mail").destination,
+        "Sent Items"
+    );
     assert_eq!(mapping(&plan, "[Gmail]/Trash").destination, "Deleted Items");
     assert_eq!(mapping(&plan, "[Gmail]/Spam").destination, "Junk Email");
     assert_eq!(mapping(&plan, "[Gmail]/All Mail").destination, "Archive");
     assert_eq!(mapping(&plan, "[Gmail]/All Mail").role, Role::All);
-    assert_eq!(plan.copy.last().map(|m| m.role), Some(Role::All), "All Mail must come last");
+    assert_eq!(
+        plan.copy.last().map(|m| m.role),
+        Some(Role::All),
+        "All Mail must come last"
+    );
     let skipped: Vec<&str> = plan.skipped.iter().map(|s| s.source.as_str()).collect();
-    assert!(skipped.contains(&"[Gmail]/Starred") && skipped.contains(&"[Gmail]/Important") && skipped.contains(&"[Gmail]"));
-    assert!(!plan.copy.iter().any(|m| m.destination.starts_with("[Gmail]")));
+    assert!(
+        skipped.contains(&"[Gmail]/Starred")
+            && skipped.contains(&"[Gmail]/Important")
+            && skipped.contains(&"[Gmail]")
+    );
+    assert!(!plan
+        .copy
+        .iter()
+        .any(|m| m.destination.starts_with("[Gmail]")));
 }
 
 #[test]
 fn names_without_special_use_are_recognised() {
-    let source = tree(&[("INBOX", &[]), ("Gesendete Elemente", &[]), ("Papierkorb", &[]), ("Sent/2019", &[]), ("Sent", &[])], '/', "");
+    let source = tree(
+        &[
+            ("INBOX", &[]),
+            ("Gesendete Elemente", &[]),
+            ("Papierkorb", &[]),
+            ("Sent/2019", &[]),
+            ("Sent", &[]),
+        ],
+        '/',
+        "",
+    );
     let plan = plan(&source, &exchange(), &PlanOptions::default());
-    assert_eq!(mapping(&plan, "Gesendete Elemente").destination, "Sent Items");
+    assert_eq!(
+        mapping(&plan, "Gesendete Elemente").destination,
+        "Sent Items"
+    );
     assert_eq!(mapping(&plan, "Papierkorb").destination, "Deleted Items");
     // Only one folder takes a role; the second "sent" folder stays a folder of its own.
     assert_eq!(mapping(&plan, "Sent").destination, "Sent");
@@ -83,7 +132,11 @@ fn names_without_special_use_are_recognised() {
 
 #[test]
 fn special_folders_fall_back_to_microsoft_names() {
-    let source = tree(&[("INBOX", &[]), ("Sent", &["\\sent"]), ("Sent/2019", &[])], '/', "");
+    let source = tree(
+        &[("INBOX", &[]), ("Sent", &["\\sent"]), ("Sent/2019", &[])],
+        '/',
+        "",
+    );
     let bare = tree(&[("INBOX", &[])], '/', "");
     let plan = plan(&source, &bare, &PlanOptions::default());
     assert_eq!(mapping(&plan, "Sent").destination, "Sent Items");
@@ -92,7 +145,15 @@ fn special_folders_fall_back_to_microsoft_names() {
 
 #[test]
 fn utf7_names_survive() {
-    let source = tree(&[("INBOX", &[]), ("Fam&AO0-lia", &[]), ("Fam&AO0-lia/Or&AOc-amento", &[])], '/', "");
+    let source = tree(
+        &[
+            ("INBOX", &[]),
+            ("Fam&AO0-lia", &[]),
+            ("Fam&AO0-lia/Or&AOc-amento", &[]),
+        ],
+        '/',
+        "",
+    );
     let plan = plan(&source, &exchange(), &PlanOptions::default());
     let m = mapping(&plan, "Família/Orçamento");
     assert_eq!(m.destination, "Família/Orçamento");
@@ -110,22 +171,44 @@ fn separator_inside_a_name_is_replaced_and_reported() {
 
 #[test]
 fn reserved_names_on_exchange() {
-    let source = tree(&[("INBOX", &[]), ("Files", &[]), ("Projects/Files", &[])], '/', "");
-    let options = PlanOptions { destination_is_exchange: true, ..Default::default() };
+    let source = tree(
+        &[("INBOX", &[]), ("Files", &[]), ("Projects/Files", &[])],
+        '/',
+        "",
+    );
+    let options = PlanOptions {
+        destination_is_exchange: true,
+        ..Default::default()
+    };
     let plan = plan(&source, &exchange(), &options);
     assert_eq!(mapping(&plan, "Files").destination, "Files (imported)");
     assert!(mapping(&plan, "Files").renamed.is_some());
-    assert_eq!(mapping(&plan, "Projects/Files").destination, "Projects/Files");
+    assert_eq!(
+        mapping(&plan, "Projects/Files").destination,
+        "Projects/Files"
+    );
     let plain = super::plan(&source, &exchange(), &PlanOptions::default());
     assert_eq!(mapping(&plain, "Files").destination, "Files");
 }
 
 #[test]
 fn case_only_collisions_merge() {
-    let source = tree(&[("INBOX", &[]), ("Inbox", &[]), ("Projects", &[]), ("projects", &[])], '/', "");
+    let source = tree(
+        &[
+            ("INBOX", &[]),
+            ("Inbox", &[]),
+            ("Projects", &[]),
+            ("projects", &[]),
+        ],
+        '/',
+        "",
+    );
     let plan = plan(&source, &exchange(), &PlanOptions::default());
     assert_eq!(mapping(&plan, "Inbox").destination, "INBOX");
-    assert_eq!(mapping(&plan, "projects").destination, mapping(&plan, "Projects").destination);
+    assert_eq!(
+        mapping(&plan, "projects").destination,
+        mapping(&plan, "Projects").destination
+    );
 }
 
 #[test]
@@ -139,11 +222,21 @@ fn existing_destination_case_wins() {
 #[test]
 fn excludes_by_name_subtree_and_token() {
     let source = tree(
-        &[("INBOX", &[]), ("Junk", &["\\junk"]), ("Old", &[]), ("Old/2010", &[]), ("Keep", &[]), ("Trash", &["\\trash"])],
+        &[
+            ("INBOX", &[]),
+            ("Junk", &["\\junk"]),
+            ("Old", &[]),
+            ("Old/2010", &[]),
+            ("Keep", &[]),
+            ("Trash", &["\\trash"]),
+        ],
         '/',
         "",
     );
-    let options = PlanOptions { excludes: vec!["Old/*".into(), "#JunkEmail#".into(), "Trash".into()], ..Default::default() };
+    let options = PlanOptions {
+        excludes: vec!["Old/*".into(), "#JunkEmail#".into(), "Trash".into()],
+        ..Default::default()
+    };
     let plan = plan(&source, &exchange(), &options);
     let copied: Vec<&str> = plan.copy.iter().map(|m| m.source.as_str()).collect();
     assert_eq!(copied, vec!["INBOX", "Keep"]);
@@ -153,23 +246,56 @@ fn excludes_by_name_subtree_and_token() {
 #[test]
 fn user_root_scopes_the_source() {
     let source = tree(
-        &[("INBOX", &[]), ("users", &["\\noselect"]), ("users.alice", &[]), ("users.alice.Projects", &[]), ("users.bob", &[])],
+        &[
+            ("INBOX", &[]),
+            ("users", &["\\noselect"]),
+            ("users.alice", &[]),
+            ("users.alice.Projects", &[]),
+            ("users.bob", &[]),
+        ],
         '.',
         "",
     );
-    let options = PlanOptions { user_root: Some("users.alice".into()), ..Default::default() };
+    let options = PlanOptions {
+        user_root: Some("users.alice".into()),
+        ..Default::default()
+    };
     let plan = plan(&source, &exchange(), &options);
-    let pairs: Vec<(&str, &str)> = plan.copy.iter().map(|m| (m.source.as_str(), m.destination.as_str())).collect();
-    assert_eq!(pairs, vec![("users.alice", "INBOX"), ("users.alice.Projects", "Projects")]);
+    let pairs: Vec<(&str, &str)> = plan
+        .copy
+        .iter()
+        .map(|m| (m.source.as_str(), m.destination.as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![
+            ("users.alice", "INBOX"),
+            ("users.alice.Projects", "Projects")
+        ]
+    );
 }
 
 #[test]
 fn courier_destination_keeps_its_prefix() {
-    let source = tree(&[("INBOX", &[]), ("INBOX/Receipts", &[]), ("Clients/Acme", &[])], '/', "");
+    let source = tree(
+        &[
+            ("INBOX", &[]),
+            ("INBOX/Receipts", &[]),
+            ("Clients/Acme", &[]),
+        ],
+        '/',
+        "",
+    );
     let dest = tree(&[("INBOX", &[]), ("INBOX.Sent", &[])], '.', "INBOX.");
     let plan = plan(&source, &dest, &PlanOptions::default());
-    assert_eq!(mapping(&plan, "INBOX/Receipts").destination, "INBOX.Receipts");
-    assert_eq!(mapping(&plan, "Clients/Acme").destination, "INBOX.Clients.Acme");
+    assert_eq!(
+        mapping(&plan, "INBOX/Receipts").destination,
+        "INBOX.Receipts"
+    );
+    assert_eq!(
+        mapping(&plan, "Clients/Acme").destination,
+        "INBOX.Clients.Acme"
+    );
 }
 
 #[test]

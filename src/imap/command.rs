@@ -73,7 +73,10 @@ impl Command {
 }
 
 fn can_quote(value: &[u8]) -> bool {
-    value.len() < 1000 && value.iter().all(|&b| b.is_ascii() && b != b'\r' && b != b'\n' && b != 0)
+    value.len() < 1000
+        && value
+            .iter()
+            .all(|&b| b.is_ascii() && b != b'\r' && b != b'\n' && b != 0)
 }
 
 /// Writes a set of UIDs compactly (`1:5,9,12:14`) to keep command lines short.

@@ -11,7 +11,9 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use imap_proto::{Response, ResponseCode, Status};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufStream, ReadBuf};
+use tokio::io::{
+    AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufStream, ReadBuf,
+};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
@@ -45,11 +47,18 @@ enum Stream {
 }
 
 fn detached() -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::NotConnected, "connection is being upgraded to TLS")
+    std::io::Error::new(
+        std::io::ErrorKind::NotConnected,
+        "connection is being upgraded to TLS",
+    )
 }
 
 impl AsyncRead for Stream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
@@ -59,7 +68,11 @@ impl AsyncRead for Stream {
 }
 
 impl AsyncWrite for Stream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
@@ -124,7 +137,11 @@ pub struct Connection {
 impl Connection {
     /// Opens the connection, negotiates TLS as the endpoint demands, reads the greeting
     /// and capabilities. Does not log in.
-    pub async fn open(endpoint: &Endpoint, trust: &Trust, timeouts: Timeouts) -> Result<Connection, ImapError> {
+    pub async fn open(
+        endpoint: &Endpoint,
+        trust: &Trust,
+        timeouts: Timeouts,
+    ) -> Result<Connection, ImapError> {
         let host = endpoint.host.clone();
         let tcp = connect_tcp(&host, endpoint.port, timeouts.connect).await?;
         let stream = match endpoint.security {
@@ -197,10 +214,20 @@ impl Connection {
         let frame = self.read_frame("waiting for the greeting").await?;
         let text = String::from_utf8_lossy(&frame).trim_end().to_string();
         match imap_proto::parser::parse_response(&frame) {
-            Ok((_, Response::Data { status, code, information })) => {
+            Ok((
+                _,
+                Response::Data {
+                    status,
+                    code,
+                    information,
+                },
+            )) => {
                 self.greeting = information.map(|i| i.to_string()).unwrap_or_default();
                 if status == Status::Bye {
-                    return Err(ImapError::Closed { host: self.host.clone(), text: self.greeting.clone() });
+                    return Err(ImapError::Closed {
+                        host: self.host.clone(),
+                        text: self.greeting.clone(),
+                    });
                 }
                 if let Some(ResponseCode::Capabilities(list)) = code {
                     let caps: Vec<String> = list.iter().map(capability_text).collect();
@@ -212,7 +239,10 @@ impl Connection {
                 self.greeting = text;
                 Ok(())
             }
-            _ => Err(ImapError::Protocol { host: self.host.clone(), snippet: snippet(&frame) }),
+            _ => Err(ImapError::Protocol {
+                host: self.host.clone(),
+                snippet: snippet(&frame),
+            }),
         }
     }
 
@@ -221,14 +251,19 @@ impl Connection {
             self.refresh_capabilities().await?;
         }
         if !self.has_capability("STARTTLS") {
-            return Err(ImapError::StartTlsNotOffered { host: self.host.clone() });
+            return Err(ImapError::StartTlsNotOffered {
+                host: self.host.clone(),
+            });
         }
         self.run(Command::new("STARTTLS"), |_| {}).await?;
         // Anything buffered before the handshake would be a man-in-the-middle injection
         // (CVE-2011-0411 style), so it is dropped along with the plain stream's buffer.
         let plain = std::mem::replace(&mut self.stream, BufStream::new(Stream::Detached));
         let Stream::Plain(tcp) = plain.into_inner() else {
-            return Err(ImapError::Protocol { host: self.host.clone(), snippet: "STARTTLS on a connection that is already encrypted".into() });
+            return Err(ImapError::Protocol {
+                host: self.host.clone(),
+                snippet: "STARTTLS on a connection that is already encrypted".into(),
+            });
         };
         let tls = handshake(tcp, &self.host, trust, self.timeouts).await?;
         self.stream = BufStream::new(Stream::Tls(Box::new(tls)));
@@ -255,9 +290,11 @@ impl Connection {
                 Part::Text(text) => self.write(&text).await?,
                 Part::Literal(bytes) => {
                     if non_sync {
-                        self.write(format!("{{{}+}}\r\n", bytes.len()).as_bytes()).await?;
+                        self.write(format!("{{{}+}}\r\n", bytes.len()).as_bytes())
+                            .await?;
                     } else {
-                        self.write(format!("{{{}}}\r\n", bytes.len()).as_bytes()).await?;
+                        self.write(format!("{{{}}}\r\n", bytes.len()).as_bytes())
+                            .await?;
                         self.flush().await?;
                         if !self.await_continuation(&tag, &command.label).await? {
                             // The server already finished the command (usually a refusal):
@@ -298,26 +335,45 @@ impl Connection {
     }
 
     /// Reads until the command with `tag` completes, giving every untagged reply to `on_reply`.
-    pub async fn finish<F>(&mut self, tag: &str, label: &str, on_reply: F) -> Result<Done, ImapError>
+    pub async fn finish<F>(
+        &mut self,
+        tag: &str,
+        label: &str,
+        on_reply: F,
+    ) -> Result<Done, ImapError>
     where
         F: FnMut(Reply<'_>),
     {
         match self.read_until(tag, label, false, on_reply).await? {
             Some(done) => Ok(done),
-            None => Err(ImapError::Protocol { host: self.host.clone(), snippet: "unexpected continuation".into() }),
+            None => Err(ImapError::Protocol {
+                host: self.host.clone(),
+                snippet: "unexpected continuation".into(),
+            }),
         }
     }
 
     /// Like [`Connection::finish`], but also returns (with `None`) when the server sends a
     /// `+` continuation, which is handed to `on_reply` as `Reply::Raw`. Used by SASL.
-    pub(crate) async fn finish_or_continue<F>(&mut self, tag: &str, label: &str, on_reply: F) -> Result<Option<Done>, ImapError>
+    pub(crate) async fn finish_or_continue<F>(
+        &mut self,
+        tag: &str,
+        label: &str,
+        on_reply: F,
+    ) -> Result<Option<Done>, ImapError>
     where
         F: FnMut(Reply<'_>),
     {
         self.read_until(tag, label, true, on_reply).await
     }
 
-    async fn read_until<F>(&mut self, tag: &str, label: &str, stop_at_continuation: bool, mut on_reply: F) -> Result<Option<Done>, ImapError>
+    async fn read_until<F>(
+        &mut self,
+        tag: &str,
+        label: &str,
+        stop_at_continuation: bool,
+        mut on_reply: F,
+    ) -> Result<Option<Done>, ImapError>
     where
         F: FnMut(Reply<'_>),
     {
@@ -331,7 +387,14 @@ impl Connection {
             };
             if frame.starts_with(b"* ") {
                 match imap_proto::parser::parse_response(&frame) {
-                    Ok((_, Response::Data { status: Status::Bye, information, .. })) => {
+                    Ok((
+                        _,
+                        Response::Data {
+                            status: Status::Bye,
+                            information,
+                            ..
+                        },
+                    )) => {
                         self.bye = Some(information.map(|i| i.to_string()).unwrap_or_default());
                     }
                     Ok((_, response)) => on_reply(Reply::Parsed(response)),
@@ -350,7 +413,10 @@ impl Connection {
                     self.completed.insert(other, done);
                 }
             } else {
-                return Err(ImapError::Protocol { host: self.host.clone(), snippet: snippet(&frame) });
+                return Err(ImapError::Protocol {
+                    host: self.host.clone(),
+                    snippet: snippet(&frame),
+                });
             }
         }
     }
@@ -370,8 +436,16 @@ impl Connection {
     pub fn check(&self, done: Done, label: &str) -> Result<Done, ImapError> {
         match done.status {
             DoneStatus::Ok => Ok(done),
-            DoneStatus::No => Err(ImapError::Refused { host: self.host.clone(), command: label.to_string(), text: done.text }),
-            DoneStatus::Bad => Err(ImapError::Bad { host: self.host.clone(), command: label.to_string(), text: done.text }),
+            DoneStatus::No => Err(ImapError::Refused {
+                host: self.host.clone(),
+                command: label.to_string(),
+                text: done.text,
+            }),
+            DoneStatus::Bad => Err(ImapError::Bad {
+                host: self.host.clone(),
+                command: label.to_string(),
+                text: done.text,
+            }),
         }
     }
 
@@ -381,7 +455,15 @@ impl Connection {
             return None;
         }
         match imap_proto::parser::parse_response(frame) {
-            Ok((_, Response::Done { status, code, information, .. })) => {
+            Ok((
+                _,
+                Response::Done {
+                    status,
+                    code,
+                    information,
+                    ..
+                },
+            )) => {
                 let mut text = information.map(|i| i.to_string()).unwrap_or_default();
                 let mut append_uid = None;
                 let mut capabilities = None;
@@ -398,7 +480,12 @@ impl Connection {
                     Some(ResponseCode::Alert) => text = format!("[ALERT] {text}"),
                     _ => {}
                 }
-                Some(Done { status: done_status(&status), text, append_uid, capabilities })
+                Some(Done {
+                    status: done_status(&status),
+                    text,
+                    append_uid,
+                    capabilities,
+                })
             }
             // Some servers put things in tagged lines imap-proto rejects; the status word is enough.
             _ => {
@@ -410,7 +497,12 @@ impl Connection {
                     Some(w) if w == "NO" => DoneStatus::No,
                     _ => DoneStatus::Bad,
                 };
-                Some(Done { status, text: words.next().unwrap_or("").to_string(), append_uid: None, capabilities: None })
+                Some(Done {
+                    status,
+                    text: words.next().unwrap_or("").to_string(),
+                    append_uid: None,
+                    capabilities: None,
+                })
             }
         }
     }
@@ -440,7 +532,11 @@ impl Connection {
         let mut frame = Vec::new();
         loop {
             let start = frame.len();
-            let read = tokio::time::timeout(self.timeouts.idle, self.stream.read_until(b'\n', &mut frame)).await;
+            let read = tokio::time::timeout(
+                self.timeouts.idle,
+                self.stream.read_until(b'\n', &mut frame),
+            )
+            .await;
             match read {
                 Ok(Ok(0)) => return Err(self.closed()),
                 Ok(Ok(_)) => {}
@@ -474,21 +570,33 @@ impl Connection {
     }
 
     fn closed(&self) -> ImapError {
-        ImapError::Closed { host: self.host.clone(), text: self.bye.clone().unwrap_or_default() }
+        ImapError::Closed {
+            host: self.host.clone(),
+            text: self.bye.clone().unwrap_or_default(),
+        }
     }
 
     fn io_error(&self, source: std::io::Error) -> ImapError {
-        ImapError::Io { host: self.host.clone(), source }
+        ImapError::Io {
+            host: self.host.clone(),
+            source,
+        }
     }
 
     fn timeout(&self, during: &'static str) -> ImapError {
-        ImapError::Timeout { host: self.host.clone(), seconds: self.timeouts.idle.as_secs(), during }
+        ImapError::Timeout {
+            host: self.host.clone(),
+            seconds: self.timeouts.idle.as_secs(),
+            during,
+        }
     }
 
     /// Ends the session politely; errors do not matter any more at this point.
     pub async fn logout(mut self) {
         if let Ok(tag) = self.send(Command::new("LOGOUT")).await {
-            let _ = tokio::time::timeout(Duration::from_secs(2), self.finish(&tag, "LOGOUT", |_| {})).await;
+            let _ =
+                tokio::time::timeout(Duration::from_secs(2), self.finish(&tag, "LOGOUT", |_| {}))
+                    .await;
         }
     }
 }
@@ -497,10 +605,31 @@ impl Connection {
 /// command names are interned so this does not grow.
 fn leak_label(label: &str) -> &'static str {
     static KNOWN: &[&str] = &[
-        "APPEND", "AUTHENTICATE", "CAPABILITY", "CREATE", "EXAMINE", "SELECT", "LIST", "LOGIN", "LOGOUT",
-        "NAMESPACE", "NOOP", "STARTTLS", "STATUS", "SUBSCRIBE", "UID FETCH", "UID SEARCH", "UID STORE", "ENABLE", "ID",
+        "APPEND",
+        "AUTHENTICATE",
+        "CAPABILITY",
+        "CREATE",
+        "EXAMINE",
+        "SELECT",
+        "LIST",
+        "LOGIN",
+        "LOGOUT",
+        "NAMESPACE",
+        "NOOP",
+        "STARTTLS",
+        "STATUS",
+        "SUBSCRIBE",
+        "UID FETCH",
+        "UID SEARCH",
+        "UID STORE",
+        "ENABLE",
+        "ID",
     ];
-    KNOWN.iter().find(|k| **k == label).copied().unwrap_or("waiting for the server")
+    KNOWN
+        .iter()
+        .find(|k| **k == label)
+        .copied()
+        .unwrap_or("waiting for the server")
 }
 
 fn done_status(status: &Status) -> DoneStatus {
@@ -519,7 +648,9 @@ fn frame_tag(frame: &[u8]) -> Option<&str> {
 
 /// `{123}\r\n` at the end of a line announces a literal of 123 bytes.
 fn literal_length(line: &[u8]) -> Option<usize> {
-    let line = line.strip_suffix(b"\r\n").or_else(|| line.strip_suffix(b"\n"))?;
+    let line = line
+        .strip_suffix(b"\r\n")
+        .or_else(|| line.strip_suffix(b"\n"))?;
     let line = line.strip_suffix(b"}")?;
     let open = line.iter().rposition(|b| *b == b'{')?;
     let digits = &line[open + 1..];
@@ -546,8 +677,19 @@ fn snippet(frame: &[u8]) -> String {
 async fn connect_tcp(host: &str, port: u16, limit: Duration) -> Result<TcpStream, ImapError> {
     let addrs = match tokio::time::timeout(limit, tokio::net::lookup_host((host, port))).await {
         Ok(Ok(addrs)) => addrs.collect::<Vec<_>>(),
-        Ok(Err(e)) => return Err(ImapError::UnknownHost { host: host.into(), detail: e.to_string() }),
-        Err(_) => return Err(ImapError::Timeout { host: host.into(), seconds: limit.as_secs(), during: "looking up the server" }),
+        Ok(Err(e)) => {
+            return Err(ImapError::UnknownHost {
+                host: host.into(),
+                detail: e.to_string(),
+            })
+        }
+        Err(_) => {
+            return Err(ImapError::Timeout {
+                host: host.into(),
+                seconds: limit.as_secs(),
+                during: "looking up the server",
+            })
+        }
     };
     let mut last = None;
     for addr in addrs {
@@ -557,21 +699,47 @@ async fn connect_tcp(host: &str, port: u16, limit: Duration) -> Result<TcpStream
                 let _ = stream.set_nodelay(true);
                 return Ok(stream);
             }
-            Ok(Err(e)) => last = Some(ImapError::Connect { host: host.into(), port, source: e }),
-            Err(_) => last = Some(ImapError::Timeout { host: host.into(), seconds: limit.as_secs(), during: "connecting" }),
+            Ok(Err(e)) => {
+                last = Some(ImapError::Connect {
+                    host: host.into(),
+                    port,
+                    source: e,
+                })
+            }
+            Err(_) => {
+                last = Some(ImapError::Timeout {
+                    host: host.into(),
+                    seconds: limit.as_secs(),
+                    during: "connecting",
+                })
+            }
         }
     }
-    Err(last.unwrap_or_else(|| ImapError::UnknownHost { host: host.into(), detail: "no address found".into() }))
+    Err(last.unwrap_or_else(|| ImapError::UnknownHost {
+        host: host.into(),
+        detail: "no address found".into(),
+    }))
 }
 
-async fn handshake(tcp: TcpStream, host: &str, trust: &Trust, timeouts: Timeouts) -> Result<TlsStream<TcpStream>, ImapError> {
-    let name = rustls::pki_types::ServerName::try_from(host.to_string())
-        .map_err(|_| ImapError::UnknownHost { host: host.into(), detail: "not a valid host name".into() })?;
+async fn handshake(
+    tcp: TcpStream,
+    host: &str,
+    trust: &Trust,
+    timeouts: Timeouts,
+) -> Result<TlsStream<TcpStream>, ImapError> {
+    let name = rustls::pki_types::ServerName::try_from(host.to_string()).map_err(|_| {
+        ImapError::UnknownHost {
+            host: host.into(),
+            detail: "not a valid host name".into(),
+        }
+    })?;
     let result = tokio::time::timeout(timeouts.connect, trust.connector().connect(name, tcp)).await;
     match result {
         Ok(Ok(stream)) => Ok(stream),
         Ok(Err(e)) => {
-            let tls_error = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>());
+            let tls_error = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>());
             match tls_error {
                 Some(rustls::Error::InvalidCertificate(reason)) => Err(ImapError::Certificate {
                     host: host.into(),
@@ -586,17 +754,28 @@ async fn handshake(tcp: TcpStream, host: &str, trust: &Trust, timeouts: Timeouts
                 None => Err(ImapError::Io { host: host.into(), source: e }),
             }
         }
-        Err(_) => Err(ImapError::Timeout { host: host.into(), seconds: timeouts.connect.as_secs(), during: "setting up TLS" }),
+        Err(_) => Err(ImapError::Timeout {
+            host: host.into(),
+            seconds: timeouts.connect.as_secs(),
+            during: "setting up TLS",
+        }),
     }
 }
 
 fn describe_certificate_error(error: &rustls::CertificateError) -> String {
     use rustls::CertificateError as E;
     match error {
-        E::UnknownIssuer => "it was issued by an authority this computer does not know (self-signed or private CA)".into(),
+        E::UnknownIssuer => {
+            "it was issued by an authority this computer does not know (self-signed or private CA)"
+                .into()
+        }
         E::Expired | E::ExpiredContext { .. } => "it has expired".into(),
-        E::NotValidYet | E::NotValidYetContext { .. } => "it is not valid yet (check this computer's clock)".into(),
-        E::NotValidForName | E::NotValidForNameContext { .. } => "it was issued for a different server name".into(),
+        E::NotValidYet | E::NotValidYetContext { .. } => {
+            "it is not valid yet (check this computer's clock)".into()
+        }
+        E::NotValidForName | E::NotValidForNameContext { .. } => {
+            "it was issued for a different server name".into()
+        }
         E::Revoked => "it has been revoked".into(),
         other => format!("{other:?}"),
     }

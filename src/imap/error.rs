@@ -140,10 +140,13 @@ pub fn suggested_backoff(text: &str) -> Option<std::time::Duration> {
 
 fn refusal_kind(text: &str) -> ErrorKind {
     let upper = text.to_ascii_uppercase();
-    if upper.contains("[OVERQUOTA]") || upper.contains("QUOTA EXCEEDED") || upper.contains("MAILBOX IS FULL")
+    if upper.contains("[OVERQUOTA]")
+        || upper.contains("QUOTA EXCEEDED")
+        || upper.contains("MAILBOX IS FULL")
     {
         ErrorKind::Quota
-    } else if upper.contains("[LIMIT]") || upper.contains("TOO LARGE") || upper.contains("TOO BIG") {
+    } else if upper.contains("[LIMIT]") || upper.contains("TOO LARGE") || upper.contains("TOO BIG")
+    {
         ErrorKind::TooLarge
     } else if upper.contains("THROTTL")
         || upper.contains("SUGGESTED BACKOFF")
@@ -225,7 +228,10 @@ fn auth_hint(host: &str) -> String {
         "Gmail needs an app password: turn on 2-Step Verification, then create one at myaccount.google.com → Security → App passwords, and use it instead of the normal password.".into()
     } else if host.contains("yahoo") || host.contains("aol.com") {
         "Yahoo and AOL need an app password: Account Security → Generate app password, and use it instead of the normal password.".into()
-    } else if host.contains("office365.com") || host.contains("outlook.com") || host.contains("hotmail") {
+    } else if host.contains("office365.com")
+        || host.contains("outlook.com")
+        || host.contains("hotmail")
+    {
         "Microsoft switched off password sign-in for IMAP; these mailboxes need Sign in with Microsoft.".into()
     } else if host.contains("icloud.com") || host.contains("me.com") {
         "iCloud needs an app-specific password: appleid.apple.com → Sign-In and Security → App-Specific Passwords.".into()
@@ -248,19 +254,31 @@ mod tests {
 
     #[test]
     fn refusals_are_classified_by_the_servers_words() {
-        assert_eq!(refused("[OVERQUOTA] Quota exceeded (mailbox for user is full)").kind(), ErrorKind::Quota);
-        assert_eq!(refused("[LIMIT] Mail size is too large").kind(), ErrorKind::TooLarge);
+        assert_eq!(
+            refused("[OVERQUOTA] Quota exceeded (mailbox for user is full)").kind(),
+            ErrorKind::Quota
+        );
+        assert_eq!(
+            refused("[LIMIT] Mail size is too large").kind(),
+            ErrorKind::TooLarge
+        );
         assert_eq!(
             refused("Request is throttled. Suggested Backoff Time: 1500 milliseconds").kind(),
             ErrorKind::Throttled
         );
-        assert_eq!(refused("[CANNOT] Invalid mailbox name").kind(), ErrorKind::ServerRefused);
+        assert_eq!(
+            refused("[CANNOT] Invalid mailbox name").kind(),
+            ErrorKind::ServerRefused
+        );
     }
 
     #[test]
     fn exchange_backoff_is_read() {
         let e = refused("Request is throttled. Suggested Backoff Time: 1500 milliseconds");
-        assert_eq!(e.suggested_backoff(), Some(std::time::Duration::from_millis(1500)));
+        assert_eq!(
+            e.suggested_backoff(),
+            Some(std::time::Duration::from_millis(1500))
+        );
         assert_eq!(refused("no").suggested_backoff(), None);
     }
 

@@ -20,7 +20,9 @@ pub struct ListedFolder {
 
 impl ListedFolder {
     pub fn has_attribute(&self, attribute: &str) -> bool {
-        self.attributes.iter().any(|a| a.eq_ignore_ascii_case(attribute))
+        self.attributes
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(attribute))
     }
     pub fn is_selectable(&self) -> bool {
         !self.has_attribute("\\noselect") && !self.has_attribute("\\nonexistent")
@@ -66,11 +68,23 @@ pub struct MessageMeta {
 /// The header lines fetched with every message's metadata.
 pub const META_HEADER_FIELDS: &str = "MESSAGE-ID SUBJECT DATE";
 
-pub async fn list_folders(conn: &mut Connection, reference: &str, pattern: &str) -> Result<Vec<ListedFolder>, ImapError> {
+pub async fn list_folders(
+    conn: &mut Connection,
+    reference: &str,
+    pattern: &str,
+) -> Result<Vec<ListedFolder>, ImapError> {
     let mut folders = Vec::new();
-    let command = Command::new("LIST ").string(reference.as_bytes()).text(" ").string(pattern.as_bytes());
+    let command = Command::new("LIST ")
+        .string(reference.as_bytes())
+        .text(" ")
+        .string(pattern.as_bytes());
     conn.run(command, |reply| {
-        if let Reply::Parsed(Response::MailboxData(MailboxDatum::List { name_attributes, delimiter, name })) = reply {
+        if let Reply::Parsed(Response::MailboxData(MailboxDatum::List {
+            name_attributes,
+            delimiter,
+            name,
+        })) = reply
+        {
             folders.push(ListedFolder {
                 raw_name: name.to_string(),
                 delimiter: delimiter.and_then(|d| d.chars().next()),
@@ -135,7 +149,9 @@ fn attribute_text(attribute: &NameAttribute<'_>) -> String {
 }
 
 /// The personal namespace's prefix and delimiter (`("INBOX." ".")` on Courier-style servers).
-pub async fn personal_namespace(conn: &mut Connection) -> Result<Option<(String, Option<char>)>, ImapError> {
+pub async fn personal_namespace(
+    conn: &mut Connection,
+) -> Result<Option<(String, Option<char>)>, ImapError> {
     if !conn.has_capability("NAMESPACE") {
         return Ok(None);
     }
@@ -192,7 +208,11 @@ pub async fn select(conn: &mut Connection, raw_name: &str) -> Result<FolderStatu
     open_folder(conn, "SELECT ", raw_name).await
 }
 
-async fn open_folder(conn: &mut Connection, verb: &str, raw_name: &str) -> Result<FolderStatus, ImapError> {
+async fn open_folder(
+    conn: &mut Connection,
+    verb: &str,
+    raw_name: &str,
+) -> Result<FolderStatus, ImapError> {
     let mut command = Command::new(verb).string(raw_name.as_bytes());
     if conn.has_capability("CONDSTORE") {
         command = command.text(" (CONDSTORE)");
@@ -200,7 +220,9 @@ async fn open_folder(conn: &mut Connection, verb: &str, raw_name: &str) -> Resul
     let mut status = FolderStatus::default();
     conn.run(command, |reply| match reply {
         Reply::Parsed(Response::MailboxData(MailboxDatum::Exists(n))) => status.exists = n,
-        Reply::Parsed(Response::Data { code: Some(code), .. }) => match code {
+        Reply::Parsed(Response::Data {
+            code: Some(code), ..
+        }) => match code {
             ResponseCode::UidValidity(v) => status.uidvalidity = v,
             ResponseCode::UidNext(n) => status.uidnext = Some(n),
             ResponseCode::HighestModSeq(m) => status.highest_modseq = Some(m),
@@ -225,7 +247,9 @@ pub async fn fetch_flags(conn: &mut Connection) -> Result<Vec<(u32, Vec<String>)
             for attribute in attributes {
                 match attribute {
                     AttributeValue::Uid(u) => uid = Some(u),
-                    AttributeValue::Flags(list) => flags = list.iter().map(|f| f.to_string()).collect(),
+                    AttributeValue::Flags(list) => {
+                        flags = list.iter().map(|f| f.to_string()).collect()
+                    }
                     _ => {}
                 }
             }
@@ -238,9 +262,33 @@ pub async fn fetch_flags(conn: &mut Connection) -> Result<Vec<(u32, Vec<String>)
     Ok(out)
 }
 
+/// Every message's size and whether it is marked \Deleted (for dry runs).
+pub async fn fetch_sizes(conn: &mut Connection) -> Result<Vec<(u64, bool)>, ImapError> {
+    let mut out = Vec::new();
+    conn.run(
+        Command::new("UID FETCH 1:* (UID FLAGS RFC822.SIZE)"),
+        |reply| {
+            if let Reply::Parsed(Response::Fetch(_, attributes)) = reply {
+                if let Some(meta) = meta_from(attributes) {
+                    let deleted = meta
+                        .flags
+                        .iter()
+                        .any(|f| f.eq_ignore_ascii_case("\\Deleted"));
+                    out.push((meta.size, deleted));
+                }
+            }
+        },
+    )
+    .await?;
+    Ok(out)
+}
+
 /// Metadata of the given messages (or all with `None`), with a few header lines for
 /// fingerprints and reports. UIDs are sent in slices to keep command lines short.
-pub async fn fetch_meta(conn: &mut Connection, uids: Option<&[u32]>) -> Result<Vec<MessageMeta>, ImapError> {
+pub async fn fetch_meta(
+    conn: &mut Connection,
+    uids: Option<&[u32]>,
+) -> Result<Vec<MessageMeta>, ImapError> {
     let sets: Vec<String> = match uids {
         None => vec!["1:*".to_string()],
         Some([]) => return Ok(Vec::new()),
@@ -264,14 +312,24 @@ pub async fn fetch_meta(conn: &mut Connection, uids: Option<&[u32]>) -> Result<V
 }
 
 fn meta_from(attributes: Vec<AttributeValue<'_>>) -> Option<MessageMeta> {
-    let mut meta = MessageMeta { uid: 0, flags: Vec::new(), internaldate: String::new(), size: 0, header_fields: Vec::new() };
+    let mut meta = MessageMeta {
+        uid: 0,
+        flags: Vec::new(),
+        internaldate: String::new(),
+        size: 0,
+        header_fields: Vec::new(),
+    };
     for attribute in attributes {
         match attribute {
             AttributeValue::Uid(u) => meta.uid = u,
-            AttributeValue::Flags(list) => meta.flags = list.iter().map(|f| f.to_string()).collect(),
+            AttributeValue::Flags(list) => {
+                meta.flags = list.iter().map(|f| f.to_string()).collect()
+            }
             AttributeValue::InternalDate(d) => meta.internaldate = d.to_string(),
             AttributeValue::Rfc822Size(s) => meta.size = u64::from(s),
-            AttributeValue::BodySection { data, .. } => meta.header_fields = data.map(Cow::into_owned).unwrap_or_default(),
+            AttributeValue::BodySection { data, .. } => {
+                meta.header_fields = data.map(Cow::into_owned).unwrap_or_default()
+            }
             _ => {}
         }
     }
@@ -279,16 +337,26 @@ fn meta_from(attributes: Vec<AttributeValue<'_>>) -> Option<MessageMeta> {
 }
 
 /// The whole header block of each message, for fingerprints of messages without a Message-ID.
-pub async fn fetch_headers(conn: &mut Connection, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+pub async fn fetch_headers(
+    conn: &mut Connection,
+    uids: &[u32],
+) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
     fetch_section(conn, uids, "BODY.PEEK[HEADER]").await
 }
 
 /// Full message bodies exactly as stored, without setting \Seen.
-pub async fn fetch_bodies(conn: &mut Connection, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+pub async fn fetch_bodies(
+    conn: &mut Connection,
+    uids: &[u32],
+) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
     fetch_section(conn, uids, "BODY.PEEK[]").await
 }
 
-async fn fetch_section(conn: &mut Connection, uids: &[u32], item: &str) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+async fn fetch_section(
+    conn: &mut Connection,
+    uids: &[u32],
+    item: &str,
+) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
     let mut out = Vec::with_capacity(uids.len());
     if uids.is_empty() {
         return Ok(out);
@@ -302,8 +370,12 @@ async fn fetch_section(conn: &mut Connection, uids: &[u32], item: &str) -> Resul
                 for attribute in attributes {
                     match attribute {
                         AttributeValue::Uid(u) => uid = Some(u),
-                        AttributeValue::BodySection { data, .. } => body = Some(data.map(Cow::into_owned).unwrap_or_default()),
-                        AttributeValue::Rfc822(data) => body = Some(data.map(Cow::into_owned).unwrap_or_default()),
+                        AttributeValue::BodySection { data, .. } => {
+                            body = Some(data.map(Cow::into_owned).unwrap_or_default())
+                        }
+                        AttributeValue::Rfc822(data) => {
+                            body = Some(data.map(Cow::into_owned).unwrap_or_default())
+                        }
                         _ => {}
                     }
                 }
@@ -319,7 +391,10 @@ async fn fetch_section(conn: &mut Connection, uids: &[u32], item: &str) -> Resul
 
 /// Creates a folder; one that already exists is fine.
 pub async fn create_folder(conn: &mut Connection, raw_name: &str) -> Result<(), ImapError> {
-    match conn.run(Command::new("CREATE ").string(raw_name.as_bytes()), |_| {}).await {
+    match conn
+        .run(Command::new("CREATE ").string(raw_name.as_bytes()), |_| {})
+        .await
+    {
         Ok(_) => Ok(()),
         Err(ImapError::Refused { text, .. }) if already_exists(&text) => Ok(()),
         Err(e) => Err(e),
@@ -332,11 +407,21 @@ fn already_exists(text: &str) -> bool {
 }
 
 pub async fn subscribe(conn: &mut Connection, raw_name: &str) -> Result<(), ImapError> {
-    conn.run(Command::new("SUBSCRIBE ").string(raw_name.as_bytes()), |_| {}).await.map(|_| ())
+    conn.run(
+        Command::new("SUBSCRIBE ").string(raw_name.as_bytes()),
+        |_| {},
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Builds an APPEND; the caller sends it, possibly with others in flight.
-pub fn append_command(raw_folder: &str, flags: &[String], internaldate: &str, body: Vec<u8>) -> Command {
+pub fn append_command(
+    raw_folder: &str,
+    flags: &[String],
+    internaldate: &str,
+    body: Vec<u8>,
+) -> Command {
     let mut command = Command::new("APPEND ").string(raw_folder.as_bytes());
     command = command.text(&format!(" ({})", flags.join(" ")));
     if !internaldate.is_empty() {
@@ -346,8 +431,15 @@ pub fn append_command(raw_folder: &str, flags: &[String], internaldate: &str, bo
 }
 
 /// Replaces a message's flags on the destination (used to carry over source changes).
-pub async fn replace_flags(conn: &mut Connection, uid: u32, flags: &[String]) -> Result<(), ImapError> {
-    let command = Command::new(format!("UID STORE {uid} FLAGS.SILENT ({})", flags.join(" ")));
+pub async fn replace_flags(
+    conn: &mut Connection,
+    uid: u32,
+    flags: &[String],
+) -> Result<(), ImapError> {
+    let command = Command::new(format!(
+        "UID STORE {uid} FLAGS.SILENT ({})",
+        flags.join(" ")
+    ));
     conn.run(command, |_| {}).await.map(|_| ())
 }
 
@@ -358,27 +450,47 @@ mod tests {
     #[test]
     fn namespace_of_courier_and_dovecot() {
         assert_eq!(
-            parse_personal_namespace(b"* NAMESPACE ((\"INBOX.\" \".\")) NIL ((\"#shared.\" \".\"))\r\n"),
+            parse_personal_namespace(
+                b"* NAMESPACE ((\"INBOX.\" \".\")) NIL ((\"#shared.\" \".\"))\r\n"
+            ),
             Some(("INBOX.".to_string(), Some('.')))
         );
-        assert_eq!(parse_personal_namespace(b"* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n"), Some((String::new(), Some('/'))));
-        assert_eq!(parse_personal_namespace(b"* NAMESPACE NIL NIL NIL\r\n"), None);
+        assert_eq!(
+            parse_personal_namespace(b"* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n"),
+            Some((String::new(), Some('/')))
+        );
+        assert_eq!(
+            parse_personal_namespace(b"* NAMESPACE NIL NIL NIL\r\n"),
+            None
+        );
     }
 
     #[test]
     fn permanent_flags_decide_what_is_kept() {
-        let status = FolderStatus { permanent_flags: Some(vec!["\\Seen".into(), "\\*".into()]), ..Default::default() };
+        let status = FolderStatus {
+            permanent_flags: Some(vec!["\\Seen".into(), "\\*".into()]),
+            ..Default::default()
+        };
         assert!(status.keeps_flag("\\Seen"));
         assert!(status.keeps_flag("$Forwarded"));
         assert!(!status.keeps_flag("\\Flagged"));
-        let strict = FolderStatus { permanent_flags: Some(vec!["\\Seen".into()]), ..Default::default() };
+        let strict = FolderStatus {
+            permanent_flags: Some(vec!["\\Seen".into()]),
+            ..Default::default()
+        };
         assert!(!strict.keeps_flag("Work"));
         assert!(FolderStatus::default().keeps_flag("Work"));
     }
 
     #[test]
     fn lsub_lines() {
-        assert_eq!(lsub_name(b"* LSUB () \"/\" \"Sent Items\"\r\n"), Some("Sent Items".into()));
-        assert_eq!(lsub_name(b"* LSUB (\\Noselect) \".\" INBOX.Drafts\r\n"), Some("INBOX.Drafts".into()));
+        assert_eq!(
+            lsub_name(b"* LSUB () \"/\" \"Sent Items\"\r\n"),
+            Some("Sent Items".into())
+        );
+        assert_eq!(
+            lsub_name(b"* LSUB (\\Noselect) \".\" INBOX.Drafts\r\n"),
+            Some("INBOX.Drafts".into())
+        );
     }
 }

@@ -1,0 +1,355 @@
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use mailferry::auth::Credentials;
+use mailferry::endpoint::{Endpoint, Security};
+use mailferry::error::{Classify, Problem};
+use mailferry::events::Events;
+use mailferry::folder_plan::PlanOptions;
+use mailferry::imap::Timeouts;
+use mailferry::migrate::{Migration, MigrationOptions, Side};
+use mailferry::report::RunStatus;
+use mailferry::secrets::{self, PasswordSource, Secret, SecretString};
+use mailferry::state::State;
+use mailferry::tls::{self, Trust, TrustOptions};
+
+use super::args::{Cli, Command, MigrateArgs, PasswordAction};
+use super::{progress, EXIT_FAILED, EXIT_INPUT};
+
+pub async fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Migrate(args) => migrate(args).await,
+        Command::Plan(args) => plan(args).await,
+        Command::Verify(args) => verify(args).await,
+        Command::Password { action } => password(action),
+    }
+}
+
+/// Prints a problem the way every command does, and picks the exit status.
+fn fail(problem: &Problem, json: bool, status: u8) -> ExitCode {
+    if json {
+        let body = serde_json::json!({ "status": "failed", "errors": [problem] });
+        println!("{body}");
+    }
+    eprintln!(
+        "mailferry: {}\n  What to do: {}",
+        problem.message, problem.hint
+    );
+    ExitCode::from(status)
+}
+
+fn input_problem(message: String, hint: &str) -> Problem {
+    Problem {
+        kind: mailferry::error::ErrorKind::Input,
+        message,
+        hint: hint.into(),
+    }
+}
+
+fn state_dir(args: &MigrateArgs) -> PathBuf {
+    args.state_dir.clone().unwrap_or_else(|| {
+        dirs::data_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("Mailferry")
+    })
+}
+
+/// Reads a secret for one side: a token, else a password (env, keyring, prompt).
+fn side(
+    url: &str,
+    password_env: &Option<String>,
+    token_env: &Option<String>,
+    admin: &Option<String>,
+    allow_insecure: bool,
+) -> Result<Side, Problem> {
+    let endpoint = Endpoint::parse_with_user(url).map_err(|e| e.problem())?;
+    let secret = if let Some(var) = token_env {
+        let token = std::env::var(var)
+            .map_err(|_| secrets::SecretError::EnvMissing(var.clone()).problem())?;
+        Secret::AccessToken(SecretString::new(token))
+    } else {
+        let login_endpoint = match admin {
+            Some(admin) => endpoint.for_user(admin),
+            None => endpoint.clone(),
+        };
+        let account = login_endpoint.display_url();
+        let source = PasswordSource {
+            env_var: password_env.as_deref(),
+            keyring_account: &account,
+            prompt: true,
+        };
+        Secret::Password(secrets::resolve_password(&source).map_err(|e| e.problem())?)
+    };
+    if endpoint.security == Security::None
+        && matches!(secret, Secret::Password(_))
+        && !allow_insecure
+    {
+        return Err(input_problem(
+            format!("{} is unencrypted (tls=none): the password would cross the network readable by anyone", endpoint.display_url()),
+            "Use imaps:// or STARTTLS. Only on a network you trust completely, add --allow-insecure-auth.",
+        ));
+    }
+    let credentials = match admin {
+        Some(admin) => Credentials {
+            login: admin.clone(),
+            secret,
+            on_behalf_of: Some(endpoint.user.clone()),
+        },
+        None => Credentials {
+            login: endpoint.user.clone(),
+            secret,
+            on_behalf_of: None,
+        },
+    };
+    Ok(Side {
+        endpoint,
+        credentials,
+        allow_insecure_auth: allow_insecure,
+    })
+}
+
+/// Everything `migrate`, `plan` and `verify` share, checked before any connection is made.
+fn build(args: &MigrateArgs, events: Events) -> Result<Migration, Problem> {
+    let source = side(
+        &args.source,
+        &args.source_password_env,
+        &args.source_token_env,
+        &args.source_auth_user,
+        args.allow_insecure_auth,
+    )?;
+    let destination = side(
+        &args.dest,
+        &args.dest_password_env,
+        &args.dest_token_env,
+        &args.dest_auth_user,
+        args.allow_insecure_auth,
+    )?;
+    let pinned_sha256 = match &args.pin_cert {
+        Some(pin) => Some(tls::parse_pin(pin).map_err(|e| e.problem())?),
+        None => None,
+    };
+    let trust = Trust::new(&TrustOptions {
+        ca_file: args.ca_file.clone(),
+        pinned_sha256,
+    })
+    .map_err(|e| e.problem())?;
+    if args.connections == 0 {
+        return Err(input_problem(
+            "--connections must be at least 1".into(),
+            "Use the default of 4, or a number up to your provider's limit.",
+        ));
+    }
+    let dir = state_dir(args);
+    let state = State::open(&dir).map_err(|e| e.problem())?;
+    init_logging(&dir);
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let options = MigrationOptions {
+        plan: PlanOptions {
+            excludes: args.exclude.clone(),
+            user_root: args.user_root.clone(),
+            destination_is_exchange: false,
+        },
+        max_message_size: args.max_message_size,
+        connections: args.connections,
+        timeouts: Timeouts {
+            connect: timeout.min(Duration::from_secs(30)),
+            idle: timeout,
+        },
+        ..MigrationOptions::default()
+    };
+    Ok(Migration {
+        source,
+        destination,
+        trust,
+        options,
+        state,
+        events,
+    })
+}
+
+/// Logs go to a file in the state folder; they never contain secrets (commands that carry
+/// credentials are logged by name only).
+fn init_logging(dir: &std::path::Path) {
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("mailferry.log"))
+    else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MAILFERRY_LOG")
+        .unwrap_or_else(|_| "mailferry=info".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
+}
+
+async fn migrate(args: MigrateArgs) -> ExitCode {
+    let show_progress = !args.json && std::io::stderr().is_terminal();
+    let (events, receiver) = if show_progress {
+        let (e, r) = Events::channel();
+        (e, Some(r))
+    } else {
+        (Events::none(), None)
+    };
+    let migration = match build(&args, events) {
+        Ok(m) => m,
+        Err(problem) => return fail(&problem, args.json, EXIT_INPUT),
+    };
+    let bar = receiver.map(|r| tokio::spawn(progress::show(r)));
+    let report = migration.run().await;
+    if let Some(bar) = bar {
+        let _ = bar.await;
+    }
+    if args.json {
+        match serde_json::to_string(&report) {
+            Ok(text) => println!("{text}"),
+            Err(e) => eprintln!("mailferry: cannot write the report: {e}"),
+        }
+    } else {
+        print!("{}", report.summary());
+    }
+    match report.status {
+        RunStatus::Synced => ExitCode::SUCCESS,
+        RunStatus::Failed => ExitCode::from(EXIT_FAILED),
+    }
+}
+
+async fn plan(args: MigrateArgs) -> ExitCode {
+    let migration = match build(&args, Events::none()) {
+        Ok(m) => m,
+        Err(problem) => return fail(&problem, args.json, EXIT_INPUT),
+    };
+    let mut planned = match migration.plan().await {
+        Ok(p) => p,
+        Err(e) => return fail(&e.problem(), args.json, EXIT_FAILED),
+    };
+    let survey = match mailferry::verify::survey(&mut planned).await {
+        Ok(s) => s,
+        Err(e) => return fail(&e.problem(), args.json, EXIT_FAILED),
+    };
+    if args.json {
+        let body = serde_json::json!({ "status": "planned", "folders": survey, "folders_not_copied": planned.plan.skipped, "max_message_size": planned.max_message_size });
+        println!("{body}");
+    } else {
+        for f in &survey {
+            let note = f
+                .renamed
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            let large = if f.too_large > 0 {
+                format!(", {} too large", f.too_large)
+            } else {
+                String::new()
+            };
+            println!(
+                "{:<32} → {:<28} {:>7} messages {:>10.1} MB{large}{note}",
+                f.source,
+                f.destination,
+                f.messages,
+                f.bytes as f64 / 1_000_000.0
+            );
+        }
+        for s in &planned.plan.skipped {
+            println!("{:<32}   not copied: {}", s.source, s.reason);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+async fn verify(args: MigrateArgs) -> ExitCode {
+    let migration = match build(&args, Events::none()) {
+        Ok(m) => m,
+        Err(problem) => return fail(&problem, args.json, EXIT_INPUT),
+    };
+    let mut planned = match migration.plan().await {
+        Ok(p) => p,
+        Err(e) => return fail(&e.problem(), args.json, EXIT_FAILED),
+    };
+    let report = match mailferry::verify::verify(&mut planned).await {
+        Ok(r) => r,
+        Err(e) => return fail(&e.problem(), args.json, EXIT_FAILED),
+    };
+    if args.json {
+        match serde_json::to_string(&report) {
+            Ok(text) => println!("{text}"),
+            Err(e) => eprintln!("mailferry: cannot write the report: {e}"),
+        }
+    } else {
+        for f in &report.folders {
+            println!(
+                "{:<32} → {:<28} source {:>6}, destination {:>6}, missing {:>4}, extra {:>4}, flag differences {:>4}",
+                f.sources.join(" + "),
+                f.destination,
+                f.source_messages,
+                f.destination_messages,
+                f.missing,
+                f.extra,
+                f.flag_differences
+            );
+            for m in &f.missing_items {
+                println!(
+                    "    missing: {} UID {} {:?} ({} bytes)",
+                    m.source,
+                    m.uid,
+                    m.subject.as_deref().unwrap_or("(no subject)"),
+                    m.size
+                );
+            }
+        }
+        println!(
+            "{}",
+            if report.status == "match" {
+                "Everything in the source is on the destination."
+            } else {
+                "Differences found."
+            }
+        );
+    }
+    if report.status == "match" {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    }
+}
+
+fn password(action: PasswordAction) -> ExitCode {
+    let result = match action {
+        PasswordAction::Set { url, from_env } => Endpoint::parse_with_user(&url)
+            .map_err(|e| e.problem())
+            .and_then(|endpoint| {
+                let account = endpoint.display_url();
+                let secret = match from_env {
+                    Some(var) => std::env::var(&var)
+                        .map(SecretString::new)
+                        .map_err(|_| secrets::SecretError::EnvMissing(var).problem())?,
+                    None => rpassword::prompt_password(format!("Password for {account}: "))
+                        .map(SecretString::new)
+                        .map_err(|e| secrets::SecretError::Prompt(e.to_string()).problem())?,
+                };
+                secrets::keyring_set(&account, &secret).map_err(|e| e.problem())
+            }),
+        PasswordAction::Delete { url } => Endpoint::parse_with_user(&url)
+            .map_err(|e| e.problem())
+            .and_then(|endpoint| {
+                secrets::keyring_delete(&endpoint.display_url()).map_err(|e| e.problem())
+            }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(problem) => fail(
+            &problem,
+            false,
+            if problem.kind == mailferry::error::ErrorKind::Input {
+                EXIT_INPUT
+            } else {
+                EXIT_FAILED
+            },
+        ),
+    }
+}

@@ -1,0 +1,34 @@
+//! A terminal progress bar fed by the engine's events.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use mailferry::events::Event;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// Draws until the channel closes. Only called when standard error is a terminal.
+pub async fn show(mut events: UnboundedReceiver<Event>) {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} messages · {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut bytes = 0u64;
+    while let Some(event) = events.recv().await {
+        match event {
+            Event::FolderScanned { to_copy, .. } => bar.inc_length(to_copy),
+            Event::Copied {
+                messages,
+                bytes: b,
+                source,
+            } => {
+                bytes += b;
+                bar.inc(messages);
+                bar.set_message(format!("{:.1} MB · {source}", bytes as f64 / 1_000_000.0));
+            }
+            Event::Waiting { reason, seconds } => {
+                bar.set_message(format!("waiting {seconds} s: {reason}"))
+            }
+            Event::FolderFinished { .. } => bar.tick(),
+        }
+    }
+    bar.finish_and_clear();
+}

@@ -1,0 +1,600 @@
+//! Copying one folder: find what the destination lacks, fetch it, append it, record it.
+//!
+//! The source is opened with EXAMINE and read with BODY.PEEK only, so it never changes.
+//! Fetching and appending run at the same time over the two connections, a few batches
+//! apart, with APPENDs pipelined; memory stays bounded by those few batches.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::error::Classify;
+use crate::events::{Event, Events};
+use crate::fingerprint::{self, Fingerprint};
+use crate::folder_name::Role;
+use crate::folder_plan::FolderMapping;
+use crate::imap::{self, Connection, DoneStatus, FolderStatus, ImapError, MessageMeta};
+use crate::migrate::MigrateError;
+use crate::report::{FolderReport, MessageIssue};
+use crate::state::{MessageRecord, Outcome, State};
+
+/// A batch is fetched with one command and appended as one pipelined burst.
+const BATCH_BYTES: u64 = 4 * 1024 * 1024;
+const BATCH_MESSAGES: usize = 64;
+
+/// What every folder of one mailbox shares.
+pub struct FolderContext<'a> {
+    pub state: &'a State,
+    pub pair: i64,
+    pub events: &'a Events,
+    /// The largest message the destination takes (ours and its APPENDLIMIT, whichever is lower).
+    pub max_message_size: Option<u64>,
+    /// For Gmail's All Mail: fingerprints of messages that other folders carry.
+    pub elsewhere: Option<&'a HashSet<Fingerprint>>,
+}
+
+/// Survives retries of the same folder within one run, so counts stay right.
+#[derive(Default)]
+pub struct FolderRun {
+    copied_uids: HashSet<u32>,
+    copied: u64,
+    bytes_copied: u64,
+}
+
+/// Brings one destination folder up to date with one source folder.
+pub async fn copy_folder(
+    ctx: &FolderContext<'_>,
+    source: &mut Connection,
+    destination: &mut Connection,
+    mapping: &FolderMapping,
+    run: &mut FolderRun,
+) -> Result<FolderReport, (FolderReport, MigrateError)> {
+    let mut report = FolderReport::new(
+        &mapping.source,
+        &mapping.destination,
+        mapping.role,
+        mapping.renamed.clone(),
+    );
+    let result = copy_into(ctx, source, destination, mapping, run, &mut report).await;
+    report.copied = run.copied;
+    report.bytes_copied = run.bytes_copied;
+    match result {
+        Ok(()) => Ok(report),
+        Err(e) => Err((report, e)),
+    }
+}
+
+async fn copy_into(
+    ctx: &FolderContext<'_>,
+    source: &mut Connection,
+    destination: &mut Connection,
+    mapping: &FolderMapping,
+    run: &mut FolderRun,
+    report: &mut FolderReport,
+) -> Result<(), MigrateError> {
+    let status = imap::examine(source, &mapping.source_raw).await?;
+    ctx.state
+        .check_uidvalidity(ctx.pair, &mapping.source_raw, status.uidvalidity)?;
+    let listing = if status.exists == 0 {
+        Vec::new()
+    } else {
+        imap::fetch_flags(source).await?
+    };
+    let known = ctx
+        .state
+        .records(ctx.pair, &mapping.source_raw, status.uidvalidity)?;
+
+    let mut pending = Vec::new();
+    let mut flag_changes = Vec::new();
+    for (uid, flags) in &listing {
+        if flags.iter().any(|f| f.eq_ignore_ascii_case("\\Deleted")) {
+            report.deleted_not_copied += 1;
+            continue;
+        }
+        report.messages_in_source += 1;
+        match known.get(uid) {
+            None => pending.push(*uid),
+            Some(record) if record.outcome == Outcome::Elsewhere => report.in_other_folders += 1,
+            Some(record) => {
+                if !run.copied_uids.contains(uid) {
+                    report.previously_copied += 1;
+                }
+                let now = flag_key(flags);
+                if now != record.flags {
+                    flag_changes.push((record.clone(), now));
+                }
+            }
+        }
+    }
+    if pending.is_empty() && flag_changes.is_empty() {
+        return Ok(());
+    }
+
+    let dest_status = imap::select(destination, &mapping.destination_raw).await?;
+    if !pending.is_empty() {
+        let metas = imap::fetch_meta(source, Some(&pending)).await?;
+        let fingerprints = fingerprints_of(source, &metas).await?;
+        let mut available =
+            destination_pool(ctx, destination, &mapping.destination_raw, &dest_status).await?;
+        let to_copy = sort_out(
+            ctx,
+            mapping,
+            &status,
+            metas,
+            &fingerprints,
+            &mut available,
+            report,
+        )?;
+        let bytes: u64 = to_copy.iter().map(|(m, _)| m.size).sum();
+        ctx.events.emit(Event::FolderScanned {
+            source: mapping.source.clone(),
+            destination: mapping.destination.clone(),
+            to_copy: to_copy.len() as u64,
+            bytes_to_copy: bytes,
+        });
+        transfer(
+            ctx,
+            source,
+            destination,
+            mapping,
+            &status,
+            &dest_status,
+            to_copy,
+            run,
+            report,
+        )
+        .await?;
+    }
+    sync_flags(
+        ctx,
+        destination,
+        mapping,
+        &status,
+        &dest_status,
+        flag_changes,
+        report,
+    )
+    .await
+}
+
+/// Flags as a comparable key: sorted, without \Recent (which no client can set).
+pub(crate) fn flag_key(flags: &[String]) -> String {
+    let mut kept: Vec<&str> = flags
+        .iter()
+        .map(String::as_str)
+        .filter(|f| !f.eq_ignore_ascii_case("\\Recent"))
+        .collect();
+    kept.sort_unstable();
+    kept.join(" ")
+}
+
+/// The flags the destination will keep.
+fn destination_flags(flag_key: &str, dest: &FolderStatus) -> Vec<String> {
+    flag_key
+        .split_whitespace()
+        .filter(|f| !f.eq_ignore_ascii_case("\\Deleted") && dest.keeps_flag(f))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Fingerprints for messages; those without a Message-ID need their header block.
+pub(crate) async fn fingerprints_of(
+    conn: &mut Connection,
+    metas: &[MessageMeta],
+) -> Result<HashMap<u32, Fingerprint>, MigrateError> {
+    let mut out = HashMap::with_capacity(metas.len());
+    let mut need_headers = Vec::new();
+    for meta in metas {
+        match fingerprint::from_meta(meta) {
+            Some(fp) => {
+                out.insert(meta.uid, fp);
+            }
+            None => need_headers.push(meta.uid),
+        }
+    }
+    if !need_headers.is_empty() {
+        let by_uid: HashMap<u32, &MessageMeta> = metas.iter().map(|m| (m.uid, m)).collect();
+        for (uid, header) in imap::fetch_headers(conn, &need_headers).await? {
+            if let Some(meta) = by_uid.get(&uid) {
+                out.insert(uid, fingerprint::from_header_block(meta, &header));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Destination messages not yet accounted for by any source message, by fingerprint.
+async fn destination_pool(
+    ctx: &FolderContext<'_>,
+    destination: &mut Connection,
+    destination_raw: &str,
+    dest_status: &FolderStatus,
+) -> Result<HashMap<Fingerprint, Vec<u32>>, MigrateError> {
+    let mut pool: HashMap<Fingerprint, Vec<u32>> = HashMap::new();
+    if dest_status.exists == 0 {
+        return Ok(pool);
+    }
+    let metas = imap::fetch_meta(destination, None).await?;
+    let fingerprints = fingerprints_of(destination, &metas).await?;
+    for meta in &metas {
+        if meta
+            .flags
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case("\\Deleted"))
+        {
+            continue;
+        }
+        if let Some(fp) = fingerprints.get(&meta.uid) {
+            pool.entry(fp.clone()).or_default().push(meta.uid);
+        }
+    }
+    let claimed = ctx.state.claimed(ctx.pair, destination_raw)?;
+    // Exact UIDs first, so a claim without a UID never takes a message another claim names.
+    for (fp, uid) in claimed.iter().filter(|(_, uid)| uid.is_some()) {
+        if let Some(uids) = pool.get_mut(fp) {
+            uids.retain(|u| Some(*u) != *uid);
+        }
+    }
+    for (fp, _) in claimed.iter().filter(|(_, uid)| uid.is_none()) {
+        if let Some(uids) = pool.get_mut(fp) {
+            uids.pop();
+        }
+    }
+    Ok(pool)
+}
+
+/// Decides for each new source message: already there, elsewhere, too large, or to copy.
+fn sort_out(
+    ctx: &FolderContext<'_>,
+    mapping: &FolderMapping,
+    status: &FolderStatus,
+    mut metas: Vec<MessageMeta>,
+    fingerprints: &HashMap<u32, Fingerprint>,
+    pool: &mut HashMap<Fingerprint, Vec<u32>>,
+    report: &mut FolderReport,
+) -> Result<Vec<(MessageMeta, Fingerprint)>, MigrateError> {
+    metas.sort_by_key(|m| m.uid);
+    let mut records = Vec::new();
+    let mut to_copy = Vec::new();
+    for meta in metas {
+        if meta
+            .flags
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case("\\Deleted"))
+        {
+            continue;
+        }
+        let Some(fp) = fingerprints.get(&meta.uid).cloned() else {
+            continue;
+        };
+        let record = |outcome, destination_uid, destination_folder: &str| MessageRecord {
+            uid: meta.uid,
+            fingerprint: fp.clone(),
+            flags: flag_key(&meta.flags),
+            destination_folder: destination_folder.to_string(),
+            destination_uid,
+            outcome,
+        };
+        if mapping.role == Role::All && ctx.elsewhere.is_some_and(|set| set.contains(&fp)) {
+            records.push(record(Outcome::Elsewhere, None, ""));
+            report.in_other_folders += 1;
+            continue;
+        }
+        if let Some(existing) = pool.get_mut(&fp).and_then(Vec::pop) {
+            records.push(record(
+                Outcome::Present,
+                Some(existing),
+                &mapping.destination_raw,
+            ));
+            report.already_present += 1;
+            continue;
+        }
+        if let Some(limit) = ctx.max_message_size {
+            if meta.size > limit {
+                report.skip(issue(
+                    &meta,
+                    "too_large",
+                    format!(
+                        "{} bytes is more than the destination accepts ({limit} bytes)",
+                        meta.size
+                    ),
+                ));
+                continue;
+            }
+        }
+        to_copy.push((meta, fp));
+    }
+    ctx.state
+        .record(ctx.pair, &mapping.source_raw, status.uidvalidity, &records)?;
+    Ok(to_copy)
+}
+
+fn issue(meta: &MessageMeta, reason: &str, explanation: String) -> MessageIssue {
+    let summary = fingerprint::summarize_header(&meta.header_fields);
+    MessageIssue {
+        uid: meta.uid,
+        subject: summary.subject,
+        date: summary.date,
+        size: meta.size,
+        reason: reason.into(),
+        explanation,
+    }
+}
+
+struct Batch {
+    messages: Vec<(MessageMeta, Fingerprint, Vec<u8>)>,
+}
+
+fn batches(to_copy: Vec<(MessageMeta, Fingerprint)>) -> Vec<Vec<(MessageMeta, Fingerprint)>> {
+    let mut out: Vec<Vec<(MessageMeta, Fingerprint)>> = Vec::new();
+    let mut bytes = 0;
+    for item in to_copy {
+        let start_new = match out.last() {
+            None => true,
+            Some(last) => last.len() >= BATCH_MESSAGES || bytes + item.0.size > BATCH_BYTES,
+        };
+        if start_new {
+            out.push(Vec::new());
+            bytes = 0;
+        }
+        bytes += item.0.size;
+        if let Some(last) = out.last_mut() {
+            last.push(item);
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn transfer(
+    ctx: &FolderContext<'_>,
+    source: &mut Connection,
+    destination: &mut Connection,
+    mapping: &FolderMapping,
+    status: &FolderStatus,
+    dest_status: &FolderStatus,
+    to_copy: Vec<(MessageMeta, Fingerprint)>,
+    run: &mut FolderRun,
+    report: &mut FolderReport,
+) -> Result<(), MigrateError> {
+    if to_copy.is_empty() {
+        return Ok(());
+    }
+    // Two batches in the channel plus one being appended bound the memory in use.
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Batch>(2);
+    let fetcher = async move {
+        for batch in batches(to_copy) {
+            let uids: Vec<u32> = batch.iter().map(|(m, _)| m.uid).collect();
+            let mut bodies: HashMap<u32, Vec<u8>> = imap::fetch_bodies(source, &uids)
+                .await?
+                .into_iter()
+                .collect();
+            // A message expunged on the source since the scan has no body: nothing to copy.
+            let messages = batch
+                .into_iter()
+                .filter_map(|(m, fp)| bodies.remove(&m.uid).map(|body| (m, fp, body)))
+                .collect();
+            if sender.send(Batch { messages }).await.is_err() {
+                break;
+            }
+        }
+        Ok::<(), MigrateError>(())
+    };
+    let appender = async {
+        while let Some(batch) = receiver.recv().await {
+            append_batch(
+                ctx,
+                destination,
+                mapping,
+                status,
+                dest_status,
+                batch,
+                run,
+                report,
+            )
+            .await?;
+        }
+        Ok::<(), MigrateError>(())
+    };
+    let (fetched, appended) = tokio::join!(fetcher, appender);
+    appended.and(fetched)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn append_batch(
+    ctx: &FolderContext<'_>,
+    destination: &mut Connection,
+    mapping: &FolderMapping,
+    status: &FolderStatus,
+    dest_status: &FolderStatus,
+    batch: Batch,
+    run: &mut FolderRun,
+    report: &mut FolderReport,
+) -> Result<(), MigrateError> {
+    let mut in_flight = Vec::with_capacity(batch.messages.len());
+    let mut stopped: Option<MigrateError> = None;
+    for (meta, fp, body) in batch.messages {
+        let flags = destination_flags(&flag_key(&meta.flags), dest_status);
+        let size = body.len() as u64;
+        let command =
+            imap::append_command(&mapping.destination_raw, &flags, &meta.internaldate, body);
+        match destination.send(command).await {
+            Ok(tag) => in_flight.push((tag, meta, fp, size)),
+            Err(e) => {
+                stopped = Some(e.into());
+                break;
+            }
+        }
+    }
+    let mut records = Vec::with_capacity(in_flight.len());
+    let mut copied_bytes = 0;
+    for (tag, meta, fp, size) in in_flight {
+        if stopped.as_ref().is_some_and(|e| e.is_transient()) {
+            break;
+        }
+        let done = match destination.finish(&tag, "APPEND", |_| {}).await {
+            Ok(done) => done,
+            Err(e) => {
+                stopped = Some(e.into());
+                break;
+            }
+        };
+        if done.status == DoneStatus::Ok {
+            run.copied_uids.insert(meta.uid);
+            run.copied += 1;
+            run.bytes_copied += size;
+            copied_bytes += size;
+            records.push(MessageRecord {
+                uid: meta.uid,
+                fingerprint: fp,
+                flags: flag_key(&meta.flags),
+                destination_folder: mapping.destination_raw.clone(),
+                destination_uid: done
+                    .append_uid
+                    .filter(|(validity, _)| *validity == dest_status.uidvalidity)
+                    .map(|(_, uid)| uid),
+                outcome: Outcome::Copied,
+            });
+            continue;
+        }
+        let error = match destination.check(done, "APPEND") {
+            Err(e) => e,
+            Ok(_) => continue,
+        };
+        handle_refusal(error, &meta, report, &mut stopped);
+    }
+    ctx.state
+        .record(ctx.pair, &mapping.source_raw, status.uidvalidity, &records)?;
+    ctx.events.emit(Event::Copied {
+        source: mapping.source.clone(),
+        messages: records.len() as u64,
+        bytes: copied_bytes,
+    });
+    match stopped {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// One refused APPEND: skipped, failed, or — for problems that will hit every other
+/// message too — the end of this pass.
+fn handle_refusal(
+    error: ImapError,
+    meta: &MessageMeta,
+    report: &mut FolderReport,
+    stopped: &mut Option<MigrateError>,
+) {
+    use crate::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::TooLarge => report.skip(issue(
+            meta,
+            "too_large",
+            format!(
+                "the destination refused it as too large: {}",
+                error.server_text().unwrap_or("")
+            ),
+        )),
+        ErrorKind::Quota | ErrorKind::Throttled => {
+            if stopped.is_none() {
+                *stopped = Some(error.into());
+            }
+        }
+        kind => report.fail(issue(meta, kind.as_str(), error.to_string())),
+    }
+}
+
+/// Carries flag changes made on the source since the last run over to the destination.
+#[allow(clippy::too_many_arguments)]
+async fn sync_flags(
+    ctx: &FolderContext<'_>,
+    destination: &mut Connection,
+    mapping: &FolderMapping,
+    status: &FolderStatus,
+    dest_status: &FolderStatus,
+    changes: Vec<(MessageRecord, String)>,
+    report: &mut FolderReport,
+) -> Result<(), MigrateError> {
+    let mut by_fingerprint: Option<HashMap<Fingerprint, Vec<u32>>> = None;
+    for (record, flags) in changes {
+        if record.destination_folder != mapping.destination_raw {
+            continue;
+        }
+        let destination_uid = match record.destination_uid {
+            Some(uid) => Some(uid),
+            None => {
+                if by_fingerprint.is_none() {
+                    let metas = imap::fetch_meta(destination, None).await?;
+                    let fps = fingerprints_of(destination, &metas).await?;
+                    let mut map: HashMap<Fingerprint, Vec<u32>> = HashMap::new();
+                    for (uid, fp) in fps {
+                        map.entry(fp).or_default().push(uid);
+                    }
+                    by_fingerprint = Some(map);
+                }
+                by_fingerprint
+                    .as_ref()
+                    .and_then(|m| m.get(&record.fingerprint))
+                    .and_then(|uids| uids.first().copied())
+            }
+        };
+        let Some(destination_uid) = destination_uid else {
+            continue;
+        };
+        imap::replace_flags(
+            destination,
+            destination_uid,
+            &destination_flags(&flags, dest_status),
+        )
+        .await?;
+        ctx.state.update_flags(
+            ctx.pair,
+            &mapping.source_raw,
+            status.uidvalidity,
+            record.uid,
+            &flags,
+            Some(destination_uid),
+        )?;
+        report.flags_updated += 1;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(uid: u32, size: u64) -> (MessageMeta, Fingerprint) {
+        (
+            MessageMeta {
+                uid,
+                flags: vec![],
+                internaldate: String::new(),
+                size,
+                header_fields: vec![],
+            },
+            Fingerprint(uid.to_string()),
+        )
+    }
+
+    #[test]
+    fn batches_respect_bytes_and_counts() {
+        let big = vec![meta(1, 100), meta(2, BATCH_BYTES), meta(3, 10)];
+        let sizes: Vec<usize> = batches(big).iter().map(Vec::len).collect();
+        assert_eq!(sizes, vec![1, 1, 1]);
+        let many: Vec<_> = (0..BATCH_MESSAGES as u32 + 1).map(|u| meta(u, 1)).collect();
+        let sizes: Vec<usize> = batches(many).iter().map(Vec::len).collect();
+        assert_eq!(sizes, vec![BATCH_MESSAGES, 1]);
+    }
+
+    #[test]
+    fn flags_never_carry_recent_or_deleted() {
+        let key = flag_key(&["\\Seen".into(), "\\Recent".into(), "$Forwarded".into()]);
+        assert_eq!(key, "$Forwarded \\Seen");
+        let dest = FolderStatus {
+            permanent_flags: Some(vec!["\\Seen".into(), "\\Deleted".into()]),
+            ..Default::default()
+        };
+        assert_eq!(
+            destination_flags("$Forwarded \\Deleted \\Seen", &dest),
+            vec!["\\Seen".to_string()]
+        );
+    }
+}
