@@ -212,6 +212,12 @@ async fn destination_pool(
     if dest_status.exists == 0 {
         return Ok(pool);
     }
+    let claimed = ctx.state.claimed(ctx.pair, destination_raw)?;
+    // When every destination message is already accounted for, there is nothing to match:
+    // skipping the scan keeps incremental runs into large folders fast.
+    if dest_status.exists as usize <= claimed.len() {
+        return Ok(pool);
+    }
     let metas = imap::fetch_meta(destination, None).await?;
     let fingerprints = fingerprints_of(destination, &metas).await?;
     for meta in &metas {
@@ -226,7 +232,6 @@ async fn destination_pool(
             pool.entry(fp.clone()).or_default().push(meta.uid);
         }
     }
-    let claimed = ctx.state.claimed(ctx.pair, destination_raw)?;
     // Exact UIDs first, so a claim without a UID never takes a message another claim names.
     for (fp, uid) in claimed.iter().filter(|(_, uid)| uid.is_some()) {
         if let Some(uids) = pool.get_mut(fp) {

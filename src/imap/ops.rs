@@ -237,27 +237,57 @@ async fn open_folder(
     Ok(status)
 }
 
+/// Runs a FETCH, handing each message's attributes to `on_message`. A FETCH line that cannot
+/// be parsed is an error, never a silently missing message.
+async fn run_fetch<F>(
+    conn: &mut Connection,
+    command: Command,
+    mut on_message: F,
+) -> Result<(), ImapError>
+where
+    F: FnMut(Vec<AttributeValue<'_>>),
+{
+    let mut unparsed: Option<String> = None;
+    conn.run(command, |reply| match reply {
+        Reply::Parsed(Response::Fetch(_, attributes)) => on_message(attributes),
+        Reply::Raw(frame) if unparsed.is_none() && is_fetch_line(frame) => {
+            unparsed = Some(String::from_utf8_lossy(&frame[..frame.len().min(200)]).into_owned());
+        }
+        _ => {}
+    })
+    .await?;
+    match unparsed {
+        Some(snippet) => Err(ImapError::Protocol {
+            host: conn.host().to_string(),
+            snippet,
+        }),
+        None => Ok(()),
+    }
+}
+
+fn is_fetch_line(frame: &[u8]) -> bool {
+    let head = &frame[..frame.len().min(40)];
+    let text = String::from_utf8_lossy(head).to_ascii_uppercase();
+    let mut words = text.split_whitespace();
+    words.next() == Some("*")
+        && words
+            .next()
+            .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+        && words.next() == Some("FETCH")
+}
+
 /// Every message's UID and flags: cheap enough to run on every pass.
 pub async fn fetch_flags(conn: &mut Connection) -> Result<Vec<(u32, Vec<String>)>, ImapError> {
     let mut out = Vec::new();
-    conn.run(Command::new("UID FETCH 1:* (UID FLAGS)"), |reply| {
-        if let Reply::Parsed(Response::Fetch(_, attributes)) = reply {
-            let mut uid = None;
-            let mut flags = Vec::new();
-            for attribute in attributes {
-                match attribute {
-                    AttributeValue::Uid(u) => uid = Some(u),
-                    AttributeValue::Flags(list) => {
-                        flags = list.iter().map(|f| f.to_string()).collect()
-                    }
-                    _ => {}
-                }
+    run_fetch(
+        conn,
+        Command::new("UID FETCH 1:* (UID FLAGS)"),
+        |attributes| {
+            if let Some(meta) = meta_from(attributes) {
+                out.push((meta.uid, meta.flags));
             }
-            if let Some(uid) = uid {
-                out.push((uid, flags));
-            }
-        }
-    })
+        },
+    )
     .await?;
     Ok(out)
 }
@@ -265,17 +295,16 @@ pub async fn fetch_flags(conn: &mut Connection) -> Result<Vec<(u32, Vec<String>)
 /// Every message's size and whether it is marked \Deleted (for dry runs).
 pub async fn fetch_sizes(conn: &mut Connection) -> Result<Vec<(u64, bool)>, ImapError> {
     let mut out = Vec::new();
-    conn.run(
+    run_fetch(
+        conn,
         Command::new("UID FETCH 1:* (UID FLAGS RFC822.SIZE)"),
-        |reply| {
-            if let Reply::Parsed(Response::Fetch(_, attributes)) = reply {
-                if let Some(meta) = meta_from(attributes) {
-                    let deleted = meta
-                        .flags
-                        .iter()
-                        .any(|f| f.eq_ignore_ascii_case("\\Deleted"));
-                    out.push((meta.size, deleted));
-                }
+        |attributes| {
+            if let Some(meta) = meta_from(attributes) {
+                let deleted = meta
+                    .flags
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case("\\Deleted"));
+                out.push((meta.size, deleted));
             }
         },
     )
@@ -299,11 +328,9 @@ pub async fn fetch_meta(
         let command = Command::new(format!(
             "UID FETCH {set} (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS ({META_HEADER_FIELDS})])"
         ));
-        conn.run(command, |reply| {
-            if let Reply::Parsed(Response::Fetch(_, attributes)) = reply {
-                if let Some(meta) = meta_from(attributes) {
-                    out.push(meta);
-                }
+        run_fetch(conn, command, |attributes| {
+            if let Some(meta) = meta_from(attributes) {
+                out.push(meta);
             }
         })
         .await?;
@@ -358,30 +385,22 @@ async fn fetch_section(
     item: &str,
 ) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
     let mut out = Vec::with_capacity(uids.len());
-    if uids.is_empty() {
-        return Ok(out);
-    }
     for chunk in uids.chunks(2000) {
         let command = Command::new(format!("UID FETCH {} (UID {item})", uid_set(chunk)));
-        conn.run(command, |reply| {
-            if let Reply::Parsed(Response::Fetch(_, attributes)) = reply {
-                let mut uid = None;
-                let mut body = None;
-                for attribute in attributes {
-                    match attribute {
-                        AttributeValue::Uid(u) => uid = Some(u),
-                        AttributeValue::BodySection { data, .. } => {
-                            body = Some(data.map(Cow::into_owned).unwrap_or_default())
-                        }
-                        AttributeValue::Rfc822(data) => {
-                            body = Some(data.map(Cow::into_owned).unwrap_or_default())
-                        }
-                        _ => {}
+        run_fetch(conn, command, |attributes| {
+            let mut uid = None;
+            let mut body = None;
+            for attribute in attributes {
+                match attribute {
+                    AttributeValue::Uid(u) => uid = Some(u),
+                    AttributeValue::BodySection { data, .. } | AttributeValue::Rfc822(data) => {
+                        body = Some(data.map(Cow::into_owned).unwrap_or_default())
                     }
+                    _ => {}
                 }
-                if let (Some(uid), Some(body)) = (uid, body) {
-                    out.push((uid, body));
-                }
+            }
+            if let (Some(uid), Some(body)) = (uid, body) {
+                out.push((uid, body));
             }
         })
         .await?;
