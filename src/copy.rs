@@ -114,7 +114,7 @@ async fn copy_into(
         let fingerprints = fingerprints_of(source, &metas).await?;
         let mut available =
             destination_pool(ctx, destination, &mapping.destination_raw, &dest_status).await?;
-        let to_copy = sort_out(
+        let (to_copy, present_flag_changes) = sort_out(
             ctx,
             mapping,
             &status,
@@ -123,6 +123,7 @@ async fn copy_into(
             &mut available,
             report,
         )?;
+        flag_changes.extend(present_flag_changes);
         let bytes: u64 = to_copy.iter().map(|(m, _)| m.size).sum();
         ctx.events.emit(Event::FolderScanned {
             source: mapping.source.clone(),
@@ -201,14 +202,17 @@ pub(crate) async fn fingerprints_of(
     Ok(out)
 }
 
-/// Destination messages not yet accounted for by any source message, by fingerprint.
+/// Destination messages not yet accounted for by any source message: by fingerprint,
+/// their UIDs and flags.
+type Pool = HashMap<Fingerprint, Vec<(u32, String)>>;
+
 async fn destination_pool(
     ctx: &FolderContext<'_>,
     destination: &mut Connection,
     destination_raw: &str,
     dest_status: &FolderStatus,
-) -> Result<HashMap<Fingerprint, Vec<u32>>, MigrateError> {
-    let mut pool: HashMap<Fingerprint, Vec<u32>> = HashMap::new();
+) -> Result<Pool, MigrateError> {
+    let mut pool = Pool::new();
     if dest_status.exists == 0 {
         return Ok(pool);
     }
@@ -229,35 +233,47 @@ async fn destination_pool(
             continue;
         }
         if let Some(fp) = fingerprints.get(&meta.uid) {
-            pool.entry(fp.clone()).or_default().push(meta.uid);
+            pool.entry(fp.clone())
+                .or_default()
+                .push((meta.uid, flag_key(&meta.flags)));
         }
     }
     // Exact UIDs first, so a claim without a UID never takes a message another claim names.
     for (fp, uid) in claimed.iter().filter(|(_, uid)| uid.is_some()) {
-        if let Some(uids) = pool.get_mut(fp) {
-            uids.retain(|u| Some(*u) != *uid);
+        if let Some(found) = pool.get_mut(fp) {
+            found.retain(|(u, _)| Some(*u) != *uid);
         }
     }
     for (fp, _) in claimed.iter().filter(|(_, uid)| uid.is_none()) {
-        if let Some(uids) = pool.get_mut(fp) {
-            uids.pop();
+        if let Some(found) = pool.get_mut(fp) {
+            found.pop();
         }
     }
     Ok(pool)
 }
 
 /// Decides for each new source message: already there, elsewhere, too large, or to copy.
+/// Messages already there whose flags differ are returned for a flag sync, recorded with the
+/// destination's flags so an interrupted sync is picked up by the next run.
+#[allow(clippy::type_complexity)]
 fn sort_out(
     ctx: &FolderContext<'_>,
     mapping: &FolderMapping,
     status: &FolderStatus,
     mut metas: Vec<MessageMeta>,
     fingerprints: &HashMap<u32, Fingerprint>,
-    pool: &mut HashMap<Fingerprint, Vec<u32>>,
+    pool: &mut Pool,
     report: &mut FolderReport,
-) -> Result<Vec<(MessageMeta, Fingerprint)>, MigrateError> {
+) -> Result<
+    (
+        Vec<(MessageMeta, Fingerprint)>,
+        Vec<(MessageRecord, String)>,
+    ),
+    MigrateError,
+> {
     metas.sort_by_key(|m| m.uid);
     let mut records = Vec::new();
+    let mut flag_changes = Vec::new();
     let mut to_copy = Vec::new();
     for meta in metas {
         if meta
@@ -283,12 +299,13 @@ fn sort_out(
             report.in_other_folders += 1;
             continue;
         }
-        if let Some(existing) = pool.get_mut(&fp).and_then(Vec::pop) {
-            records.push(record(
-                Outcome::Present,
-                Some(existing),
-                &mapping.destination_raw,
-            ));
+        if let Some((existing, existing_flags)) = pool.get_mut(&fp).and_then(Vec::pop) {
+            let mut present = record(Outcome::Present, Some(existing), &mapping.destination_raw);
+            if existing_flags != present.flags {
+                let wanted = std::mem::replace(&mut present.flags, existing_flags);
+                flag_changes.push((present.clone(), wanted));
+            }
+            records.push(present);
             report.already_present += 1;
             continue;
         }
@@ -309,7 +326,7 @@ fn sort_out(
     }
     ctx.state
         .record(ctx.pair, &mapping.source_raw, status.uidvalidity, &records)?;
-    Ok(to_copy)
+    Ok((to_copy, flag_changes))
 }
 
 fn issue(meta: &MessageMeta, reason: &str, explanation: String) -> MessageIssue {
