@@ -12,6 +12,7 @@ pub mod folder_name;
 pub mod folder_plan;
 pub mod imap;
 pub mod migrate;
+pub mod migration_csv;
 pub mod report;
 pub mod secrets;
 pub mod state;
