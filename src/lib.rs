@@ -13,6 +13,7 @@ pub mod folder_plan;
 pub mod imap;
 pub mod migrate;
 pub mod migration_csv;
+pub mod presets;
 pub mod report;
 pub mod secrets;
 pub mod state;
