@@ -4,10 +4,10 @@
 //! command line, the report and (later) the window can show the same three things:
 //! what kind of problem it is, one plain sentence, and what to do about it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The families of problems a user can act on differently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The server did not accept the user name or password.
@@ -55,7 +55,7 @@ impl ErrorKind {
 }
 
 /// A problem as shown to the user: the kind, the technical message, and a fix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     pub kind: ErrorKind,
     /// One line a non-technical person can read.

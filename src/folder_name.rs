@@ -1,7 +1,7 @@
 //! Folder names: modified UTF-7 on the wire (RFC 3501 5.1.3), roles, and the names
 //! servers without SPECIAL-USE give their special folders in several languages.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Decodes a wire name (`Fam&AO0-lia`) into text (`Família`).
 pub fn decode(raw: &str) -> String {
@@ -19,7 +19,7 @@ pub fn encode(text: &str) -> String {
 }
 
 /// What a folder is for. Special roles are matched across servers, whatever their names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Inbox,

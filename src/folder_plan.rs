@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::folder_name::{self, Role};
 use crate::imap::ListedFolder;
@@ -70,7 +70,7 @@ pub struct FolderMapping {
     pub renamed: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkippedFolder {
     pub source: String,
     pub reason: String,

@@ -3,6 +3,7 @@
 //! the command line and the desktop app drive it and listen to its events.
 
 pub mod auth;
+pub mod batch;
 pub mod copy;
 pub mod endpoint;
 pub mod error;

@@ -90,10 +90,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<CsvUser>, Vec<CsvProblem>> {
         }
         None => return Err(vec![problem(0, None, "the file is empty")]),
     };
-    let columns = match check_header(&header) {
-        Ok(columns) => columns,
-        Err(problems) => return Err(problems),
-    };
+    let columns = check_header(&header)?;
 
     let mut problems = Vec::new();
     let mut users = Vec::new();

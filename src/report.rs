@@ -1,13 +1,13 @@
 //! The outcome of a run, per folder, as the user reads it and as `--json` prints it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Problem;
 use crate::folder_name::Role;
 use crate::folder_plan::SkippedFolder;
 
 /// Why a message was left behind or could not be copied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageIssue {
     pub uid: u32,
     pub subject: Option<String>,
@@ -18,14 +18,14 @@ pub struct MessageIssue {
     pub explanation: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FolderStatus {
     Synced,
     Failed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FolderReport {
     pub source: String,
     pub destination: String,
@@ -95,7 +95,7 @@ impl FolderReport {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     /// Every folder is synced (skipped messages are listed but do not fail a run).
@@ -103,7 +103,7 @@ pub enum RunStatus {
     Failed,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub messages_in_source: u64,
     pub copied: u64,
@@ -114,7 +114,7 @@ pub struct Totals {
     pub bytes_copied: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MigrationReport {
     pub status: RunStatus,
     pub source: String,

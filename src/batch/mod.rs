@@ -1,0 +1,17 @@
+//! Migration batches, as the Microsoft 365 admin center has them: one source server, one
+//! destination, options, and a list of users, each moving through Queued → Syncing → Synced
+//! with incremental passes until the owner stops or completes the batch.
+
+mod model;
+mod progress;
+mod runner;
+mod secrets;
+mod store;
+
+pub use model::{
+    BatchOptions, BatchStatus, BatchSummary, BatchUser, NewBatch, ServerSpec, UserStatus,
+};
+pub use progress::{BatchUpdate, ProgressHub, UserProgress};
+pub use runner::{run, RunMode, StopToken};
+pub use secrets::{BatchSecrets, SecretMode};
+pub use store::{BatchError, BatchStore};

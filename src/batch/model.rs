@@ -1,0 +1,260 @@
+//! What a batch is, and the statuses users and batches go through.
+
+use serde::{Deserialize, Serialize};
+
+use crate::endpoint::{Endpoint, EndpointError};
+use crate::error::Problem;
+
+/// A mail server named once for the whole batch; each user row supplies the login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerSpec {
+    /// The provider preset it came from (`gmail`, …), or `None` for a typed-in server.
+    pub preset: Option<String>,
+    /// `imaps://host:port` or `imap://host:port[?tls=none]`, without a user.
+    pub url: String,
+}
+
+impl ServerSpec {
+    pub fn endpoint_for(&self, user: &str) -> Result<Endpoint, EndpointError> {
+        Ok(Endpoint::parse(&self.url)?.for_user(user))
+    }
+}
+
+/// How a batch runs. Defaults follow Microsoft's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BatchOptions {
+    pub excludes: Vec<String>,
+    pub max_message_size: Option<u64>,
+    /// Mailboxes migrated at once (Microsoft's endpoint default: 20).
+    pub max_concurrent_migrations: usize,
+    /// Mailboxes in an incremental pass at once (Microsoft's default: 10).
+    pub max_concurrent_incremental: usize,
+    /// Seconds between incremental passes (Microsoft: every 24 hours).
+    pub incremental_interval_secs: u64,
+    /// Folder connections per mailbox; shrunk to fit the provider's per-account cap.
+    pub connections_per_mailbox: usize,
+    /// Sign in to every destination mailbox as this admin (SASL PLAIN authorization).
+    pub destination_admin: Option<String>,
+    pub ca_file: Option<String>,
+    pub pin_cert: Option<String>,
+    pub allow_insecure_auth: bool,
+    /// Seconds to wait for a server before calling it unresponsive.
+    pub timeout_secs: u64,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        BatchOptions {
+            excludes: Vec::new(),
+            max_message_size: None,
+            max_concurrent_migrations: 20,
+            max_concurrent_incremental: 10,
+            incremental_interval_secs: 24 * 60 * 60,
+            connections_per_mailbox: 4,
+            destination_admin: None,
+            ca_file: None,
+            pin_cert: None,
+            allow_insecure_auth: false,
+            timeout_secs: 60,
+        }
+    }
+}
+
+/// What the owner asked for when creating a batch.
+#[derive(Debug, Clone)]
+pub struct NewBatch {
+    pub name: String,
+    pub source: ServerSpec,
+    pub destination: ServerSpec,
+    pub options: BatchOptions,
+}
+
+/// A user's place in the migration, with Microsoft's names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UserStatus {
+    Queued,
+    Starting,
+    Syncing,
+    /// The initial copy is done; incremental passes continue.
+    Synced,
+    IncrementalSyncing,
+    /// Backing off (throttled, provider daily limit, network down) until `resume_at`.
+    Waiting,
+    Stopped,
+    Failed,
+    /// The owner closed the migration for this user; no more passes.
+    Completed,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Queued => "Queued",
+            UserStatus::Starting => "Starting",
+            UserStatus::Syncing => "Syncing",
+            UserStatus::Synced => "Synced",
+            UserStatus::IncrementalSyncing => "IncrementalSyncing",
+            UserStatus::Waiting => "Waiting",
+            UserStatus::Stopped => "Stopped",
+            UserStatus::Failed => "Failed",
+            UserStatus::Completed => "Completed",
+        }
+    }
+
+    pub fn parse(text: &str) -> UserStatus {
+        match text {
+            "Starting" => UserStatus::Starting,
+            "Syncing" => UserStatus::Syncing,
+            "Synced" => UserStatus::Synced,
+            "IncrementalSyncing" => UserStatus::IncrementalSyncing,
+            "Waiting" => UserStatus::Waiting,
+            "Stopped" => UserStatus::Stopped,
+            "Failed" => UserStatus::Failed,
+            "Completed" => UserStatus::Completed,
+            _ => UserStatus::Queued,
+        }
+    }
+
+    /// A pass is running (or about to) for this user.
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            UserStatus::Starting | UserStatus::Syncing | UserStatus::IncrementalSyncing
+        )
+    }
+}
+
+/// A batch's status, derived from its users' (never stored on its own, so it cannot drift).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BatchStatus {
+    Created,
+    Syncing,
+    Synced,
+    SyncedWithErrors,
+    Stopped,
+    Completed,
+    Failed,
+}
+
+impl BatchStatus {
+    pub fn derive(users: &[UserStatus]) -> BatchStatus {
+        use UserStatus as U;
+        if users.is_empty() || users.iter().all(|s| *s == U::Queued) {
+            return BatchStatus::Created;
+        }
+        if users
+            .iter()
+            .any(|s| s.is_active() || matches!(s, U::Queued | U::Waiting))
+        {
+            return BatchStatus::Syncing;
+        }
+        if users.iter().all(|s| *s == U::Completed) {
+            return BatchStatus::Completed;
+        }
+        if users.iter().all(|s| *s == U::Failed) {
+            return BatchStatus::Failed;
+        }
+        if users.contains(&U::Stopped) {
+            return BatchStatus::Stopped;
+        }
+        if users.contains(&U::Failed) {
+            return BatchStatus::SyncedWithErrors;
+        }
+        BatchStatus::Synced
+    }
+}
+
+/// One mailbox of a batch, with where it stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchUser {
+    /// The destination mailbox.
+    pub email_address: String,
+    /// The sign-in name on the source.
+    pub user_name: String,
+    pub user_root: Option<String>,
+    pub status: UserStatus,
+    /// Why it waits or failed, in plain words.
+    pub detail: Option<String>,
+    pub error: Option<Problem>,
+    /// When a Waiting user tries again (seconds since the epoch).
+    pub resume_at: Option<i64>,
+    pub last_synced_at: Option<i64>,
+    pub next_sync_at: Option<i64>,
+    pub messages_in_source: u64,
+    pub messages_done: u64,
+    pub bytes_copied: u64,
+    pub skipped: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchSummary {
+    pub name: String,
+    pub source: ServerSpec,
+    pub destination: ServerSpec,
+    pub status: BatchStatus,
+    pub users_total: usize,
+    pub users_synced: usize,
+    pub last_synced_at: Option<i64>,
+    pub created_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use UserStatus as U;
+
+    #[test]
+    fn batch_status_follows_its_users() {
+        assert_eq!(
+            BatchStatus::derive(&[U::Queued, U::Queued]),
+            BatchStatus::Created
+        );
+        assert_eq!(
+            BatchStatus::derive(&[U::Synced, U::Syncing]),
+            BatchStatus::Syncing
+        );
+        assert_eq!(
+            BatchStatus::derive(&[U::Synced, U::Waiting]),
+            BatchStatus::Syncing
+        );
+        assert_eq!(
+            BatchStatus::derive(&[U::Synced, U::Synced]),
+            BatchStatus::Synced
+        );
+        assert_eq!(
+            BatchStatus::derive(&[U::Synced, U::Failed]),
+            BatchStatus::SyncedWithErrors
+        );
+        assert_eq!(
+            BatchStatus::derive(&[U::Failed, U::Failed]),
+            BatchStatus::Failed
+        );
+        assert_eq!(
+            BatchStatus::derive(&[U::Stopped, U::Synced]),
+            BatchStatus::Stopped
+        );
+        assert_eq!(
+            BatchStatus::derive(&[U::Completed, U::Completed]),
+            BatchStatus::Completed
+        );
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in [
+            U::Queued,
+            U::Starting,
+            U::Syncing,
+            U::Synced,
+            U::IncrementalSyncing,
+            U::Waiting,
+            U::Stopped,
+            U::Failed,
+            U::Completed,
+        ] {
+            assert_eq!(UserStatus::parse(s.as_str()), s);
+        }
+    }
+}

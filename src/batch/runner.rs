@@ -1,0 +1,432 @@
+//! Running a batch: start users up to the concurrency caps, move each through its statuses,
+//! back off when a provider says so, repeat incremental passes, and pick up where a previous
+//! process left off.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+
+use super::model::{BatchUser, UserStatus};
+use super::progress::ProgressHub;
+use super::secrets::BatchSecrets;
+use super::store::{now, BatchError, BatchStore, StoredBatch};
+use crate::auth::Credentials;
+use crate::error::{Classify, ErrorKind, Problem};
+use crate::events::Events;
+use crate::folder_plan::PlanOptions;
+use crate::imap::Timeouts;
+use crate::migrate::{Migration, MigrationOptions, Side};
+use crate::report::{MigrationReport, RunStatus};
+use crate::secrets::Secret;
+use crate::tls::{self, Trust, TrustOptions};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    /// One pass for every user that is not stopped, failed or completed; then return.
+    Once,
+    /// Keep going: incremental passes every interval, until every user is stopped or completed
+    /// or the stop token is set.
+    Continuous,
+}
+
+/// Lets a front end stop a running batch from the same process.
+#[derive(Clone, Default)]
+pub struct StopToken(Arc<AtomicBool>);
+
+impl StopToken {
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_stopped(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// How often the runner looks at the database for work and for stop requests.
+const TICK: Duration = Duration::from_millis(250);
+/// In a single pass, a user that keeps having to wait gives up after this many waits.
+const MAX_WAITS_IN_ONE_PASS: u32 = 5;
+
+/// Runs the batch until `mode` says to stop. Statuses, counts and reports go to the database
+/// as they change, so another process (or the window) can follow along.
+pub async fn run(
+    store: &BatchStore,
+    secrets: &BatchSecrets,
+    name: &str,
+    mode: RunMode,
+    hub: &ProgressHub,
+    stop: &StopToken,
+) -> Result<(), BatchError> {
+    let batch = Arc::new(store.batch(name)?);
+    let trust = build_trust(&batch)?;
+    // Passes that were running when the previous process died start again from the state
+    // database; nothing is lost or duplicated by that.
+    store.set_statuses(
+        name,
+        &[
+            UserStatus::Starting,
+            UserStatus::Syncing,
+            UserStatus::IncrementalSyncing,
+        ],
+        UserStatus::Queued,
+    )?;
+    let _ticker = hub.spawn_ticker();
+    let mut running: JoinSet<(String, PassOutcome)> = JoinSet::new();
+    let mut running_users: HashMap<String, (tokio::task::AbortHandle, bool)> = HashMap::new();
+    let mut passes_done: HashSet<String> = HashSet::new();
+    let mut waits: HashMap<String, u32> = HashMap::new();
+
+    loop {
+        let users = store.users(name)?;
+        // Stop requests come from this process (token) or another one (`batch stop`).
+        for user in &users {
+            if matches!(user.status, UserStatus::Stopped | UserStatus::Completed) {
+                if let Some((handle, _)) = running_users.remove(&user.email_address) {
+                    handle.abort();
+                }
+            }
+        }
+        if stop.is_stopped() {
+            running.abort_all();
+            break;
+        }
+        let initial_running = running_users
+            .values()
+            .filter(|(_, initial)| *initial)
+            .count();
+        let incremental_running = running_users.len() - initial_running;
+        let mut initial_slots = batch
+            .options
+            .max_concurrent_migrations
+            .max(1)
+            .saturating_sub(initial_running);
+        let mut incremental_slots = batch
+            .options
+            .max_concurrent_incremental
+            .max(1)
+            .saturating_sub(incremental_running);
+        let t = now();
+        for user in &users {
+            if running_users.contains_key(&user.email_address) || !due(user, mode, t, &passes_done)
+            {
+                continue;
+            }
+            let initial = user.last_synced_at.is_none();
+            let slots = if initial {
+                &mut initial_slots
+            } else {
+                &mut incremental_slots
+            };
+            if *slots == 0 {
+                continue;
+            }
+            *slots -= 1;
+            let status = if initial {
+                UserStatus::Starting
+            } else {
+                UserStatus::IncrementalSyncing
+            };
+            store.set_status(name, &user.email_address, status, None, None, None)?;
+            hub.set_status(&user.email_address, status, None, None);
+            let pass = Pass {
+                store: store.clone(),
+                secrets: secrets.clone(),
+                batch: batch.clone(),
+                trust: trust.clone(),
+                hub: hub.clone(),
+                user: user.clone(),
+                initial,
+            };
+            let email = user.email_address.clone();
+            let handle = running.spawn(async move { (email, pass.run().await) });
+            running_users.insert(user.email_address.clone(), (handle, initial));
+        }
+        if running_users.is_empty() {
+            let finished = match mode {
+                RunMode::Once => users.iter().all(|u| !due(u, mode, i64::MAX, &passes_done)),
+                RunMode::Continuous => users.iter().all(|u| {
+                    matches!(
+                        u.status,
+                        UserStatus::Stopped | UserStatus::Completed | UserStatus::Failed
+                    )
+                }),
+            };
+            if finished {
+                break;
+            }
+        }
+        tokio::select! {
+            Some(joined) = running.join_next(), if !running.is_empty() => {
+                let Ok((email, outcome)) = joined else { continue };
+                running_users.remove(&email);
+                let current = store.users(name)?.into_iter().find(|u| u.email_address == email);
+                // A user stopped or completed while its pass ran keeps that status.
+                if current.as_ref().is_some_and(|u| matches!(u.status, UserStatus::Stopped | UserStatus::Completed)) {
+                    continue;
+                }
+                let count = waits.entry(email.clone()).or_default();
+                finish_pass(store, hub, &batch, &email, outcome, mode, count)?;
+                if let Some(u) = store.users(name)?.into_iter().find(|u| u.email_address == email) {
+                    if u.status != UserStatus::Waiting {
+                        passes_done.insert(email);
+                    }
+                }
+            }
+            _ = tokio::time::sleep(TICK) => {}
+        }
+    }
+    hub.flush(true);
+    Ok(())
+}
+
+/// Whether a user should get a pass now.
+fn due(user: &BatchUser, mode: RunMode, t: i64, passes_done: &HashSet<String>) -> bool {
+    match user.status {
+        UserStatus::Queued => true,
+        UserStatus::Waiting => user.resume_at.is_none_or(|at| at <= t),
+        UserStatus::Synced => match mode {
+            RunMode::Once => !passes_done.contains(&user.email_address),
+            RunMode::Continuous => user.next_sync_at.is_none_or(|at| at <= t),
+        },
+        _ => false,
+    }
+}
+
+enum PassOutcome {
+    Report(Box<MigrationReport>),
+    /// The pass could not start (no password, bad server address).
+    NotStarted(Problem),
+}
+
+fn finish_pass(
+    store: &BatchStore,
+    hub: &ProgressHub,
+    batch: &StoredBatch,
+    email: &str,
+    outcome: PassOutcome,
+    mode: RunMode,
+    waits: &mut u32,
+) -> Result<(), BatchError> {
+    let report = match outcome {
+        PassOutcome::NotStarted(problem) => {
+            store.set_status(
+                &batch.name,
+                email,
+                UserStatus::Failed,
+                Some(&problem.message),
+                Some(&problem),
+                None,
+            )?;
+            hub.set_status(email, UserStatus::Failed, Some(problem.message), None);
+            return Ok(());
+        }
+        PassOutcome::Report(report) => report,
+    };
+    let interval = batch.options.incremental_interval_secs.max(1) as i64;
+    let next_sync = (mode == RunMode::Continuous).then(|| now() + interval);
+    store.record_pass(&batch.name, email, &report, next_sync)?;
+    if report.status == RunStatus::Synced {
+        *waits = 0;
+        store.set_status(&batch.name, email, UserStatus::Synced, None, None, None)?;
+        hub.set_status(email, UserStatus::Synced, None, None);
+        return Ok(());
+    }
+    let problem = report.errors.first().cloned().unwrap_or_else(|| Problem {
+        kind: ErrorKind::ServerRefused,
+        message: format!("{} message(s) could not be copied", report.totals.failed),
+        hint: "The report lists each message and why; run the batch again to retry them.".into(),
+    });
+    let transient = matches!(problem.kind, ErrorKind::Network | ErrorKind::Throttled);
+    if transient && (mode == RunMode::Continuous || *waits < MAX_WAITS_IN_ONE_PASS) {
+        *waits += 1;
+        let wait_secs = 30_i64 * 2_i64.pow((*waits - 1).min(6));
+        let resume_at = now() + wait_secs.min(3600);
+        let detail = format!(
+            "{} — trying again at {}",
+            problem.message,
+            chrono::DateTime::from_timestamp(resume_at, 0)
+                .map(|d| d.format("%H:%M:%S UTC").to_string())
+                .unwrap_or_default()
+        );
+        store.set_status(
+            &batch.name,
+            email,
+            UserStatus::Waiting,
+            Some(&detail),
+            Some(&problem),
+            Some(resume_at),
+        )?;
+        hub.set_status(email, UserStatus::Waiting, Some(detail), Some(resume_at));
+        return Ok(());
+    }
+    store.set_status(
+        &batch.name,
+        email,
+        UserStatus::Failed,
+        Some(&problem.message),
+        Some(&problem),
+        None,
+    )?;
+    hub.set_status(email, UserStatus::Failed, Some(problem.message), None);
+    Ok(())
+}
+
+fn build_trust(batch: &StoredBatch) -> Result<Trust, BatchError> {
+    let pinned_sha256 = match &batch.options.pin_cert {
+        Some(pin) => Some(tls::parse_pin(pin).map_err(|e| BatchError::Input(e.to_string()))?),
+        None => None,
+    };
+    Trust::new(&TrustOptions {
+        ca_file: batch.options.ca_file.clone().map(Into::into),
+        pinned_sha256,
+    })
+    .map_err(|e| BatchError::Input(e.to_string()))
+}
+
+/// One user's pass.
+struct Pass {
+    store: BatchStore,
+    secrets: BatchSecrets,
+    batch: Arc<StoredBatch>,
+    trust: Trust,
+    hub: ProgressHub,
+    user: BatchUser,
+    initial: bool,
+}
+
+impl Pass {
+    async fn run(self) -> PassOutcome {
+        let migration = match self.migration() {
+            Ok(m) => m,
+            Err(problem) => return PassOutcome::NotStarted(problem),
+        };
+        let status = if self.initial {
+            UserStatus::Syncing
+        } else {
+            UserStatus::IncrementalSyncing
+        };
+        let _ = self.store.set_status(
+            &self.batch.name,
+            &self.user.email_address,
+            status,
+            None,
+            None,
+            None,
+        );
+        self.hub
+            .set_status(&self.user.email_address, status, None, None);
+        let (events, mut receiver) = Events::channel();
+        let migration = Migration {
+            events,
+            ..migration
+        };
+        let hub = self.hub.clone();
+        let email = self.user.email_address.clone();
+        let forward = tokio::spawn(async move {
+            while let Some(event) = receiver.recv().await {
+                hub.engine_event(&email, &event);
+            }
+        });
+        let report = migration.run().await;
+        let _ = forward.await;
+        PassOutcome::Report(Box::new(report))
+    }
+
+    fn migration(&self) -> Result<Migration, Problem> {
+        let batch = &self.batch;
+        let source_endpoint = batch
+            .source
+            .endpoint_for(&self.user.user_name)
+            .map_err(|e| e.problem())?;
+        let destination_endpoint = batch
+            .destination
+            .endpoint_for(&self.user.email_address)
+            .map_err(|e| e.problem())?;
+        let source_password = self
+            .secrets
+            .source_password(&batch.name, &self.user.email_address)
+            .map_err(|e| e.problem())?
+            .ok_or_else(|| {
+                missing_secret(&format!(
+                    "the source password of {}",
+                    self.user.email_address
+                ))
+            })?;
+        let destination_credentials = match &batch.options.destination_admin {
+            Some(admin) => {
+                let password = self
+                    .secrets
+                    .admin_password(&batch.name)
+                    .map_err(|e| e.problem())?
+                    .ok_or_else(|| missing_secret("the destination admin password"))?;
+                Credentials {
+                    login: admin.clone(),
+                    secret: Secret::Password(password),
+                    on_behalf_of: Some(self.user.email_address.clone()),
+                }
+            }
+            None => {
+                return Err(missing_secret(
+                    "a destination sign-in (an admin login for the destination mailboxes)",
+                ))
+            }
+        };
+        let preset_cap = batch
+            .source
+            .preset
+            .as_deref()
+            .and_then(crate::presets::find)
+            .map(|p| p.max_connections as usize);
+        let connections = match preset_cap {
+            // Each folder worker holds one source connection; the provider's cap per account wins.
+            Some(cap) => batch.options.connections_per_mailbox.min(cap).max(1),
+            None => batch.options.connections_per_mailbox.max(1),
+        };
+        let state = self.store.state().clone();
+        let timeout = Duration::from_secs(batch.options.timeout_secs.max(1));
+        Ok(Migration {
+            source: Side {
+                endpoint: source_endpoint,
+                credentials: Credentials {
+                    login: self.user.user_name.clone(),
+                    secret: Secret::Password(source_password),
+                    on_behalf_of: None,
+                },
+                allow_insecure_auth: batch.options.allow_insecure_auth,
+            },
+            destination: Side {
+                endpoint: destination_endpoint,
+                credentials: destination_credentials,
+                allow_insecure_auth: batch.options.allow_insecure_auth,
+            },
+            trust: self.trust.clone(),
+            options: MigrationOptions {
+                plan: PlanOptions {
+                    excludes: batch.options.excludes.clone(),
+                    user_root: self.user.user_root.clone(),
+                    destination_is_exchange: false,
+                },
+                max_message_size: batch.options.max_message_size,
+                connections,
+                timeouts: Timeouts {
+                    connect: timeout.min(Duration::from_secs(30)),
+                    idle: timeout,
+                },
+                ..MigrationOptions::default()
+            },
+            state,
+            events: Events::none(),
+        })
+    }
+}
+
+fn missing_secret(what: &str) -> Problem {
+    Problem {
+        kind: ErrorKind::Input,
+        message: format!("Mailferry has no {what}"),
+        hint: "Import the CSV again (passwords are kept in the system keyring), or start the batch with --csv when secrets are kept in memory only.".into(),
+    }
+}

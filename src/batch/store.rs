@@ -1,0 +1,363 @@
+//! Batches, their users and statuses in the state database, so a restarted process (crash,
+//! reboot, laptop lid) carries on where it was and the window can show history offline.
+
+use rusqlite::{params, OptionalExtension};
+use thiserror::Error;
+
+use super::model::{
+    BatchOptions, BatchStatus, BatchSummary, BatchUser, NewBatch, ServerSpec, UserStatus,
+};
+use crate::error::{Classify, ErrorKind, Problem};
+use crate::migration_csv::CsvProblem;
+use crate::report::MigrationReport;
+use crate::secrets::SecretError;
+use crate::state::{State, StateError};
+
+#[derive(Debug, Error)]
+pub enum BatchError {
+    #[error("there is no batch called \"{0}\"")]
+    NotFound(String),
+    #[error("a batch called \"{0}\" already exists")]
+    Exists(String),
+    #[error("the CSV file was not imported: {}", summarize(.0))]
+    Csv(Vec<CsvProblem>),
+    #[error("{0}")]
+    Input(String),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+}
+
+fn summarize(problems: &[CsvProblem]) -> String {
+    let shown: Vec<String> = problems.iter().take(20).map(|p| p.to_string()).collect();
+    let more = problems.len().saturating_sub(20);
+    let tail = if more > 0 {
+        format!("; and {more} more")
+    } else {
+        String::new()
+    };
+    format!("{} problem(s): {}{tail}", problems.len(), shown.join("; "))
+}
+
+impl From<rusqlite::Error> for BatchError {
+    fn from(e: rusqlite::Error) -> Self {
+        BatchError::State(StateError::Sql(e))
+    }
+}
+
+impl Classify for BatchError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            BatchError::State(e) => e.kind(),
+            BatchError::Secret(e) => e.kind(),
+            _ => ErrorKind::Input,
+        }
+    }
+    fn hint(&self) -> String {
+        match self {
+            BatchError::NotFound(_) => "`mailferry batch list` shows the batches there are.".into(),
+            BatchError::Exists(_) => {
+                "Pick another name with --name, or delete the old batch first.".into()
+            }
+            BatchError::Csv(_) => {
+                "Fix the lines listed and import the file again; nothing was imported.".into()
+            }
+            BatchError::Input(_) => {
+                "Check the command line; `mailferry batch --help` lists the options.".into()
+            }
+            BatchError::State(e) => e.hint(),
+            BatchError::Secret(e) => e.hint(),
+        }
+    }
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS batches (
+    name TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    options TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS batch_users (
+    batch TEXT NOT NULL REFERENCES batches(name) ON DELETE CASCADE,
+    email TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    user_root TEXT,
+    status TEXT NOT NULL,
+    detail TEXT,
+    error TEXT,
+    resume_at INTEGER,
+    last_synced_at INTEGER,
+    next_sync_at INTEGER,
+    messages_in_source INTEGER NOT NULL DEFAULT 0,
+    messages_done INTEGER NOT NULL DEFAULT 0,
+    bytes_copied INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    report TEXT,
+    PRIMARY KEY (batch, email)
+);
+";
+
+/// A batch's definition as stored.
+#[derive(Debug, Clone)]
+pub struct StoredBatch {
+    pub name: String,
+    pub source: ServerSpec,
+    pub destination: ServerSpec,
+    pub options: BatchOptions,
+    pub created_at: i64,
+}
+
+#[derive(Clone)]
+pub struct BatchStore {
+    state: State,
+}
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+impl BatchStore {
+    pub fn new(state: State) -> Result<BatchStore, BatchError> {
+        state.with(|db| db.execute_batch(SCHEMA))?;
+        Ok(BatchStore { state })
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// Creates a batch with its users, all Queued. Fails if the name is taken.
+    pub fn create(
+        &self,
+        batch: &NewBatch,
+        users: &[(String, String, Option<String>)],
+    ) -> Result<(), BatchError> {
+        let source =
+            serde_json::to_string(&batch.source).map_err(|e| BatchError::Input(e.to_string()))?;
+        let destination = serde_json::to_string(&batch.destination)
+            .map_err(|e| BatchError::Input(e.to_string()))?;
+        let options =
+            serde_json::to_string(&batch.options).map_err(|e| BatchError::Input(e.to_string()))?;
+        let inserted = self.state.with(|db| {
+            let tx = db.transaction()?;
+            let exists: Option<String> = tx
+                .query_row("SELECT name FROM batches WHERE name = ?1", params![batch.name], |r| r.get(0))
+                .optional()?;
+            if exists.is_some() {
+                return Ok(false);
+            }
+            tx.execute(
+                "INSERT INTO batches (name, source, destination, options, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![batch.name, source, destination, options, now()],
+            )?;
+            {
+                let mut stmt = tx.prepare("INSERT INTO batch_users (batch, email, user_name, user_root, status) VALUES (?1, ?2, ?3, ?4, 'Queued')")?;
+                for (email, user_name, user_root) in users {
+                    stmt.execute(params![batch.name, email, user_name, user_root])?;
+                }
+            }
+            tx.commit()?;
+            Ok(true)
+        })?;
+        if inserted {
+            Ok(())
+        } else {
+            Err(BatchError::Exists(batch.name.clone()))
+        }
+    }
+
+    pub fn batch(&self, name: &str) -> Result<StoredBatch, BatchError> {
+        let row: Option<(String, String, String, i64)> = self.state.with(|db| {
+            db.query_row(
+                "SELECT source, destination, options, created_at FROM batches WHERE name = ?1",
+                params![name],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
+        })?;
+        let (source, destination, options, created_at) =
+            row.ok_or_else(|| BatchError::NotFound(name.into()))?;
+        let parse_error = |e: serde_json::Error| {
+            BatchError::Input(format!("the stored batch \"{name}\" cannot be read: {e}"))
+        };
+        Ok(StoredBatch {
+            name: name.to_string(),
+            source: serde_json::from_str(&source).map_err(parse_error)?,
+            destination: serde_json::from_str(&destination).map_err(parse_error)?,
+            options: serde_json::from_str(&options).map_err(parse_error)?,
+            created_at,
+        })
+    }
+
+    pub fn names(&self) -> Result<Vec<String>, BatchError> {
+        Ok(self.state.with(|db| {
+            let mut stmt = db.prepare("SELECT name FROM batches ORDER BY created_at, name")?;
+            let names = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>();
+            names
+        })?)
+    }
+
+    pub fn users(&self, batch: &str) -> Result<Vec<BatchUser>, BatchError> {
+        Ok(self.state.with(|db| {
+            let mut stmt = db.prepare(
+                "SELECT email, user_name, user_root, status, detail, error, resume_at, last_synced_at, next_sync_at,
+                        messages_in_source, messages_done, bytes_copied, skipped, failed
+                 FROM batch_users WHERE batch = ?1 ORDER BY rowid",
+            )?;
+            let users = stmt
+                .query_map(params![batch], |r| {
+                    let error: Option<String> = r.get(5)?;
+                    Ok(BatchUser {
+                        email_address: r.get(0)?,
+                        user_name: r.get(1)?,
+                        user_root: r.get(2)?,
+                        status: UserStatus::parse(&r.get::<_, String>(3)?),
+                        detail: r.get(4)?,
+                        error: error.and_then(|e| serde_json::from_str::<Problem>(&e).ok()),
+                        resume_at: r.get(6)?,
+                        last_synced_at: r.get(7)?,
+                        next_sync_at: r.get(8)?,
+                        messages_in_source: r.get(9)?,
+                        messages_done: r.get(10)?,
+                        bytes_copied: r.get(11)?,
+                        skipped: r.get(12)?,
+                        failed: r.get(13)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>();
+            users
+        })?)
+    }
+
+    pub fn summary(&self, name: &str) -> Result<BatchSummary, BatchError> {
+        let batch = self.batch(name)?;
+        let users = self.users(name)?;
+        let statuses: Vec<UserStatus> = users.iter().map(|u| u.status).collect();
+        Ok(BatchSummary {
+            name: batch.name,
+            source: batch.source,
+            destination: batch.destination,
+            status: BatchStatus::derive(&statuses),
+            users_total: users.len(),
+            users_synced: users
+                .iter()
+                .filter(|u| matches!(u.status, UserStatus::Synced | UserStatus::Completed))
+                .count(),
+            last_synced_at: users.iter().filter_map(|u| u.last_synced_at).max(),
+            created_at: batch.created_at,
+        })
+    }
+
+    /// Moves one user to a new status, with the reason and (for Waiting) when it resumes.
+    pub fn set_status(
+        &self,
+        batch: &str,
+        email: &str,
+        status: UserStatus,
+        detail: Option<&str>,
+        error: Option<&Problem>,
+        resume_at: Option<i64>,
+    ) -> Result<(), BatchError> {
+        let error = error.map(|p| serde_json::to_string(p).unwrap_or_default());
+        self.state.with(|db| {
+            db.execute(
+                "UPDATE batch_users SET status = ?3, detail = ?4, error = ?5, resume_at = ?6 WHERE batch = ?1 AND email = ?2",
+                params![batch, email, status.as_str(), detail, error, resume_at],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Moves every user whose status is one of `from` to `to`; returns how many moved.
+    pub fn set_statuses(
+        &self,
+        batch: &str,
+        from: &[UserStatus],
+        to: UserStatus,
+    ) -> Result<usize, BatchError> {
+        self.batch(batch)?;
+        let mut moved = 0;
+        for user in self.users(batch)? {
+            if from.contains(&user.status) {
+                self.set_status(batch, &user.email_address, to, None, None, None)?;
+                moved += 1;
+            }
+        }
+        Ok(moved)
+    }
+
+    /// Stores the outcome of one pass for a user.
+    pub fn record_pass(
+        &self,
+        batch: &str,
+        email: &str,
+        report: &MigrationReport,
+        next_sync_at: Option<i64>,
+    ) -> Result<(), BatchError> {
+        let json = serde_json::to_string(report).unwrap_or_default();
+        let t = &report.totals;
+        let done = t.copied + t.already_present + t.previously_copied;
+        let synced_at = (report.status == crate::report::RunStatus::Synced).then(now);
+        self.state.with(|db| {
+            db.execute(
+                "UPDATE batch_users SET messages_in_source = ?3, messages_done = ?4, bytes_copied = bytes_copied + ?5,
+                        skipped = ?6, failed = ?7, report = ?8, last_synced_at = COALESCE(?9, last_synced_at), next_sync_at = ?10
+                 WHERE batch = ?1 AND email = ?2",
+                params![batch, email, t.messages_in_source, done, t.bytes_copied, t.skipped, t.failed, json, synced_at, next_sync_at],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// The last pass's full report for a user, as JSON.
+    pub fn report(&self, batch: &str, email: &str) -> Result<Option<MigrationReport>, BatchError> {
+        let json: Option<Option<String>> = self.state.with(|db| {
+            db.query_row(
+                "SELECT report FROM batch_users WHERE batch = ?1 AND email = ?2",
+                params![batch, email],
+                |r| r.get(0),
+            )
+            .optional()
+        })?;
+        Ok(json.flatten().and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    /// Removes the batch, its users and their copy records.
+    pub fn delete(&self, name: &str, pair_keys: &[(String, String)]) -> Result<(), BatchError> {
+        self.batch(name)?;
+        self.state.with(|db| {
+            let tx = db.transaction()?;
+            for (source, destination) in pair_keys {
+                let pair: Option<i64> = tx
+                    .query_row(
+                        "SELECT id FROM pairs WHERE source = ?1 AND destination = ?2",
+                        params![source, destination],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(pair) = pair {
+                    for table in ["messages", "folders", "runs"] {
+                        tx.execute(
+                            &format!("DELETE FROM {table} WHERE pair_id = ?1"),
+                            params![pair],
+                        )?;
+                    }
+                    tx.execute("DELETE FROM pairs WHERE id = ?1", params![pair])?;
+                }
+            }
+            tx.execute("DELETE FROM batch_users WHERE batch = ?1", params![name])?;
+            tx.execute("DELETE FROM batches WHERE name = ?1", params![name])?;
+            tx.commit()
+        })?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,112 @@
+use super::*;
+use crate::batch::model::{BatchOptions, NewBatch, ServerSpec, UserStatus};
+
+fn store() -> (tempfile::TempDir, BatchStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let state = State::open(dir.path()).unwrap();
+    (dir, BatchStore::new(state).unwrap())
+}
+
+fn new_batch(name: &str) -> NewBatch {
+    NewBatch {
+        name: name.into(),
+        source: ServerSpec {
+            preset: Some("gmail".into()),
+            url: "imaps://imap.gmail.com:993".into(),
+        },
+        destination: ServerSpec {
+            preset: None,
+            url: "imaps://outlook.office365.com:993".into(),
+        },
+        options: BatchOptions::default(),
+    }
+}
+
+fn users() -> Vec<(String, String, Option<String>)> {
+    vec![
+        ("a@contoso.com".into(), "a@gmail.com".into(), None),
+        (
+            "b@contoso.com".into(),
+            "b@gmail.com".into(),
+            Some("/root".into()),
+        ),
+    ]
+}
+
+#[test]
+fn create_list_and_refuse_duplicates() {
+    let (_dir, store) = store();
+    store.create(&new_batch("spring"), &users()).unwrap();
+    assert!(matches!(
+        store.create(&new_batch("spring"), &users()),
+        Err(BatchError::Exists(_))
+    ));
+    assert_eq!(store.names().unwrap(), vec!["spring".to_string()]);
+    let summary = store.summary("spring").unwrap();
+    assert_eq!(summary.status, BatchStatus::Created);
+    assert_eq!((summary.users_total, summary.users_synced), (2, 0));
+    let loaded = store.batch("spring").unwrap();
+    assert_eq!(loaded.source.preset.as_deref(), Some("gmail"));
+    assert_eq!(loaded.options.max_concurrent_migrations, 20);
+    assert_eq!(
+        store.users("spring").unwrap()[1].user_root.as_deref(),
+        Some("/root")
+    );
+    assert!(matches!(store.batch("nope"), Err(BatchError::NotFound(_))));
+}
+
+#[test]
+fn statuses_and_errors_persist() {
+    let (_dir, store) = store();
+    store.create(&new_batch("b"), &users()).unwrap();
+    let problem = Problem {
+        kind: ErrorKind::Authentication,
+        message: "wrong password".into(),
+        hint: "fix it".into(),
+    };
+    store
+        .set_status(
+            "b",
+            "a@contoso.com",
+            UserStatus::Failed,
+            Some("wrong password"),
+            Some(&problem),
+            None,
+        )
+        .unwrap();
+    store
+        .set_status("b", "b@contoso.com", UserStatus::Synced, None, None, None)
+        .unwrap();
+    let users = store.users("b").unwrap();
+    assert_eq!(users[0].status, UserStatus::Failed);
+    assert_eq!(
+        users[0].error.as_ref().unwrap().kind,
+        ErrorKind::Authentication
+    );
+    assert_eq!(
+        store.summary("b").unwrap().status,
+        BatchStatus::SyncedWithErrors
+    );
+    assert_eq!(
+        store
+            .set_statuses("b", &[UserStatus::Failed], UserStatus::Queued)
+            .unwrap(),
+        1
+    );
+    assert_eq!(store.summary("b").unwrap().status, BatchStatus::Syncing);
+}
+
+#[test]
+fn delete_removes_everything() {
+    let (_dir, store) = store();
+    store.create(&new_batch("gone"), &users()).unwrap();
+    let pair = store.state().pair_id("s", "d").unwrap();
+    store.state().record(pair, "INBOX", 1, &[]).unwrap();
+    store.delete("gone", &[("s".into(), "d".into())]).unwrap();
+    assert!(store.names().unwrap().is_empty());
+    assert!(store.users("gone").unwrap().is_empty());
+    assert!(matches!(
+        store.delete("gone", &[]),
+        Err(BatchError::NotFound(_))
+    ));
+}
