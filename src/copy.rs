@@ -53,7 +53,13 @@ pub async fn copy_folder(
         mapping.role,
         mapping.renamed.clone(),
     );
-    let result = copy_into(ctx, source, destination, mapping, run, &mut report).await;
+    let mut result = copy_into(ctx, source, destination, mapping, run, &mut report).await;
+    if result.is_ok() {
+        match imap::status_messages(destination, &mapping.destination_raw).await {
+            Ok(count) => report.destination_messages = Some(count),
+            Err(e) => result = Err(e.into()),
+        }
+    }
     report.copied = run.copied;
     report.bytes_copied = run.bytes_copied;
     match result {

@@ -21,6 +21,11 @@ pub enum Command {
     Plan(MigrateArgs),
     /// Compare source and destination folder by folder and print the differences.
     Verify(MigrateArgs),
+    /// Migrate many mailboxes: batches from Microsoft's CSV, with live statuses and reports.
+    Batch {
+        #[command(subcommand)]
+        action: BatchAction,
+    },
     /// Store a password in the system keyring for a server address.
     Password {
         #[command(subcommand)]
@@ -96,4 +101,156 @@ pub struct MigrateArgs {
     /// Print the final report as one JSON object on standard output.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BatchAction {
+    /// Create a batch from a CSV (EmailAddress,UserName,Password[,UserRoot]).
+    Create(BatchCreateArgs),
+    /// List the batches.
+    List(BatchCommon),
+    /// Show every user's status (a live table on a terminal).
+    Status(BatchNamed),
+    /// Start (or continue) the batch: incremental passes repeat until it is stopped.
+    Start(BatchStartArgs),
+    /// Stop every user of the batch.
+    Stop(BatchNamed),
+    /// Start stopped users again.
+    Resume(BatchStartArgs),
+    /// Queue failed users for another try.
+    Retry(BatchStartArgs),
+    /// Run a final pass for every synced user, then close their migration (Completed).
+    Complete(BatchStartArgs),
+    /// Delete the batch, its progress records and its stored passwords.
+    Delete(BatchNamed),
+    /// Write the batch's report.
+    Report(BatchReportArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BatchCommon {
+    /// Where the state database lives (default: the system's app-data folder).
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Print JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BatchNamed {
+    pub name: String,
+    #[command(flatten)]
+    pub common: BatchCommon,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SecretsArg {
+    /// The system keyring (default).
+    Keyring,
+    /// Only this process's memory (servers without a keyring); passwords are needed again next time.
+    Memory,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BatchSecretArgs {
+    /// Where passwords are kept.
+    #[arg(long, value_enum, default_value_t = SecretsArg::Keyring)]
+    pub secrets: SecretsArg,
+    /// With --secrets memory: the CSV to read the source passwords from again.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// The destination admin's password, from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub dest_password_env: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BatchStartArgs {
+    pub name: String,
+    /// Run one pass for every user, wait until each is Synced or Failed, then exit.
+    #[arg(long)]
+    pub once: bool,
+    #[command(flatten)]
+    pub secrets: BatchSecretArgs,
+    #[command(flatten)]
+    pub common: BatchCommon,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BatchCreateArgs {
+    /// The migration CSV: EmailAddress,UserName,Password and optionally UserRoot.
+    #[arg(long, value_name = "FILE")]
+    pub csv: PathBuf,
+    /// A provider (gmail, outlook, yahoo, icloud, aol, microsoft365) or imaps://host:port.
+    #[arg(long, value_name = "PRESET|URL")]
+    pub source: String,
+    /// The destination server, imaps://host:port (each row's EmailAddress is the mailbox).
+    #[arg(long, value_name = "URL")]
+    pub dest: String,
+    /// The batch's name (default: the CSV file's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Sign in to every destination mailbox as this admin.
+    #[arg(long, value_name = "ADMIN")]
+    pub dest_auth_user: Option<String>,
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    #[arg(long, value_name = "SHA256")]
+    pub pin_cert: Option<String>,
+    #[arg(long)]
+    pub allow_insecure_auth: bool,
+    #[arg(long, value_name = "FOLDER")]
+    pub exclude: Vec<String>,
+    #[arg(long, value_name = "BYTES")]
+    pub max_message_size: Option<u64>,
+    /// Mailboxes migrated at the same time.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub max_concurrent: usize,
+    /// Mailboxes in an incremental pass at the same time.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub max_concurrent_incremental: usize,
+    /// Seconds between incremental passes (default 24 hours).
+    #[arg(long, value_name = "SECONDS", default_value_t = 86400)]
+    pub incremental_interval: u64,
+    /// Folder connections per mailbox (capped by the provider's limit).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub connections: usize,
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+    /// Where passwords are kept.
+    #[arg(long, value_enum, default_value_t = SecretsArg::Keyring)]
+    pub secrets: SecretsArg,
+    /// The destination admin's password, from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub dest_password_env: Option<String>,
+    #[command(flatten)]
+    pub common: BatchCommon,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Csv,
+    Html,
+    Json,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BatchReportArgs {
+    pub name: String,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: BatchCommon,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
+    }
 }

@@ -23,6 +23,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Migrate(args) => migrate(args).await,
         Command::Plan(args) => plan(args).await,
         Command::Verify(args) => verify(args).await,
+        Command::Batch { action } => super::batch::run(action).await,
         Command::Password { action } => password(action),
     }
 }
@@ -48,12 +49,15 @@ fn input_problem(message: String, hint: &str) -> Problem {
     }
 }
 
+/// The system's app-data folder for Mailferry.
+pub fn default_state_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("Mailferry")
+}
+
 fn state_dir(args: &MigrateArgs) -> PathBuf {
-    args.state_dir.clone().unwrap_or_else(|| {
-        dirs::data_dir()
-            .unwrap_or_else(std::env::temp_dir)
-            .join("Mailferry")
-    })
+    args.state_dir.clone().unwrap_or_else(default_state_dir)
 }
 
 /// Reads a secret for one side: a token, else a password (env, keyring, prompt).

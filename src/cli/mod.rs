@@ -3,6 +3,8 @@
 //! 2 when the input cannot be used.
 
 mod args;
+mod batch;
+mod batch_progress;
 mod commands;
 mod progress;
 

@@ -425,6 +425,25 @@ fn already_exists(text: &str) -> bool {
     upper.contains("[ALREADYEXISTS]") || upper.contains("ALREADY EXISTS")
 }
 
+/// How many messages a folder holds, without selecting it.
+pub async fn status_messages(conn: &mut Connection, raw_name: &str) -> Result<u64, ImapError> {
+    let mut count = 0;
+    let command = Command::new("STATUS ")
+        .string(raw_name.as_bytes())
+        .text(" (MESSAGES)");
+    conn.run(command, |reply| {
+        if let Reply::Parsed(Response::MailboxData(MailboxDatum::Status { status, .. })) = reply {
+            for attribute in status {
+                if let imap_proto::StatusAttribute::Messages(n) = attribute {
+                    count = u64::from(n);
+                }
+            }
+        }
+    })
+    .await?;
+    Ok(count)
+}
+
 pub async fn subscribe(conn: &mut Connection, raw_name: &str) -> Result<(), ImapError> {
     conn.run(
         Command::new("SUBSCRIBE ").string(raw_name.as_bytes()),

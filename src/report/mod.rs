@@ -51,6 +51,9 @@ pub struct FolderReport {
     pub deleted_not_copied: u64,
     pub flags_updated: u64,
     pub bytes_copied: u64,
+    /// Messages in the destination folder after the pass (the final check).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_messages: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Problem>,
 }
@@ -80,6 +83,7 @@ impl FolderReport {
             deleted_not_copied: 0,
             flags_updated: 0,
             bytes_copied: 0,
+            destination_messages: None,
             error: None,
         }
     }
@@ -231,3 +235,5 @@ impl MigrationReport {
         out
     }
 }
+
+pub mod export;

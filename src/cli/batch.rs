@@ -1,0 +1,552 @@
+//! `mailferry batch …`: many mailboxes from Microsoft's CSV, run in the foreground with live
+//! statuses, and reports.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use mailferry::batch::{
+    self, BatchError, BatchOptions, BatchSecrets, BatchStore, NewBatch, ProgressHub, RunMode,
+    SecretMode, ServerSpec, StopToken, UserStatus,
+};
+use mailferry::endpoint::Endpoint;
+use mailferry::error::{Classify, ErrorKind, Problem};
+use mailferry::migration_csv;
+use mailferry::report::export;
+use mailferry::secrets::SecretString;
+use mailferry::state::State;
+
+use super::args::{
+    BatchAction, BatchCommon, BatchCreateArgs, BatchStartArgs, ReportFormat, SecretsArg,
+};
+use super::{EXIT_FAILED, EXIT_INPUT};
+
+pub async fn run(action: BatchAction) -> ExitCode {
+    let result = match action {
+        BatchAction::Create(args) => create(args),
+        BatchAction::List(common) => list(&common),
+        BatchAction::Status(named) => status(&named.name, &named.common).await,
+        BatchAction::Start(args) => start(args, &[]).await,
+        BatchAction::Resume(args) => start(args, &[UserStatus::Stopped]).await,
+        BatchAction::Retry(args) => start(args, &[UserStatus::Failed]).await,
+        BatchAction::Complete(args) => complete(args).await,
+        BatchAction::Stop(named) => stop(&named.name, &named.common),
+        BatchAction::Delete(named) => delete(&named.name, &named.common),
+        BatchAction::Report(args) => report(
+            args.name.as_str(),
+            args.format,
+            args.output.as_deref(),
+            &args.common,
+        ),
+    };
+    match result {
+        Ok(code) => code,
+        Err(problem) => {
+            eprintln!(
+                "mailferry: {}\n  What to do: {}",
+                problem.message, problem.hint
+            );
+            ExitCode::from(if problem.kind == ErrorKind::Input {
+                EXIT_INPUT
+            } else {
+                EXIT_FAILED
+            })
+        }
+    }
+}
+
+fn problem(e: BatchError) -> Problem {
+    e.problem()
+}
+
+fn open_store(common: &BatchCommon) -> Result<BatchStore, Problem> {
+    let dir = common
+        .state_dir
+        .clone()
+        .unwrap_or_else(super::commands::default_state_dir);
+    let state = State::open(&dir).map_err(|e| e.problem())?;
+    BatchStore::new(state).map_err(problem)
+}
+
+fn input(message: String, hint: &str) -> Problem {
+    Problem {
+        kind: ErrorKind::Input,
+        message,
+        hint: hint.into(),
+    }
+}
+
+/// `--source gmail` or `--source imaps://host:port`; batches name servers without users.
+fn server_spec(text: &str) -> Result<ServerSpec, Problem> {
+    if let Some(preset) = mailferry::presets::find(text) {
+        let endpoint = preset.endpoint("").ok_or_else(|| {
+            input(
+                format!(
+                    "the preset \"{}\" has no server; give its address as imaps://host:port",
+                    preset.id
+                ),
+                "For other servers, write --source imaps://imap.example.com:993.",
+            )
+        })?;
+        return Ok(ServerSpec {
+            preset: Some(preset.id),
+            url: endpoint.display_url(),
+        });
+    }
+    let endpoint = Endpoint::parse(text).map_err(|e| e.problem())?;
+    if !endpoint.user.is_empty() {
+        return Err(input(
+            format!("{text} names a user; in a batch each CSV row supplies the user"),
+            "Write the server without a user: imaps://host:port.",
+        ));
+    }
+    Ok(ServerSpec {
+        preset: None,
+        url: endpoint.display_url(),
+    })
+}
+
+fn secrets_for(mode: SecretsArg) -> BatchSecrets {
+    BatchSecrets::new(match mode {
+        SecretsArg::Keyring => SecretMode::Keyring,
+        SecretsArg::Memory => SecretMode::Memory,
+    })
+}
+
+fn read_csv(path: &Path) -> Result<Vec<migration_csv::CsvUser>, Problem> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        input(
+            format!("cannot read {}: {e}", path.display()),
+            "Check the file name.",
+        )
+    })?;
+    migration_csv::parse(&bytes).map_err(|problems| {
+        for p in &problems {
+            eprintln!("  {p}");
+        }
+        problem(BatchError::Csv(problems))
+    })
+}
+
+/// Puts the passwords where `args` says: the CSV's source passwords and the admin's.
+fn store_secrets(
+    secrets: &BatchSecrets,
+    batch: &str,
+    users: &[migration_csv::CsvUser],
+    admin_password_env: Option<&str>,
+) -> Result<(), Problem> {
+    for user in users {
+        secrets
+            .set_source_password(batch, &user.email_address, &user.password)
+            .map_err(|e| e.problem())?;
+    }
+    if let Some(var) = admin_password_env {
+        let password = std::env::var(var).map_err(|_| {
+            input(
+                format!("the environment variable {var} is not set"),
+                "Set it to the destination admin's password.",
+            )
+        })?;
+        secrets
+            .set_admin_password(batch, &SecretString::new(password))
+            .map_err(|e| e.problem())?;
+    }
+    Ok(())
+}
+
+fn create(args: BatchCreateArgs) -> Result<ExitCode, Problem> {
+    let users = read_csv(&args.csv)?;
+    let source = server_spec(&args.source)?;
+    if let Some(preset) = source.preset.as_deref().and_then(mailferry::presets::find) {
+        if !preset.accepts_passwords() {
+            return Err(input(format!("{} does not accept passwords any more: {}", preset.name, preset.help), "These mailboxes need Sign in with Microsoft, which is not available in this version yet."));
+        }
+    }
+    let destination = server_spec(&args.dest)?;
+    if args.dest_auth_user.is_some() != args.dest_password_env.is_some() {
+        return Err(input(
+            "--dest-auth-user and --dest-password-env go together".into(),
+            "Give the destination admin's name and the variable holding its password.",
+        ));
+    }
+    let name = args.name.clone().unwrap_or_else(|| {
+        args.csv
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "batch".into())
+    });
+    let options = BatchOptions {
+        excludes: args.exclude.clone(),
+        max_message_size: args.max_message_size,
+        max_concurrent_migrations: args.max_concurrent.max(1),
+        max_concurrent_incremental: args.max_concurrent_incremental.max(1),
+        incremental_interval_secs: args.incremental_interval.max(1),
+        connections_per_mailbox: args.connections.max(1),
+        destination_admin: args.dest_auth_user.clone(),
+        ca_file: args
+            .ca_file
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned()),
+        pin_cert: args.pin_cert.clone(),
+        allow_insecure_auth: args.allow_insecure_auth,
+        timeout_secs: args.timeout.max(1),
+    };
+    let store = open_store(&args.common)?;
+    let secrets = secrets_for(args.secrets);
+    let rows: Vec<(String, String, Option<String>)> = users
+        .iter()
+        .map(|u| {
+            (
+                u.email_address.clone(),
+                u.user_name.clone(),
+                u.user_root.clone(),
+            )
+        })
+        .collect();
+    // Secrets first: a batch that exists must be able to run.
+    store_secrets(&secrets, &name, &users, args.dest_password_env.as_deref())?;
+    store
+        .create(
+            &NewBatch {
+                name: name.clone(),
+                source,
+                destination,
+                options,
+            },
+            &rows,
+        )
+        .map_err(problem)?;
+    if args.common.json {
+        println!(
+            "{}",
+            serde_json::json!({ "status": "created", "name": name, "users": users.len() })
+        );
+    } else {
+        println!("Created batch \"{name}\" with {} mailbox(es).", users.len());
+    }
+    eprintln!("Note: {} still contains passwords. Delete it or keep it somewhere safe; Mailferry does not need it any more{}.", args.csv.display(), if secrets.mode() == SecretMode::Memory { " once the batch has run (with --secrets memory, pass it again to `batch start --csv`)" } else { "" });
+    Ok(ExitCode::SUCCESS)
+}
+
+fn time_text(epoch: Option<i64>) -> String {
+    epoch
+        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "—".into())
+}
+
+fn list(common: &BatchCommon) -> Result<ExitCode, Problem> {
+    let store = open_store(common)?;
+    let mut summaries = Vec::new();
+    for name in store.names().map_err(problem)? {
+        summaries.push(store.summary(&name).map_err(problem)?);
+    }
+    if common.json {
+        println!("{}", serde_json::to_string(&summaries).unwrap_or_default());
+    } else {
+        println!(
+            "{:<24} {:<36} {:<18} {:>9}  LAST SYNC",
+            "NAME", "SOURCE", "STATUS", "SYNCED"
+        );
+        for s in summaries {
+            println!(
+                "{:<24} {:<36} {:<18} {:>4}/{:<4}  {}",
+                s.name,
+                s.source.preset.clone().unwrap_or(s.source.url),
+                format!("{:?}", s.status),
+                s.users_synced,
+                s.users_total,
+                time_text(s.last_synced_at)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_users(store: &BatchStore, name: &str) -> Result<(), Problem> {
+    println!(
+        "{:<32} {:<20} {:>9} {:>9} {:>10}  {:<17} DETAIL",
+        "MAILBOX", "STATUS", "MESSAGES", "DONE", "COPIED", "LAST SYNC"
+    );
+    for u in store.users(name).map_err(problem)? {
+        println!(
+            "{:<32} {:<20} {:>9} {:>9} {:>8.1}MB  {:<17} {}",
+            u.email_address,
+            u.status.as_str(),
+            u.messages_in_source,
+            u.messages_done,
+            u.bytes_copied as f64 / 1_000_000.0,
+            time_text(u.last_synced_at),
+            u.detail.unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+async fn status(name: &str, common: &BatchCommon) -> Result<ExitCode, Problem> {
+    let store = open_store(common)?;
+    let summary = store.summary(name).map_err(problem)?;
+    if common.json {
+        let users = store.users(name).map_err(problem)?;
+        println!(
+            "{}",
+            serde_json::json!({ "batch": summary, "users": users })
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !std::io::stdout().is_terminal() {
+        println!(
+            "{} — {:?}, {}/{} synced",
+            summary.name, summary.status, summary.users_synced, summary.users_total
+        );
+        print_users(&store, name)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    // On a terminal the table follows the running batch (another process updates the database).
+    loop {
+        let summary = store.summary(name).map_err(problem)?;
+        print!("\x1b[2J\x1b[H");
+        println!(
+            "{} — {:?}, {}/{} synced (Ctrl-C to leave; the batch keeps running)\n",
+            summary.name, summary.status, summary.users_synced, summary.users_total
+        );
+        print_users(&store, name)?;
+        let _ = std::io::stdout().flush();
+        if summary.status != batch::BatchStatus::Syncing {
+            return Ok(ExitCode::SUCCESS);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+            _ = tokio::signal::ctrl_c() => return Ok(ExitCode::SUCCESS),
+        }
+    }
+}
+
+/// Only one process runs a batch at a time; others just change statuses in the database.
+fn try_lock(store_dir: &Path, name: &str) -> Option<std::fs::File> {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = store_dir.join(format!("batch-{safe}.lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .ok()?;
+    file.try_lock().ok()?;
+    Some(file)
+}
+
+fn state_dir(common: &BatchCommon) -> PathBuf {
+    common
+        .state_dir
+        .clone()
+        .unwrap_or_else(super::commands::default_state_dir)
+}
+
+/// With `--secrets memory` the passwords come from the CSV (and environment) again.
+fn load_memory_secrets(args: &BatchStartArgs, secrets: &BatchSecrets) -> Result<(), Problem> {
+    if secrets.mode() != SecretMode::Memory {
+        return Ok(());
+    }
+    let csv = args.secrets.csv.as_ref().ok_or_else(|| {
+        input(
+            "--secrets memory needs --csv FILE to read the passwords from".into(),
+            "Pass the same CSV the batch was created from.",
+        )
+    })?;
+    let users = read_csv(csv)?;
+    store_secrets(
+        secrets,
+        &args.name,
+        &users,
+        args.secrets.dest_password_env.as_deref(),
+    )
+}
+
+async fn start(args: BatchStartArgs, requeue: &[UserStatus]) -> Result<ExitCode, Problem> {
+    let store = open_store(&args.common)?;
+    store.batch(&args.name).map_err(problem)?;
+    let mut statuses = requeue.to_vec();
+    if requeue.is_empty() {
+        // `start` on a stopped batch starts it again, as in the admin center.
+        statuses.push(UserStatus::Stopped);
+    }
+    let moved = store
+        .set_statuses(&args.name, &statuses, UserStatus::Queued)
+        .map_err(problem)?;
+    let Some(_lock) = try_lock(&state_dir(&args.common), &args.name) else {
+        println!("Batch \"{}\" is already running in another Mailferry process; {moved} mailbox(es) queued for it.", args.name);
+        return Ok(ExitCode::SUCCESS);
+    };
+    let secrets = secrets_for(args.secrets.secrets);
+    load_memory_secrets(&args, &secrets)?;
+    run_foreground(
+        &store,
+        &secrets,
+        &args.name,
+        if args.once {
+            RunMode::Once
+        } else {
+            RunMode::Continuous
+        },
+        args.common.json,
+    )
+    .await
+}
+
+async fn run_foreground(
+    store: &BatchStore,
+    secrets: &BatchSecrets,
+    name: &str,
+    mode: RunMode,
+    json: bool,
+) -> Result<ExitCode, Problem> {
+    let hub = ProgressHub::new(name);
+    let stop = StopToken::default();
+    let display = (!json).then(|| super::batch_progress::spawn(&hub));
+    let ctrl_c = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("Stopping; run `mailferry batch start` to continue where it was.");
+                stop.stop();
+            }
+        })
+    };
+    let result = batch::run(store, secrets, name, mode, &hub, &stop).await;
+    ctrl_c.abort();
+    drop(hub);
+    if let Some(display) = display {
+        let _ = display.await;
+    }
+    result.map_err(problem)?;
+    let users = store.users(name).map_err(problem)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "batch": store.summary(name).map_err(problem)?, "users": users })
+        );
+    } else {
+        print_users(store, name)?;
+    }
+    let all_synced = users.iter().all(|u| {
+        matches!(
+            u.status,
+            UserStatus::Synced | UserStatus::Completed | UserStatus::Stopped
+        )
+    });
+    Ok(if all_synced && !users.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    })
+}
+
+async fn complete(args: BatchStartArgs) -> Result<ExitCode, Problem> {
+    let store = open_store(&args.common)?;
+    store.batch(&args.name).map_err(problem)?;
+    let Some(_lock) = try_lock(&state_dir(&args.common), &args.name) else {
+        return Err(input(
+            format!(
+                "batch \"{}\" is running in another Mailferry process",
+                args.name
+            ),
+            "Stop it first (`mailferry batch stop`), then complete it.",
+        ));
+    };
+    let secrets = secrets_for(args.secrets.secrets);
+    load_memory_secrets(&args, &secrets)?;
+    // The final pass copies what arrived since the last one; then the migration is closed.
+    let code = run_foreground(
+        &store,
+        &secrets,
+        &args.name,
+        RunMode::Once,
+        args.common.json,
+    )
+    .await?;
+    let completed = store
+        .set_statuses(&args.name, &[UserStatus::Synced], UserStatus::Completed)
+        .map_err(problem)?;
+    eprintln!("{completed} mailbox(es) completed.");
+    Ok(code)
+}
+
+fn stop(name: &str, common: &BatchCommon) -> Result<ExitCode, Problem> {
+    let store = open_store(common)?;
+    let moved = store
+        .set_statuses(
+            name,
+            &[
+                UserStatus::Queued,
+                UserStatus::Starting,
+                UserStatus::Syncing,
+                UserStatus::Synced,
+                UserStatus::IncrementalSyncing,
+                UserStatus::Waiting,
+            ],
+            UserStatus::Stopped,
+        )
+        .map_err(problem)?;
+    println!("{moved} mailbox(es) stopped.");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn delete(name: &str, common: &BatchCommon) -> Result<ExitCode, Problem> {
+    let store = open_store(common)?;
+    let batch = store.batch(name).map_err(problem)?;
+    let users = store.users(name).map_err(problem)?;
+    let mut pairs = Vec::new();
+    for user in &users {
+        if let (Ok(source), Ok(destination)) = (
+            batch.source.endpoint_for(&user.user_name),
+            batch.destination.endpoint_for(&user.email_address),
+        ) {
+            pairs.push((source.display_url(), destination.display_url()));
+        }
+    }
+    let emails: Vec<String> = users.iter().map(|u| u.email_address.clone()).collect();
+    BatchSecrets::new(SecretMode::Keyring)
+        .forget(name, &emails)
+        .map_err(|e| e.problem())?;
+    store.delete(name, &pairs).map_err(problem)?;
+    println!("Deleted batch \"{name}\" with its records and stored passwords.");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(
+    name: &str,
+    format: ReportFormat,
+    output: Option<&Path>,
+    common: &BatchCommon,
+) -> Result<ExitCode, Problem> {
+    let store = open_store(common)?;
+    let report = export::collect(&store, name).map_err(problem)?;
+    let text = match format {
+        ReportFormat::Json => export::to_json(&report),
+        ReportFormat::Html => export::to_html(&report),
+        ReportFormat::Csv => export::to_csv(&report).map_err(|e| Problem {
+            kind: ErrorKind::Local,
+            message: format!("cannot write the CSV: {e}"),
+            hint: String::new(),
+        })?,
+    };
+    match output {
+        Some(path) => std::fs::write(path, text).map_err(|e| Problem {
+            kind: ErrorKind::Local,
+            message: format!("cannot write {}: {e}", path.display()),
+            hint: "Check the folder exists and is writable.".into(),
+        })?,
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
