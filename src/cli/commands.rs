@@ -217,6 +217,22 @@ async fn migrate(args: MigrateArgs) -> ExitCode {
     } else {
         print!("{}", report.summary());
     }
+    if report.status == RunStatus::Failed {
+        // Whatever the output format, the reason for a failure also goes where scripts and
+        // people look for it.
+        for problem in &report.errors {
+            eprintln!(
+                "mailferry: {}\n  What to do: {}",
+                problem.message, problem.hint
+            );
+        }
+        if report.errors.is_empty() {
+            eprintln!(
+                "mailferry: {} message(s) could not be copied; the report lists each one and why.",
+                report.totals.failed
+            );
+        }
+    }
     match report.status {
         RunStatus::Synced => ExitCode::SUCCESS,
         RunStatus::Failed => ExitCode::from(EXIT_FAILED),

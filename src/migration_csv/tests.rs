@@ -1,9 +1,7 @@
 use super::*;
 
 fn problems(text: &str) -> Vec<CsvProblem> {
-    parse(text.as_bytes())
-        .err()
-        .expect("the file should be refused")
+    parse(text.as_bytes()).expect_err("the file should be refused")
 }
 
 #[test]

@@ -1,0 +1,6 @@
+//! Integration tests, one crate so CI links once. Each module starts its own Dovecot
+//! instances, so the tests run in parallel.
+
+mod errors;
+mod harness;
+mod harness_smoke;
