@@ -41,6 +41,8 @@ pub struct BatchOptions {
     pub allow_insecure_auth: bool,
     /// Seconds to wait for a server before calling it unresponsive.
     pub timeout_secs: u64,
+    /// First wait after a network failure or throttling; it doubles on each further wait.
+    pub retry_wait_secs: u64,
 }
 
 impl Default for BatchOptions {
@@ -57,6 +59,7 @@ impl Default for BatchOptions {
             pin_cert: None,
             allow_insecure_auth: false,
             timeout_secs: 60,
+            retry_wait_secs: 30,
         }
     }
 }

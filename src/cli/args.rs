@@ -218,6 +218,9 @@ pub struct BatchCreateArgs {
     pub connections: usize,
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,
+    /// Seconds a mailbox waits after a network failure or throttling (doubling each time).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub retry_wait: u64,
     /// Where passwords are kept.
     #[arg(long, value_enum, default_value_t = SecretsArg::Keyring)]
     pub secrets: SecretsArg,

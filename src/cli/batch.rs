@@ -190,6 +190,7 @@ fn create(args: BatchCreateArgs) -> Result<ExitCode, Problem> {
         pin_cert: args.pin_cert.clone(),
         allow_insecure_auth: args.allow_insecure_auth,
         timeout_secs: args.timeout.max(1),
+        retry_wait_secs: args.retry_wait.max(1),
     };
     let store = open_store(&args.common)?;
     let secrets = secrets_for(args.secrets);
