@@ -242,7 +242,8 @@ fn finish_pass(
     let transient = matches!(problem.kind, ErrorKind::Network | ErrorKind::Throttled);
     if transient && (mode == RunMode::Continuous || *waits < MAX_WAITS_IN_ONE_PASS) {
         *waits += 1;
-        let wait_secs = batch.options.retry_wait_secs.max(1) as i64 * 2_i64.pow((*waits - 1).min(6));
+        let wait_secs =
+            batch.options.retry_wait_secs.max(1) as i64 * 2_i64.pow((*waits - 1).min(6));
         let resume_at = now() + wait_secs.min(3600);
         let detail = format!(
             "{} — trying again at {}",

@@ -93,6 +93,20 @@ impl ImapError {
         self.server_text().and_then(suggested_backoff)
     }
 
+    /// A refusal that says more about the server's state at that moment than about the
+    /// request: worth a new connection and another try.
+    pub fn is_server_hiccup(&self) -> bool {
+        let ImapError::Refused { command, text, .. } = self else {
+            return false;
+        };
+        let upper = text.to_ascii_uppercase();
+        upper.contains("[INUSE]")
+            || upper.contains("[SERVERBUG]")
+            || upper.contains("[UNAVAILABLE]")
+            // Seen from Dovecot right after an internal crash while opening a folder.
+            || (matches!(command.as_str(), "EXAMINE" | "SELECT") && upper.contains("[ALREADYEXISTS]"))
+    }
+
     /// The connection is unusable after this error and must be opened again.
     pub fn breaks_connection(&self) -> bool {
         matches!(

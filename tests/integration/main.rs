@@ -2,5 +2,6 @@
 //! instances, so the tests run in parallel.
 
 mod errors;
+mod fidelity;
 mod harness;
 mod harness_smoke;

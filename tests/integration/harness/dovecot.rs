@@ -305,15 +305,16 @@ impl Dovecot {
             dir,
         };
         dovecot.wait_ready()?;
-        if cfg.layout == Layout::GmailLike {
-            dovecot.materialize_special_folders(cfg);
-        }
+        dovecot.materialize_special_folders(cfg);
         Ok(dovecot)
     }
 
     /// Auto-created folders exist only virtually until first opened, and until then Dovecot
     /// does not list their parent. Real Gmail always lists `[Gmail]` as `\Noselect`, so
     /// create the special folders on disk (with `mailbox_list_index = no`, see the config).
+    /// Every layout does this: Dovecot 2.3.19 can panic ("locking failed: Resource deadlock
+    /// avoided") when several never-opened auto folders are first opened at the same time,
+    /// which no real, used mailbox ever shows.
     fn materialize_special_folders(&self, cfg: &DovecotConfig) {
         for user in &cfg.users {
             let mut args = vec!["mailbox", "create", "-u", user.name.as_str()];
