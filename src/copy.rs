@@ -35,6 +35,8 @@ pub struct FolderContext<'a> {
 #[derive(Default)]
 pub struct FolderRun {
     copied_uids: HashSet<u32>,
+    /// Found already on the destination by an earlier attempt of this run.
+    present_uids: HashSet<u32>,
     copied: u64,
     bytes_copied: u64,
 }
@@ -100,7 +102,9 @@ async fn copy_into(
             None => pending.push(*uid),
             Some(record) if record.outcome == Outcome::Elsewhere => report.in_other_folders += 1,
             Some(record) => {
-                if !run.copied_uids.contains(uid) {
+                if run.present_uids.contains(uid) {
+                    report.already_present += 1;
+                } else if !run.copied_uids.contains(uid) {
                     report.previously_copied += 1;
                 }
                 let now = flag_key(flags);
@@ -127,6 +131,7 @@ async fn copy_into(
             metas,
             &fingerprints,
             &mut available,
+            run,
             report,
         )?;
         flag_changes.extend(present_flag_changes);
@@ -261,7 +266,7 @@ async fn destination_pool(
 /// Decides for each new source message: already there, elsewhere, too large, or to copy.
 /// Messages already there whose flags differ are returned for a flag sync, recorded with the
 /// destination's flags so an interrupted sync is picked up by the next run.
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
 fn sort_out(
     ctx: &FolderContext<'_>,
     mapping: &FolderMapping,
@@ -269,6 +274,7 @@ fn sort_out(
     mut metas: Vec<MessageMeta>,
     fingerprints: &HashMap<u32, Fingerprint>,
     pool: &mut Pool,
+    run: &mut FolderRun,
     report: &mut FolderReport,
 ) -> Result<
     (
@@ -313,6 +319,7 @@ fn sort_out(
             }
             records.push(present);
             report.already_present += 1;
+            run.present_uids.insert(meta.uid);
             continue;
         }
         if let Some(limit) = ctx.max_message_size {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// The families of problems a user can act on differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ErrorKind {
     /// The server did not accept the user name or password.
     Authentication,
@@ -56,6 +57,7 @@ impl ErrorKind {
 
 /// A problem as shown to the user: the kind, the technical message, and a fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Problem {
     pub kind: ErrorKind,
     /// One line a non-technical person can read.

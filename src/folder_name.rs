@@ -21,6 +21,7 @@ pub fn encode(text: &str) -> String {
 /// What a folder is for. Special roles are matched across servers, whatever their names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Role {
     Inbox,
     Sent,

@@ -15,6 +15,7 @@ pub mod imap;
 pub mod migrate;
 pub mod migration_csv;
 pub mod presets;
+pub mod probe;
 pub mod report;
 pub mod secrets;
 pub mod state;

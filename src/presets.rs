@@ -9,6 +9,7 @@ use crate::endpoint::{Endpoint, Security};
 /// How users of a provider prove who they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum SignIn {
     /// The mailbox's normal password.
     Password,
@@ -19,6 +20,7 @@ pub enum SignIn {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Preset {
     pub id: String,
     pub name: String,
@@ -42,6 +44,7 @@ pub struct Preset {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum PresetSecurity {
     Tls,
     Starttls,

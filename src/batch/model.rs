@@ -7,6 +7,7 @@ use crate::error::Problem;
 
 /// A mail server named once for the whole batch; each user row supplies the login.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ServerSpec {
     /// The provider preset it came from (`gmail`, …), or `None` for a typed-in server.
     pub preset: Option<String>,
@@ -23,6 +24,7 @@ impl ServerSpec {
 /// How a batch runs. Defaults follow Microsoft's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BatchOptions {
     pub excludes: Vec<String>,
     pub max_message_size: Option<u64>,
@@ -75,6 +77,7 @@ pub struct NewBatch {
 
 /// A user's place in the migration, with Microsoft's names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum UserStatus {
     Queued,
     Starting,
@@ -130,6 +133,7 @@ impl UserStatus {
 
 /// A batch's status, derived from its users' (never stored on its own, so it cannot drift).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum BatchStatus {
     Created,
     Syncing,
@@ -170,6 +174,7 @@ impl BatchStatus {
 
 /// One mailbox of a batch, with where it stands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BatchUser {
     /// The destination mailbox.
     pub email_address: String,
@@ -192,6 +197,7 @@ pub struct BatchUser {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BatchSummary {
     pub name: String,
     pub source: ServerSpec,

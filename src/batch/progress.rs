@@ -16,6 +16,7 @@ use crate::events::Event;
 pub const UPDATE_INTERVAL: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct UserProgress {
     pub email_address: String,
     pub status: UserStatus,
@@ -34,6 +35,7 @@ pub struct UserProgress {
 
 /// Everything about a batch's progress at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BatchUpdate {
     pub batch: String,
     pub users: Vec<UserProgress>,

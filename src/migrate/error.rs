@@ -29,7 +29,9 @@ impl MigrateError {
     /// Worth trying again after a pause: the connection broke or the server is throttling.
     pub fn is_transient(&self) -> bool {
         match self {
-            MigrateError::Imap(e) => e.kind().is_transient() || e.breaks_connection() || e.is_server_hiccup(),
+            MigrateError::Imap(e) => {
+                e.kind().is_transient() || e.breaks_connection() || e.is_server_hiccup()
+            }
             _ => false,
         }
     }

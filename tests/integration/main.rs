@@ -5,3 +5,4 @@ mod errors;
 mod fidelity;
 mod harness;
 mod harness_smoke;
+mod resume;
