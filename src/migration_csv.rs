@@ -91,9 +91,14 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<CsvUser>, Vec<CsvProblem>> {
         }
         None => return Err(vec![problem(0, None, "the file is empty")]),
     };
-    let columns = check_header(&header)?;
+    // A header with problems still lets the rows be checked, so the owner sees every
+    // problem at once (near misses like "Email Address" are read as the column they meant).
+    let (columns, mut problems) = check_header(&header);
+    if columns.is_empty() {
+        return Err(problems);
+    }
 
-    let mut problems = Vec::new();
+    let header_ok = problems.is_empty();
     let mut users = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut rows = 0usize;
@@ -150,7 +155,9 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<CsvUser>, Vec<CsvProblem>> {
             .and_then(|i| record.get(*i))
             .unwrap_or("");
         let mut row_ok = true;
-        if let Err(why) = check_email(email) {
+        if !columns.contains_key("EmailAddress") {
+            // Nothing to check without the column; the header problem says why.
+        } else if let Err(why) = check_email(email) {
             problems.push(problem(line, Some("EmailAddress"), why));
             row_ok = false;
         } else if let Some(first) = seen.insert(email.to_lowercase(), line) {
@@ -161,7 +168,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<CsvUser>, Vec<CsvProblem>> {
             ));
             row_ok = false;
         }
-        if user_name.is_empty() {
+        if columns.contains_key("UserName") && user_name.is_empty() {
             problems.push(problem(
                 line,
                 Some("UserName"),
@@ -169,7 +176,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<CsvUser>, Vec<CsvProblem>> {
             ));
             row_ok = false;
         }
-        if password.is_empty() {
+        if columns.contains_key("Password") && password.is_empty() {
             problems.push(problem(
                 line,
                 Some("Password"),
@@ -189,6 +196,9 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<CsvUser>, Vec<CsvProblem>> {
                 line,
             });
         }
+    }
+    if !header_ok {
+        return Err(problems);
     }
     if users.is_empty() && problems.is_empty() {
         problems.push(problem(0, None, "the file has a header but no mailboxes"));
@@ -241,14 +251,12 @@ impl LineIndex {
 
 /// Maps column names to positions; every header problem is reported, with a suggestion
 /// for near misses ("Email Address" → "EmailAddress").
-fn check_header(
-    header: &csv::StringRecord,
-) -> Result<HashMap<&'static str, usize>, Vec<CsvProblem>> {
+fn check_header(header: &csv::StringRecord) -> (HashMap<&'static str, usize>, Vec<CsvProblem>) {
     let mut problems = Vec::new();
     if header.len() == 1 {
         let only = header.get(0).unwrap_or("");
         if only.contains(';') || only.contains('\t') || only.contains('|') {
-            return Err(vec![problem(1, None, "the values are not separated by commas; save the file as \"CSV (Comma delimited)\"")]);
+            return (HashMap::new(), vec![problem(1, None, "the values are not separated by commas; save the file as \"CSV (Comma delimited)\"")]);
         }
     }
     let mut columns = HashMap::new();
@@ -275,7 +283,10 @@ fn check_header(
                     .chain(OPTIONAL.iter())
                     .find(|known| known.to_lowercase() == squashed);
                 let message = match suggestion {
-                    Some(known) => format!("unknown column \"{name}\"; did you mean {known}? Column names must be written exactly"),
+                    Some(known) => {
+                        columns.entry(*known).or_insert(index);
+                        format!("unknown column \"{name}\"; did you mean {known}? Column names must be written exactly")
+                    }
                     None => format!("unknown column \"{name}\"; the columns are EmailAddress, UserName, Password and optionally UserRoot"),
                 };
                 problems.push(problem(1, Some(name), message));
@@ -291,11 +302,7 @@ fn check_header(
             ));
         }
     }
-    if problems.is_empty() {
-        Ok(columns)
-    } else {
-        Err(problems)
-    }
+    (columns, problems)
 }
 
 /// A practical address check: one `@`, something before it, a dotted domain after it,

@@ -7,7 +7,7 @@ use crate::imap::{self, Timeouts};
 use crate::migrate::{MigrateError, Side};
 use crate::tls::Trust;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConnectionSummary {
     /// Folders that hold mail (containers excluded).
@@ -16,7 +16,14 @@ pub struct ConnectionSummary {
     pub bytes: u64,
     /// Messages larger than `size_limit`, when one was given.
     pub too_large: u64,
+    /// Download speed measured on a sample of recent messages (bytes per second).
+    pub measured_bytes_per_sec: Option<f64>,
+    /// How long copying everything would take at that speed over one connection.
+    pub estimated_secs: Option<u64>,
 }
+
+/// Enough data to time a download without turning a test into a migration.
+const SAMPLE_MESSAGES: usize = 20;
 
 /// Signs in and surveys every selectable folder (read-only).
 pub async fn test_connection(
@@ -32,12 +39,21 @@ pub async fn test_connection(
         messages: 0,
         bytes: 0,
         too_large: 0,
+        measured_bytes_per_sec: None,
+        estimated_secs: None,
     };
+    let mut fullest: Option<(String, u64)> = None;
     for folder in folders.iter().filter(|f| f.is_selectable()) {
         summary.folders += 1;
         let status = imap::examine(&mut conn, &folder.raw_name).await?;
         if status.exists == 0 {
             continue;
+        }
+        if fullest
+            .as_ref()
+            .is_none_or(|(_, n)| u64::from(status.exists) > *n)
+        {
+            fullest = Some((folder.raw_name.clone(), u64::from(status.exists)));
         }
         for (size, deleted) in imap::fetch_sizes(&mut conn).await? {
             if deleted {
@@ -48,6 +64,25 @@ pub async fn test_connection(
             if size_limit.is_some_and(|limit| size > limit) {
                 summary.too_large += 1;
             }
+        }
+    }
+    if let Some((folder, _)) = fullest {
+        imap::examine(&mut conn, &folder).await?;
+        let mut uids: Vec<u32> = imap::fetch_flags(&mut conn)
+            .await?
+            .into_iter()
+            .map(|(uid, _)| uid)
+            .collect();
+        uids.sort_unstable();
+        let sample: Vec<u32> = uids.iter().rev().take(SAMPLE_MESSAGES).copied().collect();
+        let started = std::time::Instant::now();
+        let bodies = imap::fetch_bodies(&mut conn, &sample).await?;
+        let seconds = started.elapsed().as_secs_f64().max(0.001);
+        let bytes: usize = bodies.iter().map(|(_, b)| b.len()).sum();
+        if bytes > 0 {
+            let rate = bytes as f64 / seconds;
+            summary.measured_bytes_per_sec = Some(rate);
+            summary.estimated_secs = Some((summary.bytes as f64 / rate).ceil() as u64);
         }
     }
     conn.logout().await;

@@ -111,6 +111,8 @@ pub enum BatchAction {
     List(BatchCommon),
     /// Show every user's status (a live table on a terminal).
     Status(BatchNamed),
+    /// Pre-flight: sign in for every user, count folders, messages and size, estimate the time.
+    Test(BatchStartArgs),
     /// Start (or continue) the batch: incremental passes repeat until it is stopped.
     Start(BatchStartArgs),
     /// Stop every user of the batch.

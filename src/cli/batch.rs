@@ -26,6 +26,7 @@ pub async fn run(action: BatchAction) -> ExitCode {
         BatchAction::Create(args) => create(args),
         BatchAction::List(common) => list(&common),
         BatchAction::Status(named) => status(&named.name, &named.common).await,
+        BatchAction::Test(args) => preflight(args).await,
         BatchAction::Start(args) => start(args, &[]).await,
         BatchAction::Resume(args) => start(args, &[UserStatus::Stopped]).await,
         BatchAction::Retry(args) => start(args, &[UserStatus::Failed]).await,
@@ -550,4 +551,150 @@ fn report(
         None => print!("{text}"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One user's pre-flight result.
+#[derive(serde::Serialize)]
+struct Preflight {
+    email_address: String,
+    ok: bool,
+    source: Option<mailferry::probe::ConnectionSummary>,
+    destination_sign_in: bool,
+    error: Option<Problem>,
+}
+
+/// Signs in for every user before the batch starts: what will be moved, how long it may
+/// take, and what will be left behind as too large.
+async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
+    use mailferry::auth::Credentials;
+    use mailferry::migrate::Side;
+    use mailferry::secrets::Secret;
+    let store = open_store(&args.common)?;
+    let batch = store.batch(&args.name).map_err(problem)?;
+    let secrets = secrets_for(args.secrets.secrets);
+    load_memory_secrets(&args, &secrets)?;
+    let pinned_sha256 = match &batch.options.pin_cert {
+        Some(pin) => Some(mailferry::tls::parse_pin(pin).map_err(|e| e.problem())?),
+        None => None,
+    };
+    let trust = mailferry::tls::Trust::new(&mailferry::tls::TrustOptions {
+        ca_file: batch.options.ca_file.clone().map(Into::into),
+        pinned_sha256,
+    })
+    .map_err(|e| e.problem())?;
+    let timeout = std::time::Duration::from_secs(batch.options.timeout_secs.max(1));
+    let timeouts = mailferry::imap::Timeouts {
+        connect: timeout.min(std::time::Duration::from_secs(30)),
+        idle: timeout,
+    };
+    let mut results = Vec::new();
+    for user in store.users(&args.name).map_err(problem)? {
+        let mut result = Preflight {
+            email_address: user.email_address.clone(),
+            ok: false,
+            source: None,
+            destination_sign_in: false,
+            error: None,
+        };
+        let outcome: Result<(), Problem> = async {
+            let password = secrets
+                .source_password(&args.name, &user.email_address)
+                .map_err(|e| e.problem())?
+                .ok_or_else(|| {
+                    input(
+                        format!("no source password is stored for {}", user.email_address),
+                        "Import the CSV again.",
+                    )
+                })?;
+            let source = Side {
+                endpoint: batch
+                    .source
+                    .endpoint_for(&user.user_name)
+                    .map_err(|e| e.problem())?,
+                credentials: Credentials {
+                    login: user.user_name.clone(),
+                    secret: Secret::Password(password),
+                    on_behalf_of: None,
+                },
+                allow_insecure_auth: batch.options.allow_insecure_auth,
+            };
+            result.source = Some(
+                mailferry::probe::test_connection(
+                    &source,
+                    &trust,
+                    timeouts,
+                    batch.options.max_message_size,
+                )
+                .await
+                .map_err(|e| e.problem())?,
+            );
+            if let Some(admin) = &batch.options.destination_admin {
+                let password = secrets
+                    .admin_password(&args.name)
+                    .map_err(|e| e.problem())?
+                    .ok_or_else(|| {
+                        input(
+                            "no destination admin password is stored".into(),
+                            "Create the batch again with --dest-password-env.",
+                        )
+                    })?;
+                let destination = Side {
+                    endpoint: batch
+                        .destination
+                        .endpoint_for(&user.email_address)
+                        .map_err(|e| e.problem())?,
+                    credentials: Credentials {
+                        login: admin.clone(),
+                        secret: Secret::Password(password),
+                        on_behalf_of: Some(user.email_address.clone()),
+                    },
+                    allow_insecure_auth: batch.options.allow_insecure_auth,
+                };
+                let conn = destination
+                    .connect(&trust, timeouts)
+                    .await
+                    .map_err(|e| e.problem())?;
+                conn.logout().await;
+                result.destination_sign_in = true;
+            }
+            Ok(())
+        }
+        .await;
+        match outcome {
+            Ok(()) => result.ok = true,
+            Err(problem) => result.error = Some(problem),
+        }
+        results.push(result);
+    }
+    if args.common.json {
+        println!("{}", serde_json::to_string(&results).unwrap_or_default());
+    } else {
+        println!(
+            "{:<32} {:>7} {:>9} {:>10} {:>9} {:>10}  PROBLEM",
+            "MAILBOX", "FOLDERS", "MESSAGES", "SIZE", "TOO LARGE", "ESTIMATE"
+        );
+        for r in &results {
+            let s = r.source.as_ref();
+            println!(
+                "{:<32} {:>7} {:>9} {:>8.1}MB {:>9} {:>10}  {}",
+                r.email_address,
+                s.map(|s| s.folders).unwrap_or(0),
+                s.map(|s| s.messages).unwrap_or(0),
+                s.map(|s| s.bytes as f64 / 1_000_000.0).unwrap_or(0.0),
+                s.map(|s| s.too_large).unwrap_or(0),
+                s.and_then(|s| s.estimated_secs)
+                    .map(|t| format!("{t} s"))
+                    .unwrap_or_else(|| "—".into()),
+                r.error
+                    .as_ref()
+                    .map(|e| format!("{} ({})", e.message, e.hint))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    Ok(if results.iter().all(|r| r.ok) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    })
 }

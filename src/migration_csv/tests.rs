@@ -56,9 +56,19 @@ fn misspelled_and_missing_headers_are_all_listed() {
             .any(|p| p.column.as_deref() == Some("UserName") && p.message.contains("missing")),
         "{p:?}"
     );
+}
+
+#[test]
+fn rows_are_still_checked_when_a_header_is_misspelled() {
+    let p = problems("Email Address,UserName,Password\nann@example.com,a,p\nann@example.com,b,p\n");
     assert!(
         p.iter()
-            .any(|p| p.column.as_deref() == Some("EmailAddress") && p.message.contains("missing")),
+            .any(|p| p.line == 1 && p.message.contains("did you mean EmailAddress")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|p| p.line == 3 && p.message.contains("line 2")),
         "{p:?}"
     );
 }
