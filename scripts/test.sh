@@ -19,8 +19,11 @@ if [ ${#packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
-# The keyring is unlocked with a throwaway password that exists only in this session.
-exec dbus-run-session -- bash -c '
+# A throwaway keyring, unlocked with a throwaway password, in a private D-Bus session: the
+# tests use the real Secret Service without touching the user's own keyring.
+keyring_home=$(mktemp -d)
+trap 'rm -rf "$keyring_home"' EXIT
+dbus-run-session -- env XDG_DATA_HOME="$keyring_home" bash -c '
   echo -n mailferry-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   cargo test --locked --no-fail-fast "$@"
 ' bash "$@"
