@@ -1,0 +1,34 @@
+/// The window's commands, declared so Tauri's access control applies to them: a command
+/// missing from the capability's permissions is refused at the IPC boundary.
+const COMMANDS: &[&str] = &[
+    "list_presets",
+    "keyring_status",
+    "use_memory_secrets",
+    "store_password",
+    "store_admin_password",
+    "has_password",
+    "import_csv",
+    "check_batch_name",
+    "test_connection",
+    "create_batch",
+    "list_batches",
+    "batch_users",
+    "batch_snapshot",
+    "start_batch",
+    "stop_batch",
+    "retry_failed",
+    "complete_batch",
+    "delete_batch",
+    "user_report",
+    "export_report",
+    "keep_running_in_background",
+    "stop_all_and_quit",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        panic!("tauri build step failed: {e:#}");
+    }
+}

@@ -1,0 +1,12 @@
+//! Writes `ui/src/bindings.ts` from the Rust command and event types.
+
+fn main() {
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "ui/src/bindings.ts".into());
+    if let Err(e) = mailferry_app::export_bindings(std::path::Path::new(&path)) {
+        eprintln!("could not write {path}: {e}");
+        std::process::exit(1);
+    }
+    println!("wrote {path}");
+}

@@ -1,0 +1,327 @@
+//! Creating, running and controlling batches. Runs happen in the background and outlive the
+//! window; the window follows them through `BatchProgress` events.
+
+use std::time::Duration;
+
+use mailferry::auth::Credentials;
+use mailferry::batch::{
+    self, BatchOptions, BatchSummary, BatchUpdate, BatchUser, NewBatch, RunMode, ServerSpec,
+    UserStatus,
+};
+use mailferry::imap::Timeouts;
+use mailferry::migrate::Side;
+use mailferry::probe::{self, ConnectionSummary};
+use mailferry::secrets::Secret;
+use mailferry::tls::{self, Trust, TrustOptions};
+use serde::Deserialize;
+use tauri::State;
+
+use crate::app_state::AppState;
+use crate::error::{explain, AppError, AppResult};
+
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct NewUser {
+    pub email_address: String,
+    pub user_name: String,
+    pub user_root: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct CreateBatch {
+    pub name: String,
+    pub source: ServerSpec,
+    pub destination: ServerSpec,
+    pub options: BatchOptions,
+    pub users: Vec<NewUser>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum EndpointSide {
+    Source,
+    Destination,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn check_batch_name(state: State<'_, AppState>, name: String) -> AppResult<()> {
+    if name.trim().is_empty() {
+        return Err(AppError::input(
+            "the batch needs a name",
+            "For example \"Contoso mailboxes\".",
+        ));
+    }
+    match state.store.batch(name.trim()) {
+        Ok(_) => Err(AppError::input(
+            format!("a batch called \"{}\" already exists", name.trim()),
+            "Pick another name.",
+        )),
+        Err(batch::BatchError::NotFound(_)) => Ok(()),
+        Err(e) => Err(explain(e)),
+    }
+}
+
+fn trust(options: &BatchOptions) -> AppResult<Trust> {
+    let pinned_sha256 = match &options.pin_cert {
+        Some(pin) => Some(tls::parse_pin(pin).map_err(explain)?),
+        None => None,
+    };
+    Trust::new(&TrustOptions {
+        ca_file: options.ca_file.clone().map(Into::into),
+        pinned_sha256,
+    })
+    .map_err(explain)
+}
+
+/// "Test connection": signs in with one account (its password already stored) and counts.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_connection(
+    state: State<'_, AppState>,
+    batch: String,
+    side: EndpointSide,
+    server: ServerSpec,
+    email_address: String,
+    user_name: String,
+    options: BatchOptions,
+) -> AppResult<ConnectionSummary> {
+    let secrets = state.secrets();
+    let (endpoint, credentials) = match side {
+        EndpointSide::Source => {
+            let password = secrets
+                .source_password(&batch, &email_address)
+                .map_err(explain)?
+                .ok_or_else(|| {
+                    AppError::input(
+                        format!("no password is stored for {email_address}"),
+                        "Type the mailbox's password first.",
+                    )
+                })?;
+            let endpoint = server.endpoint_for(&user_name).map_err(explain)?;
+            (
+                endpoint,
+                Credentials {
+                    login: user_name.clone(),
+                    secret: Secret::Password(password),
+                    on_behalf_of: None,
+                },
+            )
+        }
+        EndpointSide::Destination => {
+            let admin = options.destination_admin.clone().ok_or_else(|| {
+                AppError::input(
+                    "no destination admin is set",
+                    "Enter the admin account that can open every destination mailbox.",
+                )
+            })?;
+            let password = secrets
+                .admin_password(&batch)
+                .map_err(explain)?
+                .ok_or_else(|| {
+                    AppError::input(
+                        "no admin password is stored",
+                        "Type the admin's password first.",
+                    )
+                })?;
+            let endpoint = server.endpoint_for(&email_address).map_err(explain)?;
+            (
+                endpoint,
+                Credentials {
+                    login: admin,
+                    secret: Secret::Password(password),
+                    on_behalf_of: Some(email_address.clone()),
+                },
+            )
+        }
+    };
+    let side = Side {
+        endpoint,
+        credentials,
+        allow_insecure_auth: options.allow_insecure_auth,
+    };
+    let timeout = Duration::from_secs(options.timeout_secs.clamp(1, 120));
+    let timeouts = Timeouts {
+        connect: timeout.min(Duration::from_secs(30)),
+        idle: timeout,
+    };
+    probe::test_connection(&side, &trust(&options)?, timeouts, options.max_message_size)
+        .await
+        .map_err(explain)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn create_batch(state: State<'_, AppState>, spec: CreateBatch) -> AppResult<BatchSummary> {
+    let name = spec.name.trim().to_string();
+    if spec.users.is_empty() {
+        return Err(AppError::input(
+            "the batch has no mailboxes",
+            "Add at least one user, or import a CSV.",
+        ));
+    }
+    let secrets = state.secrets();
+    let mut missing = Vec::new();
+    for user in &spec.users {
+        mailferry::migration_csv::check_email(&user.email_address).map_err(|why| {
+            AppError::input(
+                format!("{}: {why}", user.email_address),
+                "Correct the mailbox address.",
+            )
+        })?;
+        if secrets
+            .source_password(&name, &user.email_address)
+            .map_err(explain)?
+            .is_none()
+        {
+            missing.push(user.email_address.clone());
+        }
+    }
+    if !missing.is_empty() {
+        return Err(AppError::input(
+            format!("no password is stored for {}", missing.join(", ")),
+            "Type each mailbox's password (or app password).",
+        ));
+    }
+    if spec.options.destination_admin.is_some()
+        && secrets.admin_password(&name).map_err(explain)?.is_none()
+    {
+        return Err(AppError::input(
+            "no password is stored for the destination admin",
+            "Type the admin's password.",
+        ));
+    }
+    let users: Vec<(String, String, Option<String>)> = spec
+        .users
+        .into_iter()
+        .map(|u| (u.email_address, u.user_name, u.user_root))
+        .collect();
+    let new = NewBatch {
+        name: name.clone(),
+        source: spec.source,
+        destination: spec.destination,
+        options: spec.options,
+    };
+    state.store.create(&new, &users).map_err(explain)?;
+    state.store.summary(&name).map_err(explain)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn list_batches(state: State<'_, AppState>) -> AppResult<Vec<BatchSummary>> {
+    let names = state.store.names().map_err(explain)?;
+    names
+        .iter()
+        .map(|n| state.store.summary(n).map_err(explain))
+        .collect()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn batch_users(state: State<'_, AppState>, name: String) -> AppResult<Vec<BatchUser>> {
+    state.store.users(&name).map_err(explain)
+}
+
+/// The live state of a running batch, for a window that opens while it runs.
+#[tauri::command]
+#[specta::specta]
+pub fn batch_snapshot(state: State<'_, AppState>, name: String) -> Option<BatchUpdate> {
+    state
+        .running
+        .lock()
+        .ok()
+        .and_then(|r| r.get(&name).map(|b| b.hub.snapshot()))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn start_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
+    state
+        .store
+        .set_statuses(&name, &[UserStatus::Stopped], UserStatus::Queued)
+        .map_err(explain)?;
+    state.spawn_batch(&name, RunMode::Continuous);
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn stop_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
+    state
+        .store
+        .set_statuses(
+            &name,
+            &[
+                UserStatus::Queued,
+                UserStatus::Starting,
+                UserStatus::Syncing,
+                UserStatus::Synced,
+                UserStatus::IncrementalSyncing,
+                UserStatus::Waiting,
+            ],
+            UserStatus::Stopped,
+        )
+        .map_err(explain)?;
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn retry_failed(state: State<'_, AppState>, name: String) -> AppResult<()> {
+    state
+        .store
+        .set_statuses(&name, &[UserStatus::Failed], UserStatus::Queued)
+        .map_err(explain)?;
+    state.spawn_batch(&name, RunMode::Continuous);
+    Ok(())
+}
+
+/// A last pass for every synced mailbox, then their migration is closed (Completed).
+#[tauri::command]
+#[specta::specta]
+pub async fn complete_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
+    if let Some(running) = state.running.lock().ok().and_then(|mut r| r.remove(&name)) {
+        running.stop.stop();
+    }
+    let store = state.store.clone();
+    let secrets = state.secrets();
+    let hub = batch::ProgressHub::new(&name);
+    let (_, mut updates) = hub.subscribe();
+    let forward = async {
+        while let Ok(update) = updates.recv().await {
+            state.emit_progress(update);
+        }
+    };
+    let stop = batch::StopToken::default();
+    let result = tokio::select! {
+        result = batch::run(&store, &secrets, &name, RunMode::Once, &hub, &stop) => result,
+        _ = forward => Ok(()),
+    };
+    state.emit_progress(hub.snapshot());
+    result.map_err(explain)?;
+    store
+        .set_statuses(&name, &[UserStatus::Synced], UserStatus::Completed)
+        .map_err(explain)?;
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn delete_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
+    if let Some(running) = state.running.lock().ok().and_then(|mut r| r.remove(&name)) {
+        running.stop.stop();
+    }
+    let batch = state.store.batch(&name).map_err(explain)?;
+    let users = state.store.users(&name).map_err(explain)?;
+    let mut pairs = Vec::new();
+    for user in &users {
+        if let (Ok(source), Ok(destination)) = (
+            batch.source.endpoint_for(&user.user_name),
+            batch.destination.endpoint_for(&user.email_address),
+        ) {
+            pairs.push((source.display_url(), destination.display_url()));
+        }
+    }
+    let emails: Vec<String> = users.iter().map(|u| u.email_address.clone()).collect();
+    state.secrets().forget(&name, &emails).map_err(explain)?;
+    state.store.delete(&name, &pairs).map_err(explain)
+}

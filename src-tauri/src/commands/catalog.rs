@@ -1,0 +1,52 @@
+//! Provider presets and where secrets can be kept.
+
+use mailferry::batch::{BatchSecrets, SecretMode};
+use mailferry::presets::{self, Preset};
+use serde::Serialize;
+use tauri::State;
+
+use crate::app_state::AppState;
+
+#[tauri::command]
+#[specta::specta]
+pub fn list_presets() -> Vec<Preset> {
+    presets::all()
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct KeyringStatus {
+    /// The system keyring works (passwords survive a restart).
+    pub available: bool,
+    /// Passwords are kept only in memory for this session.
+    pub memory_only: bool,
+    /// Why the keyring cannot be used, in plain words.
+    pub problem: Option<String>,
+}
+
+/// Tries the keyring with a throwaway entry, so the window can offer memory-only mode early.
+#[tauri::command]
+#[specta::specta]
+pub fn keyring_status(state: State<'_, AppState>) -> KeyringStatus {
+    let memory_only = state.secrets().mode() == SecretMode::Memory;
+    let probe = "keyring-probe";
+    let secret = mailferry::secrets::SecretString::new("probe".into());
+    let result = mailferry::secrets::keyring_set(probe, &secret)
+        .and_then(|_| mailferry::secrets::keyring_delete(probe));
+    match result {
+        Ok(()) => KeyringStatus { available: true, memory_only, problem: None },
+        Err(e) => KeyringStatus {
+            available: false,
+            memory_only,
+            problem: Some(format!("{e}. On Linux this needs GNOME Keyring or KWallet running. You can keep passwords in memory for this session instead; they are then needed again after a restart.")),
+        },
+    }
+}
+
+/// Switches this session to memory-only secrets (for computers without a keyring).
+#[tauri::command]
+#[specta::specta]
+pub fn use_memory_secrets(state: State<'_, AppState>) {
+    if let Ok(mut secrets) = state.secrets.lock() {
+        *secrets = BatchSecrets::new(SecretMode::Memory);
+    }
+}

@@ -1,0 +1,37 @@
+//! The commands the window may call, one module per area. Each is a thin adapter: it
+//! checks the input, calls the engine, and explains failures as `AppError`.
+
+mod batches;
+mod catalog;
+mod passwords;
+mod reports;
+mod window;
+
+/// Every command: registered with Tauri and described for the generated bindings from this
+/// one list.
+pub fn all<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
+    tauri_specta::collect_commands![
+        catalog::list_presets,
+        catalog::keyring_status,
+        catalog::use_memory_secrets,
+        passwords::store_password,
+        passwords::store_admin_password,
+        passwords::has_password,
+        passwords::import_csv,
+        batches::check_batch_name,
+        batches::test_connection,
+        batches::create_batch,
+        batches::list_batches,
+        batches::batch_users,
+        batches::batch_snapshot,
+        batches::start_batch,
+        batches::stop_batch,
+        batches::retry_failed,
+        batches::complete_batch,
+        batches::delete_batch,
+        reports::user_report,
+        reports::export_report,
+        window::keep_running_in_background,
+        window::stop_all_and_quit,
+    ]
+}

@@ -1,0 +1,109 @@
+//! Passwords travel one way: from the form into the keyring. No command returns one.
+
+use mailferry::migration_csv::{self, CsvProblem};
+use mailferry::secrets::SecretString;
+use serde::Serialize;
+use tauri::State;
+
+use crate::app_state::AppState;
+use crate::error::{explain, AppError, AppResult};
+
+#[tauri::command]
+#[specta::specta]
+pub fn store_password(
+    state: State<'_, AppState>,
+    batch: String,
+    email: String,
+    password: String,
+) -> AppResult<()> {
+    if password.is_empty() {
+        return Err(AppError::input(
+            "the password is empty",
+            "Type the password (or app password) for this mailbox.",
+        ));
+    }
+    state
+        .secrets()
+        .set_source_password(&batch, &email, &SecretString::new(password))
+        .map_err(explain)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn store_admin_password(
+    state: State<'_, AppState>,
+    batch: String,
+    password: String,
+) -> AppResult<()> {
+    state
+        .secrets()
+        .set_admin_password(&batch, &SecretString::new(password))
+        .map_err(explain)
+}
+
+/// Whether a password is stored for a mailbox: all the window ever learns about it.
+#[tauri::command]
+#[specta::specta]
+pub fn has_password(state: State<'_, AppState>, batch: String, email: String) -> AppResult<bool> {
+    Ok(state
+        .secrets()
+        .source_password(&batch, &email)
+        .map_err(explain)?
+        .is_some())
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct CsvRow {
+    pub email_address: String,
+    pub user_name: String,
+    pub user_root: Option<String>,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct CsvImport {
+    /// The mailboxes, when the file was accepted (their passwords are now in the keyring).
+    pub rows: Vec<CsvRow>,
+    /// Every problem, when it was refused; then nothing was imported.
+    pub problems: Vec<CsvProblem>,
+}
+
+/// Reads Microsoft's migration CSV. On success the passwords go straight to the keyring
+/// under the batch being prepared; the window gets the rows without them.
+#[tauri::command]
+#[specta::specta]
+pub fn import_csv(state: State<'_, AppState>, batch: String, path: String) -> AppResult<CsvImport> {
+    let bytes = std::fs::read(&path).map_err(|e| {
+        AppError::input(
+            format!("cannot read {path}: {e}"),
+            "Choose the CSV file again.",
+        )
+    })?;
+    match migration_csv::parse(&bytes) {
+        Err(problems) => Ok(CsvImport {
+            rows: Vec::new(),
+            problems,
+        }),
+        Ok(users) => {
+            let secrets = state.secrets();
+            for user in &users {
+                secrets
+                    .set_source_password(&batch, &user.email_address, &user.password)
+                    .map_err(explain)?;
+            }
+            let rows = users
+                .into_iter()
+                .map(|u| CsvRow {
+                    email_address: u.email_address,
+                    user_name: u.user_name,
+                    user_root: u.user_root,
+                    line: u.line as u32,
+                })
+                .collect();
+            Ok(CsvImport {
+                rows,
+                problems: Vec::new(),
+            })
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Errors as they cross to the window: `{kind, message, hint}`, the same words the engine
+//! and the command line use.
+
+use mailferry::error::{Classify, ErrorKind, Problem};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub hint: String,
+}
+
+impl AppError {
+    pub fn input(message: impl Into<String>, hint: impl Into<String>) -> AppError {
+        AppError {
+            kind: ErrorKind::Input,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+impl From<Problem> for AppError {
+    fn from(p: Problem) -> AppError {
+        AppError {
+            kind: p.kind,
+            message: p.message,
+            hint: p.hint,
+        }
+    }
+}
+
+/// Any layer's error, explained.
+pub fn explain<E: Classify + std::fmt::Display>(e: E) -> AppError {
+    e.problem().into()
+}
+
+pub type AppResult<T> = Result<T, AppError>;

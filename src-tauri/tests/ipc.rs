@@ -1,0 +1,223 @@
+//! The window's commands through Tauri's real IPC path (mock runtime, real app config and
+//! capabilities, real engine and database): what the window can do, and what it cannot.
+
+use mailferry_app::{build_app, AppState};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::Manager;
+
+struct App {
+    _dir: tempfile::TempDir,
+    app: tauri::App<tauri::test::MockRuntime>,
+}
+
+fn app() -> App {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::open(dir.path().to_path_buf()).expect("open state");
+    let app = build_app(mock_builder(), state)
+        .build(tauri::generate_context!())
+        .expect("build the app");
+    // Tests must not depend on a desktop keyring being unlocked.
+    app.state::<AppState>()
+        .secrets
+        .lock()
+        .map(|mut s| *s = mailferry::batch::BatchSecrets::new(mailferry::batch::SecretMode::Memory))
+        .expect("secrets lock");
+    // The mock runtime does not open the configured window by itself.
+    if app.get_webview_window("main").is_none() {
+        tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("open the main window");
+    }
+    App { _dir: dir, app }
+}
+
+fn invoke(app: &App, cmd: &str, args: Value) -> Result<Value, Value> {
+    let webview = app
+        .app
+        .get_webview_window("main")
+        .expect("the main window exists");
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        // On Linux only this origin counts as the app's own.
+        url: "tauri://localhost".parse().expect("url"),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(&webview, request)
+        .map(|body| body.deserialize::<Value>().expect("json response"))
+}
+
+#[test]
+fn presets_reach_the_window() {
+    let app = app();
+    let presets = invoke(&app, "list_presets", json!({})).expect("list_presets");
+    let ids: Vec<&str> = presets
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"gmail") && ids.contains(&"other"), "{ids:?}");
+}
+
+#[test]
+fn a_stored_password_is_never_sent_back() {
+    let app = app();
+    let secret = "S3cret-never-shown";
+    let stored = invoke(
+        &app,
+        "store_password",
+        json!({"batch": "b1", "email": "ann@contoso.com", "password": secret}),
+    );
+    assert_eq!(stored, Ok(Value::Null));
+    assert_eq!(
+        invoke(
+            &app,
+            "has_password",
+            json!({"batch": "b1", "email": "ann@contoso.com"})
+        ),
+        Ok(json!(true))
+    );
+    assert_eq!(
+        invoke(
+            &app,
+            "has_password",
+            json!({"batch": "b1", "email": "bob@contoso.com"})
+        ),
+        Ok(json!(false))
+    );
+    invoke(
+        &app,
+        "store_admin_password",
+        json!({"batch": "b1", "password": secret}),
+    )
+    .expect("admin password");
+    let created = invoke(
+        &app,
+        "create_batch",
+        json!({"spec": {
+            "name": "b1",
+            "source": {"preset": "gmail", "url": "imaps://imap.gmail.com:993"},
+            "destination": {"preset": null, "url": "imaps://mail.contoso.com:993"},
+            "options": {"destination_admin": "admin@contoso.com"},
+            "users": [{"email_address": "ann@contoso.com", "user_name": "ann@gmail.com", "user_root": null}]
+        }}),
+    )
+    .expect("create_batch");
+    assert_eq!(created["status"], "Created");
+    // Every read command the window has, none of which may carry the password.
+    let responses = [
+        invoke(&app, "list_batches", json!({})),
+        invoke(&app, "batch_users", json!({"name": "b1"})),
+        invoke(
+            &app,
+            "user_report",
+            json!({"name": "b1", "email": "ann@contoso.com"}),
+        ),
+        invoke(&app, "batch_snapshot", json!({"name": "b1"})),
+        invoke(&app, "keyring_status", json!({})),
+    ];
+    for response in responses {
+        let text = response
+            .map(|v| v.to_string())
+            .unwrap_or_else(|e| e.to_string());
+        assert!(
+            !text.contains(secret),
+            "a command returned the password: {text}"
+        );
+    }
+}
+
+#[test]
+fn csv_import_keeps_passwords_out_of_the_window_and_refuses_bad_files() {
+    let app = app();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "EmailAddress,UserName,Password\nann@contoso.com,ann,Pw-ann-123\nbob@contoso.com,bob,Pw-bob-456\n").expect("write");
+    let imported = invoke(
+        &app,
+        "import_csv",
+        json!({"batch": "csv", "path": good.to_string_lossy()}),
+    )
+    .expect("import_csv");
+    assert_eq!(imported["rows"].as_array().map(Vec::len), Some(2));
+    assert!(!imported.to_string().contains("Pw-ann-123"));
+    assert_eq!(
+        invoke(
+            &app,
+            "has_password",
+            json!({"batch": "csv", "email": "bob@contoso.com"})
+        ),
+        Ok(json!(true))
+    );
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Email Address,UserName,Password\nann@contoso.com,ann,x\nann@contoso.com,ann2,y\n",
+    )
+    .expect("write");
+    let refused = invoke(
+        &app,
+        "import_csv",
+        json!({"batch": "csv2", "path": bad.to_string_lossy()}),
+    )
+    .expect("import_csv");
+    assert_eq!(refused["rows"].as_array().map(Vec::len), Some(0));
+    let lines: Vec<u64> = refused["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .filter_map(|p| p["line"].as_u64())
+        .collect();
+    assert!(lines.contains(&1) && lines.contains(&3), "{refused}");
+    assert_eq!(
+        invoke(
+            &app,
+            "has_password",
+            json!({"batch": "csv2", "email": "ann@contoso.com"})
+        ),
+        Ok(json!(false))
+    );
+}
+
+#[test]
+fn errors_cross_as_kind_message_hint() {
+    let app = app();
+    let error = invoke(&app, "batch_users", json!({"name": "missing"}))
+        .expect("an empty list for an unknown batch");
+    assert_eq!(error, json!([]));
+    let refused = invoke(&app, "create_batch", json!({"spec": {
+        "name": "nobody", "source": {"preset": null, "url": "imaps://a:993"}, "destination": {"preset": null, "url": "imaps://b:993"},
+        "options": {}, "users": []}}))
+    .expect_err("a batch without users is refused");
+    assert_eq!(refused["kind"], "input");
+    assert!(refused["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(refused["hint"].as_str().is_some_and(|h| !h.is_empty()));
+}
+
+#[test]
+fn commands_outside_the_capability_are_refused() {
+    let app = app();
+    // The same plugin, one permission granted and one not: the ACL is what decides.
+    let allowed = invoke(&app, "plugin:window|is_visible", json!({"label": "main"}));
+    assert!(allowed.is_ok(), "{allowed:?}");
+    let refused = invoke(&app, "plugin:window|close", json!({"label": "main"}));
+    let message = refused
+        .expect_err("closing the window from the page is not granted")
+        .to_string();
+    assert!(message.contains("not allowed"), "{message}");
+    // The dialog plugin may open and save files, but not ask arbitrary questions.
+    let refused = invoke(&app, "plugin:dialog|ask", json!({"message": "hi"}));
+    assert!(refused.is_err(), "{refused:?}");
+    // A command name the app does not have at all.
+    assert!(invoke(&app, "read_password", json!({})).is_err());
+    // The shell plugin is not part of the app.
+    assert!(invoke(&app, "plugin:shell|execute", json!({"program": "sh"})).is_err());
+}
