@@ -173,6 +173,9 @@ pub struct BatchStartArgs {
     /// Run one pass for every user, wait until each is Synced or Failed, then exit.
     #[arg(long)]
     pub once: bool,
+    /// Print every progress update as one JSON line on standard output (at most ~10 a second).
+    #[arg(long)]
+    pub progress_json: bool,
     #[command(flatten)]
     pub secrets: BatchSecretArgs,
     #[command(flatten)]

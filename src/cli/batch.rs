@@ -401,6 +401,7 @@ async fn start(args: BatchStartArgs, requeue: &[UserStatus]) -> Result<ExitCode,
             RunMode::Continuous
         },
         args.common.json,
+        args.progress_json,
     )
     .await
 }
@@ -411,10 +412,15 @@ async fn run_foreground(
     name: &str,
     mode: RunMode,
     json: bool,
+    progress_json: bool,
 ) -> Result<ExitCode, Problem> {
     let hub = ProgressHub::new(name);
     let stop = StopToken::default();
-    let display = (!json).then(|| super::batch_progress::spawn(&hub));
+    let display = if progress_json {
+        Some(super::batch_progress::spawn_json_lines(&hub))
+    } else {
+        (!json).then(|| super::batch_progress::spawn(&hub))
+    };
     let ctrl_c = {
         let stop = stop.clone();
         tokio::spawn(async move {
@@ -437,7 +443,7 @@ async fn run_foreground(
             "{}",
             serde_json::json!({ "batch": store.summary(name).map_err(problem)?, "users": users })
         );
-    } else {
+    } else if !progress_json {
         print_users(store, name)?;
     }
     let all_synced = users.iter().all(|u| {
@@ -474,6 +480,7 @@ async fn complete(args: BatchStartArgs) -> Result<ExitCode, Problem> {
         &args.name,
         RunMode::Once,
         args.common.json,
+        args.progress_json,
     )
     .await?;
     let completed = store

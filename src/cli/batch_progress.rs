@@ -61,3 +61,23 @@ pub fn spawn(hub: &ProgressHub) -> tokio::task::JoinHandle<()> {
         }
     })
 }
+
+/// For scripts and tests: every coalesced update as one JSON line on standard output.
+pub fn spawn_json_lines(hub: &ProgressHub) -> tokio::task::JoinHandle<()> {
+    let (snapshot, mut updates) = hub.subscribe();
+    tokio::spawn(async move {
+        let print = |update: &mailferry::batch::BatchUpdate| {
+            if let Ok(line) = serde_json::to_string(update) {
+                println!("{line}");
+            }
+        };
+        print(&snapshot);
+        loop {
+            match updates.recv().await {
+                Ok(update) => print(&update),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    })
+}

@@ -154,6 +154,10 @@ pub fn suggested_backoff(text: &str) -> Option<std::time::Duration> {
 
 fn refusal_kind(text: &str) -> ErrorKind {
     let upper = text.to_ascii_uppercase();
+    // Gmail's daily download budget says OVERQUOTA too, but it passes by itself tomorrow.
+    if upper.contains("BANDWIDTH") || upper.contains("EXCEEDED COMMAND") {
+        return ErrorKind::Throttled;
+    }
     if upper.contains("[OVERQUOTA]")
         || upper.contains("QUOTA EXCEEDED")
         || upper.contains("MAILBOX IS FULL")

@@ -1816,3 +1816,75 @@ async fn unreachable_destination_makes_users_wait_then_sync_on_their_own() {
     }
     batch.assert_all_copied().await;
 }
+
+/// Thousands of small messages move in a few seconds, yet a listener sees at most about ten
+/// updates a second, and the last update's counts are the report's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_updates_are_coalesced_and_end_with_the_reports_counts() {
+    let batch = Batch::new("pg", 2);
+    batch.seed(1000, 300).await;
+    batch.write_csv(|mb| mb.source_password.clone());
+    batch.create_ok(&[]);
+
+    let started = Instant::now();
+    let out = batch.run(&["start", &batch.name, "--once", "--progress-json"]);
+    let seconds = started.elapsed().as_secs_f64();
+    out.assert_code(0);
+    let updates: Vec<Value> = out
+        .stdout
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}\n{}", out.context()))
+        })
+        .collect();
+    // One snapshot first, then ≤ 10 a second (+ the forced final one per pass).
+    let bound = (seconds * 10.0).ceil() as usize + 2 + batch.mailboxes.len();
+    assert!(
+        updates.len() <= bound,
+        "{} updates in {seconds:.1} s (bound {bound})",
+        updates.len()
+    );
+    assert!(updates.len() >= 2, "{}", out.context());
+
+    let last = updates.last().expect("a final update");
+    let report: Value = serde_json::from_str(
+        &batch
+            .run(&["report", &batch.name, "--format", "json"])
+            .stdout,
+    )
+    .expect("report json");
+    for mb in &batch.mailboxes {
+        let progress = last["users"]
+            .as_array()
+            .and_then(|users| {
+                users
+                    .iter()
+                    .find(|u| u["email_address"] == mb.email.as_str())
+            })
+            .unwrap_or_else(|| panic!("{} missing from the last update: {last:#}", mb.email));
+        assert_eq!(progress["status"], "Synced", "{last:#}");
+        let user_report = report["users"]
+            .as_array()
+            .and_then(|users| {
+                users
+                    .iter()
+                    .find(|u| u["user"]["email_address"] == mb.email.as_str())
+            })
+            .unwrap_or_else(|| panic!("{} missing from the report", mb.email));
+        let copied = &user_report["report"]["totals"]["copied"];
+        assert_eq!(
+            &progress["copied"], copied,
+            "final update vs report for {}",
+            mb.email
+        );
+        assert_eq!(copied, 2000, "{}", mb.email);
+        let bytes = &user_report["report"]["totals"]["bytes_copied"];
+        assert_eq!(
+            &progress["bytes_copied"], bytes,
+            "final update vs report for {}",
+            mb.email
+        );
+    }
+    batch.assert_all_copied().await;
+}
