@@ -27,7 +27,7 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
         .export(
             specta_typescript::Typescript::default()
                 .bigint(specta_typescript::BigIntExportBehavior::Number)
-                .header("// Generated from the Rust types by `npm run bindings`. Do not edit.\n"),
+                .header("// Generated from the Rust types by `npm run bindings`. Do not edit.\n// The generator emits helpers this app does not use; the types themselves are checked where they are used.\n// @ts-nocheck\n"),
             path,
         )
         .map_err(|e| e.to_string())
