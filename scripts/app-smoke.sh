@@ -17,8 +17,11 @@ $sudo dpkg -i "$deb" >"$out/dpkg.log" 2>&1 || { cat "$out/dpkg.log"; exit 1; }
 command -v mailferry-app >/dev/null || { echo "the package did not install mailferry-app"; exit 1; }
 
 state=$(mktemp -d)
-trap 'rm -rf "$state"' EXIT
-MAILFERRY_STATE_DIR="$state" xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+keyring_home=$(mktemp -d)
+trap 'rm -rf "$state" "$keyring_home"' EXIT
+# As on a desktop: a session bus and an unlocked keyring (a throwaway one).
+MAILFERRY_STATE_DIR="$state" dbus-run-session -- env XDG_DATA_HOME="$keyring_home" xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+  echo -n mailferry-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   mailferry-app >"'"$out"'/app.log" 2>&1 &
   app=$!
   for _ in $(seq 1 60); do

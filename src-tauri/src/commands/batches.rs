@@ -44,7 +44,7 @@ pub enum EndpointSide {
 
 #[tauri::command]
 #[specta::specta]
-pub fn check_batch_name(state: State<'_, AppState>, name: String) -> AppResult<()> {
+pub async fn check_batch_name(state: State<'_, AppState>, name: String) -> AppResult<()> {
     if name.trim().is_empty() {
         return Err(AppError::input(
             "the batch needs a name",
@@ -151,7 +151,10 @@ pub async fn test_connection(
 
 #[tauri::command]
 #[specta::specta]
-pub fn create_batch(state: State<'_, AppState>, spec: CreateBatch) -> AppResult<BatchSummary> {
+pub async fn create_batch(
+    state: State<'_, AppState>,
+    spec: CreateBatch,
+) -> AppResult<BatchSummary> {
     let name = spec.name.trim().to_string();
     if spec.users.is_empty() {
         return Err(AppError::input(
@@ -207,7 +210,7 @@ pub fn create_batch(state: State<'_, AppState>, spec: CreateBatch) -> AppResult<
 
 #[tauri::command]
 #[specta::specta]
-pub fn list_batches(state: State<'_, AppState>) -> AppResult<Vec<BatchSummary>> {
+pub async fn list_batches(state: State<'_, AppState>) -> AppResult<Vec<BatchSummary>> {
     let names = state.store.names().map_err(explain)?;
     names
         .iter()
@@ -217,7 +220,7 @@ pub fn list_batches(state: State<'_, AppState>) -> AppResult<Vec<BatchSummary>> 
 
 #[tauri::command]
 #[specta::specta]
-pub fn batch_users(state: State<'_, AppState>, name: String) -> AppResult<Vec<BatchUser>> {
+pub async fn batch_users(state: State<'_, AppState>, name: String) -> AppResult<Vec<BatchUser>> {
     state.store.users(&name).map_err(explain)
 }
 
@@ -234,7 +237,7 @@ pub fn batch_snapshot(state: State<'_, AppState>, name: String) -> Option<BatchU
 
 #[tauri::command]
 #[specta::specta]
-pub fn start_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
+pub async fn start_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
     state
         .store
         .set_statuses(&name, &[UserStatus::Stopped], UserStatus::Queued)
@@ -245,7 +248,7 @@ pub fn start_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
 
 #[tauri::command]
 #[specta::specta]
-pub fn stop_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
+pub async fn stop_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
     state
         .store
         .set_statuses(
@@ -266,7 +269,7 @@ pub fn stop_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
 
 #[tauri::command]
 #[specta::specta]
-pub fn retry_failed(state: State<'_, AppState>, name: String) -> AppResult<()> {
+pub async fn retry_failed(state: State<'_, AppState>, name: String) -> AppResult<()> {
     state
         .store
         .set_statuses(&name, &[UserStatus::Failed], UserStatus::Queued)
@@ -306,7 +309,7 @@ pub async fn complete_batch(state: State<'_, AppState>, name: String) -> AppResu
 
 #[tauri::command]
 #[specta::specta]
-pub fn delete_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
+pub async fn delete_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
     if let Some(running) = state.running.lock().ok().and_then(|mut r| r.remove(&name)) {
         running.stop.stop();
     }

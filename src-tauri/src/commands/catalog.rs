@@ -6,6 +6,7 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::app_state::AppState;
+use crate::error::AppError;
 
 #[tauri::command]
 #[specta::specta]
@@ -26,20 +27,32 @@ pub struct KeyringStatus {
 /// Tries the keyring with a throwaway entry, so the window can offer memory-only mode early.
 #[tauri::command]
 #[specta::specta]
-pub fn keyring_status(state: State<'_, AppState>) -> KeyringStatus {
+pub async fn keyring_status(state: State<'_, AppState>) -> Result<KeyringStatus, AppError> {
     let memory_only = state.secrets().mode() == SecretMode::Memory;
-    let probe = "keyring-probe";
-    let secret = mailferry::secrets::SecretString::new("probe".into());
-    let result = mailferry::secrets::keyring_set(probe, &secret)
-        .and_then(|_| mailferry::secrets::keyring_delete(probe));
-    match result {
+    // The keyring may ask the desktop to unlock it: never on the window's thread.
+    let result = tauri::async_runtime::spawn_blocking(|| {
+        let probe = "keyring-probe";
+        let secret = mailferry::secrets::SecretString::new("probe".into());
+        mailferry::secrets::keyring_set(probe, &secret)
+            .and_then(|_| mailferry::secrets::keyring_delete(probe))
+    })
+    .await
+    .map_err(|e| {
+        AppError::input(
+            format!("the keyring check stopped: {e}"),
+            "Restart Mailferry.",
+        )
+    })?;
+    Ok(match result {
         Ok(()) => KeyringStatus { available: true, memory_only, problem: None },
         Err(e) => KeyringStatus {
             available: false,
             memory_only,
-            problem: Some(format!("{e}. On Linux this needs GNOME Keyring or KWallet running. You can keep passwords in memory for this session instead; they are then needed again after a restart.")),
+            problem: Some(format!(
+                "{e}. On Linux this needs GNOME Keyring or KWallet running. You can keep passwords in memory for this session instead; they are then needed again after a restart."
+            )),
         },
-    }
+    })
 }
 
 /// Switches this session to memory-only secrets (for computers without a keyring).

@@ -10,7 +10,7 @@ use crate::error::{explain, AppError, AppResult};
 
 #[tauri::command]
 #[specta::specta]
-pub fn store_password(
+pub async fn store_password(
     state: State<'_, AppState>,
     batch: String,
     email: String,
@@ -30,7 +30,7 @@ pub fn store_password(
 
 #[tauri::command]
 #[specta::specta]
-pub fn store_admin_password(
+pub async fn store_admin_password(
     state: State<'_, AppState>,
     batch: String,
     password: String,
@@ -44,7 +44,11 @@ pub fn store_admin_password(
 /// Whether a password is stored for a mailbox: all the window ever learns about it.
 #[tauri::command]
 #[specta::specta]
-pub fn has_password(state: State<'_, AppState>, batch: String, email: String) -> AppResult<bool> {
+pub async fn has_password(
+    state: State<'_, AppState>,
+    batch: String,
+    email: String,
+) -> AppResult<bool> {
     Ok(state
         .secrets()
         .source_password(&batch, &email)
@@ -72,7 +76,11 @@ pub struct CsvImport {
 /// under the batch being prepared; the window gets the rows without them.
 #[tauri::command]
 #[specta::specta]
-pub fn import_csv(state: State<'_, AppState>, batch: String, path: String) -> AppResult<CsvImport> {
+pub async fn import_csv(
+    state: State<'_, AppState>,
+    batch: String,
+    path: String,
+) -> AppResult<CsvImport> {
     let bytes = std::fs::read(&path).map_err(|e| {
         AppError::input(
             format!("cannot read {path}: {e}"),

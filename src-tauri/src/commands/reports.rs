@@ -10,7 +10,7 @@ use crate::error::{explain, AppError, AppResult};
 
 #[tauri::command]
 #[specta::specta]
-pub fn user_report(
+pub async fn user_report(
     state: State<'_, AppState>,
     name: String,
     email: String,
@@ -29,7 +29,7 @@ pub enum ReportFormat {
 /// Writes the batch report to the path the owner chose in the save dialog.
 #[tauri::command]
 #[specta::specta]
-pub fn export_report(
+pub async fn export_report(
     state: State<'_, AppState>,
     name: String,
     format: ReportFormat,
