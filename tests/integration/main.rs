@@ -6,4 +6,5 @@ mod errors;
 mod fidelity;
 mod harness;
 mod harness_smoke;
+mod oauth;
 mod resume;

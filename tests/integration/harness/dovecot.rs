@@ -151,6 +151,12 @@ pub struct DovecotConfig {
     /// Allows LOGIN on the plain port before STARTTLS (off by default, as on real servers).
     pub allow_plaintext_auth: bool,
     pub cert: CertChoice,
+    /// Token introspection endpoint (RFC 7662, `token=` POSTed) for an `oauth2` passdb that
+    /// verifies XOAUTH2 / OAUTHBEARER sign-ins; passwords keep working for PLAIN and LOGIN.
+    pub oauth2_introspection_url: Option<String>,
+    /// With `oauth2_introspection_url`: the OAuth2 SASL mechanisms offered, lowercase
+    /// (`xoauth2`, `oauthbearer`); `None` offers both.
+    pub oauth2_mechanisms: Option<Vec<String>>,
 }
 
 impl DovecotConfig {
@@ -189,6 +195,27 @@ impl DovecotConfig {
 
     pub fn cert(mut self, cert: CertChoice) -> DovecotConfig {
         self.cert = cert;
+        self
+    }
+
+    /// Accepts OAuth2 access tokens (XOAUTH2 and OAUTHBEARER), each checked by POSTing it to
+    /// `introspection_url` (the harness IdP's `introspection_url()`). The token's `username`
+    /// must equal the name the client signs in as.
+    pub fn oauth2(mut self, introspection_url: &str) -> DovecotConfig {
+        self.oauth2_introspection_url = Some(introspection_url.to_string());
+        self
+    }
+
+    /// Offers only these OAuth2 mechanisms, e.g. `&["oauthbearer"]` for a server without
+    /// XOAUTH2. Needs `oauth2`.
+    pub fn oauth2_mechanisms(mut self, mechanisms: &[&str]) -> DovecotConfig {
+        for mechanism in mechanisms {
+            assert!(
+                ["xoauth2", "oauthbearer"].contains(mechanism),
+                "{mechanism:?}: the oauth2 passdb verifies only xoauth2 and oauthbearer"
+            );
+        }
+        self.oauth2_mechanisms = Some(mechanisms.iter().map(|m| m.to_string()).collect());
         self
     }
 }
@@ -270,6 +297,9 @@ impl Dovecot {
             master_file(&cfg.master_users).as_bytes(),
         );
         write(&root.join("passwd"), passwd_file(&cfg.users).as_bytes());
+        if let Some(url) = &cfg.oauth2_introspection_url {
+            write(&root.join("oauth2.conf"), oauth2_file(url).as_bytes());
+        }
 
         let (imaps_port, direct_imap_port) = two_free_ports();
         let conf = render_config(cfg, root, imaps_port, direct_imap_port);
@@ -566,6 +596,16 @@ fn two_free_ports() -> (u16, u16) {
 
 fn render_config(cfg: &DovecotConfig, root: &Path, imaps_port: u16, imap_port: u16) -> String {
     let root = root.display();
+    assert!(
+        cfg.oauth2_mechanisms.is_none() || cfg.oauth2_introspection_url.is_some(),
+        "oauth2_mechanisms needs oauth2(introspection_url)"
+    );
+    let oauth2_mechanisms = cfg.oauth2_introspection_url.as_ref().map(|_| {
+        cfg.oauth2_mechanisms
+            .as_ref()
+            .map(|mechanisms| mechanisms.join(" "))
+            .unwrap_or_else(|| "xoauth2 oauthbearer".to_string())
+    });
     let greeting = match (&cfg.greeting, cfg.layout) {
         (Some(greeting), _) => Some(greeting.as_str()),
         (None, Layout::ExchangeLike) => Some("The Microsoft Exchange IMAP4 service is ready."),
@@ -591,7 +631,7 @@ ssl = yes
 ssl_cert = <{root}/server-cert.pem
 ssl_key = <{root}/server-key.pem
 disable_plaintext_auth = {plaintext}
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 auth_failure_delay = 0
 auth_verbose = yes
 auth_master_user_separator = *
@@ -627,6 +667,10 @@ service imap-login {{
         } else {
             "yes"
         },
+        mechanisms = match &oauth2_mechanisms {
+            Some(oauth2) => format!("plain login {oauth2}"),
+            None => "plain login".to_string(),
+        },
     );
     if cfg.layout == Layout::GmailLike {
         // The list index keeps omitting `[Gmail]` from LIST "*" even after its children
@@ -646,10 +690,28 @@ service imap-login {{
              result_success = continue\n}}\n"
         );
     }
+    match &oauth2_mechanisms {
+        None => {
+            let _ = write!(
+                conf,
+                "passdb {{\n  driver = passwd-file\n  args = {root}/passwd\n}}\n"
+            );
+        }
+        Some(oauth2) => {
+            // Each passdb only for its own mechanisms: a token is never compared with a
+            // password, and a password never reaches the IdP.
+            let _ = write!(
+                conf,
+                "passdb {{\n  driver = passwd-file\n  args = {root}/passwd\n  \
+                 mechanisms = plain login\n}}\n\
+                 passdb {{\n  driver = oauth2\n  mechanisms = {oauth2}\n  \
+                 args = {root}/oauth2.conf\n}}\n"
+            );
+        }
+    }
     let _ = write!(
         conf,
-        "passdb {{\n  driver = passwd-file\n  args = {root}/passwd\n}}\n\
-         userdb {{\n  driver = passwd-file\n  args = {root}/passwd\n}}\n"
+        "userdb {{\n  driver = passwd-file\n  args = {root}/passwd\n}}\n"
     );
     conf.push_str(&namespace_config(cfg.layout));
     conf
@@ -698,6 +760,24 @@ fn passwd_file(users: &[UserSpec]) -> String {
         );
     }
     out
+}
+
+/// The oauth2 passdb's settings: every token is POSTed to the IdP (`token=...`), which
+/// answers `{"active": true, "username": ...}`; Dovecot then requires `username` (lowercased
+/// by the default `username_format = %Lu`) to equal the name the client signed in as.
+fn oauth2_file(introspection_url: &str) -> String {
+    assert!(
+        !introspection_url.contains(['\n', '\r']),
+        "introspection URL must be one line"
+    );
+    format!(
+        "introspection_mode = post\n\
+         introspection_url = {introspection_url}\n\
+         force_introspection = yes\n\
+         username_attribute = username\n\
+         active_attribute = active\n\
+         active_value = true\n"
+    )
 }
 
 fn master_file(masters: &[(String, String)]) -> String {

@@ -6,6 +6,7 @@ pub mod certs;
 pub mod client;
 pub mod corpus;
 pub mod dovecot;
+pub mod idp;
 pub mod proxy;
 
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ pub use client::{
 };
 pub use corpus::CorpusMessage;
 pub use dovecot::{CertChoice, Dovecot, DovecotConfig, Layout, UserSpec};
+pub use idp::{Idp, IdpEndpoint, IdpRequest};
 pub use proxy::{CutPlan, CutProxy, Direction};
 
 /// The mailferry binary Cargo built for this test run.

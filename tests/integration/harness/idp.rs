@@ -1,0 +1,1183 @@
+//! A stand-in for the OAuth2 identity provider in the cloud we cannot reach from tests.
+//!
+//! It speaks the Microsoft identity platform v2.0 protocol (the shapes Google's endpoints
+//! share): authorization code with PKCE, refresh tokens, client credentials, the device code
+//! flow, Graph's paged `GET /v1.0/users`, and RFC 7662 token introspection for Dovecot's
+//! `oauth2` passdb. It is not a mock of mailferry: it knows nothing about IMAP, and every
+//! token it hands out is short-lived, opaque and inspectable from the test.
+//!
+//! Endpoints, on `http://127.0.0.1:<random port>`; `{tenant}` is anything (`common`,
+//! `organizations`, a tenant id):
+//!
+//! - `GET /{tenant}/oauth2/v2.0/authorize`: 302 to `redirect_uri?code=..&state=..` for the
+//!   browser's signed-in user (`set_browser_user`); PKCE with `code_challenge_method=S256`.
+//! - `POST /{tenant}/oauth2/v2.0/token`: grants `authorization_code` (verifying the PKCE
+//!   `code_verifier`), `refresh_token`, `client_credentials` and
+//!   `urn:ietf:params:oauth:grant-type:device_code`.
+//! - `POST /{tenant}/oauth2/v2.0/devicecode`: starts a device sign-in, which stays
+//!   `authorization_pending` until the test calls `approve_device_code`.
+//! - `GET /v1.0/users`: Graph's user list, `$top` and `@odata.nextLink` paging, bearer token
+//!   required.
+//! - `POST /oauth2/introspect`: RFC 7662 for Dovecot, `token=..` answered with
+//!   `{"active": true, "username": ..}` or `{"active": false}`.
+//!
+//! Errors have Entra ID's shape: status 400 (401 for client authentication) and
+//! `{"error": "invalid_grant", "error_description": "AADSTS70008: ...", "error_codes": [..]}`.
+//!
+//! Deliberate simplifications: plain HTTP (everything stays on loopback), one registered
+//! application ([`Idp::CLIENT_ID`], public client and confidential client at once), any
+//! tenant, and no consent or scope policy beyond what the protocol requires.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use rand::{Rng, RngCore};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+/// The RFC 8628 grant type of the device code flow.
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+/// Exchange Online's delegated IMAP scope, what mailferry asks for.
+pub const IMAP_SCOPE: &str = "https://outlook.office.com/IMAP.AccessAsUser.All";
+
+const DEFAULT_ACCESS_LIFETIME: Duration = Duration::from_secs(3600);
+/// Entra ID's default for refresh tokens (sliding; we keep it fixed).
+const REFRESH_LIFETIME: Duration = Duration::from_secs(90 * 24 * 3600);
+const CODE_LIFETIME: Duration = Duration::from_secs(600);
+const DEVICE_CODE_LIFETIME: Duration = Duration::from_secs(900);
+/// Entra ID says 5 seconds; 1 keeps a client that honours it quick in tests.
+const DEVICE_POLL_INTERVAL: u64 = 1;
+/// Graph's default page size for users, and its maximum `$top`.
+const GRAPH_DEFAULT_TOP: usize = 100;
+const GRAPH_MAX_TOP: usize = 999;
+/// Scopes that shape the sign-in but are not granted as resource scopes.
+const OIDC_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+
+/// Which endpoint a request was for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdpEndpoint {
+    Authorize,
+    Token,
+    DeviceCode,
+    GraphUsers,
+    Introspection,
+    /// Anything else (answered 404 or 405).
+    Other,
+}
+
+/// One request the IdP answered, for tests to assert on (never holds a token).
+#[derive(Clone, Debug)]
+pub struct IdpRequest {
+    pub endpoint: IdpEndpoint,
+    pub method: String,
+    pub path: String,
+    /// The `{tenant}` path segment, for the `/oauth2/v2.0/` endpoints.
+    pub tenant: Option<String>,
+    /// `grant_type` of a token request.
+    pub grant_type: Option<String>,
+    pub status: u16,
+    /// The OAuth2 `error` (or Graph `error.code`) answered, if any.
+    pub error: Option<String>,
+    /// The user the request concerned: tokens issued to, token introspected or presented.
+    pub user: Option<String>,
+    /// Introspection only: the `active` answered.
+    pub active: Option<bool>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TokenKind {
+    Access,
+    Refresh,
+}
+
+struct TokenRecord {
+    kind: TokenKind,
+    /// `None` for an application's own token (client credentials).
+    user: Option<String>,
+    client_id: String,
+    scope: String,
+    issued_at: SystemTime,
+    expires_at: SystemTime,
+    revoked: bool,
+}
+
+impl TokenRecord {
+    fn usable(&self, now: SystemTime) -> bool {
+        !self.revoked && now < self.expires_at
+    }
+}
+
+struct AuthCode {
+    client_id: String,
+    redirect_uri: String,
+    user: String,
+    scope: String,
+    code_challenge: Option<String>,
+    expires_at: SystemTime,
+    redeemed: bool,
+}
+
+struct DeviceCode {
+    user_code: String,
+    client_id: String,
+    scope: String,
+    expires_at: SystemTime,
+    approved_for: Option<String>,
+    redeemed: bool,
+}
+
+struct IdpState {
+    base_url: String,
+    tokens: HashMap<String, TokenRecord>,
+    codes: HashMap<String, AuthCode>,
+    /// By device code.
+    device_codes: HashMap<String, DeviceCode>,
+    access_lifetime: Duration,
+    browser_user: Option<String>,
+    directory_size: usize,
+    log: Vec<IdpRequest>,
+}
+
+/// A running identity provider; stopped on drop.
+pub struct Idp {
+    addr: SocketAddr,
+    state: Arc<Mutex<IdpState>>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Idp {
+    /// The one registered application (Entra ID's "Application (client) ID").
+    pub const CLIENT_ID: &'static str = "9e5f94bc-e8a4-4e73-b8be-63364c29d753";
+    /// Its client secret, for `client_credentials` (and optional on the other grants).
+    pub const CLIENT_SECRET: &'static str = "Idp~Test.Secret-4hT8qZ2vN6mK9pW3";
+
+    /// Starts the server on 127.0.0.1 with a random port, on its own thread and runtime:
+    /// it keeps answering (Dovecot, the binary) while a test blocks its own thread.
+    pub fn start() -> Idp {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind IdP port");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking IdP listener");
+        let addr = listener.local_addr().expect("IdP address");
+        let state = Arc::new(Mutex::new(IdpState {
+            base_url: format!("http://{addr}"),
+            tokens: HashMap::new(),
+            codes: HashMap::new(),
+            device_codes: HashMap::new(),
+            access_lifetime: DEFAULT_ACCESS_LIFETIME,
+            browser_user: None,
+            directory_size: 0,
+            log: Vec::new(),
+        }));
+        let (shutdown, stop) = tokio::sync::oneshot::channel();
+        let thread = {
+            let state = state.clone();
+            std::thread::Builder::new()
+                .name("idp".into())
+                .spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("IdP runtime");
+                    runtime.block_on(serve(listener, state, stop));
+                })
+                .expect("spawn IdP thread")
+        };
+        Idp {
+            addr,
+            state,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:<port>`, the authority host (`login.microsoftonline.com`'s place).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn authorize_url(&self, tenant: &str) -> String {
+        format!("{}/{tenant}/oauth2/v2.0/authorize", self.base_url())
+    }
+
+    pub fn token_url(&self, tenant: &str) -> String {
+        format!("{}/{tenant}/oauth2/v2.0/token", self.base_url())
+    }
+
+    pub fn device_code_url(&self, tenant: &str) -> String {
+        format!("{}/{tenant}/oauth2/v2.0/devicecode", self.base_url())
+    }
+
+    /// Graph's users collection (`graph.microsoft.com/v1.0/users`' place).
+    pub fn graph_users_url(&self) -> String {
+        format!("{}/v1.0/users", self.base_url())
+    }
+
+    /// Where Dovecot's oauth2 passdb POSTs `token=...` (`DovecotConfig::oauth2`).
+    pub fn introspection_url(&self) -> String {
+        format!("{}/oauth2/introspect", self.base_url())
+    }
+
+    /// An access token for `user` (IMAP scope, our client), valid for `lifetime` from now;
+    /// `Duration::ZERO` gives one that has already expired.
+    pub fn issue_token(&self, user: &str, lifetime: Duration) -> String {
+        self.lock().insert_token(
+            TokenKind::Access,
+            Some(user),
+            Idp::CLIENT_ID,
+            IMAP_SCOPE,
+            lifetime,
+        )
+    }
+
+    /// A refresh token for `user`, as a sign-in with `offline_access` leaves behind.
+    pub fn issue_refresh_token(&self, user: &str) -> String {
+        let scope = format!("{IMAP_SCOPE} offline_access");
+        self.lock().insert_token(
+            TokenKind::Refresh,
+            Some(user),
+            Idp::CLIENT_ID,
+            &scope,
+            REFRESH_LIFETIME,
+        )
+    }
+
+    /// Revokes one access or refresh token (as "revoke sessions" or a password reset does).
+    /// As in Entra ID, revoking a refresh token leaves access tokens already issued from it
+    /// valid until they expire. Panics on a token the IdP never issued.
+    pub fn revoke(&self, token: &str) {
+        let mut state = self.lock();
+        let record = state
+            .tokens
+            .get_mut(token)
+            .expect("revoke: the IdP never issued this token");
+        record.revoked = true;
+    }
+
+    /// Lifetime of access tokens issued from now on by the token endpoint (default 1 hour).
+    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
+        self.lock().access_lifetime = lifetime;
+    }
+
+    /// The user signed in to the "browser": `/authorize` issues codes for them. Until this
+    /// is called `/authorize` answers `error=login_required`.
+    pub fn set_browser_user(&self, user: &str) {
+        self.lock().browser_user = Some(user.to_string());
+    }
+
+    /// The user enters `user_code` on the verification page and signs in as `user`.
+    /// Panics on an unknown code.
+    pub fn approve_device_code(&self, user_code: &str, user: &str) {
+        let mut state = self.lock();
+        let device = state
+            .device_codes
+            .values_mut()
+            .find(|device| device.user_code == user_code)
+            .unwrap_or_else(|| panic!("approve_device_code: no device sign-in {user_code:?}"));
+        device.approved_for = Some(user.to_string());
+    }
+
+    /// How many users the Graph directory holds (default 0); see [`Idp::directory_user`].
+    pub fn set_directory_users(&self, count: usize) {
+        self.lock().directory_size = count;
+    }
+
+    /// The user principal name of directory user `index` (0-based).
+    pub fn directory_user(index: usize) -> String {
+        format!("user{:05}@contoso.example", index + 1)
+    }
+
+    /// Every request answered so far, oldest first.
+    pub fn requests(&self) -> Vec<IdpRequest> {
+        self.lock().log.clone()
+    }
+
+    /// The introspection requests (Dovecot checking tokens), oldest first.
+    pub fn introspections(&self) -> Vec<IdpRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.endpoint == IdpEndpoint::Introspection)
+            .collect()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, IdpState> {
+        self.state.lock().expect("IdP state lock")
+    }
+}
+
+impl Drop for Idp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Serving
+// ---------------------------------------------------------------------------------------------
+
+async fn serve(
+    listener: std::net::TcpListener,
+    state: Arc<Mutex<IdpState>>,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    let listener = tokio::net::TcpListener::from_std(listener).expect("IdP tokio listener");
+    loop {
+        tokio::select! {
+            _ = &mut stop => return,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let state = state.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| handle(state.clone(), req));
+                    // Dovecot keeps its connection open; dropping the runtime ends it.
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        }
+    }
+}
+
+/// A request as the endpoints see it.
+struct Call {
+    method: Method,
+    path: String,
+    query: HashMap<String, String>,
+    form: HashMap<String, String>,
+    bearer: Option<String>,
+}
+
+enum Body {
+    Json(Value),
+    Text(String),
+}
+
+struct Reply {
+    status: StatusCode,
+    body: Body,
+    location: Option<String>,
+    www_authenticate: Option<String>,
+}
+
+impl Reply {
+    fn json(status: StatusCode, body: Value) -> Reply {
+        Reply {
+            status,
+            body: Body::Json(body),
+            location: None,
+            www_authenticate: None,
+        }
+    }
+
+    fn text(status: StatusCode, body: &str) -> Reply {
+        Reply {
+            status,
+            body: Body::Text(body.to_string()),
+            location: None,
+            www_authenticate: None,
+        }
+    }
+
+    fn redirect(location: String) -> Reply {
+        Reply {
+            status: StatusCode::FOUND,
+            body: Body::Text(String::new()),
+            location: Some(location),
+            www_authenticate: None,
+        }
+    }
+
+    /// The OAuth2 `error` (or Graph's `error.code`) it carries.
+    fn error(&self) -> Option<String> {
+        if let Some(location) = &self.location {
+            let url = url::Url::parse(location).ok()?;
+            let error = url.query_pairs().find(|(k, _)| k == "error")?.1;
+            return Some(error.into_owned());
+        }
+        let Body::Json(body) = &self.body else {
+            return None;
+        };
+        match &body["error"] {
+            Value::String(error) => Some(error.clone()),
+            Value::Object(error) => error.get("code")?.as_str().map(str::to_string),
+            _ => None,
+        }
+    }
+}
+
+async fn handle(
+    state: Arc<Mutex<IdpState>>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = req.into_parts();
+    let body = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return Ok(respond(Reply::text(StatusCode::BAD_REQUEST, "bad body"))),
+    };
+    let pairs = |bytes: &[u8]| -> HashMap<String, String> {
+        url::form_urlencoded::parse(bytes).into_owned().collect()
+    };
+    let call = Call {
+        method: parts.method.clone(),
+        path: parts.uri.path().to_string(),
+        query: pairs(parts.uri.query().unwrap_or("").as_bytes()),
+        form: pairs(&body),
+        bearer: parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(|v| v.trim().to_string()),
+    };
+    let mut state = state.lock().expect("IdP state lock");
+    let reply = route(&mut state, &call);
+    Ok(respond(reply))
+}
+
+fn respond(reply: Reply) -> Response<Full<Bytes>> {
+    let (content_type, bytes) = match &reply.body {
+        Body::Json(value) => ("application/json; charset=utf-8", value.to_string()),
+        Body::Text(text) => ("text/plain; charset=utf-8", text.clone()),
+    };
+    let mut response = Response::new(Full::new(Bytes::from(bytes)));
+    *response.status_mut() = reply.status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, no-cache"),
+    );
+    if let Some(location) = reply.location {
+        headers.insert(
+            header::LOCATION,
+            HeaderValue::from_str(&location).expect("redirect URL is a header value"),
+        );
+    }
+    if let Some(challenge) = reply.www_authenticate {
+        headers.insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_str(&challenge).expect("challenge is a header value"),
+        );
+    }
+    response
+}
+
+fn route(state: &mut IdpState, call: &Call) -> Reply {
+    let segments: Vec<&str> = call.path.trim_start_matches('/').split('/').collect();
+    let mut entry = IdpRequest {
+        endpoint: IdpEndpoint::Other,
+        method: call.method.to_string(),
+        path: call.path.clone(),
+        tenant: None,
+        grant_type: None,
+        status: 0,
+        error: None,
+        user: None,
+        active: None,
+    };
+    let reply = match (&call.method, segments.as_slice()) {
+        (&Method::GET, [tenant, "oauth2", "v2.0", "authorize"]) => {
+            entry.endpoint = IdpEndpoint::Authorize;
+            entry.tenant = Some(tenant.to_string());
+            state.authorize(call, &mut entry)
+        }
+        (&Method::POST, [tenant, "oauth2", "v2.0", "token"]) => {
+            entry.endpoint = IdpEndpoint::Token;
+            entry.tenant = Some(tenant.to_string());
+            entry.grant_type = call.form.get("grant_type").cloned();
+            state.token(call, tenant, &mut entry)
+        }
+        (&Method::POST, [tenant, "oauth2", "v2.0", "devicecode"]) => {
+            entry.endpoint = IdpEndpoint::DeviceCode;
+            entry.tenant = Some(tenant.to_string());
+            state.device_code(call, tenant)
+        }
+        (&Method::GET, ["v1.0", "users"]) => {
+            entry.endpoint = IdpEndpoint::GraphUsers;
+            state.graph_users(call, &mut entry)
+        }
+        (&Method::POST, ["oauth2", "introspect"]) => {
+            entry.endpoint = IdpEndpoint::Introspection;
+            state.introspect(call, &mut entry)
+        }
+        (&Method::GET, ["devicelogin"]) => Reply::text(
+            StatusCode::OK,
+            "Enter the code shown by your device. (In tests: Idp::approve_device_code.)",
+        ),
+        (_, [_, "oauth2", "v2.0", "authorize" | "token" | "devicecode"])
+        | (_, ["v1.0", "users"] | ["oauth2", "introspect"]) => {
+            Reply::text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+        }
+        _ => Reply::json(
+            StatusCode::NOT_FOUND,
+            json!({"error": {"code": "NotFound", "message": "No such endpoint."}}),
+        ),
+    };
+    entry.status = reply.status.as_u16();
+    entry.error = reply.error();
+    state.log.push(entry);
+    reply
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints
+// ---------------------------------------------------------------------------------------------
+
+/// What the token endpoint hands out on success.
+struct Grant {
+    user: Option<String>,
+    client_id: String,
+    /// As requested, including `offline_access`.
+    scope: String,
+}
+
+impl IdpState {
+    fn insert_token(
+        &mut self,
+        kind: TokenKind,
+        user: Option<&str>,
+        client_id: &str,
+        scope: &str,
+        lifetime: Duration,
+    ) -> String {
+        let prefix = match kind {
+            TokenKind::Access => "at",
+            TokenKind::Refresh => "rt",
+        };
+        let token = format!("idp-{prefix}-{}", random_token(32));
+        let now = SystemTime::now();
+        self.tokens.insert(
+            token.clone(),
+            TokenRecord {
+                kind,
+                user: user.map(str::to_string),
+                client_id: client_id.to_string(),
+                scope: scope.to_string(),
+                issued_at: now,
+                expires_at: now + lifetime,
+                revoked: false,
+            },
+        );
+        token
+    }
+
+    /// The successful token response: an access token, and a refresh token when the grant
+    /// included `offline_access` (and was made for a user).
+    fn issue(&mut self, grant: Grant, entry: &mut IdpRequest) -> Reply {
+        let granted = granted_scope(&grant.scope);
+        let lifetime = self.access_lifetime;
+        let access = self.insert_token(
+            TokenKind::Access,
+            grant.user.as_deref(),
+            &grant.client_id,
+            &granted,
+            lifetime,
+        );
+        let mut body = json!({
+            "token_type": "Bearer",
+            "scope": granted,
+            "expires_in": lifetime.as_secs(),
+            "ext_expires_in": lifetime.as_secs(),
+            "access_token": access,
+        });
+        let offline = grant.scope.split(' ').any(|s| s == "offline_access");
+        if offline && grant.user.is_some() {
+            body["refresh_token"] = json!(self.insert_token(
+                TokenKind::Refresh,
+                grant.user.as_deref(),
+                &grant.client_id,
+                &grant.scope,
+                REFRESH_LIFETIME,
+            ));
+        }
+        entry.user = grant.user;
+        Reply::json(StatusCode::OK, body)
+    }
+
+    fn authorize(&mut self, call: &Call, entry: &mut IdpRequest) -> Reply {
+        let q = &call.query;
+        let (Some(client_id), Some(redirect_uri)) = (q.get("client_id"), q.get("redirect_uri"))
+        else {
+            return error_page("AADSTS900144: 'client_id' and 'redirect_uri' are required.");
+        };
+        if client_id != Idp::CLIENT_ID {
+            return error_page(&format!(
+                "AADSTS700016: Application with identifier '{client_id}' was not found."
+            ));
+        }
+        let Ok(mut redirect) = url::Url::parse(redirect_uri) else {
+            return error_page(&format!(
+                "AADSTS50011: The redirect URI '{redirect_uri}' does not match the redirect \
+                 URIs configured for the application."
+            ));
+        };
+        // Whatever the outcome, the browser goes back to the app with `state`.
+        let mut back_to_app = |params: &[(&str, &str)]| {
+            let mut pairs = redirect.query_pairs_mut();
+            pairs.extend_pairs(params);
+            if let Some(state) = q.get("state") {
+                pairs.append_pair("state", state);
+            }
+            drop(pairs);
+            Reply::redirect(redirect.to_string())
+        };
+        let error = |error, description| [("error", error), ("error_description", description)];
+        if q.get("response_type").map(String::as_str) != Some("code") {
+            return back_to_app(&error(
+                "unsupported_response_type",
+                "AADSTS700054: response_type 'code' is the only one enabled.",
+            ));
+        }
+        let Some(scope) = q.get("scope").filter(|s| !s.trim().is_empty()) else {
+            return back_to_app(&error(
+                "invalid_request",
+                "AADSTS900144: The request body must contain the following parameter: 'scope'.",
+            ));
+        };
+        let challenge = q.get("code_challenge");
+        if challenge.is_some() && q.get("code_challenge_method").map(String::as_str) != Some("S256")
+        {
+            return back_to_app(&error(
+                "invalid_request",
+                "AADSTS501491: code_challenge_method must be S256.",
+            ));
+        }
+        let Some(user) = self.browser_user.clone() else {
+            return back_to_app(&error(
+                "login_required",
+                "AADSTS50058: A silent sign-in request was sent but no user is signed in.",
+            ));
+        };
+        let code = format!("idp-code-{}", random_token(48));
+        self.codes.insert(
+            code.clone(),
+            AuthCode {
+                client_id: client_id.clone(),
+                redirect_uri: redirect_uri.clone(),
+                user: user.clone(),
+                scope: scope.clone(),
+                code_challenge: challenge.cloned(),
+                expires_at: SystemTime::now() + CODE_LIFETIME,
+                redeemed: false,
+            },
+        );
+        entry.user = Some(user);
+        back_to_app(&[("code", &code)])
+    }
+
+    fn token(&mut self, call: &Call, tenant: &str, entry: &mut IdpRequest) -> Reply {
+        let form = &call.form;
+        let Some(grant_type) = form.get("grant_type") else {
+            return missing_parameter("grant_type");
+        };
+        let client_id = match check_client(form, tenant, grant_type == "client_credentials") {
+            Ok(client_id) => client_id.clone(),
+            Err(reply) => return reply,
+        };
+        let now = SystemTime::now();
+        let grant = match grant_type.as_str() {
+            "authorization_code" => {
+                let Some(code) = form.get("code") else {
+                    return missing_parameter("code");
+                };
+                let Some(record) = self.codes.get_mut(code) else {
+                    return invalid_grant(MALFORMED);
+                };
+                if record.redeemed {
+                    return invalid_grant(REDEEMED);
+                }
+                if now >= record.expires_at {
+                    return invalid_grant(EXPIRED);
+                }
+                if record.client_id != client_id
+                    || form.get("redirect_uri") != Some(&record.redirect_uri)
+                {
+                    return invalid_grant(WRONG_REDIRECT_URI);
+                }
+                if let Some(challenge) = &record.code_challenge {
+                    let Some(verifier) = form.get("code_verifier") else {
+                        return missing_parameter("code_verifier");
+                    };
+                    if pkce_s256(verifier) != *challenge {
+                        return invalid_grant(PKCE_MISMATCH);
+                    }
+                }
+                record.redeemed = true;
+                Grant {
+                    user: Some(record.user.clone()),
+                    client_id,
+                    scope: record.scope.clone(),
+                }
+            }
+            "refresh_token" => {
+                let Some(refresh) = form.get("refresh_token") else {
+                    return missing_parameter("refresh_token");
+                };
+                let Some(record) = self
+                    .tokens
+                    .get(refresh)
+                    .filter(|r| r.kind == TokenKind::Refresh && r.client_id == client_id)
+                else {
+                    return invalid_grant(MALFORMED);
+                };
+                entry.user = record.user.clone();
+                if record.revoked {
+                    return invalid_grant(REVOKED);
+                }
+                if now >= record.expires_at {
+                    return invalid_grant(EXPIRED);
+                }
+                // A new refresh token comes back too; the old one stays valid (Entra ID).
+                Grant {
+                    user: record.user.clone(),
+                    client_id,
+                    scope: form.get("scope").unwrap_or(&record.scope).clone(),
+                }
+            }
+            "client_credentials" => {
+                let Some(scope) = form.get("scope") else {
+                    return missing_parameter("scope");
+                };
+                if let Some(bad) = scope.split(' ').find(|s| !s.ends_with("/.default")) {
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_scope",
+                        1002012,
+                        &format!(
+                            "The provided value for scope {bad} is not valid. Client credential \
+                             flows must have a scope value with /.default suffixed to the \
+                             resource identifier (application ID URI)."
+                        ),
+                    );
+                }
+                Grant {
+                    user: None,
+                    client_id,
+                    scope: scope.clone(),
+                }
+            }
+            DEVICE_CODE_GRANT => {
+                let Some(device_code) = form.get("device_code") else {
+                    return missing_parameter("device_code");
+                };
+                let Some(device) = self
+                    .device_codes
+                    .get_mut(device_code)
+                    .filter(|d| d.client_id == client_id)
+                else {
+                    return invalid_grant(MALFORMED);
+                };
+                if device.redeemed {
+                    return invalid_grant(REDEEMED);
+                }
+                if now >= device.expires_at {
+                    let expired = "Verification code expired.";
+                    return oauth_error(StatusCode::BAD_REQUEST, "expired_token", 70019, expired);
+                }
+                let Some(user) = device.approved_for.clone() else {
+                    let pending = "OAuth 2.0 device flow error. Authorization is pending. \
+                                   Continue polling.";
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "authorization_pending",
+                        70016,
+                        pending,
+                    );
+                };
+                device.redeemed = true;
+                Grant {
+                    user: Some(user),
+                    client_id,
+                    scope: device.scope.clone(),
+                }
+            }
+            other => {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "unsupported_grant_type",
+                    70003,
+                    &format!("The app requested an unsupported grant type '{other}'."),
+                )
+            }
+        };
+        self.issue(grant, entry)
+    }
+
+    fn device_code(&mut self, call: &Call, tenant: &str) -> Reply {
+        let form = &call.form;
+        let client_id = match check_client(form, tenant, false) {
+            Ok(client_id) => client_id.clone(),
+            Err(reply) => return reply,
+        };
+        let Some(scope) = form.get("scope").filter(|s| !s.trim().is_empty()) else {
+            return missing_parameter("scope");
+        };
+        let device_code = format!("idp-dc-{}", random_token(48));
+        let user_code = random_user_code();
+        self.device_codes.insert(
+            device_code.clone(),
+            DeviceCode {
+                user_code: user_code.clone(),
+                client_id,
+                scope: scope.clone(),
+                expires_at: SystemTime::now() + DEVICE_CODE_LIFETIME,
+                approved_for: None,
+                redeemed: false,
+            },
+        );
+        let verification_uri = format!("{}/devicelogin", self.base_url);
+        let message = format!(
+            "To sign in, use a web browser to open the page {verification_uri} and enter the \
+             code {user_code} to authenticate."
+        );
+        Reply::json(
+            StatusCode::OK,
+            json!({
+                "user_code": user_code,
+                "device_code": device_code,
+                "verification_uri": verification_uri,
+                "expires_in": DEVICE_CODE_LIFETIME.as_secs(),
+                "interval": DEVICE_POLL_INTERVAL,
+                "message": message,
+            }),
+        )
+    }
+
+    fn graph_users(&mut self, call: &Call, entry: &mut IdpRequest) -> Reply {
+        let now = SystemTime::now();
+        let record = call.bearer.as_ref().and_then(|token| {
+            self.tokens
+                .get(token)
+                .filter(|r| r.kind == TokenKind::Access)
+        });
+        let problem = match record {
+            None if call.bearer.is_none() => Some("Access token is empty."),
+            None => Some("IDX14100: JWT is not well formed."),
+            Some(r) if r.revoked => Some("Access token has been revoked."),
+            Some(r) if now >= r.expires_at => {
+                Some("Lifetime validation failed, the token is expired.")
+            }
+            Some(_) => None,
+        };
+        if let Some(message) = problem {
+            let mut reply = Reply::json(
+                StatusCode::UNAUTHORIZED,
+                graph_error("InvalidAuthenticationToken", message),
+            );
+            reply.www_authenticate = Some(format!(
+                "Bearer realm=\"\", authorization_uri=\"{}/common/oauth2/authorize\"",
+                self.base_url
+            ));
+            return reply;
+        }
+        entry.user = record.and_then(|r| r.user.clone());
+        let top = match call.query.get("$top") {
+            None => GRAPH_DEFAULT_TOP,
+            Some(top) => match top.parse::<usize>() {
+                Ok(n) if (1..=GRAPH_MAX_TOP).contains(&n) => n,
+                _ => {
+                    return Reply::json(
+                        StatusCode::BAD_REQUEST,
+                        graph_error(
+                            "Request_UnsupportedQuery",
+                            &format!(
+                                "Invalid page size specified: '{top}'. Must be between 1 and \
+                                 {GRAPH_MAX_TOP} inclusive."
+                            ),
+                        ),
+                    )
+                }
+            },
+        };
+        let start = match call.query.get("$skiptoken") {
+            None => 0,
+            Some(token) => match decode_skiptoken(token) {
+                Some(offset) => offset,
+                None => {
+                    return Reply::json(
+                        StatusCode::BAD_REQUEST,
+                        graph_error("Request_BadRequest", "Invalid $skiptoken."),
+                    )
+                }
+            },
+        };
+        let end = (start + top).min(self.directory_size);
+        let users: Vec<Value> = (start..end).map(directory_entry).collect();
+        let mut body = json!({
+            "@odata.context": format!("{}/v1.0/$metadata#users", self.base_url),
+            "value": users,
+        });
+        if end < self.directory_size {
+            body["@odata.nextLink"] = json!(format!(
+                "{}/v1.0/users?$top={top}&$skiptoken={}",
+                self.base_url,
+                encode_skiptoken(end)
+            ));
+        }
+        Reply::json(StatusCode::OK, body)
+    }
+
+    /// RFC 7662. A refresh token is not a bearer token for a resource server: inactive.
+    fn introspect(&mut self, call: &Call, entry: &mut IdpRequest) -> Reply {
+        let now = SystemTime::now();
+        let record = call
+            .form
+            .get("token")
+            .and_then(|token| self.tokens.get(token));
+        entry.user = record.and_then(|r| r.user.clone());
+        let Some(record) = record.filter(|r| r.kind == TokenKind::Access && r.usable(now)) else {
+            entry.active = Some(false);
+            return Reply::json(StatusCode::OK, json!({"active": false}));
+        };
+        entry.active = Some(true);
+        let mut body = json!({
+            "active": true,
+            "client_id": record.client_id,
+            "scope": record.scope,
+            "token_type": "Bearer",
+            "iat": unix(record.issued_at),
+            "exp": unix(record.expires_at),
+        });
+        if let Some(user) = &record.user {
+            body["username"] = json!(user);
+            body["sub"] = json!(user);
+        }
+        Reply::json(StatusCode::OK, body)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shapes and helpers
+// ---------------------------------------------------------------------------------------------
+
+/// Entra ID's error body: the AADSTS code leads the description, trace details follow.
+fn oauth_error(status: StatusCode, error: &str, code: u32, description: &str) -> Reply {
+    let timestamp = chrono::Utc::now().format("%Y-%m-%d %H:%M:%SZ").to_string();
+    let (trace_id, correlation_id) = (random_guid(), random_guid());
+    Reply::json(
+        status,
+        json!({
+            "error": error,
+            "error_description": format!(
+                "AADSTS{code}: {description}\r\nTrace ID: {trace_id}\r\n\
+                 Correlation ID: {correlation_id}\r\nTimestamp: {timestamp}"
+            ),
+            "error_codes": [code],
+            "timestamp": timestamp,
+            "trace_id": trace_id,
+            "correlation_id": correlation_id,
+        }),
+    )
+}
+
+/// An Entra ID error: its AADSTS code and description.
+type Aadsts = (u32, &'static str);
+
+/// A code, refresh token or device code the IdP does not know (or not for this client).
+const MALFORMED: Aadsts = (9002313, "Invalid request. Request is malformed or invalid.");
+const REDEEMED: Aadsts = (
+    54005,
+    "OAuth2 Authorization code was already redeemed, please retry with a new valid code or \
+     use an existing refresh token.",
+);
+const EXPIRED: Aadsts = (
+    70008,
+    "The provided authorization code or refresh token has expired due to inactivity. Send a \
+     new interactive authorization request for this user and resource.",
+);
+const REVOKED: Aadsts = (
+    50173,
+    "The provided grant has expired due to it being revoked, a fresh auth token is needed. \
+     The user might have changed or reset their password.",
+);
+const WRONG_REDIRECT_URI: Aadsts = (
+    70000,
+    "The provided value for the 'redirect_uri' is not valid. The value must exactly match the \
+     redirect URI used to obtain the authorization code.",
+);
+const PKCE_MISMATCH: Aadsts = (
+    501481,
+    "The Code_Verifier does not match the code_challenge supplied in the authorization \
+     request.",
+);
+
+fn invalid_grant((code, description): Aadsts) -> Reply {
+    oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", code, description)
+}
+
+fn missing_parameter(name: &str) -> Reply {
+    oauth_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        900144,
+        &format!("The request body must contain the following parameter: '{name}'."),
+    )
+}
+
+/// The registered application, with its secret when one is sent or `needs_secret`.
+fn check_client<'a>(
+    form: &'a HashMap<String, String>,
+    tenant: &str,
+    needs_secret: bool,
+) -> Result<&'a String, Reply> {
+    let Some(client_id) = form.get("client_id") else {
+        return Err(missing_parameter("client_id"));
+    };
+    if client_id != Idp::CLIENT_ID {
+        return Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            700016,
+            &format!(
+                "Application with identifier '{client_id}' was not found in the directory \
+                 '{tenant}'."
+            ),
+        ));
+    }
+    match form.get("client_secret") {
+        Some(secret) if secret != Idp::CLIENT_SECRET => Err(oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000215,
+            &format!(
+                "Invalid client secret provided. Ensure the secret being sent in the request is \
+                 the client secret value, not the client secret ID, for a secret added to app \
+                 '{client_id}'."
+            ),
+        )),
+        None if needs_secret => Err(oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000218,
+            "The request body must contain the following parameter: 'client_assertion' or \
+             'client_secret'.",
+        )),
+        _ => Ok(client_id),
+    }
+}
+
+/// What the browser shows when the request cannot even be redirected back.
+fn error_page(text: &str) -> Reply {
+    Reply::text(
+        StatusCode::BAD_REQUEST,
+        &format!("Sorry, but we're having trouble signing you in.\n{text}"),
+    )
+}
+
+fn graph_error(code: &str, message: &str) -> Value {
+    json!({
+        "error": {
+            "code": code,
+            "message": message,
+            "innerError": {
+                "date": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string(),
+                "request-id": random_guid(),
+                "client-request-id": random_guid(),
+            }
+        }
+    })
+}
+
+fn directory_entry(index: usize) -> Value {
+    let upn = Idp::directory_user(index);
+    json!({
+        "businessPhones": [],
+        "displayName": format!("Test User {:05}", index + 1),
+        "givenName": "Test",
+        "jobTitle": null,
+        "mail": upn,
+        "mobilePhone": null,
+        "officeLocation": null,
+        "preferredLanguage": "en-US",
+        "surname": format!("User {:05}", index + 1),
+        "userPrincipalName": upn,
+        "id": format!("00000000-0000-4000-8000-{index:012}"),
+    })
+}
+
+/// Opaque to clients, like Graph's: the offset of the next page.
+fn encode_skiptoken(offset: usize) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("RFNwdA:{offset}"))
+}
+
+fn decode_skiptoken(token: &str) -> Option<usize> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()?;
+    String::from_utf8(bytes)
+        .ok()?
+        .strip_prefix("RFNwdA:")?
+        .parse()
+        .ok()
+}
+
+/// The scopes a token response grants: the requested ones without the OpenID Connect ones.
+fn granted_scope(requested: &str) -> String {
+    requested
+        .split(' ')
+        .filter(|s| !s.is_empty() && !OIDC_SCOPES.contains(s))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// RFC 7636 S256: BASE64URL(SHA256(code_verifier)), unpadded.
+pub fn pkce_s256(verifier: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// Nine letters and digits, without the easily confused 0/O and 1/I.
+fn random_user_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    (0..9)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+fn random_guid() -> String {
+    let mut b = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut b);
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+fn unix(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
