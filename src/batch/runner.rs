@@ -129,7 +129,11 @@ pub async fn run(
             } else {
                 UserStatus::IncrementalSyncing
             };
-            store.set_status(name, &user.email_address, status, None, None, None)?;
+            if !store.advance(name, &user.email_address, status, None, None, None)? {
+                // Stopped or completed by the owner since the list was read.
+                *slots += 1;
+                continue;
+            }
             hub.set_status(&user.email_address, status, None, None);
             let pass = Pass {
                 store: store.clone(),
@@ -212,7 +216,7 @@ fn finish_pass(
 ) -> Result<(), BatchError> {
     let report = match outcome {
         PassOutcome::NotStarted(problem) => {
-            store.set_status(
+            store.advance(
                 &batch.name,
                 email,
                 UserStatus::Failed,
@@ -230,7 +234,7 @@ fn finish_pass(
     store.record_pass(&batch.name, email, &report, next_sync)?;
     if report.status == RunStatus::Synced {
         *waits = 0;
-        store.set_status(&batch.name, email, UserStatus::Synced, None, None, None)?;
+        store.advance(&batch.name, email, UserStatus::Synced, None, None, None)?;
         hub.set_status(email, UserStatus::Synced, None, None);
         return Ok(());
     }
@@ -252,7 +256,7 @@ fn finish_pass(
                 .map(|d| d.format("%H:%M:%S UTC").to_string())
                 .unwrap_or_default()
         );
-        store.set_status(
+        store.advance(
             &batch.name,
             email,
             UserStatus::Waiting,
@@ -263,7 +267,7 @@ fn finish_pass(
         hub.set_status(email, UserStatus::Waiting, Some(detail), Some(resume_at));
         return Ok(());
     }
-    store.set_status(
+    store.advance(
         &batch.name,
         email,
         UserStatus::Failed,
@@ -309,7 +313,7 @@ impl Pass {
         } else {
             UserStatus::IncrementalSyncing
         };
-        let _ = self.store.set_status(
+        let _ = self.store.advance(
             &self.batch.name,
             &self.user.email_address,
             status,

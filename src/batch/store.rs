@@ -274,7 +274,8 @@ impl BatchStore {
         Ok(())
     }
 
-    /// Moves every user whose status is one of `from` to `to`; returns how many moved.
+    /// Moves every user whose status is one of `from` to `to`, in one statement so a runner
+    /// in another process cannot slip a change in between; returns how many moved.
     pub fn set_statuses(
         &self,
         batch: &str,
@@ -282,14 +283,41 @@ impl BatchStore {
         to: UserStatus,
     ) -> Result<usize, BatchError> {
         self.batch(batch)?;
-        let mut moved = 0;
-        for user in self.users(batch)? {
-            if from.contains(&user.status) {
-                self.set_status(batch, &user.email_address, to, None, None, None)?;
-                moved += 1;
-            }
-        }
-        Ok(moved)
+        let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+        let placeholders = vec!["?"; from.len()].join(", ");
+        let sql = format!(
+            "UPDATE batch_users SET status = ?, detail = NULL, error = NULL, resume_at = NULL
+             WHERE batch = ? AND status IN ({placeholders})"
+        );
+        let mut values: Vec<&str> = vec![to.as_str(), batch];
+        values.extend(from);
+        Ok(self
+            .state
+            .with(|db| db.execute(&sql, rusqlite::params_from_iter(values)))?)
+    }
+
+    /// A runner's status change: it never overrides the owner's Stopped or Completed, which
+    /// may have been set (by another process, even) while a pass was under way. Returns
+    /// whether the change was made.
+    #[allow(clippy::too_many_arguments)]
+    pub fn advance(
+        &self,
+        batch: &str,
+        email: &str,
+        status: UserStatus,
+        detail: Option<&str>,
+        error: Option<&Problem>,
+        resume_at: Option<i64>,
+    ) -> Result<bool, BatchError> {
+        let error = error.map(|p| serde_json::to_string(p).unwrap_or_default());
+        let changed = self.state.with(|db| {
+            db.execute(
+                "UPDATE batch_users SET status = ?3, detail = ?4, error = ?5, resume_at = ?6
+                 WHERE batch = ?1 AND email = ?2 AND status NOT IN ('Stopped', 'Completed')",
+                params![batch, email, status.as_str(), detail, error, resume_at],
+            )
+        })?;
+        Ok(changed > 0)
     }
 
     /// Stores the outcome of one pass for a user.
