@@ -1,29 +1,65 @@
 #!/usr/bin/env bash
-# Runs every test on a fresh Debian or Ubuntu machine: installs what is missing (Dovecot for
-# the real IMAP servers the tests start, GNOME Keyring for the real OS keyring), then runs
-# the whole suite inside a private D-Bus session with an unlocked test keyring.
+# Runs every test on a fresh Debian or Ubuntu machine, installing what is missing first:
+#   1. the engine and command line against real Dovecot servers and the real OS keyring;
+#   2. the window's UI (type check, component tests with the IPC boundary faked);
+#   3. the desktop shell's commands through Tauri's IPC (mock runtime, real capabilities);
+#   4. the Linux installer: build the .deb, install it, open the installed app.
+# `bash scripts/test.sh engine` (or ui, shell, installer) runs one part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+parts=("${@:-engine ui shell installer}")
+parts=(${parts[*]})
+wants() { [[ " ${parts[*]} " == *" $1 "* ]]; }
 
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
 packages=()
 command -v dovecot >/dev/null || packages+=(dovecot-imapd dovecot-core)
-command -v doveadm >/dev/null || packages+=(dovecot-core)
 command -v openssl >/dev/null || packages+=(openssl)
 command -v gnome-keyring-daemon >/dev/null || packages+=(gnome-keyring)
+command -v secret-tool >/dev/null || packages+=(libsecret-tools)
 command -v dbus-run-session >/dev/null || packages+=(dbus-daemon dbus-x11)
 pkg-config --exists dbus-1 2>/dev/null || packages+=(libdbus-1-dev pkg-config)
+if wants shell || wants installer; then
+  pkg-config --exists webkit2gtk-4.1 2>/dev/null || packages+=(libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev build-essential)
+  command -v xvfb-run >/dev/null || packages+=(xvfb xauth)
+  command -v xwininfo >/dev/null || packages+=(x11-utils)
+  command -v import >/dev/null || packages+=(imagemagick)
+fi
 if [ ${#packages[@]} -gt 0 ]; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
-# A throwaway keyring, unlocked with a throwaway password, in a private D-Bus session: the
-# tests use the real Secret Service without touching the user's own keyring.
-keyring_home=$(mktemp -d)
-trap 'rm -rf "$keyring_home"' EXIT
-dbus-run-session -- env XDG_DATA_HOME="$keyring_home" bash -c '
-  echo -n mailferry-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  cargo test --locked --no-fail-fast "$@"
-' bash "$@"
+if wants ui || wants shell || wants installer; then
+  # The shell embeds the built UI, so it is built before the shell is compiled.
+  [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+  npm run build
+fi
+
+if wants engine; then
+  # A throwaway keyring, unlocked with a throwaway password, in a private D-Bus session: the
+  # tests use the real Secret Service without touching the user's own keyring.
+  keyring_home=$(mktemp -d)
+  dbus-run-session -- env XDG_DATA_HOME="$keyring_home" bash -c '
+    echo -n mailferry-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    # Create the default collection once, before tests race to create it from many processes.
+    echo -n warm-up | secret-tool store --label="Mailferry test warm-up" service mailferry-warm-up username warm-up
+    secret-tool clear service mailferry-warm-up username warm-up
+    cargo test --locked --no-fail-fast
+  '
+  rm -rf "$keyring_home"
+fi
+
+if wants ui; then
+  npm run typecheck
+  npm test
+fi
+
+if wants shell; then
+  cargo test --locked --manifest-path src-tauri/Cargo.toml
+fi
+
+if wants installer; then
+  bash scripts/app-smoke.sh
+fi

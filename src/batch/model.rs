@@ -47,6 +47,29 @@ pub struct BatchOptions {
     pub retry_wait_secs: u64,
 }
 
+impl BatchOptions {
+    /// The TLS trust these options describe (extra CA file, pinned certificate).
+    pub fn trust(&self) -> Result<crate::tls::Trust, crate::tls::TrustError> {
+        let pinned_sha256 = match &self.pin_cert {
+            Some(pin) => Some(crate::tls::parse_pin(pin)?),
+            None => None,
+        };
+        crate::tls::Trust::new(&crate::tls::TrustOptions {
+            ca_file: self.ca_file.clone().map(Into::into),
+            pinned_sha256,
+        })
+    }
+
+    /// Timeouts for every connection of the batch.
+    pub fn timeouts(&self) -> crate::imap::Timeouts {
+        let idle = std::time::Duration::from_secs(self.timeout_secs.max(1));
+        crate::imap::Timeouts {
+            connect: idle.min(std::time::Duration::from_secs(30)),
+            idle,
+        }
+    }
+}
+
 impl Default for BatchOptions {
     fn default() -> Self {
         BatchOptions {

@@ -21,7 +21,7 @@ use crate::imap::Timeouts;
 use crate::migrate::{Migration, MigrationOptions, Side};
 use crate::report::{MigrationReport, RunStatus};
 use crate::secrets::Secret;
-use crate::tls::{self, Trust, TrustOptions};
+use crate::tls::Trust;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunMode {
@@ -61,7 +61,10 @@ pub async fn run(
     stop: &StopToken,
 ) -> Result<(), BatchError> {
     let batch = Arc::new(store.batch(name)?);
-    let trust = build_trust(&batch)?;
+    let trust = batch
+        .options
+        .trust()
+        .map_err(|e| BatchError::Input(e.to_string()))?;
     // Passes that were running when the previous process died start again from the state
     // database; nothing is lost or duplicated by that.
     store.set_statuses(
@@ -277,18 +280,6 @@ fn finish_pass(
     )?;
     hub.set_status(email, UserStatus::Failed, Some(problem.message), None);
     Ok(())
-}
-
-fn build_trust(batch: &StoredBatch) -> Result<Trust, BatchError> {
-    let pinned_sha256 = match &batch.options.pin_cert {
-        Some(pin) => Some(tls::parse_pin(pin).map_err(|e| BatchError::Input(e.to_string()))?),
-        None => None,
-    };
-    Trust::new(&TrustOptions {
-        ca_file: batch.options.ca_file.clone().map(Into::into),
-        pinned_sha256,
-    })
-    .map_err(|e| BatchError::Input(e.to_string()))
 }
 
 /// One user's pass.

@@ -356,6 +356,44 @@ impl BatchStore {
         Ok(json.flatten().and_then(|j| serde_json::from_str(&j).ok()))
     }
 
+    /// The owner's "Stop migration": every mailbox not finished or failed stops.
+    pub fn stop(&self, name: &str) -> Result<usize, BatchError> {
+        self.set_statuses(
+            name,
+            &[
+                UserStatus::Queued,
+                UserStatus::Starting,
+                UserStatus::Syncing,
+                UserStatus::Synced,
+                UserStatus::IncrementalSyncing,
+                UserStatus::Waiting,
+            ],
+            UserStatus::Stopped,
+        )
+    }
+
+    /// The owner's "Delete batch": its users, their copy records and their stored secrets.
+    pub fn delete_with_secrets(
+        &self,
+        name: &str,
+        secrets: &super::BatchSecrets,
+    ) -> Result<(), BatchError> {
+        let batch = self.batch(name)?;
+        let users = self.users(name)?;
+        let mut pairs = Vec::new();
+        for user in &users {
+            if let (Ok(source), Ok(destination)) = (
+                batch.source.endpoint_for(&user.user_name),
+                batch.destination.endpoint_for(&user.email_address),
+            ) {
+                pairs.push((source.display_url(), destination.display_url()));
+            }
+        }
+        let emails: Vec<String> = users.iter().map(|u| u.email_address.clone()).collect();
+        secrets.forget(name, &emails)?;
+        self.delete(name, &pairs)
+    }
+
     /// Removes the batch, its users and their copy records.
     pub fn delete(&self, name: &str, pair_keys: &[(String, String)]) -> Result<(), BatchError> {
         self.batch(name)?;

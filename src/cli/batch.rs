@@ -491,43 +491,16 @@ async fn complete(args: BatchStartArgs) -> Result<ExitCode, Problem> {
 }
 
 fn stop(name: &str, common: &BatchCommon) -> Result<ExitCode, Problem> {
-    let store = open_store(common)?;
-    let moved = store
-        .set_statuses(
-            name,
-            &[
-                UserStatus::Queued,
-                UserStatus::Starting,
-                UserStatus::Syncing,
-                UserStatus::Synced,
-                UserStatus::IncrementalSyncing,
-                UserStatus::Waiting,
-            ],
-            UserStatus::Stopped,
-        )
-        .map_err(problem)?;
+    let moved = open_store(common)?.stop(name).map_err(problem)?;
     println!("{moved} mailbox(es) stopped.");
     Ok(ExitCode::SUCCESS)
 }
 
 fn delete(name: &str, common: &BatchCommon) -> Result<ExitCode, Problem> {
     let store = open_store(common)?;
-    let batch = store.batch(name).map_err(problem)?;
-    let users = store.users(name).map_err(problem)?;
-    let mut pairs = Vec::new();
-    for user in &users {
-        if let (Ok(source), Ok(destination)) = (
-            batch.source.endpoint_for(&user.user_name),
-            batch.destination.endpoint_for(&user.email_address),
-        ) {
-            pairs.push((source.display_url(), destination.display_url()));
-        }
-    }
-    let emails: Vec<String> = users.iter().map(|u| u.email_address.clone()).collect();
-    BatchSecrets::new(SecretMode::Keyring)
-        .forget(name, &emails)
-        .map_err(|e| e.problem())?;
-    store.delete(name, &pairs).map_err(problem)?;
+    store
+        .delete_with_secrets(name, &BatchSecrets::new(SecretMode::Keyring))
+        .map_err(problem)?;
     println!("Deleted batch \"{name}\" with its records and stored passwords.");
     Ok(ExitCode::SUCCESS)
 }
@@ -580,20 +553,8 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
     let batch = store.batch(&args.name).map_err(problem)?;
     let secrets = secrets_for(args.secrets.secrets);
     load_memory_secrets(&args, &secrets)?;
-    let pinned_sha256 = match &batch.options.pin_cert {
-        Some(pin) => Some(mailferry::tls::parse_pin(pin).map_err(|e| e.problem())?),
-        None => None,
-    };
-    let trust = mailferry::tls::Trust::new(&mailferry::tls::TrustOptions {
-        ca_file: batch.options.ca_file.clone().map(Into::into),
-        pinned_sha256,
-    })
-    .map_err(|e| e.problem())?;
-    let timeout = std::time::Duration::from_secs(batch.options.timeout_secs.max(1));
-    let timeouts = mailferry::imap::Timeouts {
-        connect: timeout.min(std::time::Duration::from_secs(30)),
-        idle: timeout,
-    };
+    let trust = batch.options.trust().map_err(|e| e.problem())?;
+    let timeouts = batch.options.timeouts();
     let mut results = Vec::new();
     for user in store.users(&args.name).map_err(problem)? {
         let mut result = Preflight {

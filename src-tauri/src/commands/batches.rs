@@ -1,18 +1,14 @@
 //! Creating, running and controlling batches. Runs happen in the background and outlive the
 //! window; the window follows them through `BatchProgress` events.
 
-use std::time::Duration;
-
 use mailferry::auth::Credentials;
 use mailferry::batch::{
     self, BatchOptions, BatchSummary, BatchUpdate, BatchUser, NewBatch, RunMode, ServerSpec,
     UserStatus,
 };
-use mailferry::imap::Timeouts;
 use mailferry::migrate::Side;
 use mailferry::probe::{self, ConnectionSummary};
 use mailferry::secrets::Secret;
-use mailferry::tls::{self, Trust, TrustOptions};
 use serde::Deserialize;
 use tauri::State;
 
@@ -59,18 +55,6 @@ pub async fn check_batch_name(state: State<'_, AppState>, name: String) -> AppRe
         Err(batch::BatchError::NotFound(_)) => Ok(()),
         Err(e) => Err(explain(e)),
     }
-}
-
-fn trust(options: &BatchOptions) -> AppResult<Trust> {
-    let pinned_sha256 = match &options.pin_cert {
-        Some(pin) => Some(tls::parse_pin(pin).map_err(explain)?),
-        None => None,
-    };
-    Trust::new(&TrustOptions {
-        ca_file: options.ca_file.clone().map(Into::into),
-        pinned_sha256,
-    })
-    .map_err(explain)
 }
 
 /// "Test connection": signs in with one account (its password already stored) and counts.
@@ -139,12 +123,8 @@ pub async fn test_connection(
         credentials,
         allow_insecure_auth: options.allow_insecure_auth,
     };
-    let timeout = Duration::from_secs(options.timeout_secs.clamp(1, 120));
-    let timeouts = Timeouts {
-        connect: timeout.min(Duration::from_secs(30)),
-        idle: timeout,
-    };
-    probe::test_connection(&side, &trust(&options)?, timeouts, options.max_message_size)
+    let trust = options.trust().map_err(explain)?;
+    probe::test_connection(&side, &trust, options.timeouts(), options.max_message_size)
         .await
         .map_err(explain)
 }
@@ -249,21 +229,7 @@ pub async fn start_batch(state: State<'_, AppState>, name: String) -> AppResult<
 #[tauri::command]
 #[specta::specta]
 pub async fn stop_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
-    state
-        .store
-        .set_statuses(
-            &name,
-            &[
-                UserStatus::Queued,
-                UserStatus::Starting,
-                UserStatus::Syncing,
-                UserStatus::Synced,
-                UserStatus::IncrementalSyncing,
-                UserStatus::Waiting,
-            ],
-            UserStatus::Stopped,
-        )
-        .map_err(explain)?;
+    state.store.stop(&name).map_err(explain)?;
     Ok(())
 }
 
@@ -313,18 +279,8 @@ pub async fn delete_batch(state: State<'_, AppState>, name: String) -> AppResult
     if let Some(running) = state.running.lock().ok().and_then(|mut r| r.remove(&name)) {
         running.stop.stop();
     }
-    let batch = state.store.batch(&name).map_err(explain)?;
-    let users = state.store.users(&name).map_err(explain)?;
-    let mut pairs = Vec::new();
-    for user in &users {
-        if let (Ok(source), Ok(destination)) = (
-            batch.source.endpoint_for(&user.user_name),
-            batch.destination.endpoint_for(&user.email_address),
-        ) {
-            pairs.push((source.display_url(), destination.display_url()));
-        }
-    }
-    let emails: Vec<String> = users.iter().map(|u| u.email_address.clone()).collect();
-    state.secrets().forget(&name, &emails).map_err(explain)?;
-    state.store.delete(&name, &pairs).map_err(explain)
+    state
+        .store
+        .delete_with_secrets(&name, &state.secrets())
+        .map_err(explain)
 }

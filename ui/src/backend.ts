@@ -1,0 +1,274 @@
+// The window's only door to Mailferry: every command, event, file dialog and external link
+// goes through here, so screens never touch IPC and tests only fake the IPC boundary.
+import { open as openDialog, save as saveDialog } from '@tauri-apps/plugin-dialog';
+import { openUrl } from '@tauri-apps/plugin-opener';
+import { commands, events } from './bindings';
+import type {
+  AppError,
+  BatchOptions,
+  BatchSummary,
+  BatchUpdate,
+  BatchUser,
+  ConnectionSummary,
+  CreateBatch,
+  CsvImport,
+  EndpointSide,
+  KeyringStatus,
+  MigrationReport,
+  Preset,
+  ReportFormat,
+  ServerSpec,
+} from './bindings';
+
+export type {
+  AppError,
+  BatchOptions,
+  BatchStatus,
+  BatchSummary,
+  BatchUpdate,
+  BatchUser,
+  ConnectionSummary,
+  CreateBatch,
+  CsvImport,
+  CsvProblem,
+  CsvRow,
+  EndpointSide,
+  ErrorKind,
+  FolderReport,
+  KeyringStatus,
+  MessageIssue,
+  MigrationReport,
+  NewUser,
+  Preset,
+  Problem,
+  ReportFormat,
+  ServerSpec,
+  UserProgress,
+  UserStatus,
+} from './bindings';
+
+/** A command failed; `problem` is what the user sees (message, then "What to do: hint"). */
+export class BackendError extends Error {
+  readonly problem: AppError;
+  constructor(problem: AppError) {
+    super(problem.message);
+    this.name = 'BackendError';
+    this.problem = problem;
+  }
+}
+
+declare global {
+  interface Window {
+    __TAURI_INTERNALS__?: { invoke?: unknown };
+  }
+}
+
+/** False when the page is opened in a normal browser instead of the Mailferry app. */
+export function insideApp(): boolean {
+  return typeof window !== 'undefined' && typeof window.__TAURI_INTERNALS__?.invoke === 'function';
+}
+
+export const NOT_IN_APP: AppError = {
+  kind: 'local',
+  message: 'This window is not connected to Mailferry.',
+  hint: 'Open Mailferry from its app (the Start menu, Applications or your app launcher) instead of a web browser.',
+};
+
+/** Turns anything thrown on the way (a missing permission, a crashed shell) into words. */
+export function toProblem(error: unknown): AppError {
+  if (error instanceof BackendError) return error.problem;
+  if (isAppError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    kind: 'local',
+    message: message || 'Something went wrong inside Mailferry.',
+    hint: 'Try again. If it keeps happening, restart Mailferry.',
+  };
+}
+
+function isAppError(value: unknown): value is AppError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AppError).kind === 'string' &&
+    typeof (value as AppError).message === 'string'
+  );
+}
+
+type Outcome<T> = { status: 'ok'; data: T } | { status: 'error'; error: AppError };
+
+async function call<T>(run: () => Promise<T>): Promise<T> {
+  if (!insideApp()) throw new BackendError(NOT_IN_APP);
+  try {
+    return await run();
+  } catch (error) {
+    throw new BackendError(toProblem(error));
+  }
+}
+
+async function unwrap<T>(run: () => Promise<Outcome<T>>): Promise<T> {
+  const outcome = await call(run);
+  if (outcome.status === 'error') throw new BackendError(outcome.error);
+  return outcome.data;
+}
+
+// ---- Catalogue and secrets ----
+
+export const listPresets = (): Promise<Preset[]> => call(() => commands.listPresets());
+export const keyringStatus = (): Promise<KeyringStatus> => unwrap(() => commands.keyringStatus());
+/** Named so React's hook rules never mistake it for a hook. */
+export const keepPasswordsInMemory = async (): Promise<void> => {
+  await call(() => commands.useMemorySecrets());
+};
+
+/** The only way a password leaves the window: straight into the OS keyring. */
+export const storePassword = async (batch: string, email: string, password: string): Promise<void> => {
+  await unwrap(() => commands.storePassword(batch, email, password));
+};
+export const storeAdminPassword = async (batch: string, password: string): Promise<void> => {
+  await unwrap(() => commands.storeAdminPassword(batch, password));
+};
+export const hasPassword = (batch: string, email: string): Promise<boolean> =>
+  unwrap(() => commands.hasPassword(batch, email));
+export const importCsv = (batch: string, path: string): Promise<CsvImport> =>
+  unwrap(() => commands.importCsv(batch, path));
+
+// ---- Batches ----
+
+export const checkBatchName = async (name: string): Promise<void> => {
+  await unwrap(() => commands.checkBatchName(name));
+};
+export const testConnection = (
+  batch: string,
+  side: EndpointSide,
+  server: ServerSpec,
+  emailAddress: string,
+  userName: string,
+  options: BatchOptions,
+): Promise<ConnectionSummary> =>
+  unwrap(() => commands.testConnection(batch, side, server, emailAddress, userName, options));
+export const createBatch = (spec: CreateBatch): Promise<BatchSummary> => unwrap(() => commands.createBatch(spec));
+export const listBatches = (): Promise<BatchSummary[]> => unwrap(() => commands.listBatches());
+export const batchUsers = (name: string): Promise<BatchUser[]> => unwrap(() => commands.batchUsers(name));
+export const batchSnapshot = (name: string): Promise<BatchUpdate | null> => call(() => commands.batchSnapshot(name));
+export const startBatch = async (name: string): Promise<void> => {
+  await unwrap(() => commands.startBatch(name));
+};
+export const stopBatch = async (name: string): Promise<void> => {
+  await unwrap(() => commands.stopBatch(name));
+};
+export const retryFailed = async (name: string): Promise<void> => {
+  await unwrap(() => commands.retryFailed(name));
+};
+export const completeBatch = async (name: string): Promise<void> => {
+  await unwrap(() => commands.completeBatch(name));
+};
+export const deleteBatch = async (name: string): Promise<void> => {
+  await unwrap(() => commands.deleteBatch(name));
+};
+
+// ---- Reports ----
+
+export const userReport = (name: string, email: string): Promise<MigrationReport | null> =>
+  unwrap(() => commands.userReport(name, email));
+
+const REPORT_FILTERS: Record<ReportFormat, { name: string; extensions: string[] }> = {
+  csv: { name: 'CSV (Excel)', extensions: ['csv'] },
+  html: { name: 'Web page', extensions: ['html'] },
+  json: { name: 'JSON', extensions: ['json'] },
+};
+
+/**
+ * Asks where to save the report (native save dialog), then writes it there.
+ * Returns the chosen path, or null when the owner cancelled the dialog.
+ */
+export async function downloadReport(name: string, format: ReportFormat): Promise<string | null> {
+  const filter = REPORT_FILTERS[format];
+  const safeName = name.replace(/[\\/:*?"<>|]+/g, '-');
+  const path = await call(() =>
+    saveDialog({
+      title: 'Save the migration report',
+      defaultPath: `${safeName} report.${filter.extensions[0]}`,
+      filters: [filter],
+    }),
+  );
+  if (!path) return null;
+  await unwrap(() => commands.exportReport(name, format, path));
+  return path;
+}
+
+// ---- Window ----
+
+export const keepRunningInBackground = async (): Promise<void> => {
+  await call(() => commands.keepRunningInBackground());
+};
+export const stopAllAndQuit = async (): Promise<void> => {
+  await call(() => commands.stopAllAndQuit());
+};
+
+/** Native open dialog for Microsoft's migration CSV; null when cancelled. */
+export async function chooseCsvFile(): Promise<string | null> {
+  const picked = await call(() =>
+    openDialog({
+      title: 'Import users from a CSV file',
+      multiple: false,
+      directory: false,
+      filters: [{ name: 'CSV file', extensions: ['csv', 'txt'] }],
+    }),
+  );
+  return typeof picked === 'string' ? picked : null;
+}
+
+/** Links go to the system browser: the app window must never become a browser. */
+export async function openExternal(url: string): Promise<void> {
+  if (!/^https:\/\//i.test(url)) throw new BackendError(toProblem(new Error(`Refusing to open ${url}`)));
+  await call(() => openUrl(url));
+}
+
+// ---- Events ----
+
+type Unsubscribe = () => void;
+
+/**
+ * Subscribes to an event and returns a synchronous unsubscribe, because React effects clean
+ * up synchronously while Tauri's `listen` resolves later: an early cleanup must still unlisten.
+ */
+function subscribe<T>(listen: (cb: (event: { payload: T }) => void) => Promise<() => void>, cb: (payload: T) => void): Unsubscribe {
+  if (!insideApp()) return () => {};
+  let unlisten: (() => void) | null = null;
+  let cancelled = false;
+  listen((event) => {
+    if (!cancelled) cb(event.payload);
+  })
+    .then((fn) => {
+      if (cancelled) safely(fn);
+      else unlisten = fn;
+    })
+    .catch(() => {
+      // Without events the screens still work from the database; nothing to tell the user.
+    });
+  return () => {
+    cancelled = true;
+    if (unlisten) safely(unlisten);
+  };
+}
+
+function safely(fn: () => void) {
+  try {
+    const result = fn() as unknown;
+    if (result instanceof Promise) result.catch(() => {});
+  } catch {
+    // The IPC bridge is already gone (window closing): nothing left to unsubscribe from.
+  }
+}
+
+/** Live progress of every running batch (at most ~10 updates a second per batch). */
+export const onBatchProgress = (cb: (update: BatchUpdate) => void): Unsubscribe =>
+  subscribe<BatchUpdate>((handler) => events.batchProgress.listen(handler), cb);
+
+/** The owner closed the window while migrations run. */
+export const onCloseRequested = (cb: (runningBatches: string[]) => void): Unsubscribe =>
+  subscribe<{ running_batches: string[] }>(
+    (handler) => events.closeRequested.listen(handler),
+    (payload) => cb(payload.running_batches),
+  );

@@ -1,0 +1,33 @@
+import { MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+import { formatBytes, formatCount } from '../format';
+import type { TestState } from '../wizard/wizardState';
+import { ProblemBar } from './ProblemBar';
+
+/** What "Test connection" found: folders, messages and size, or the problem and its fix. */
+export function ConnectionResult({ test }: { test: TestState }) {
+  if (test.state === 'ok') {
+    const s = test.summary;
+    return (
+      <MessageBar intent="success" layout="multiline">
+        <MessageBarBody>
+          <MessageBarTitle>Connected</MessageBarTitle>
+          {summaryText(s)}
+        </MessageBarBody>
+      </MessageBar>
+    );
+  }
+  if (test.state === 'error') return <ProblemBar problem={test.problem} />;
+  return null;
+}
+
+export function summaryText(s: { folders: number; messages: number; bytes: number; too_large: number }): string {
+  const parts = [
+    `${formatCount(s.folders)} ${s.folders === 1 ? 'folder' : 'folders'}`,
+    `${formatCount(s.messages)} ${s.messages === 1 ? 'message' : 'messages'}`,
+    formatBytes(s.bytes),
+  ];
+  let text = parts.join(' · ');
+  if (s.too_large > 0)
+    text += ` · ${formatCount(s.too_large)} too large to copy`;
+  return text;
+}

@@ -1,0 +1,132 @@
+import {
+  Button,
+  Checkbox,
+  Input,
+  makeStyles,
+  TableCell,
+  TableRow,
+  Text,
+  tokens,
+} from '@fluentui/react-components';
+import { Delete20Regular } from '@fluentui/react-icons';
+import { memo, type Dispatch } from 'react';
+import { isEmail } from '../servers';
+import type { UserRow, WizardAction } from '../wizard/wizardState';
+import { ConnectionResult } from './ConnectionResult';
+import { PasswordField } from './PasswordField';
+
+const useStyles = makeStyles({
+  cellInput: { width: '100%' },
+  innerInput: { width: 0, flexGrow: 1 },
+  problem: { color: tokens.colorPaletteRedForeground1, display: 'block', marginTop: '2px' },
+  resultCell: { paddingBottom: tokens.spacingVerticalS },
+  top: { verticalAlign: 'top', paddingTop: tokens.spacingVerticalXS, paddingBottom: tokens.spacingVerticalXS },
+});
+
+interface Props {
+  row: UserRow;
+  index: number;
+  columns: number;
+  /** Why the row cannot migrate yet, shown once the owner tried to go on. */
+  problem: string | null;
+  passwordLabel: string;
+  dispatch: Dispatch<WizardAction>;
+  onEmailCommitted: (row: UserRow) => void;
+  onStorePassword: (row: UserRow, password: string) => Promise<void>;
+  onTest: (row: UserRow) => void;
+}
+
+/**
+ * One mailbox of the users table. Memoized: typing in one row re-renders only that row, which
+ * matters with a hundred rows imported from a CSV.
+ */
+export const UserRowEditor = memo(function UserRowEditor({
+  row,
+  index,
+  columns,
+  problem,
+  passwordLabel,
+  dispatch,
+  onEmailCommitted,
+  onStorePassword,
+  onTest,
+}: Props) {
+  const styles = useStyles();
+  const who = row.emailAddress.trim() || `row ${index + 1}`;
+  const testing = row.test.state === 'testing';
+  const canTest = row.passwordStored && row.userName.trim() !== '' && isEmail(row.emailAddress);
+  return (
+    <>
+      <TableRow>
+        <TableCell className={styles.top}>
+          <Checkbox
+            checked={row.selected}
+            aria-label={`Migrate ${who}`}
+            onChange={(_, d) => dispatch({ type: 'selectUser', id: row.id, selected: d.checked === true })}
+          />
+        </TableCell>
+        <TableCell className={styles.top}>
+          <Input
+            className={styles.cellInput}
+            input={{ className: styles.innerInput }}
+            aria-label={`Destination mailbox, ${who}`}
+            aria-invalid={problem ? true : undefined}
+            type="email"
+            placeholder="name@company.com"
+            spellCheck={false}
+            value={row.emailAddress}
+            onChange={(_, d) => dispatch({ type: 'updateUser', id: row.id, patch: { emailAddress: d.value } })}
+            onBlur={() => onEmailCommitted(row)}
+          />
+          {problem ? (
+            <Text size={200} className={styles.problem}>
+              {problem}
+            </Text>
+          ) : null}
+        </TableCell>
+        <TableCell className={styles.top}>
+          <Input
+            className={styles.cellInput}
+            input={{ className: styles.innerInput }}
+            aria-label={`Source email or user name, ${who}`}
+            spellCheck={false}
+            value={row.userName}
+            onChange={(_, d) => dispatch({ type: 'updateUser', id: row.id, patch: { userName: d.value } })}
+          />
+        </TableCell>
+        <TableCell className={styles.top}>
+          <PasswordField
+            label={`${passwordLabel} for ${who}`}
+            hideLabel
+            placeholder={passwordLabel}
+            stored={row.passwordStored}
+            disabled={!isEmail(row.emailAddress)}
+            disabledReason="Enter the mailbox first"
+            onStore={(password) => onStorePassword(row, password)}
+          />
+        </TableCell>
+        <TableCell className={styles.top}>
+          <Button size="small" disabled={!canTest || testing} aria-label={`Test connection for ${who}`} onClick={() => onTest(row)}>
+            {testing ? 'Testing…' : 'Test'}
+          </Button>
+        </TableCell>
+        <TableCell className={styles.top}>
+          <Button
+            size="small"
+            appearance="subtle"
+            icon={<Delete20Regular />}
+            aria-label={`Remove ${who}`}
+            onClick={() => dispatch({ type: 'removeUser', id: row.id })}
+          />
+        </TableCell>
+      </TableRow>
+      {row.test.state === 'ok' || row.test.state === 'error' ? (
+        <TableRow>
+          <TableCell colSpan={columns} className={styles.resultCell}>
+            <ConnectionResult test={row.test} />
+          </TableCell>
+        </TableRow>
+      ) : null}
+    </>
+  );
+});

@@ -1,0 +1,71 @@
+import { Button, makeStyles, Text, tokens } from '@fluentui/react-components';
+import { useState } from 'react';
+import { retryFailed, storePassword, toProblem, type AppError, type BatchUser, type Problem } from '../../backend';
+import { PasswordField } from '../PasswordField';
+import { ProblemBar } from '../ProblemBar';
+
+const useStyles = makeStyles({
+  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, maxWidth: '520px' },
+});
+
+interface Props {
+  batch: string;
+  user: BatchUser;
+  problem: Problem;
+  /** "app password" or "password", as the source provider calls it. */
+  passwordWord: string;
+  onRetried: () => void;
+}
+
+/**
+ * What the owner can do about a mailbox's error, right where it is shown. A rejected password
+ * is fixed by typing a new one (stored, then the failed mailboxes are retried); other failures
+ * get a retry once their hint has been followed.
+ */
+export function FixAction({ batch, user, problem, passwordWord, onRetried }: Props) {
+  const styles = useStyles();
+  const [failure, setFailure] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const failed = user.status === 'Failed';
+
+  const retry = async () => {
+    setBusy(true);
+    setFailure(null);
+    try {
+      await retryFailed(batch);
+      onRetried();
+    } catch (e) {
+      setFailure(toProblem(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className={styles.root}>
+      <ProblemBar problem={problem} />
+      {problem.kind === 'authentication' ? (
+        <PasswordField
+          label={`Enter a new ${passwordWord}`}
+          stored={false}
+          hint="It is stored, then Mailferry tries this mailbox again."
+          onStore={async (password) => {
+            await storePassword(batch, user.email_address, password);
+            await retry();
+          }}
+        />
+      ) : null}
+      {problem.kind !== 'authentication' && failed ? (
+        <div>
+          <Button onClick={() => void retry()} disabled={busy}>
+            {busy ? 'Retrying…' : 'Retry failed mailboxes'}
+          </Button>
+        </div>
+      ) : null}
+      {problem.kind === 'network' || problem.kind === 'throttled' ? (
+        <Text size={200}>Mailferry tries again by itself after a pause.</Text>
+      ) : null}
+      {failure ? <ProblemBar problem={failure} /> : null}
+    </div>
+  );
+}

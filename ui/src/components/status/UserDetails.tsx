@@ -1,0 +1,192 @@
+import {
+  Button,
+  makeStyles,
+  mergeClasses,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  tokens,
+} from '@fluentui/react-components';
+import { memo, useCallback, useEffect, useState } from 'react';
+import { toProblem, userReport, type AppError, type BatchUser, type FolderReport, type MessageIssue, type MigrationReport } from '../../backend';
+import { formatBytes, formatCount, formatDuration } from '../../format';
+import { ProblemBar } from '../ProblemBar';
+import { FixAction } from './FixAction';
+
+const useStyles = makeStyles({
+  root: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalM,
+    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalL}`,
+    backgroundColor: tokens.colorNeutralBackground2,
+    borderRadius: tokens.borderRadiusMedium,
+  },
+  h3: { margin: 0, fontSize: tokens.fontSizeBase300, fontWeight: tokens.fontWeightSemibold },
+  num: { textAlign: 'right' },
+  numHeader: { justifyContent: 'flex-end' },
+  colFolder: { width: '16%' },
+  colSubject: { width: '26%' },
+  colDate: { width: '12%' },
+  colSize: { width: '9%' },
+  list: { margin: 0, paddingLeft: tokens.spacingHorizontalXL },
+  muted: { color: tokens.colorNeutralForeground3 },
+});
+
+// A mailbox can have tens of thousands of skipped items; the downloaded report has them all.
+const ITEM_LIMIT = 100;
+
+interface Props {
+  batch: string;
+  user: BatchUser;
+  id: string;
+  passwordWord: string;
+  onRetried: () => void;
+}
+
+/**
+ * A mailbox's last run, from the database: each folder, what was skipped or failed and why.
+ * Memoized so progress events for other mailboxes do not repaint a long report.
+ */
+export const UserDetails = memo(function UserDetails({ batch, user, id, passwordWord, onRetried }: Props) {
+  const styles = useStyles();
+  const [report, setReport] = useState<MigrationReport | null | undefined>(undefined);
+  const [problem, setProblem] = useState<AppError | null>(null);
+
+  const load = useCallback(() => {
+    setProblem(null);
+    userReport(batch, user.email_address)
+      .then(setReport)
+      .catch((e) => setProblem(toProblem(e)));
+  }, [batch, user.email_address]);
+
+  // Re-read when the mailbox finishes a pass (its stored row changes then).
+  useEffect(load, [load, user.last_synced_at, user.status]);
+
+  return (
+    <div className={styles.root} id={id} role="region" aria-label={`Details for ${user.email_address}`}>
+      {user.error ? <FixAction batch={batch} user={user} problem={user.error} passwordWord={passwordWord} onRetried={onRetried} /> : null}
+      {problem ? <ProblemBar problem={problem} actions={<Button onClick={load}>Try again</Button>} /> : null}
+      {report === undefined && !problem ? <Spinner size="tiny" label="Loading the report…" /> : null}
+      {report === null ? <Text className={styles.muted}>No report yet: this mailbox has not finished a pass.</Text> : null}
+      {report ? <ReportView report={report} /> : null}
+    </div>
+  );
+});
+
+function ReportView({ report }: { report: MigrationReport }) {
+  const styles = useStyles();
+  const t = report.totals;
+  const skipped = report.folders.flatMap((f) => f.skipped_items.map((item) => ({ folder: f.source, item })));
+  const failed = report.folders.flatMap((f) => f.failed_items.map((item) => ({ folder: f.source, item })));
+  return (
+    <>
+      <Text>
+        Last run: {formatCount(t.copied)} copied, {formatCount(t.already_present + t.previously_copied)} already there,{' '}
+        {formatCount(t.skipped)} skipped, {formatCount(t.failed)} failed of {formatCount(t.messages_in_source)} messages (
+        {formatBytes(t.bytes_copied)} in {formatDuration(report.duration_ms / 1000)}).
+      </Text>
+      {report.errors.map((e, i) => (
+        <ProblemBar key={i} problem={e} />
+      ))}
+      <h3 className={styles.h3}>Folders</h3>
+      <FolderTable folders={report.folders} />
+      {report.folders_not_copied.length > 0 ? (
+        <>
+          <h3 className={styles.h3}>Folders not copied</h3>
+          <ul className={styles.list}>
+            {report.folders_not_copied.map((f) => (
+              <li key={f.source}>
+                {f.source}: {f.reason}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {skipped.length > 0 ? <IssueTable title="Skipped messages" issues={skipped} /> : null}
+      {failed.length > 0 ? <IssueTable title="Messages that could not be copied" issues={failed} /> : null}
+    </>
+  );
+}
+
+function FolderTable({ folders }: { folders: FolderReport[] }) {
+  const styles = useStyles();
+  return (
+    <Table size="extra-small" aria-label="Folders">
+      <TableHeader>
+        <TableRow>
+          <TableHeaderCell>Folder</TableHeaderCell>
+          <TableHeaderCell>Copied to</TableHeaderCell>
+          <TableHeaderCell className={styles.num} button={{ className: styles.numHeader }}>In source</TableHeaderCell>
+          <TableHeaderCell className={styles.num} button={{ className: styles.numHeader }}>Copied</TableHeaderCell>
+          <TableHeaderCell className={styles.num} button={{ className: styles.numHeader }}>Already there</TableHeaderCell>
+          <TableHeaderCell className={styles.num} button={{ className: styles.numHeader }}>Skipped</TableHeaderCell>
+          <TableHeaderCell className={styles.num} button={{ className: styles.numHeader }}>Failed</TableHeaderCell>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {folders.map((f) => (
+          <TableRow key={f.source}>
+            <TableCell>{f.source}</TableCell>
+            <TableCell>
+              {f.destination}
+              {f.renamed ? <Text size={200} className={styles.muted}> ({f.renamed})</Text> : null}
+              {f.error ? <Text size={200}> — {f.error.message}</Text> : null}
+            </TableCell>
+            <TableCell className={styles.num}>{formatCount(f.messages_in_source)}</TableCell>
+            <TableCell className={styles.num}>{formatCount(f.copied)}</TableCell>
+            <TableCell className={styles.num}>
+              {formatCount(f.already_present + f.previously_copied + f.in_other_folders)}
+            </TableCell>
+            <TableCell className={styles.num}>{formatCount(f.skipped)}</TableCell>
+            <TableCell className={styles.num}>{formatCount(f.failed)}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+function IssueTable({ title, issues }: { title: string; issues: { folder: string; item: MessageIssue }[] }) {
+  const styles = useStyles();
+  const shown = issues.slice(0, ITEM_LIMIT);
+  return (
+    <>
+      <h3 className={styles.h3}>{title}</h3>
+      <Table size="extra-small" aria-label={title}>
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell className={styles.colFolder}>Folder</TableHeaderCell>
+            <TableHeaderCell className={styles.colSubject}>Subject</TableHeaderCell>
+            <TableHeaderCell className={styles.colDate}>Date</TableHeaderCell>
+            <TableHeaderCell className={mergeClasses(styles.num, styles.colSize)} button={{ className: styles.numHeader }}>
+              Size
+            </TableHeaderCell>
+            <TableHeaderCell>Why</TableHeaderCell>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {shown.map(({ folder, item }) => (
+            <TableRow key={`${folder}/${item.uid}`}>
+              <TableCell>{folder}</TableCell>
+              <TableCell>{item.subject ?? '(no subject)'}</TableCell>
+              <TableCell>{item.date ?? '—'}</TableCell>
+              <TableCell className={styles.num}>{formatBytes(item.size)}</TableCell>
+              <TableCell>{item.explanation}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      {issues.length > ITEM_LIMIT ? (
+        <Text size={200} className={styles.muted}>
+          And {formatCount(issues.length - ITEM_LIMIT)} more: download the report to see them all.
+        </Text>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,87 @@
+// A pretend Mailferry for looking at the window in a browser (`npm run dev`, then ?demo).
+// Loaded only by the dev server; the production bundle never contains it.
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import type { BatchUser } from '../backend';
+import { PRESETS, SAMPLE_USERS, appError, batchUser, progress, report, summary } from './fixtures';
+
+export function installDemoBackend() {
+  const params = new URLSearchParams(window.location.search);
+  const empty = params.has('empty');
+  const noKeyring = params.has('nokeyring');
+  const users: BatchUser[] = [
+    ...SAMPLE_USERS,
+    batchUser('dana@contoso.com', {
+      status: 'Waiting',
+      detail: 'Gmail daily download limit reached',
+      resume_at: Math.floor(Date.now() / 1000) + 3 * 3600,
+      messages_in_source: 48000,
+      messages_done: 21000,
+      bytes_copied: 2_621_440_000,
+    }),
+    batchUser('eve@contoso.com', { status: 'Queued' }),
+  ];
+  const batches = empty
+    ? []
+    : [
+        summary({ users_total: users.length }),
+        summary({ name: 'Pilot', status: 'Completed', users_total: 2, users_synced: 2, created_at: 1_759_000_000 }),
+      ];
+
+  mockIPC(
+    (cmd, args) => {
+      const a = (args ?? {}) as Record<string, unknown>;
+      switch (cmd) {
+        case 'list_presets':
+          return PRESETS;
+        case 'keyring_status':
+          return noKeyring
+            ? { available: false, memory_only: false, problem: 'No keyring service is running (org.freedesktop.secrets)' }
+            : { available: true, memory_only: false, problem: null };
+        case 'list_batches':
+          return batches;
+        case 'batch_users':
+          return users;
+        case 'batch_snapshot':
+          return null;
+        case 'user_report':
+          return a.email === 'anna@contoso.com' ? report() : null;
+        case 'has_password':
+          return false;
+        case 'test_connection':
+          if (String(a.userName ?? '').startsWith('x'))
+            throw appError('authentication', 'the server did not accept the user name or password', 'Check the app password.');
+          return { folders: 14, messages: 5200, bytes: 1_288_490_188, too_large: 2 };
+        case 'import_csv':
+          return {
+            rows: [],
+            problems: [
+              { line: 3, column: 'EmailAddress', message: '"ben@contoso" is not an email address' },
+              { line: 7, column: 'Password', message: 'the password is empty' },
+            ],
+          };
+        case 'plugin:dialog|open':
+          return '/home/owner/users.csv';
+        case 'plugin:dialog|save':
+          return '/home/owner/report.csv';
+        default:
+          return null;
+      }
+    },
+    { shouldMockEvents: true },
+  );
+
+  if (params.has('close')) {
+    setTimeout(() => void emit('close-requested', { running_batches: ['Contoso mailboxes'] }), 1000);
+  }
+
+  // Ben's copy moves along, as a running batch would report it.
+  let copied = 4100;
+  setInterval(() => {
+    copied = Math.min(12000, copied + 37);
+    void emit('batch-progress', {
+      batch: 'Contoso mailboxes',
+      users: [progress('ben@contoso.com', { to_copy: 12000, copied, bytes_copied: copied * 180_000, rate: 18.4, eta_secs: (12000 - copied) / 18.4 })],
+    });
+  }, 500);
+}

@@ -1,0 +1,170 @@
+// Sample data for the tests and the browser demo. Never imported by the production entry.
+import type {
+  AppError,
+  BatchSummary,
+  BatchUpdate,
+  BatchUser,
+  MigrationReport,
+  Preset,
+  UserProgress,
+} from '../backend';
+// The engine's own provider list, so tests exercise the real help texts and sign-in rules.
+import presetsJson from '../../../src/presets.json';
+
+export const PRESETS = presetsJson as Preset[];
+
+export function appError(kind: AppError['kind'], message: string, hint: string): AppError {
+  return { kind, message, hint };
+}
+
+export const GMAIL_SPEC = { preset: 'gmail', url: 'imaps://imap.gmail.com:993' };
+export const DEST_SPEC = { preset: null, url: 'imaps://mail.contoso.com:993' };
+
+export function summary(patch: Partial<BatchSummary> = {}): BatchSummary {
+  return {
+    name: 'Contoso mailboxes',
+    source: GMAIL_SPEC,
+    destination: DEST_SPEC,
+    status: 'Syncing',
+    users_total: 3,
+    users_synced: 1,
+    last_synced_at: 1_760_000_000,
+    created_at: 1_759_900_000,
+    ...patch,
+  };
+}
+
+export function batchUser(email: string, patch: Partial<BatchUser> = {}): BatchUser {
+  return {
+    email_address: email,
+    user_name: email.replace(/@.*/, '@gmail.com'),
+    user_root: null,
+    status: 'Queued',
+    detail: null,
+    error: null,
+    resume_at: null,
+    last_synced_at: null,
+    next_sync_at: null,
+    messages_in_source: 0,
+    messages_done: 0,
+    bytes_copied: 0,
+    skipped: 0,
+    failed: 0,
+    ...patch,
+  };
+}
+
+export function progress(email: string, patch: Partial<UserProgress> = {}): UserProgress {
+  return {
+    email_address: email,
+    status: 'Syncing',
+    detail: null,
+    resume_at: null,
+    to_copy: 1000,
+    copied: 250,
+    bytes_copied: 52_428_800,
+    folders_done: 2,
+    rate: 12.5,
+    eta_secs: 600,
+    ...patch,
+  };
+}
+
+export function update(batch: string, users: UserProgress[]): BatchUpdate {
+  return { batch, users };
+}
+
+export const SAMPLE_USERS: BatchUser[] = [
+  batchUser('anna@contoso.com', {
+    status: 'Synced',
+    messages_in_source: 5200,
+    messages_done: 5200,
+    bytes_copied: 1_288_490_188,
+    last_synced_at: 1_760_000_000,
+  }),
+  batchUser('ben@contoso.com', { status: 'Syncing', messages_in_source: 12000, messages_done: 4100, bytes_copied: 734_003_200 }),
+  batchUser('chris@contoso.com', {
+    status: 'Failed',
+    error: appError(
+      'authentication',
+      'the source server did not accept the user name or password',
+      'Create a new app password for this mailbox and enter it here.',
+    ),
+  }),
+];
+
+export function report(patch: Partial<MigrationReport> = {}): MigrationReport {
+  return {
+    status: 'synced',
+    source: 'imaps://anna@gmail.com@imap.gmail.com:993',
+    destination: 'imaps://anna@contoso.com@mail.contoso.com:993',
+    folders: [
+      {
+        source: 'INBOX',
+        destination: 'Inbox',
+        role: 'inbox',
+        status: 'synced',
+        messages_in_source: 4000,
+        copied: 3998,
+        already_present: 0,
+        previously_copied: 0,
+        in_other_folders: 0,
+        skipped: 2,
+        skipped_items: [
+          {
+            uid: 812,
+            subject: 'Holiday photos',
+            date: '2023-07-14',
+            size: 62_914_560,
+            reason: 'too_large',
+            explanation: 'Larger than the 35 MB the destination accepts.',
+          },
+          {
+            uid: 913,
+            subject: 'Scanned contract',
+            date: '2024-02-02',
+            size: 41_943_040,
+            reason: 'too_large',
+            explanation: 'Larger than the 35 MB the destination accepts.',
+          },
+        ],
+        failed: 0,
+        failed_items: [],
+        deleted_not_copied: 0,
+        flags_updated: 0,
+        bytes_copied: 1_000_000_000,
+      },
+      {
+        source: '[Gmail]/Sent Mail',
+        destination: 'Sent Items',
+        role: 'sent',
+        status: 'synced',
+        messages_in_source: 1200,
+        copied: 1200,
+        already_present: 0,
+        previously_copied: 0,
+        in_other_folders: 0,
+        skipped: 0,
+        skipped_items: [],
+        failed: 0,
+        failed_items: [],
+        deleted_not_copied: 0,
+        flags_updated: 0,
+        bytes_copied: 288_490_188,
+      },
+    ],
+    folders_not_copied: [{ source: '[Gmail]/All Mail', reason: 'Archived mail is copied to Archive instead.' }],
+    totals: {
+      messages_in_source: 5200,
+      copied: 5198,
+      already_present: 0,
+      previously_copied: 0,
+      skipped: 2,
+      failed: 0,
+      bytes_copied: 1_288_490_188,
+    },
+    errors: [],
+    duration_ms: 1_860_000,
+    ...patch,
+  };
+}

@@ -1,0 +1,151 @@
+import { Button, Field, Input, makeStyles, tokens } from '@fluentui/react-components';
+import { Server24Regular, Cloud24Regular } from '@fluentui/react-icons';
+import { useState } from 'react';
+import { storeAdminPassword, testConnection, toProblem } from '../backend';
+import { usePresets } from '../app/presets';
+import { ConnectionResult } from '../components/ConnectionResult';
+import { Page } from '../components/Page';
+import { PasswordField } from '../components/PasswordField';
+import { Section } from '../components/Section';
+import { ServerFields } from '../components/ServerFields';
+import { Tile } from '../components/Tile';
+import { isEmail, validateServer } from '../servers';
+import { useWizard } from '../wizard/WizardContext';
+import { WizardFooter } from '../wizard/WizardFooter';
+import { batchNameOf, batchOptions, destinationSpec } from '../wizard/wizardState';
+
+const useStyles = makeStyles({
+  tiles: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 300px))', gap: tokens.spacingHorizontalM },
+  fields: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, maxWidth: '560px' },
+  testRow: { display: 'flex', alignItems: 'flex-end', gap: tokens.spacingHorizontalS },
+  grow: { flexGrow: 1 },
+});
+
+/** Step 3: where the mail goes. Today: an IMAP server opened through one admin account. */
+export function DestinationScreen() {
+  const styles = useStyles();
+  const presets = usePresets();
+  const { state, dispatch } = useWizard();
+  const [showErrors, setShowErrors] = useState(false);
+  const batch = batchNameOf(state);
+  const serverErrors = validateServer(state.destinationServer);
+  const adminProblem = !state.destinationAdmin.trim() ? 'Enter the admin account.' : undefined;
+  const passwordProblem = !state.adminPasswordStored ? "Enter the admin account's password." : undefined;
+  const serverOk = Object.keys(serverErrors).length === 0;
+  const canTest = serverOk && !adminProblem && state.adminPasswordStored && isEmail(state.destinationTestMailbox);
+  const insecureUnaccepted = state.destinationServer.security === 'none' && !state.allowInsecure;
+
+  const test = async () => {
+    const server = destinationSpec(state, presets);
+    if (!server) return;
+    const mailbox = state.destinationTestMailbox.trim();
+    dispatch({ type: 'destinationTest', test: { state: 'testing' } });
+    try {
+      const summary = await testConnection(batch, 'destination', server, mailbox, mailbox, batchOptions(state));
+      dispatch({ type: 'destinationTest', test: { state: 'ok', summary } });
+    } catch (e) {
+      dispatch({ type: 'destinationTest', test: { state: 'error', problem: toProblem(e) } });
+    }
+  };
+
+  const next = () => {
+    if (!serverOk || adminProblem || passwordProblem || insecureUnaccepted) {
+      setShowErrors(true);
+      return;
+    }
+    dispatch({ type: 'goTo', step: 'users' });
+  };
+
+  return (
+    <Page title="Destination" description="Choose where the email goes.">
+      <div className={styles.tiles} role="radiogroup" aria-label="Destination">
+        <Tile
+          title="Microsoft 365"
+          caption="Needs Sign in with Microsoft, which is coming in a later version of Mailferry."
+          icon={<Cloud24Regular />}
+          selected={state.destinationKind === 'microsoft365'}
+          disabled
+          onSelect={() => dispatch({ type: 'setDestinationKind', kind: 'microsoft365' })}
+        />
+        <Tile
+          title="Another IMAP server"
+          caption="Any server that lets one admin account open every mailbox."
+          icon={<Server24Regular />}
+          selected={state.destinationKind === 'imap'}
+          onSelect={() => dispatch({ type: 'setDestinationKind', kind: 'imap' })}
+        />
+      </div>
+
+      <Section id="destination-server" title="Destination server">
+        <ServerFields
+          what="Destination"
+          value={state.destinationServer}
+          errors={serverErrors}
+          showErrors={showErrors}
+          onChange={(patch) => dispatch({ type: 'setDestinationServer', patch })}
+          allowInsecure={state.allowInsecure}
+          onAllowInsecure={(value) => dispatch({ type: 'setAllowInsecure', value })}
+        />
+      </Section>
+
+      <Section id="destination-admin" title="Admin account">
+        <div className={styles.fields}>
+          <Field
+            label="Admin account"
+            required
+            hint="An account that can open every destination mailbox (for example a Dovecot master user)."
+            validationMessage={showErrors ? adminProblem : undefined}
+          >
+            <Input
+              value={state.destinationAdmin}
+              spellCheck={false}
+              autoComplete="off"
+              onChange={(_, d) => dispatch({ type: 'setDestinationAdmin', admin: d.value })}
+            />
+          </Field>
+          <PasswordField
+            label="Admin password"
+            stored={state.adminPasswordStored}
+            storedText="Admin password stored"
+            disabled={!state.destinationAdmin.trim()}
+            disabledReason="Enter the admin account first."
+            hint="Stored in this computer's password store as soon as you leave the field."
+            onStore={async (password) => {
+              await storeAdminPassword(batch, password);
+              dispatch({ type: 'adminPasswordStored', stored: true });
+            }}
+            onChangeRequested={() => dispatch({ type: 'adminPasswordStored', stored: false })}
+          />
+          {showErrors && passwordProblem && state.destinationAdmin.trim() ? (
+            <div role="alert">{passwordProblem}</div>
+          ) : null}
+        </div>
+      </Section>
+
+      <Section id="destination-test" title="Test connection">
+        <div className={styles.fields}>
+          <div className={styles.testRow}>
+            <Field className={styles.grow} label="Destination mailbox to test" hint="Any mailbox the admin account can open.">
+              <Input
+                value={state.destinationTestMailbox}
+                type="email"
+                spellCheck={false}
+                onChange={(_, d) => dispatch({ type: 'setDestinationTestMailbox', email: d.value })}
+              />
+            </Field>
+          </div>
+          <div>
+            <Button onClick={() => void test()} disabled={!canTest || state.destinationTest.state === 'testing'}>
+              {state.destinationTest.state === 'testing' ? 'Testing…' : 'Test connection'}
+            </Button>
+          </div>
+          <div aria-live="polite">
+            <ConnectionResult test={state.destinationTest} />
+          </div>
+        </div>
+      </Section>
+
+      <WizardFooter onBack={() => dispatch({ type: 'goTo', step: 'service' })} onNext={next} />
+    </Page>
+  );
+}

@@ -1,0 +1,249 @@
+import {
+  Checkbox,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Table,
+  TableBody,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  Toolbar,
+  ToolbarButton,
+  ToolbarDivider,
+  tokens,
+} from '@fluentui/react-components';
+import { Add20Regular, ArrowUpload20Regular, Delete20Regular } from '@fluentui/react-icons';
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { chooseCsvFile, hasPassword, importCsv, storePassword, testConnection, toProblem, type AppError, type CsvProblem } from '../backend';
+import { usePresets } from '../app/presets';
+import { CsvProblems } from '../components/CsvProblems';
+import { Page } from '../components/Page';
+import { ProblemBar } from '../components/ProblemBar';
+import { UserRowEditor } from '../components/UserRowEditor';
+import { isEmail } from '../servers';
+import { useWizard } from '../wizard/WizardContext';
+import { WizardFooter } from '../wizard/WizardFooter';
+import {
+  batchNameOf,
+  batchOptions,
+  rowProblem,
+  selectedUsers,
+  sourcePreset,
+  sourceSpec,
+  type UserRow,
+} from '../wizard/wizardState';
+
+const useStyles = makeStyles({
+  toolbar: { paddingLeft: 0, gap: tokens.spacingHorizontalXS, flexWrap: 'wrap' },
+  count: { marginLeft: 'auto', color: tokens.colorNeutralForeground2, alignSelf: 'center' },
+  tableWrap: { overflowX: 'auto' },
+  // Fits the 1024 px minimum window next to the stepper without scrolling sideways.
+  table: { minWidth: '700px', tableLayout: 'fixed' },
+  colCheck: { width: '40px' },
+  colMailbox: { width: '26%' },
+  colSource: { width: '24%' },
+  colPassword: { width: '26%' },
+  colTest: { width: '76px' },
+  colRemove: { width: '40px' },
+  empty: { padding: tokens.spacingVerticalL, color: tokens.colorNeutralForeground2 },
+});
+
+const COLUMNS = 6;
+
+/** Step 4: "Select users to start migrating email messages". */
+export function SelectUsersScreen() {
+  const styles = useStyles();
+  const presets = usePresets();
+  const { state, dispatch } = useWizard();
+  const [showErrors, setShowErrors] = useState(false);
+  const [csv, setCsv] = useState<{ fileName: string; problems: CsvProblem[] } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [problem, setProblem] = useState<AppError | null>(null);
+  const [importing, setImporting] = useState(false);
+  const tableRef = useRef<HTMLDivElement>(null);
+
+  const batch = batchNameOf(state);
+  const preset = sourcePreset(state, presets);
+  const passwordLabel = preset?.sign_in === 'app_password' ? 'App password' : 'Password';
+  const source = sourceSpec(state, presets);
+  const options = useMemo(() => batchOptions(state), [state.options, state.allowInsecure, state.destinationAdmin, state.destinationKind]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const selected = selectedUsers(state);
+  const problems = useMemo(() => {
+    const map = new Map<number, string | null>();
+    for (const row of state.users) map.set(row.id, row.selected ? rowProblem(row, state.users) : null);
+    return map;
+  }, [state.users]);
+  const blocking = selected.filter((u) => problems.get(u.id));
+
+  // Stable callbacks keep the memoized rows from re-rendering when another row changes.
+  const onStorePassword = useCallback(
+    async (row: UserRow, password: string) => {
+      await storePassword(batch, row.emailAddress.trim(), password);
+      dispatch({ type: 'passwordStored', id: row.id, stored: true });
+    },
+    [batch, dispatch],
+  );
+
+  const onEmailCommitted = useCallback(
+    (row: UserRow) => {
+      if (row.passwordStored || !isEmail(row.emailAddress)) return;
+      // A password may already be stored for this mailbox (an earlier import or visit).
+      hasPassword(batch, row.emailAddress.trim())
+        .then((stored) => {
+          if (stored) dispatch({ type: 'passwordStored', id: row.id, stored: true });
+        })
+        .catch(() => {
+          // Only a convenience; the password field stays open.
+        });
+    },
+    [batch, dispatch],
+  );
+
+  const onTest = useCallback(
+    (row: UserRow) => {
+      if (!source) return;
+      dispatch({ type: 'userTest', id: row.id, test: { state: 'testing' } });
+      testConnection(batch, 'source', source, row.emailAddress.trim(), row.userName.trim(), options)
+        .then((summary) => dispatch({ type: 'userTest', id: row.id, test: { state: 'ok', summary } }))
+        .catch((e) => dispatch({ type: 'userTest', id: row.id, test: { state: 'error', problem: toProblem(e) } }));
+    },
+    [batch, source?.url, source?.preset, options, dispatch], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+
+  const addUser = () => {
+    dispatch({ type: 'addUser' });
+    // Land in the new row's first field, where typing starts.
+    requestAnimationFrame(() => {
+      const inputs = tableRef.current?.querySelectorAll<HTMLInputElement>('input[type="email"]');
+      inputs?.[inputs.length - 1]?.focus();
+    });
+  };
+
+  const importFile = async () => {
+    setProblem(null);
+    setNotice(null);
+    try {
+      const path = await chooseCsvFile();
+      if (!path) return;
+      setImporting(true);
+      const result = await importCsv(batch, path);
+      const fileName = path.split(/[\\/]/).pop() ?? path;
+      if (result.problems.length > 0) {
+        setCsv({ fileName, problems: result.problems });
+        return;
+      }
+      setCsv(null);
+      dispatch({ type: 'importRows', rows: result.rows });
+      setNotice(
+        `${result.rows.length} ${result.rows.length === 1 ? 'mailbox' : 'mailboxes'} imported from ${fileName}. Their passwords are stored.`,
+      );
+    } catch (e) {
+      setProblem(toProblem(e));
+    } finally {
+      setImporting(false);
+    }
+  };
+
+  const allSelected = state.users.length > 0 && state.users.every((u) => u.selected);
+  const someSelected = state.users.some((u) => u.selected);
+
+  const next = () => {
+    if (selected.length === 0 || blocking.length > 0) {
+      setShowErrors(true);
+      return;
+    }
+    dispatch({ type: 'goTo', step: 'options' });
+  };
+
+  return (
+    <Page
+      title="Select users to start migrating email messages"
+      description={`Check the box next to the users whose email you want to migrate, then fill in their source email and ${passwordLabel.toLowerCase()}. You can also import Microsoft's migration CSV (EmailAddress, UserName, Password).`}
+    >
+      <Toolbar aria-label="Users" className={styles.toolbar}>
+        <ToolbarButton icon={<Add20Regular />} onClick={addUser}>
+          Add user
+        </ToolbarButton>
+        <ToolbarButton icon={<ArrowUpload20Regular />} onClick={() => void importFile()} disabled={importing}>
+          {importing ? 'Importing…' : 'Import CSV'}
+        </ToolbarButton>
+        <ToolbarDivider />
+        <ToolbarButton
+          icon={<Delete20Regular />}
+          disabled={!someSelected}
+          onClick={() => dispatch({ type: 'removeSelected' })}
+        >
+          Remove selected
+        </ToolbarButton>
+        <Text className={styles.count} aria-live="polite">
+          {selected.length} of {state.users.length} selected
+        </Text>
+      </Toolbar>
+
+      {notice ? (
+        <MessageBar intent="success">
+          <MessageBarBody>{notice}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {problem ? <ProblemBar problem={problem} /> : null}
+      {csv ? <CsvProblems fileName={csv.fileName} problems={csv.problems} /> : null}
+
+      <div className={styles.tableWrap} ref={tableRef}>
+        <Table className={styles.table} aria-label="Users to migrate" size="small">
+          <TableHeader>
+            <TableRow>
+              <TableHeaderCell className={styles.colCheck}>
+                <Checkbox
+                  aria-label="Select all users"
+                  checked={allSelected ? true : someSelected ? 'mixed' : false}
+                  disabled={state.users.length === 0}
+                  onChange={() => dispatch({ type: 'selectAll', selected: !allSelected })}
+                />
+              </TableHeaderCell>
+              <TableHeaderCell className={styles.colMailbox}>Destination mailbox</TableHeaderCell>
+              <TableHeaderCell className={styles.colSource}>Source email or user name</TableHeaderCell>
+              <TableHeaderCell className={styles.colPassword}>{passwordLabel}</TableHeaderCell>
+              <TableHeaderCell className={styles.colTest}>Connection</TableHeaderCell>
+              <TableHeaderCell className={styles.colRemove} aria-label="Remove" />
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {state.users.map((row, index) => (
+              <UserRowEditor
+                key={row.id}
+                row={row}
+                index={index}
+                columns={COLUMNS}
+                problem={showErrors ? problems.get(row.id) ?? null : null}
+                passwordLabel={passwordLabel}
+                dispatch={dispatch}
+                onEmailCommitted={onEmailCommitted}
+                onStorePassword={onStorePassword}
+                onTest={onTest}
+              />
+            ))}
+          </TableBody>
+        </Table>
+        {state.users.length === 0 ? (
+          <div className={styles.empty}>
+            No users yet. Choose Add user for each mailbox to move, or Import CSV to add many at once.
+          </div>
+        ) : null}
+      </div>
+
+      {showErrors && selected.length === 0 ? <Text role="alert">Select at least one user to migrate.</Text> : null}
+      {showErrors && blocking.length > 0 ? (
+        <Text role="alert">
+          {blocking.length === 1 ? '1 selected user needs' : `${blocking.length} selected users need`} attention: see the
+          notes in the table.
+        </Text>
+      ) : null}
+
+      <WizardFooter onBack={() => dispatch({ type: 'goTo', step: 'destination' })} onNext={next} />
+    </Page>
+  );
+}
+

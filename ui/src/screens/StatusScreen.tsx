@@ -1,0 +1,296 @@
+import {
+  Button,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  Toolbar,
+  ToolbarButton,
+  ToolbarDivider,
+  tokens,
+} from '@fluentui/react-components';
+import {
+  ArrowClockwise20Regular,
+  ArrowLeft20Regular,
+  Delete20Regular,
+  Play20Regular,
+  PlugDisconnected20Regular,
+  Stop20Regular,
+} from '@fluentui/react-icons';
+import { Fragment, useCallback, useState } from 'react';
+import {
+  completeBatch,
+  deleteBatch,
+  retryFailed,
+  startBatch,
+  stopBatch,
+  toProblem,
+  type AppError,
+  type UserStatus,
+} from '../backend';
+import { useNavigate } from '../app/navigation';
+import { usePresets } from '../app/presets';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { Page } from '../components/Page';
+import { ProblemBar } from '../components/ProblemBar';
+import { ReportDownloadButton } from '../components/ReportDownloadButton';
+import { BatchStatusBadge } from '../components/StatusBadge';
+import { StatusUserRow } from '../components/status/StatusUserRow';
+import { UserDetails } from '../components/status/UserDetails';
+import { useBatchLive } from '../components/status/useBatchLive';
+import { rowView } from '../components/status/rowView';
+import { describeServer } from '../servers';
+
+const useStyles = makeStyles({
+  back: { alignSelf: 'flex-start', marginLeft: `calc(-1 * ${tokens.spacingHorizontalS})` },
+  meta: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalM, color: tokens.colorNeutralForeground2 },
+  metaEnd: { marginLeft: 'auto' },
+  toolbar: { paddingLeft: 0, flexWrap: 'wrap' },
+  tableWrap: { overflowX: 'auto' },
+  // Fits 1024 px windows: rate and time left sit under the progress bar instead of own columns.
+  table: { minWidth: '700px', tableLayout: 'fixed' },
+  colExpand: { width: '44px' },
+  colMailbox: { width: '27%' },
+  colStatus: { width: '21%' },
+  colLast: { width: '16%' },
+  detailsCell: { paddingBottom: tokens.spacingVerticalM },
+});
+
+type Confirm = 'complete' | 'delete' | null;
+type Notice = { intent: 'success' | 'info'; text: string } | null;
+
+const STOPPABLE: UserStatus[] = ['Queued', 'Starting', 'Syncing', 'Synced', 'IncrementalSyncing', 'Waiting'];
+
+/** "Email migration status": every mailbox of one batch, live while it runs, readable offline. */
+export function StatusScreen({ batch, initialProblem }: { batch: string; initialProblem?: AppError }) {
+  const styles = useStyles();
+  const navigate = useNavigate();
+  const presets = usePresets();
+  const live = useBatchLive(batch);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const [confirm, setConfirm] = useState<Confirm>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [problem, setProblem] = useState<AppError | null>(initialProblem ?? null);
+  const [notice, setNotice] = useState<Notice>(null);
+  const { afterAction } = live;
+
+  const onToggle = useCallback((email: string) => {
+    setExpanded((prev) => {
+      const next = new Set(prev);
+      if (next.has(email)) next.delete(email);
+      else next.add(email);
+      return next;
+    });
+  }, []);
+
+  const run = async (label: string, action: () => Promise<void>, done?: string) => {
+    setBusy(label);
+    setProblem(null);
+    setNotice(null);
+    try {
+      await action();
+      if (done) setNotice({ intent: 'success', text: done });
+      afterAction();
+    } catch (e) {
+      setProblem(toProblem(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const users = live.users ?? [];
+  const statuses = users.map((u) => rowView(u, live.progress.get(u.email_address)).status);
+  const count = (s: UserStatus) => statuses.filter((x) => x === s).length;
+  const synced = count('Synced') + count('Completed');
+  const failed = count('Failed');
+  const canStop = statuses.some((s) => STOPPABLE.includes(s)) && !statuses.every((s) => s === 'Queued' && !live.running);
+  const notStarted = users.length > 0 && statuses.every((s) => s === 'Queued') && !live.running;
+  const canResume = count('Stopped') > 0 || notStarted;
+  const canComplete = count('Synced') > 0;
+  const sourcePreset = presets.find((p) => p.id === live.summary?.source.preset);
+  const passwordWord = sourcePreset?.sign_in === 'app_password' ? 'app password' : 'password';
+
+  return (
+    <Page
+      title="Email migration status"
+      before={
+        <Button
+          className={styles.back}
+          appearance="subtle"
+          size="small"
+          icon={<ArrowLeft20Regular />}
+          onClick={() => navigate({ kind: 'home' })}
+        >
+          Migrations
+        </Button>
+      }
+    >
+      <div className={styles.meta}>
+        <Text weight="semibold" size={400}>
+          {batch}
+        </Text>
+        {live.summary ? <BatchStatusBadge status={live.summary.status} /> : null}
+        {live.summary ? (
+          <Text>
+            From {describeServer(live.summary.source, presets)} to {describeServer(live.summary.destination, presets)}
+          </Text>
+        ) : null}
+        {live.users ? (
+          <Text aria-live="polite">
+            {synced} of {users.length} synced{failed ? ` · ${failed} failed` : ''}
+          </Text>
+        ) : null}
+        <span className={styles.metaEnd}>
+          <ReportDownloadButton
+            batch={batch}
+            appearance="secondary"
+            onDone={(result) =>
+              'path' in result
+                ? setNotice({ intent: 'success', text: `Report saved to ${result.path}` })
+                : setProblem(result.problem)
+            }
+          />
+        </span>
+      </div>
+
+      <Toolbar aria-label="Migration actions" className={styles.toolbar}>
+        <ToolbarButton
+          icon={<Stop20Regular />}
+          disabled={!canStop || busy !== null}
+          onClick={() => void run('stop', () => stopBatch(batch), 'The migration is stopped. Resume it whenever you like.')}
+        >
+          Stop migration
+        </ToolbarButton>
+        <ToolbarButton
+          icon={<Play20Regular />}
+          disabled={!canResume || busy !== null}
+          onClick={() => void run('start', () => startBatch(batch))}
+        >
+          {notStarted ? 'Start migration' : 'Resume'}
+        </ToolbarButton>
+        <ToolbarButton
+          icon={<ArrowClockwise20Regular />}
+          disabled={failed === 0 || busy !== null}
+          onClick={() => void run('retry', () => retryFailed(batch))}
+        >
+          Retry failed
+        </ToolbarButton>
+        <ToolbarDivider />
+        <ToolbarButton
+          icon={<PlugDisconnected20Regular />}
+          disabled={!canComplete || busy !== null}
+          onClick={() => setConfirm('complete')}
+        >
+          Close connection
+        </ToolbarButton>
+        <ToolbarButton icon={<Delete20Regular />} disabled={busy !== null} onClick={() => setConfirm('delete')}>
+          Delete batch
+        </ToolbarButton>
+      </Toolbar>
+
+      {busy === 'complete' ? (
+        <Spinner size="tiny" label="Closing the connection: a last sync of every synced mailbox, then Mailferry stops syncing them…" />
+      ) : null}
+      {notice ? (
+        <MessageBar intent={notice.intent}>
+          <MessageBarBody>{notice.text}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {problem ? <ProblemBar problem={problem} /> : null}
+      {live.problem ? (
+        <ProblemBar problem={live.problem} actions={<Button onClick={live.refresh}>Try again</Button>} />
+      ) : null}
+      {live.users === null && !live.problem ? <Spinner size="small" label="Loading mailboxes…" /> : null}
+
+      {live.users ? (
+        <div className={styles.tableWrap}>
+          <Table className={styles.table} aria-label={`Mailboxes in ${batch}`} size="small">
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell className={styles.colExpand} aria-label="Details" />
+                <TableHeaderCell className={styles.colMailbox}>Mailbox</TableHeaderCell>
+                <TableHeaderCell className={styles.colStatus}>Status</TableHeaderCell>
+                <TableHeaderCell>Progress</TableHeaderCell>
+                <TableHeaderCell className={styles.colLast}>Last synced</TableHeaderCell>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {users.map((user) => {
+                const open = expanded.has(user.email_address);
+                const detailsId = `details-${user.email_address}`;
+                return (
+                  <Fragment key={user.email_address}>
+                    <StatusUserRow
+                      user={user}
+                      progress={live.progress.get(user.email_address)}
+                      expanded={open}
+                      detailsId={detailsId}
+                      onToggle={onToggle}
+                    />
+                    {open ? (
+                      <TableRow>
+                        <TableCell colSpan={5} className={styles.detailsCell}>
+                          <UserDetails
+                            batch={batch}
+                            user={user}
+                            id={detailsId}
+                            passwordWord={passwordWord}
+                            onRetried={afterAction}
+                          />
+                        </TableCell>
+                      </TableRow>
+                    ) : null}
+                  </Fragment>
+                );
+              })}
+            </TableBody>
+          </Table>
+        </div>
+      ) : null}
+
+      <ConfirmDialog
+        open={confirm === 'complete'}
+        title="Close the connection?"
+        confirmLabel="Close connection"
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => {
+          setConfirm(null);
+          void run(
+            'complete',
+            () => completeBatch(batch),
+            'The connection is closed. The synced mailboxes are complete and no longer synced.',
+          );
+        }}
+      >
+        Mailferry copies any new mail one last time, then stops syncing the synced mailboxes for good. Do this once
+        your domain's MX records point to the new mailboxes. Nothing is deleted from the old mailboxes.
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirm === 'delete'}
+        title={`Delete "${batch}"?`}
+        confirmLabel="Delete batch"
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => {
+          setConfirm(null);
+          setBusy('delete');
+          deleteBatch(batch)
+            .then(() => navigate({ kind: 'home' }))
+            .catch((e) => {
+              setProblem(toProblem(e));
+              setBusy(null);
+            });
+        }}
+      >
+        The batch, its history and reports, and the passwords stored for it are removed from this computer. Email
+        already copied stays in the destination mailboxes, and the old mailboxes are not touched.
+      </ConfirmDialog>
+    </Page>
+  );
+}

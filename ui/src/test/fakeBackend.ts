@@ -1,0 +1,115 @@
+// The IPC boundary, faked: the generated bindings and backend.ts run for real on top of it.
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { act } from '@testing-library/react';
+import { events, type BatchUpdate } from '../bindings';
+import { PRESETS } from '../dev/fixtures';
+
+export type Handler = (args: Record<string, unknown>) => unknown;
+
+export interface Call {
+  cmd: string;
+  args: Record<string, unknown>;
+}
+
+export interface FakeBackend {
+  calls: Call[];
+  /** The arguments of every call to one command, in order. */
+  callsTo: (cmd: string) => Record<string, unknown>[];
+  /** The command names in call order (event plumbing left out). */
+  commandOrder: () => string[];
+  /** Names of the events the window listens to right now. */
+  listening: () => string[];
+  emitBatchProgress: (update: BatchUpdate) => Promise<void>;
+  emitCloseRequested: (runningBatches: string[]) => Promise<void>;
+}
+
+const DEFAULTS: Record<string, Handler> = {
+  list_presets: () => PRESETS,
+  keyring_status: () => ({ available: true, memory_only: false, problem: null }),
+  use_memory_secrets: () => null,
+  list_batches: () => [],
+  check_batch_name: () => null,
+  store_password: () => null,
+  store_admin_password: () => null,
+  has_password: () => false,
+  import_csv: () => ({ rows: [], problems: [] }),
+  test_connection: () => ({ folders: 12, messages: 3456, bytes: 1_288_490_188, too_large: 0 }),
+  create_batch: (args) => {
+    const spec = args.spec as { name: string; source: unknown; destination: unknown; users: unknown[] };
+    return {
+      name: spec.name,
+      source: spec.source,
+      destination: spec.destination,
+      status: 'Created',
+      users_total: spec.users.length,
+      users_synced: 0,
+      last_synced_at: null,
+      created_at: 1_760_000_000,
+    };
+  },
+  batch_users: () => [],
+  batch_snapshot: () => null,
+  start_batch: () => null,
+  stop_batch: () => null,
+  retry_failed: () => null,
+  complete_batch: () => null,
+  delete_batch: () => null,
+  user_report: () => null,
+  export_report: () => null,
+  keep_running_in_background: () => null,
+  stop_all_and_quit: () => null,
+  'plugin:dialog|open': () => '/home/owner/users.csv',
+  'plugin:dialog|save': () => '/home/owner/Contoso report.csv',
+  'plugin:opener|open_url': () => null,
+};
+
+/**
+ * Installs the fake. A handler that throws a plain `{kind, message, hint}` object is how a
+ * Rust command returns `Err(AppError)` over IPC.
+ */
+export function installFakeBackend(overrides: Record<string, Handler> = {}): FakeBackend {
+  const handlers = { ...DEFAULTS, ...overrides };
+  const calls: Call[] = [];
+  mockIPC(
+    (cmd, payload) => {
+      const args = (payload ?? {}) as Record<string, unknown>;
+      calls.push({ cmd, args });
+      const handler = handlers[cmd];
+      if (!handler) throw new Error(`the fake backend has no command ${cmd}`);
+      return handler(args);
+    },
+    { shouldMockEvents: true },
+  );
+  // The mock answers event subscriptions itself; record them too, so tests can wait for them.
+  const internals = window.__TAURI_INTERNALS__ as { invoke: (cmd: string, args?: unknown, options?: unknown) => Promise<unknown> };
+  const mockedInvoke = internals.invoke;
+  const listening = new Map<number, string>();
+  internals.invoke = async (cmd, args, options) => {
+    const result = await mockedInvoke(cmd, args, options);
+    const a = (args ?? {}) as { event?: string; eventId?: number };
+    if (cmd === 'plugin:event|listen' && a.event) listening.set(result as number, a.event);
+    if (cmd === 'plugin:event|unlisten' && a.eventId !== undefined) listening.delete(a.eventId);
+    return result;
+  };
+  return {
+    listening: () => [...listening.values()],
+    calls,
+    callsTo: (cmd) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
+    commandOrder: () => calls.map((c) => c.cmd).filter((c) => !c.startsWith('plugin:event|')),
+    emitBatchProgress: async (update) => {
+      await act(async () => {
+        await events.batchProgress.emit(update);
+      });
+    },
+    emitCloseRequested: async (runningBatches) => {
+      await act(async () => {
+        await events.closeRequested.emit({ running_batches: runningBatches });
+      });
+    },
+  };
+}
+
+/** Throws what a failing Rust command sends back. */
+export function fail(kind: string, message: string, hint: string): never {
+  throw { kind, message, hint };
+}

@@ -1,0 +1,123 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { summary } from '../dev/fixtures';
+import { fail, installFakeBackend } from './fakeBackend';
+import { dialogButton, findDialog } from './dialogs';
+import { renderApp } from './render';
+
+// The window must be subscribed before the shell sends the event.
+const LISTENED = 'close-requested';
+
+describe('home', () => {
+  it('explains what Mailferry does when there are no batches yet', async () => {
+    installFakeBackend();
+    renderApp();
+    expect(await screen.findByText('No migrations yet')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 1, name: 'Migrations' })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Migrate your email' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Get started' })).toBeEnabled();
+    expect(screen.getByRole('navigation', { name: 'Main' })).toBeInTheDocument();
+    expect(screen.getByRole('main')).toBeInTheDocument();
+    expect(screen.getByRole('banner')).toBeInTheDocument();
+  });
+
+  it('lists batches with source, status, users synced and opens one', async () => {
+    const backend = installFakeBackend({
+      list_batches: () => [summary(), summary({ name: 'Pilot', status: 'Completed', users_total: 2, users_synced: 2 })],
+    });
+    const { user } = renderApp();
+    const table = await screen.findByRole('table', { name: 'Migration batches' });
+    const row = within(table).getByRole('row', { name: /Contoso mailboxes/ });
+    expect(within(row).getByText('Gmail')).toBeInTheDocument();
+    expect(within(row).getByText('Syncing')).toBeInTheDocument();
+    expect(within(row).getByText('1 of 3')).toBeInTheDocument();
+    expect(within(table).getByText('Completed')).toBeInTheDocument();
+
+    await user.click(within(row).getByRole('button', { name: 'Contoso mailboxes' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Email migration status' })).toBeInTheDocument();
+    expect(backend.callsTo('batch_users')).toEqual([{ name: 'Contoso mailboxes' }]);
+  });
+
+  it('shows a failure to read the batches with what to do', async () => {
+    installFakeBackend({
+      list_batches: () => fail('local', 'the state database is locked', 'Close the other Mailferry window.'),
+    });
+    renderApp();
+    expect(await screen.findByText('The state database is locked.')).toBeInTheDocument();
+    expect(screen.getByText('What to do: Close the other Mailferry window.')).toBeInTheDocument();
+  });
+
+  it('asks to open the app when the page runs outside Mailferry', () => {
+    renderApp();
+    expect(screen.getByRole('heading', { name: 'Open Mailferry from its app' })).toBeInTheDocument();
+  });
+});
+
+describe('keyring', () => {
+  it('offers memory-only passwords when the keyring is unavailable', async () => {
+    const backend = installFakeBackend({
+      keyring_status: () => ({ available: false, memory_only: false, problem: 'No keyring service is running.' }),
+    });
+    const { user } = renderApp();
+    expect(await screen.findByText('No keyring service is running.')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Keep passwords in memory for this session' }));
+    expect(await screen.findByText('Passwords are kept in memory for this session')).toBeInTheDocument();
+    expect(backend.callsTo('use_memory_secrets')).toHaveLength(1);
+  });
+
+  it('says nothing when the keyring works', async () => {
+    const backend = installFakeBackend();
+    renderApp();
+    await screen.findByText('No migrations yet');
+    expect(backend.callsTo('keyring_status')).toHaveLength(1);
+    expect(screen.queryByRole('button', { name: /Keep passwords in memory/ })).not.toBeInTheDocument();
+  });
+});
+
+describe('closing the window while migrations run', () => {
+  it('keeps them running in the background', async () => {
+    const backend = installFakeBackend();
+    const { user } = renderApp();
+    await screen.findByText('No migrations yet');
+    await waitFor(() => expect(backend.listening()).toContain(LISTENED));
+    await backend.emitCloseRequested(['Contoso mailboxes']);
+    const dialog = await findDialog('Migrations are running');
+    expect(within(dialog).getByText(/"Contoso mailboxes" is still copying email/)).toBeInTheDocument();
+    await user.click(dialogButton(dialog, 'Keep them running in the background'));
+    expect(backend.callsTo('keep_running_in_background')).toHaveLength(1);
+    expect(backend.callsTo('stop_all_and_quit')).toHaveLength(0);
+  });
+
+  it('stops them and quits', async () => {
+    const backend = installFakeBackend();
+    const { user } = renderApp();
+    await screen.findByText('No migrations yet');
+    await waitFor(() => expect(backend.listening()).toContain(LISTENED));
+    await backend.emitCloseRequested(['A', 'B']);
+    const dialog = await findDialog('Migrations are running');
+    expect(within(dialog).getByText(/2 migrations are still copying email: A, B/)).toBeInTheDocument();
+    await user.click(dialogButton(dialog, 'Stop them and quit'));
+    expect(backend.callsTo('stop_all_and_quit')).toHaveLength(1);
+    expect(backend.callsTo('keep_running_in_background')).toHaveLength(0);
+  });
+});
+
+describe('reports and history', () => {
+  it('downloads a past batch report through the save dialog', async () => {
+    const backend = installFakeBackend({
+      list_batches: () => [summary({ name: 'Pilot', status: 'Completed' })],
+    });
+    const { user } = renderApp();
+    await screen.findByRole('table', { name: 'Migration batches' });
+    await user.click(screen.getByRole('button', { name: 'Reports and history' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Reports and history' })).toBeInTheDocument();
+    await user.click(await screen.findByRole('button', { name: 'Download report for Pilot' }));
+    await user.click(await screen.findByRole('menuitem', { name: 'Web page (HTML)' }));
+    expect(await screen.findByText('Report saved to /home/owner/Contoso report.csv')).toBeInTheDocument();
+    const order = backend.commandOrder();
+    expect(order.indexOf('plugin:dialog|save')).toBeLessThan(order.indexOf('export_report'));
+    expect(backend.callsTo('export_report')).toEqual([
+      { name: 'Pilot', format: 'html', path: '/home/owner/Contoso report.csv' },
+    ]);
+  });
+});

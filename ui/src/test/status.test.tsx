@@ -1,0 +1,210 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { INITIAL_LIVE, liveReducer } from '../components/status/useBatchLive';
+import { SAMPLE_USERS, batchUser, progress, report, summary, update } from '../dev/fixtures';
+import { fail, installFakeBackend, type Handler } from './fakeBackend';
+import { dialogButton, findDialog } from './dialogs';
+import { renderApp } from './render';
+
+const LISTENED = 'batch-progress';
+
+const BATCH = 'Contoso mailboxes';
+
+async function openStatus(overrides: Record<string, Handler> = {}) {
+  const backend = installFakeBackend({
+    list_batches: () => [summary()],
+    batch_users: () => SAMPLE_USERS,
+    ...overrides,
+  });
+  const rendered = renderApp();
+  await rendered.user.click(await screen.findByRole('button', { name: BATCH }));
+  await screen.findByRole('heading', { level: 1, name: 'Email migration status' });
+  await screen.findByRole('table', { name: `Mailboxes in ${BATCH}` });
+  await waitFor(() => expect(backend.listening()).toContain(LISTENED));
+  return { backend, ...rendered };
+}
+
+function rowOf(email: string): HTMLElement {
+  const table = screen.getByRole('table', { name: `Mailboxes in ${BATCH}` });
+  return within(table).getAllByRole('row').find((r) => within(r).queryByText(email) !== null) as HTMLElement;
+}
+
+describe('email migration status', () => {
+  it('shows each mailbox with its status, progress and last sync', async () => {
+    await openStatus();
+    expect(within(rowOf('anna@contoso.com')).getByText('Synced')).toBeInTheDocument();
+    expect(within(rowOf('anna@contoso.com')).getByText('5,200 of 5,200 messages')).toBeInTheDocument();
+    expect(within(rowOf('anna@contoso.com')).getByText('1.2 GB')).toBeInTheDocument();
+    expect(within(rowOf('ben@contoso.com')).getByText('Syncing')).toBeInTheDocument();
+    expect(within(rowOf('chris@contoso.com')).getByText('Failed')).toBeInTheDocument();
+    expect(within(rowOf('chris@contoso.com')).getByText(/did not accept the user name or password/)).toBeInTheDocument();
+    expect(screen.getByText('1 of 3 synced · 1 failed')).toBeInTheDocument();
+    expect(screen.getByText(/From Gmail to mail.contoso.com/)).toBeInTheDocument();
+  });
+
+  it('follows batchProgress events: badge, progress, rate, and the Waiting reason', async () => {
+    const { backend } = await openStatus();
+    await backend.emitBatchProgress(
+      update(BATCH, [progress('ben@contoso.com', { to_copy: 8000, copied: 2000, bytes_copied: 104_857_600, rate: 25, eta_secs: 240 })]),
+    );
+    const ben = rowOf('ben@contoso.com');
+    expect(within(ben).getByText('2,000 of 8,000 messages')).toBeInTheDocument();
+    expect(within(ben).getByText('100 MB · 25 messages/s · about 4 min left')).toBeInTheDocument();
+    expect(within(ben).getByRole('progressbar')).toHaveAttribute('aria-valuenow', '0.25');
+
+    const resumeAt = Math.floor(new Date(2030, 0, 1, 14, 30).getTime() / 1000);
+    await backend.emitBatchProgress(
+      update(BATCH, [
+        progress('ben@contoso.com', {
+          status: 'Waiting',
+          detail: 'Gmail daily download limit reached',
+          resume_at: resumeAt,
+          rate: 0,
+          eta_secs: null,
+        }),
+      ]),
+    );
+    const waiting = rowOf('ben@contoso.com');
+    expect(within(waiting).getByText('Waiting')).toBeInTheDocument();
+    expect(within(waiting).getByText(/Gmail daily download limit reached · resumes at/)).toBeInTheDocument();
+    // A mailbox that settles makes the page re-read the stored rows (errors, last sync).
+    await waitFor(() => expect(backend.callsTo('batch_users').length).toBeGreaterThanOrEqual(2));
+  });
+
+  it('ignores events of other batches', async () => {
+    const { backend } = await openStatus();
+    await backend.emitBatchProgress(update('Another batch', [progress('ben@contoso.com', { status: 'Failed' })]));
+    expect(within(rowOf('ben@contoso.com')).getByText('Syncing')).toBeInTheDocument();
+  });
+
+  it('expands a mailbox into its per-folder report with skipped items', async () => {
+    const { backend, user } = await openStatus({ user_report: () => report() });
+    await user.click(screen.getByRole('button', { name: 'Details for anna@contoso.com' }));
+    const details = await screen.findByRole('region', { name: 'Details for anna@contoso.com' });
+    expect(await within(details).findByRole('table', { name: 'Folders' })).toBeInTheDocument();
+    expect(within(details).getByText('[Gmail]/Sent Mail')).toBeInTheDocument();
+    expect(within(details).getByText('Sent Items')).toBeInTheDocument();
+    expect(within(details).getByText('Holiday photos')).toBeInTheDocument();
+    expect(within(details).getAllByText('Larger than the 35 MB the destination accepts.')).toHaveLength(2);
+    expect(within(details).getByText(/\[Gmail\]\/All Mail: Archived mail is copied to Archive instead./)).toBeInTheDocument();
+    expect(backend.callsTo('user_report')).toEqual([{ name: BATCH, email: 'anna@contoso.com' }]);
+    expect(screen.getByRole('button', { name: 'Details for anna@contoso.com' })).toHaveAttribute('aria-expanded', 'true');
+  });
+
+  it('fixes a rejected password inline: stores the new one, then retries', async () => {
+    const { backend, user } = await openStatus();
+    await user.click(screen.getByRole('button', { name: 'Details for chris@contoso.com' }));
+    const details = await screen.findByRole('region', { name: 'Details for chris@contoso.com' });
+    expect(within(details).getByText('What to do: Create a new app password for this mailbox and enter it here.')).toBeInTheDocument();
+    await user.type(within(details).getByLabelText('Enter a new app password'), 'new-app-pass{Enter}');
+    await waitFor(() => expect(backend.callsTo('retry_failed')).toEqual([{ name: BATCH }]));
+    expect(backend.callsTo('store_password')).toEqual([{ batch: BATCH, email: 'chris@contoso.com', password: 'new-app-pass' }]);
+    const order = backend.commandOrder();
+    expect(order.indexOf('store_password')).toBeLessThan(order.indexOf('retry_failed'));
+    expect(document.body.innerHTML).not.toContain('new-app-pass');
+  });
+
+  it('stops, resumes and retries with the matching commands', async () => {
+    const { backend, user } = await openStatus({
+      batch_users: () => [...SAMPLE_USERS, batchUser('dora@contoso.com', { status: 'Stopped' })],
+    });
+    await user.click(screen.getByRole('button', { name: 'Stop migration' }));
+    await waitFor(() => expect(backend.callsTo('stop_batch')).toEqual([{ name: BATCH }]));
+    await user.click(screen.getByRole('button', { name: 'Resume' }));
+    await waitFor(() => expect(backend.callsTo('start_batch')).toEqual([{ name: BATCH }]));
+    await user.click(screen.getByRole('button', { name: 'Retry failed' }));
+    await waitFor(() => expect(backend.callsTo('retry_failed')).toEqual([{ name: BATCH }]));
+  });
+
+  it('does nothing when closing the connection is cancelled', async () => {
+    const { backend, user } = await openStatus();
+    await user.click(screen.getByRole('button', { name: 'Close connection' }));
+    await user.click(dialogButton(await findDialog('Close the connection?'), 'Cancel'));
+    await waitFor(() => expect(screen.queryByRole('alertdialog', { hidden: true })).not.toBeInTheDocument());
+    expect(backend.callsTo('complete_batch')).toHaveLength(0);
+  });
+
+  it('closes the connection after confirming', async () => {
+    const { backend, user } = await openStatus();
+    await user.click(screen.getByRole('button', { name: 'Close connection' }));
+    await user.click(dialogButton(await findDialog('Close the connection?'), 'Close connection'));
+    await waitFor(() => expect(backend.callsTo('complete_batch')).toEqual([{ name: BATCH }]));
+    expect(await screen.findByText(/The connection is closed/)).toBeInTheDocument();
+  });
+
+  it('deletes the batch after confirming and goes back to the list', async () => {
+    const { backend, user } = await openStatus();
+    await user.click(screen.getByRole('button', { name: 'Delete batch' }));
+    await user.click(dialogButton(await findDialog(`Delete "${BATCH}"?`), 'Delete batch'));
+    await waitFor(() => expect(backend.callsTo('delete_batch')).toEqual([{ name: BATCH }]));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Migrations' })).toBeInTheDocument();
+  });
+
+  it('downloads the report as CSV through the save dialog', async () => {
+    const { backend, user } = await openStatus();
+    await user.click(screen.getByRole('button', { name: `Download report for ${BATCH}` }));
+    await user.click(await screen.findByRole('menuitem', { name: 'CSV (opens in Excel)' }));
+    expect(await screen.findByText('Report saved to /home/owner/Contoso report.csv')).toBeInTheDocument();
+    expect(backend.callsTo('plugin:dialog|save')[0]).toMatchObject({
+      options: { defaultPath: `${BATCH} report.csv`, filters: [{ extensions: ['csv'] }] },
+    });
+    expect(backend.callsTo('export_report')).toEqual([{ name: BATCH, format: 'csv', path: '/home/owner/Contoso report.csv' }]);
+  });
+
+  it('writes nothing when the save dialog is cancelled', async () => {
+    const { backend, user } = await openStatus({ 'plugin:dialog|save': () => null });
+    await user.click(screen.getByRole('button', { name: `Download report for ${BATCH}` }));
+    await user.click(await screen.findByRole('menuitem', { name: 'Web page (HTML)' }));
+    await waitFor(() => expect(backend.callsTo('plugin:dialog|save')).toHaveLength(1));
+    expect(backend.callsTo('export_report')).toHaveLength(0);
+  });
+
+  it('shows a failed command with what to do', async () => {
+    const { user } = await openStatus({
+      stop_batch: () => fail('local', 'the state database is read-only', 'Free some disk space.'),
+    });
+    await user.click(screen.getByRole('button', { name: 'Stop migration' }));
+    expect(await screen.findByText('The state database is read-only.')).toBeInTheDocument();
+    expect(screen.getByText('What to do: Free some disk space.')).toBeInTheDocument();
+  });
+
+  it('opens a past batch from the database alone', async () => {
+    const { backend } = await openStatus({ batch_snapshot: () => null });
+    const used = new Set(backend.commandOrder());
+    for (const cmd of used) {
+      expect(['list_presets', 'keyring_status', 'list_batches', 'batch_users', 'batch_snapshot']).toContain(cmd);
+    }
+  });
+});
+
+describe('live progress merging', () => {
+  it('returns the same state for an update that changes nothing', () => {
+    const p = progress('ben@contoso.com');
+    const first = liveReducer(INITIAL_LIVE, { type: 'progress', users: [p] });
+    const second = liveReducer(first, { type: 'progress', users: [{ ...p }] });
+    expect(second).toBe(first);
+  });
+
+  it('keeps unchanged entries identical so their rows are not repainted', () => {
+    const a = progress('anna@contoso.com');
+    const b = progress('ben@contoso.com');
+    const first = liveReducer(INITIAL_LIVE, { type: 'progress', users: [a, b] });
+    const second = liveReducer(first, { type: 'progress', users: [{ ...a }, { ...b, copied: 300 }] });
+    expect(second.progress.get('anna@contoso.com')).toBe(first.progress.get('anna@contoso.com'));
+    expect(second.progress.get('ben@contoso.com')?.copied).toBe(300);
+  });
+
+  it('copes with 100 mailboxes at 10 updates a second', () => {
+    const emails = Array.from({ length: 100 }, (_, i) => `user${i}@contoso.com`);
+    let state = INITIAL_LIVE;
+    const started = performance.now();
+    for (let tick = 0; tick < 600; tick += 1) {
+      state = liveReducer(state, {
+        type: 'progress',
+        users: emails.map((e, i) => progress(e, { copied: i % 10 === tick % 10 ? tick * 100 : 0, to_copy: 100_000 })),
+      });
+    }
+    expect(state.progress.size).toBe(100);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, formatDuration } from '../format';
+import { hostOf, serverUrl, suggestedUserName, validateServer } from '../servers';
+import { batchOptions, initialWizard, wizardReducer, type WizardState } from '../wizard/wizardState';
+
+describe('servers', () => {
+  it('builds the URL forms the engine parses', () => {
+    expect(serverUrl('imap.gmail.com', 993, 'tls')).toBe('imaps://imap.gmail.com:993');
+    expect(serverUrl('mail.example.com', 143, 'starttls')).toBe('imap://mail.example.com:143');
+    expect(serverUrl('10.0.0.5', 143, 'none')).toBe('imap://10.0.0.5:143?tls=none');
+    expect(serverUrl('::1', 993, 'tls')).toBe('imaps://[::1]:993');
+    expect(hostOf({ preset: null, url: 'imap://mail.example.com:143?tls=none' })).toBe('mail.example.com');
+  });
+
+  it('validates server forms', () => {
+    expect(validateServer({ host: 'imap.example.com', port: '993', security: 'tls' })).toEqual({});
+    expect(validateServer({ host: '', port: '', security: 'tls' })).toEqual({
+      host: expect.any(String),
+      port: expect.any(String),
+    });
+    expect(validateServer({ host: 'user@example.com', port: '0', security: 'tls' })).toEqual({
+      host: expect.stringContaining('@'),
+      port: 'The port is a whole number from 1 to 65535.',
+    });
+  });
+
+  it('suggests source sign-ins from the destination address', () => {
+    expect(suggestedUserName('anna@contoso.com', 'gmail.com')).toBe('anna@gmail.com');
+    expect(suggestedUserName('anna@contoso.com', null)).toBe('anna@contoso.com');
+    expect(suggestedUserName('anna', 'gmail.com')).toBe('');
+  });
+});
+
+describe('format', () => {
+  it('reads sizes and durations like a person', () => {
+    expect(formatBytes(512)).toBe('512 bytes');
+    expect(formatBytes(52_428_800)).toBe('50 MB');
+    expect(formatBytes(1_288_490_188)).toBe('1.2 GB');
+    expect(formatDuration(30)).toBe('less than a minute');
+    expect(formatDuration(3 * 3600 + 5 * 60)).toBe('3 h 5 min');
+  });
+});
+
+describe('wizard state', () => {
+  function withUser(): WizardState {
+    let s = wizardReducer(initialWizard(), { type: 'chooseTile', key: 'gmail' });
+    s = wizardReducer(s, { type: 'addUser' });
+    s = wizardReducer(s, { type: 'updateUser', id: 1, patch: { emailAddress: 'anna@contoso.com' } });
+    return wizardReducer(s, { type: 'passwordStored', id: 1, stored: true });
+  }
+
+  it('forgets a stored password when the mailbox address changes', () => {
+    const s = wizardReducer(withUser(), { type: 'updateUser', id: 1, patch: { emailAddress: 'ann@contoso.com' } });
+    expect(s.users[0].passwordStored).toBe(false);
+    expect(s.users[0].userName).toBe('ann@gmail.com');
+  });
+
+  it('keeps a hand-typed user name when the provider changes', () => {
+    let s = wizardReducer(withUser(), { type: 'updateUser', id: 1, patch: { userName: 'anna.old@gmail.com' } });
+    s = wizardReducer(s, { type: 'chooseTile', key: 'yahoo' });
+    expect(s.users[0].userName).toBe('anna.old@gmail.com');
+  });
+
+  it('freezes the batch name once a password is stored under it', () => {
+    const s = wizardReducer(withUser(), { type: 'setBatchName', name: 'Other' });
+    expect(s.batchName).toBe(initialWizard().batchName);
+  });
+
+  it('merges imported rows by mailbox', () => {
+    const s = wizardReducer(withUser(), {
+      type: 'importRows',
+      rows: [
+        { email_address: 'ANNA@contoso.com', user_name: 'anna2@gmail.com', user_root: null, line: 2 },
+        { email_address: 'ben@contoso.com', user_name: 'ben@gmail.com', user_root: 'INBOX', line: 3 },
+      ],
+    });
+    expect(s.users).toHaveLength(2);
+    expect(s.users[0].userName).toBe('anna2@gmail.com');
+    expect(s.users[1]).toMatchObject({ emailAddress: 'ben@contoso.com', userRoot: 'INBOX', passwordStored: true });
+  });
+
+  it('turns the options page into BatchOptions', () => {
+    let s = initialWizard();
+    s = wizardReducer(s, { type: 'setOptions', patch: { maxMessageSizeMb: '', maxConcurrent: '50', intervalHours: '1' } });
+    expect(batchOptions(s)).toMatchObject({
+      max_message_size: null,
+      max_concurrent_migrations: 50,
+      max_concurrent_incremental: 10,
+      incremental_interval_secs: 3600,
+      destination_admin: null,
+    });
+  });
+});

@@ -1,0 +1,188 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { todayIso } from '../format';
+import { fail, installFakeBackend } from './fakeBackend';
+import { dialogButton, findDialog } from './dialogs';
+import { renderApp } from './render';
+import { addUserRow, openUsers } from './wizardFlow';
+
+const BATCH = `Migration ${todayIso()}`;
+
+describe('select users', () => {
+  it('adds a user with the source address pre-filled from the provider', async () => {
+    installFakeBackend();
+    const { user } = renderApp();
+    await openUsers(user);
+    expect(screen.getByText(/No users yet/)).toBeInTheDocument();
+    await addUserRow(user, 'anna@contoso.com');
+    expect(screen.getByRole('textbox', { name: 'Source email or user name, anna@contoso.com' })).toHaveValue('anna@gmail.com');
+    expect(screen.getByRole('checkbox', { name: 'Migrate anna@contoso.com' })).toBeChecked();
+    expect(screen.getByText('1 of 1 selected')).toBeInTheDocument();
+  });
+
+  it('sends a password once to the keyring and never shows it again', async () => {
+    const backend = installFakeBackend();
+    const { user } = renderApp();
+    await openUsers(user);
+    await addUserRow(user, 'anna@contoso.com');
+    const field = screen.getByLabelText('App password for anna@contoso.com');
+    await user.type(field, 'abcd efgh ijkl mnop');
+    await user.click(screen.getByRole('button', { name: 'Show app password for anna@contoso.com' }));
+    expect(field).toHaveAttribute('type', 'text');
+    // Showing the password keeps focus in the field: nothing is stored yet.
+    expect(backend.callsTo('store_password')).toHaveLength(0);
+    await user.tab();
+    await user.tab();
+    expect(await screen.findByText('Password stored')).toBeInTheDocument();
+    expect(backend.callsTo('store_password')).toEqual([
+      { batch: BATCH, email: 'anna@contoso.com', password: 'abcd efgh ijkl mnop' },
+    ]);
+    expect(document.body.innerHTML).not.toContain('abcd efgh ijkl mnop');
+    expect(screen.queryByLabelText('App password for anna@contoso.com')).not.toBeInTheDocument();
+    for (const input of Array.from(document.querySelectorAll('input'))) {
+      expect(input.value).not.toContain('abcd efgh ijkl mnop');
+    }
+  });
+
+  it('shows a refused password next to its field and keeps the row unfinished', async () => {
+    installFakeBackend({
+      store_password: () => fail('local', 'the keyring refused to store the password', 'Unlock your keyring.'),
+    });
+    const { user } = renderApp();
+    await openUsers(user);
+    await addUserRow(user, 'anna@contoso.com');
+    await user.type(screen.getByLabelText('App password for anna@contoso.com'), 'secret{Enter}');
+    expect(await screen.findByText('The keyring refused to store the password. Unlock your keyring.')).toBeInTheDocument();
+    expect(screen.queryByText('Password stored')).not.toBeInTheDocument();
+  });
+
+  it('tests a row against the source and shows what it found, or the error', async () => {
+    let attempt = 0;
+    const backend = installFakeBackend({
+      test_connection: () => {
+        attempt += 1;
+        if (attempt === 1) return { folders: 9, messages: 1200, bytes: 52_428_800, too_large: 3 };
+        return fail('authentication', 'Gmail did not accept the app password', 'Create a new app password.');
+      },
+    });
+    const { user } = renderApp();
+    await openUsers(user);
+    await addUserRow(user, 'anna@contoso.com');
+    const test = screen.getByRole('button', { name: 'Test connection for anna@contoso.com' });
+    expect(test).toBeDisabled();
+    await user.type(screen.getByLabelText('App password for anna@contoso.com'), 'secret{Enter}');
+    await screen.findByText('Password stored');
+    await user.click(test);
+    expect(await screen.findByText('9 folders · 1,200 messages · 50 MB · 3 too large to copy')).toBeInTheDocument();
+    expect(backend.callsTo('test_connection')[0]).toMatchObject({
+      batch: BATCH,
+      side: 'source',
+      server: { preset: 'gmail', url: 'imaps://imap.gmail.com:993' },
+      emailAddress: 'anna@contoso.com',
+      userName: 'anna@gmail.com',
+    });
+    await user.click(test);
+    expect(await screen.findByText('Gmail did not accept the app password.')).toBeInTheDocument();
+    expect(screen.getByText('What to do: Create a new app password.')).toBeInTheDocument();
+  });
+
+  it('imports a CSV: rows arrive with their passwords already stored', async () => {
+    const backend = installFakeBackend({
+      import_csv: () => ({
+        rows: [
+          { email_address: 'anna@contoso.com', user_name: 'anna@gmail.com', user_root: null, line: 2 },
+          { email_address: 'ben@contoso.com', user_name: 'ben.old@gmail.com', user_root: null, line: 3 },
+        ],
+        problems: [],
+      }),
+    });
+    const { user } = renderApp();
+    await openUsers(user);
+    await user.click(screen.getByRole('button', { name: 'Import CSV' }));
+    expect(await screen.findByText(/2 mailboxes imported from users.csv/)).toBeInTheDocument();
+    expect(backend.callsTo('import_csv')).toEqual([{ batch: BATCH, path: '/home/owner/users.csv' }]);
+    const order = backend.commandOrder();
+    expect(order.indexOf('plugin:dialog|open')).toBeLessThan(order.indexOf('import_csv'));
+    expect(screen.getByRole('textbox', { name: 'Source email or user name, ben@contoso.com' })).toHaveValue('ben.old@gmail.com');
+    expect(screen.getAllByText('Password stored')).toHaveLength(2);
+  });
+
+  it('refuses a CSV with problems next to their lines and adds nothing', async () => {
+    installFakeBackend({
+      import_csv: () => ({
+        rows: [],
+        problems: [
+          { line: 3, column: 'EmailAddress', message: '"ben@contoso" is not an email address' },
+          { line: 7, column: 'Password', message: 'the password is empty' },
+        ],
+      }),
+    });
+    const { user } = renderApp();
+    await openUsers(user);
+    await user.click(screen.getByRole('button', { name: 'Import CSV' }));
+    expect(await screen.findByText('The file was not imported')).toBeInTheDocument();
+    const problems = screen.getByRole('table', { name: 'Problems in the CSV file' });
+    const line3 = within(problems).getByRole('row', { name: /"ben@contoso" is not an email address/ });
+    expect(within(line3).getByText('3')).toBeInTheDocument();
+    expect(within(line3).getByText('EmailAddress')).toBeInTheDocument();
+    expect(within(problems).getByRole('row', { name: /7 Password the password is empty/ })).toBeInTheDocument();
+    expect(screen.getByText(/No users yet/)).toBeInTheDocument();
+    expect(screen.getByText('0 of 0 selected')).toBeInTheDocument();
+  });
+
+  it('does nothing when the file dialog is cancelled', async () => {
+    const backend = installFakeBackend({ 'plugin:dialog|open': () => null });
+    const { user } = renderApp();
+    await openUsers(user);
+    await user.click(screen.getByRole('button', { name: 'Import CSV' }));
+    await waitFor(() => expect(backend.callsTo('plugin:dialog|open')).toHaveLength(1));
+    expect(backend.callsTo('import_csv')).toHaveLength(0);
+  });
+
+  it('selects in bulk and removes the selected users', async () => {
+    installFakeBackend();
+    const { user } = renderApp();
+    await openUsers(user);
+    await addUserRow(user, 'anna@contoso.com');
+    await addUserRow(user, 'ben@contoso.com');
+    await addUserRow(user, 'chris@contoso.com');
+    await user.click(screen.getByRole('checkbox', { name: 'Select all users' }));
+    expect(screen.getByText('0 of 3 selected')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Remove selected' })).toBeDisabled();
+    await user.click(screen.getByRole('checkbox', { name: 'Migrate ben@contoso.com' }));
+    await user.click(screen.getByRole('checkbox', { name: 'Migrate chris@contoso.com' }));
+    await user.click(screen.getByRole('button', { name: 'Remove selected' }));
+    expect(screen.getByText('0 of 1 selected')).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Destination mailbox, anna@contoso.com' })).toBeInTheDocument();
+    expect(screen.queryByRole('textbox', { name: 'Destination mailbox, ben@contoso.com' })).not.toBeInTheDocument();
+  });
+
+  it('will not go on while a selected row has no password', async () => {
+    installFakeBackend();
+    const { user } = renderApp();
+    await openUsers(user);
+    await addUserRow(user, 'anna@contoso.com');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    expect(screen.getByText('Enter the password.')).toBeInTheDocument();
+    expect(screen.getByText(/1 selected user needs attention/)).toBeInTheDocument();
+  });
+
+  it('recognises a password stored earlier for the same mailbox', async () => {
+    installFakeBackend({ has_password: (args) => args.email === 'anna@contoso.com' });
+    const { user } = renderApp();
+    await openUsers(user);
+    await addUserRow(user, 'anna@contoso.com');
+    expect(await screen.findByText('Password stored')).toBeInTheDocument();
+  });
+
+  it('asks before leaving the wizard with users entered, then goes home', async () => {
+    const backend = installFakeBackend();
+    const { user } = renderApp();
+    await openUsers(user);
+    await addUserRow(user, 'anna@contoso.com');
+    await user.click(screen.getByRole('button', { name: 'Cancel and close the wizard' }));
+    await user.click(dialogButton(await findDialog('Leave without creating the migration?'), 'Leave'));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Migrations' })).toBeInTheDocument();
+    expect(backend.callsTo('create_batch')).toHaveLength(0);
+  });
+});

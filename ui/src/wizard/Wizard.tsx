@@ -1,0 +1,85 @@
+import { Button, makeStyles, tokens } from '@fluentui/react-components';
+import { Dismiss20Regular } from '@fluentui/react-icons';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useNavigate } from '../app/navigation';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DataServiceScreen } from '../screens/DataServiceScreen';
+import { DestinationScreen } from '../screens/DestinationScreen';
+import { EmailSourcesScreen } from '../screens/EmailSourcesScreen';
+import { OptionsScreen } from '../screens/OptionsScreen';
+import { SelectUsersScreen } from '../screens/SelectUsersScreen';
+import { Stepper } from './Stepper';
+import { WizardContext, type WizardContextValue } from './WizardContext';
+import { initialWizard, nameLocked, wizardReducer, type StepId } from './wizardState';
+
+const useStyles = makeStyles({
+  root: { display: 'flex', height: '100%', minHeight: 0 },
+  content: { flexGrow: 1, minWidth: 0, overflowY: 'auto', position: 'relative' },
+  close: { position: 'absolute', top: tokens.spacingVerticalM, right: tokens.spacingHorizontalM, zIndex: 1 },
+});
+
+const SCREENS: Record<StepId, () => JSX.Element> = {
+  sources: EmailSourcesScreen,
+  service: DataServiceScreen,
+  destination: DestinationScreen,
+  users: SelectUsersScreen,
+  options: OptionsScreen,
+};
+
+/** The "Migrate your email" wizard: stepper on the left, one page at a time on the right. */
+export function Wizard({ existingNames }: { existingNames: string[] }) {
+  const styles = useStyles();
+  const navigate = useNavigate();
+  const [state, dispatch] = useReducer(wizardReducer, existingNames, initialWizard);
+  const [confirmCancel, setConfirmCancel] = useState(false);
+  const contentRef = useRef<HTMLDivElement>(null);
+
+  // A new page starts at its top, with focus on its heading so screen readers announce it.
+  useEffect(() => {
+    const content = contentRef.current;
+    if (!content) return;
+    content.scrollTop = 0;
+    content.querySelector<HTMLElement>('h1')?.focus();
+  }, [state.step]);
+
+  const value = useMemo<WizardContextValue>(
+    () => ({
+      state,
+      dispatch,
+      exit: (batch, problem) => navigate(batch ? { kind: 'status', batch, problem } : { kind: 'home' }),
+    }),
+    [state, navigate],
+  );
+
+  const Screen = SCREENS[state.step];
+  const hasWork = state.users.length > 0 || nameLocked(state);
+
+  return (
+    <WizardContext.Provider value={value}>
+      <div className={styles.root}>
+        <Stepper current={state.step} onGo={(step) => dispatch({ type: 'goTo', step })} />
+        <div className={styles.content} ref={contentRef}>
+          <Button
+            className={styles.close}
+            appearance="subtle"
+            icon={<Dismiss20Regular />}
+            aria-label="Cancel and close the wizard"
+            onClick={() => (hasWork ? setConfirmCancel(true) : navigate({ kind: 'home' }))}
+          />
+          <Screen />
+        </div>
+      </div>
+      <ConfirmDialog
+        open={confirmCancel}
+        title="Leave without creating the migration?"
+        confirmLabel="Leave"
+        cancelLabel="Stay"
+        onConfirm={() => navigate({ kind: 'home' })}
+        onCancel={() => setConfirmCancel(false)}
+      >
+        The users you added are discarded. Passwords you already entered stay in this computer's password store under
+        "{state.batchName.trim()}" until a migration with that name is created and deleted.
+      </ConfirmDialog>
+    </WizardContext.Provider>
+  );
+}

@@ -1,0 +1,353 @@
+// Everything the "Migrate your email" wizard knows, in one reducer. Passwords are not here:
+// they go from a field straight into the keyring and the wizard only records that they did.
+import type { AppError, BatchOptions, ConnectionSummary, CreateBatch, CsvRow, Preset, ServerSpec } from '../backend';
+import { todayIso } from '../format';
+import {
+  formSpec,
+  isEmail,
+  presetSpec,
+  suggestedUserName,
+  tileByKey,
+  validateServer,
+  type ServerForm,
+} from '../servers';
+
+export type StepId = 'sources' | 'service' | 'destination' | 'users' | 'options';
+
+export const STEPS: { id: StepId; title: string }[] = [
+  { id: 'sources', title: 'Email sources' },
+  { id: 'service', title: 'Select your data service' },
+  { id: 'destination', title: 'Destination' },
+  { id: 'users', title: 'Select users' },
+  { id: 'options', title: 'Options and start' },
+];
+
+export type TestState =
+  | { state: 'idle' }
+  | { state: 'testing' }
+  | { state: 'ok'; summary: ConnectionSummary }
+  | { state: 'error'; problem: AppError };
+
+export const IDLE: TestState = { state: 'idle' };
+
+export interface UserRow {
+  id: number;
+  selected: boolean;
+  /** The destination mailbox; passwords are stored under it. */
+  emailAddress: string;
+  /** The sign-in name on the source. */
+  userName: string;
+  /** Once typed by hand, a user name is no longer re-suggested. */
+  userNameEdited: boolean;
+  userRoot: string | null;
+  passwordStored: boolean;
+  test: TestState;
+}
+
+export interface WizardOptions {
+  excludes: string[];
+  /** Megabytes as typed; empty means no limit. */
+  maxMessageSizeMb: string;
+  maxConcurrent: string;
+  intervalHours: string;
+  startNow: boolean;
+}
+
+export interface WizardState {
+  step: StepId;
+  batchName: string;
+  sourceTile: string | null;
+  otherServer: ServerForm;
+  allowInsecure: boolean;
+  destinationKind: 'microsoft365' | 'imap';
+  destinationServer: ServerForm;
+  destinationAdmin: string;
+  adminPasswordStored: boolean;
+  destinationTestMailbox: string;
+  destinationTest: TestState;
+  users: UserRow[];
+  nextUserId: number;
+  options: WizardOptions;
+}
+
+export function defaultBatchName(existing: string[], now = new Date()): string {
+  const base = `Migration ${todayIso(now)}`;
+  const taken = new Set(existing.map((n) => n.toLowerCase()));
+  if (!taken.has(base.toLowerCase())) return base;
+  for (let i = 2; ; i += 1) {
+    const candidate = `${base} (${i})`;
+    if (!taken.has(candidate.toLowerCase())) return candidate;
+  }
+}
+
+export function initialWizard(existingNames: string[] = []): WizardState {
+  return {
+    step: 'sources',
+    batchName: defaultBatchName(existingNames),
+    sourceTile: null,
+    otherServer: { host: '', port: '993', security: 'tls' },
+    allowInsecure: false,
+    destinationKind: 'imap',
+    destinationServer: { host: '', port: '993', security: 'tls' },
+    destinationAdmin: '',
+    adminPasswordStored: false,
+    destinationTestMailbox: '',
+    destinationTest: IDLE,
+    users: [],
+    nextUserId: 1,
+    options: { excludes: [], maxMessageSizeMb: '', maxConcurrent: '20', intervalHours: '24', startNow: true },
+  };
+}
+
+export type WizardAction =
+  | { type: 'setBatchName'; name: string }
+  | { type: 'goTo'; step: StepId }
+  | { type: 'chooseTile'; key: string }
+  | { type: 'setOtherServer'; patch: Partial<ServerForm> }
+  | { type: 'setAllowInsecure'; value: boolean }
+  | { type: 'setDestinationKind'; kind: WizardState['destinationKind'] }
+  | { type: 'setDestinationServer'; patch: Partial<ServerForm> }
+  | { type: 'setDestinationAdmin'; admin: string }
+  | { type: 'adminPasswordStored'; stored: boolean }
+  | { type: 'setDestinationTestMailbox'; email: string }
+  | { type: 'destinationTest'; test: TestState }
+  | { type: 'addUser' }
+  | { type: 'updateUser'; id: number; patch: { emailAddress?: string; userName?: string } }
+  | { type: 'passwordStored'; id: number; stored: boolean }
+  | { type: 'userTest'; id: number; test: TestState }
+  | { type: 'selectUser'; id: number; selected: boolean }
+  | { type: 'selectAll'; selected: boolean }
+  | { type: 'removeUser'; id: number }
+  | { type: 'removeSelected' }
+  | { type: 'importRows'; rows: CsvRow[] }
+  | { type: 'setOptions'; patch: Partial<WizardOptions> }
+  | { type: 'addExclude'; folder: string }
+  | { type: 'removeExclude'; folder: string };
+
+function mapUser(state: WizardState, id: number, f: (u: UserRow) => UserRow): WizardState {
+  return { ...state, users: state.users.map((u) => (u.id === id ? f(u) : u)) };
+}
+
+function tileDomain(state: WizardState): string | null {
+  return tileByKey(state.sourceTile)?.domain ?? null;
+}
+
+export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
+  switch (action.type) {
+    case 'setBatchName':
+      // Passwords are stored under the batch name, so it cannot change once one is stored.
+      return nameLocked(state) ? state : { ...state, batchName: action.name };
+    case 'goTo':
+      return { ...state, step: action.step };
+    case 'chooseTile': {
+      if (state.sourceTile === action.key) return state;
+      const domain = tileByKey(action.key)?.domain ?? null;
+      return {
+        ...state,
+        sourceTile: action.key,
+        users: state.users.map((u) => ({
+          ...u,
+          userName: u.userNameEdited ? u.userName : suggestedUserName(u.emailAddress, domain),
+          test: IDLE,
+        })),
+      };
+    }
+    case 'setOtherServer':
+      return { ...state, otherServer: { ...state.otherServer, ...action.patch } };
+    case 'setAllowInsecure':
+      return { ...state, allowInsecure: action.value };
+    case 'setDestinationKind':
+      return { ...state, destinationKind: action.kind, destinationTest: IDLE };
+    case 'setDestinationServer':
+      return { ...state, destinationServer: { ...state.destinationServer, ...action.patch }, destinationTest: IDLE };
+    case 'setDestinationAdmin':
+      // The stored password belongs to the previous admin account; ask for it again.
+      return action.admin === state.destinationAdmin
+        ? state
+        : { ...state, destinationAdmin: action.admin, adminPasswordStored: false, destinationTest: IDLE };
+    case 'adminPasswordStored':
+      return { ...state, adminPasswordStored: action.stored, destinationTest: IDLE };
+    case 'setDestinationTestMailbox':
+      return { ...state, destinationTestMailbox: action.email, destinationTest: IDLE };
+    case 'destinationTest':
+      return { ...state, destinationTest: action.test };
+    case 'addUser':
+      return {
+        ...state,
+        nextUserId: state.nextUserId + 1,
+        users: [...state.users, newRow(state.nextUserId)],
+      };
+    case 'updateUser':
+      return mapUser(state, action.id, (u) => {
+        const next = { ...u, test: IDLE };
+        if (action.patch.emailAddress !== undefined && action.patch.emailAddress !== u.emailAddress) {
+          next.emailAddress = action.patch.emailAddress;
+          // The password was stored under the old address.
+          next.passwordStored = false;
+          if (!u.userNameEdited) next.userName = suggestedUserName(action.patch.emailAddress, tileDomain(state));
+        }
+        if (action.patch.userName !== undefined && action.patch.userName !== u.userName) {
+          next.userName = action.patch.userName;
+          next.userNameEdited = true;
+        }
+        return next;
+      });
+    case 'passwordStored':
+      return mapUser(state, action.id, (u) => ({ ...u, passwordStored: action.stored, test: IDLE }));
+    case 'userTest':
+      return mapUser(state, action.id, (u) => ({ ...u, test: action.test }));
+    case 'selectUser':
+      return mapUser(state, action.id, (u) => ({ ...u, selected: action.selected }));
+    case 'selectAll':
+      return { ...state, users: state.users.map((u) => (u.selected === action.selected ? u : { ...u, selected: action.selected })) };
+    case 'removeUser':
+      return { ...state, users: state.users.filter((u) => u.id !== action.id) };
+    case 'removeSelected':
+      return { ...state, users: state.users.filter((u) => !u.selected) };
+    case 'importRows':
+      return importRows(state, action.rows);
+    case 'setOptions':
+      return { ...state, options: { ...state.options, ...action.patch } };
+    case 'addExclude': {
+      const folder = action.folder.trim();
+      if (!folder || state.options.excludes.includes(folder)) return state;
+      return { ...state, options: { ...state.options, excludes: [...state.options.excludes, folder] } };
+    }
+    case 'removeExclude':
+      return { ...state, options: { ...state.options, excludes: state.options.excludes.filter((f) => f !== action.folder) } };
+  }
+}
+
+function newRow(id: number): UserRow {
+  return {
+    id,
+    selected: true,
+    emailAddress: '',
+    userName: '',
+    userNameEdited: false,
+    userRoot: null,
+    passwordStored: false,
+    test: IDLE,
+  };
+}
+
+/** CSV rows replace table rows with the same mailbox (their passwords were just stored). */
+function importRows(state: WizardState, rows: CsvRow[]): WizardState {
+  let nextUserId = state.nextUserId;
+  const users = [...state.users];
+  for (const row of rows) {
+    const imported = {
+      emailAddress: row.email_address,
+      userName: row.user_name,
+      userNameEdited: true,
+      userRoot: row.user_root,
+      passwordStored: true,
+      selected: true,
+      test: IDLE,
+    };
+    const at = users.findIndex((u) => sameAddress(u.emailAddress, row.email_address));
+    if (at >= 0) users[at] = { ...users[at], ...imported };
+    else users.push({ id: nextUserId++, ...imported });
+  }
+  // An empty row left from "Add user" is noise once a file filled the table.
+  const filled = users.filter((u) => u.emailAddress.trim() !== '' || u.passwordStored);
+  return { ...state, users: filled, nextUserId };
+}
+
+export function sameAddress(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+// ---- Selectors ----
+
+export function batchNameOf(state: WizardState): string {
+  return state.batchName.trim();
+}
+
+export function nameLocked(state: WizardState): boolean {
+  return state.adminPasswordStored || state.users.some((u) => u.passwordStored);
+}
+
+export function sourcePreset(state: WizardState, presets: Preset[]): Preset | undefined {
+  const tile = tileByKey(state.sourceTile);
+  return tile ? presets.find((p) => p.id === tile.presetId) : undefined;
+}
+
+export function sourceSpec(state: WizardState, presets: Preset[]): ServerSpec | null {
+  const preset = sourcePreset(state, presets);
+  if (!preset) return null;
+  if (preset.id === 'other' || !preset.host) {
+    if (Object.keys(validateServer(state.otherServer)).length > 0) return null;
+    return formSpec(state.otherServer);
+  }
+  return presetSpec(preset);
+}
+
+export function destinationSpec(state: WizardState, presets: Preset[]): ServerSpec | null {
+  if (state.destinationKind === 'microsoft365') {
+    const m365 = presets.find((p) => p.id === 'microsoft365');
+    return m365 ? presetSpec(m365) : null;
+  }
+  if (Object.keys(validateServer(state.destinationServer)).length > 0) return null;
+  return formSpec(state.destinationServer);
+}
+
+const MB = 1024 * 1024;
+
+export function batchOptions(state: WizardState): BatchOptions {
+  const o = state.options;
+  const maxMb = Number(o.maxMessageSizeMb);
+  const concurrent = clampInt(o.maxConcurrent, 1, 100, 20);
+  return {
+    excludes: o.excludes,
+    max_message_size: o.maxMessageSizeMb.trim() && maxMb > 0 ? Math.round(maxMb * MB) : null,
+    max_concurrent_migrations: concurrent,
+    // Microsoft's default is 10 incremental passes at once, never more than the initial copies.
+    max_concurrent_incremental: Math.min(10, concurrent),
+    incremental_interval_secs: clampInt(o.intervalHours, 1, 24 * 7, 24) * 3600,
+    connections_per_mailbox: 4,
+    destination_admin: state.destinationKind === 'imap' && state.destinationAdmin.trim() ? state.destinationAdmin.trim() : null,
+    ca_file: null,
+    pin_cert: null,
+    allow_insecure_auth: state.allowInsecure,
+    timeout_secs: 60,
+    retry_wait_secs: 30,
+  };
+}
+
+function clampInt(text: string, min: number, max: number, fallback: number): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || text.trim() === '') return fallback;
+  return Math.min(max, Math.max(min, Math.round(n)));
+}
+
+export function selectedUsers(state: WizardState): UserRow[] {
+  return state.users.filter((u) => u.selected);
+}
+
+/** What still keeps a selected row from migrating, in words; null when it is ready. */
+export function rowProblem(row: UserRow, all: UserRow[]): string | null {
+  if (!isEmail(row.emailAddress)) return 'Enter the destination mailbox address.';
+  if (all.some((u) => u.id !== row.id && sameAddress(u.emailAddress, row.emailAddress)))
+    return 'This mailbox is listed twice.';
+  if (!row.userName.trim()) return 'Enter the source email or user name.';
+  if (!row.passwordStored) return 'Enter the password.';
+  return null;
+}
+
+export function createSpec(state: WizardState, presets: Preset[]): CreateBatch | null {
+  const source = sourceSpec(state, presets);
+  const destination = destinationSpec(state, presets);
+  if (!source || !destination) return null;
+  return {
+    name: batchNameOf(state),
+    source,
+    destination,
+    options: batchOptions(state),
+    users: selectedUsers(state).map((u) => ({
+      email_address: u.emailAddress.trim(),
+      user_name: u.userName.trim(),
+      user_root: u.userRoot,
+    })),
+  };
+}

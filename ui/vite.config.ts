@@ -1,0 +1,40 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
+
+// The npm scripts run from the repository root, and Tauri runs `npm run dev` from there too,
+// so the root is pinned to this folder rather than to the working directory.
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root,
+  plugins: [react()],
+  // Tauri prints its own output; keep Vite's errors on screen.
+  clearScreen: false,
+  // Vite's cache goes with the repository's node_modules, not into ui/.
+  cacheDir: '../node_modules/.vite-ui',
+  server: {
+    port: 1420,
+    strictPort: true,
+  },
+  preview: {
+    port: 4173,
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // Tauri's webviews (WebView2, WebKitGTK, WKWebView) are all recent enough for ES2021.
+    target: 'es2021',
+    // Fluent UI alone is larger than Vite's default warning threshold; the bundle is local.
+    chunkSizeWarningLimit: 2000,
+  },
+  test: {
+    environment: 'jsdom',
+    globals: true,
+    setupFiles: ['./src/test/setup.ts'],
+    include: ['src/**/*.test.{ts,tsx}'],
+    css: false,
+    testTimeout: 20000,
+  },
+});
