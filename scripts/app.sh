@@ -16,7 +16,10 @@ if [ ${#packages[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
 fi
-[ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+# `npm install` rather than `npm ci`: npm leaves other platforms' optional packages (Rollup's,
+# the Tauri CLI's) out of package-lock.json (npm/cli#4828), and npm 11's `ci` then refuses the
+# lock as out of sync; `install` still follows the locked versions.
+[ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm install --no-audit --no-fund
 
 case "${1:-run}" in
   build) npx tauri build --bundles deb,rpm ;;
