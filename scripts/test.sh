@@ -34,8 +34,8 @@ fi
 if wants ui || wants shell || wants installer; then
   # The shell embeds the built UI, so it is built before the shell is compiled.
   # `npm install` rather than `npm ci`: npm leaves other platforms' optional packages (Rollup's,
-# the Tauri CLI's) out of package-lock.json (npm/cli#4828), and npm 11's `ci` then refuses the
-# lock as out of sync; `install` still follows the locked versions.
+  # the Tauri CLI's) out of package-lock.json (npm/cli#4828), and npm 11's `ci` then refuses
+  # the lock as out of sync; `install` still follows the locked versions.
   [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm install --no-audit --no-fund
   npm run build
 fi
