@@ -9,7 +9,6 @@
 //! every test and outlives the run.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -24,13 +23,12 @@ use serde_json::Value;
 use tempfile::TempDir;
 use tokio::io::AsyncWriteExt;
 
+use crate::harness::run::{mailferry, Outcome, NO_ENV};
 use crate::harness::{
     diff_messages, fresh_state_dir, mailferry_bin, Dovecot, DovecotConfig, Layout, StoredMessage,
     TestImap,
 };
 
-/// A command must finish well within this; a hang fails the test instead of stalling CI.
-const RUN_LIMIT: Duration = Duration::from_secs(120);
 const ADMIN: &str = "admin";
 const ADMIN_PW_VAR: &str = "ADMIN_PW";
 /// The user folder every mailbox has besides INBOX.
@@ -40,87 +38,6 @@ const KEYRING_SERVICE: &str = "Mailferry";
 // ---------------------------------------------------------------------------------------------
 // Running the binary
 // ---------------------------------------------------------------------------------------------
-
-struct Outcome {
-    /// Exit status; -1 when killed by a signal.
-    code: i32,
-    stdout: String,
-    stderr: String,
-    what: String,
-}
-
-impl Outcome {
-    fn context(&self) -> String {
-        format!(
-            "{}\nexit status {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.what, self.code, self.stdout, self.stderr
-        )
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|e| panic!("stdout is not one JSON value ({e}):\n{}", self.context()))
-    }
-
-    fn assert_code(&self, code: i32) {
-        assert_eq!(
-            self.code,
-            code,
-            "expected exit status {code}:\n{}",
-            self.context()
-        );
-    }
-}
-
-/// Runs `mailferry` with `args` and `env` added, stdin not a terminal, within RUN_LIMIT.
-fn mailferry(args: &[String], env: &[(&str, &str)]) -> Outcome {
-    let what = format!("mailferry {}", args.join(" "));
-    let mut child = Command::new(mailferry_bin())
-        .args(args)
-        .envs(env.iter().copied())
-        .env_remove("MAILFERRY_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", mailferry_bin().display()));
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        buf
-    });
-    let deadline = Instant::now() + RUN_LIMIT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("poll mailferry") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            let stdout = out_reader.join().unwrap_or_default();
-            let stderr = err_reader.join().unwrap_or_default();
-            panic!(
-                "{what} did not finish within {RUN_LIMIT:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-                String::from_utf8_lossy(&stdout),
-                String::from_utf8_lossy(&stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Outcome {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out_reader.join().expect("stdout reader")).into_owned(),
-        stderr: String::from_utf8_lossy(&err_reader.join().expect("stderr reader")).into_owned(),
-        what,
-    }
-}
 
 /// A `mailferry` child left running (a batch runner), output going to files; killed on drop
 /// if still running.
@@ -1085,7 +1002,7 @@ fn create_refused(csv: &str, tag: &str) -> Outcome {
         &[(ADMIN_PW_VAR, "AdminPw-never-stored")],
     );
     out.assert_code(2);
-    let list = mailferry(&base(&["list", "--json"]), &[]);
+    let list = mailferry(&base(&["list", "--json"]), NO_ENV);
     list.assert_code(0);
     assert_eq!(
         list.json(),

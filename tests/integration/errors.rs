@@ -7,24 +7,21 @@
 //! INTERNALDATE) with the harness's independent client.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::harness::run::{mailferry, Outcome, NO_ENV};
 use crate::harness::{
-    assert_same_messages, corpus, fresh_state_dir, mailbox_digest, mailferry_bin, CertChoice,
-    CutPlan, CutProxy, Dovecot, DovecotConfig, Layout, StoredMessage, TestImap, UserSpec,
+    assert_same_messages, corpus, fresh_state_dir, mailbox_digest, CertChoice, CutPlan, CutProxy,
+    Dovecot, DovecotConfig, Layout, StoredMessage, TestImap, UserSpec,
 };
-
-/// The binary must finish well within this; a hang fails the test instead of stalling CI.
-const RUN_LIMIT: Duration = Duration::from_secs(120);
 
 const SRC_PW_VAR: &str = "SRC_PW";
 const DST_PW_VAR: &str = "DST_PW";
@@ -42,84 +39,6 @@ const PROJECT_MAIL: [&str; 2] = ["05-shared-message-id-a.eml", "11-raw-utf8-subj
 // ---------------------------------------------------------------------------------------------
 // Running the binary
 // ---------------------------------------------------------------------------------------------
-
-struct Outcome {
-    /// Exit status; -1 when killed by a signal.
-    code: i32,
-    stdout: String,
-    stderr: String,
-    what: String,
-}
-
-impl Outcome {
-    /// For assertion messages.
-    fn context(&self) -> String {
-        format!(
-            "{}\nexit status {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.what, self.code, self.stdout, self.stderr
-        )
-    }
-
-    /// The one JSON object `--json` prints on stdout.
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not exactly one JSON object ({e}):\n{}",
-                self.context()
-            )
-        })
-    }
-}
-
-/// Runs `mailferry` with `args`, the given environment added, stdin not a terminal.
-fn mailferry(args: &[String], env: &[(&str, &str)]) -> Outcome {
-    let what = format!("mailferry {}", args.join(" "));
-    let mut child = Command::new(mailferry_bin())
-        .args(args)
-        .envs(env.iter().copied())
-        .env_remove("MAILFERRY_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", mailferry_bin().display()));
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        buf
-    });
-    let deadline = Instant::now() + RUN_LIMIT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("poll mailferry") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            let stdout = out_reader.join().unwrap_or_default();
-            let stderr = err_reader.join().unwrap_or_default();
-            panic!(
-                "{what} did not finish within {RUN_LIMIT:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-                String::from_utf8_lossy(&stdout),
-                String::from_utf8_lossy(&stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Outcome {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out_reader.join().expect("stdout reader")).into_owned(),
-        stderr: String::from_utf8_lossy(&err_reader.join().expect("stderr reader")).into_owned(),
-        what,
-    }
-}
 
 /// `mailferry <command> --source .. --dest ..` with passwords from SRC_PW / DST_PW, the
 /// test CA, a state dir and `--json`; `extra` is appended.
@@ -1407,7 +1326,7 @@ async fn keyring_password_is_found_and_once_deleted_is_missing() {
     // Remove the entry before asserting, so a failure leaves nothing behind in the keyring.
     let deleted = mailferry(
         &["password".into(), "delete".into(), source_url.clone()],
-        &[],
+        NO_ENV,
     );
     assert_synced_fresh_copy(&out, &expected);
     assert_mailbox_copied(&expected, &dest, "bob", "bob-kr-pw").await;

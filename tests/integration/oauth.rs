@@ -8,24 +8,23 @@
 //! may show up on stdout, stderr or anywhere in the state dir (runs use `MAILFERRY_LOG=trace`).
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::AsyncBufReadExt;
 
 use crate::harness::client::tls_connect;
 use crate::harness::idp::{pkce_s256, DEVICE_CODE_GRANT, IMAP_SCOPE};
+use crate::harness::run::{mailferry, Outcome};
 use crate::harness::{
-    assert_same_messages, corpus, fresh_state_dir, mailferry_bin, Dovecot, DovecotConfig, Idp,
-    IdpEndpoint, Layout, StoredMessage, TestImap,
+    assert_same_messages, corpus, fresh_state_dir, Dovecot, DovecotConfig, Idp, IdpEndpoint,
+    Layout, StoredMessage, TestImap,
 };
 
-/// The binary must finish well within this; a hang fails the test instead of stalling CI.
-const RUN_LIMIT: Duration = Duration::from_secs(120);
+/// Long enough that no token expires during a test unless the test wants it to.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(600);
 
 const ALICE_PW: &str = "Alice-Src-Pw-5521";
@@ -44,32 +43,6 @@ const PROJECT_MAIL: [&str; 2] = ["05-shared-message-id-a.eml", "11-raw-utf8-subj
 // ---------------------------------------------------------------------------------------------
 // Running the binary
 // ---------------------------------------------------------------------------------------------
-
-struct Outcome {
-    /// Exit status; -1 when killed by a signal.
-    code: i32,
-    stdout: String,
-    stderr: String,
-    what: String,
-}
-
-impl Outcome {
-    fn context(&self) -> String {
-        format!(
-            "{}\nexit status {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.what, self.code, self.stdout, self.stderr
-        )
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not exactly one JSON object ({e}):\n{}",
-                self.context()
-            )
-        })
-    }
-}
 
 /// How one side signs in.
 #[derive(Clone, Copy)]
@@ -120,49 +93,7 @@ fn migrate(
         .map(|a| a.to_string()),
     );
     args.extend(extra.iter().map(|a| a.to_string()));
-    run(&args, &env)
-}
-
-fn run(args: &[String], env: &[(String, String)]) -> Outcome {
-    let what = format!("mailferry {}", args.join(" "));
-    let mut child = Command::new(mailferry_bin())
-        .args(args)
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", mailferry_bin().display()));
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        buf
-    });
-    let deadline = Instant::now() + RUN_LIMIT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("poll mailferry") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what} did not finish within {RUN_LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Outcome {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out_reader.join().expect("stdout reader")).into_owned(),
-        stderr: String::from_utf8_lossy(&err_reader.join().expect("stderr reader")).into_owned(),
-        what,
-    }
+    mailferry(&args, &env)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ pub mod corpus;
 pub mod dovecot;
 pub mod idp;
 pub mod proxy;
+pub mod run;
 
 use std::path::PathBuf;
 
