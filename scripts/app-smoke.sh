@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the Linux installer (.deb), installs it like an owner would, launches the installed
-# app on a virtual display, and checks that its window opens. Leaves a screenshot in
-# target/app-smoke/ for people to look at.
+# Builds the Linux installers (.deb and .rpm), checks what each would install, installs the
+# .deb like an owner would, launches the installed app on a virtual display, and checks that its
+# window opens. Leaves a screenshot in target/app-smoke/ for people to look at.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,10 +9,33 @@ out=target/app-smoke
 mkdir -p "$out"
 # A debug bundle reuses the test build's compiled dependencies; a release installer is built
 # the same way without --debug (see README).
-npx tauri build --debug --bundles deb --ci >"$out/bundle.log" 2>&1 || { tail -40 "$out/bundle.log"; exit 1; }
+npx tauri build --debug --bundles deb,rpm --ci >"$out/bundle.log" 2>&1 || { tail -40 "$out/bundle.log"; exit 1; }
 deb=$(ls -t src-tauri/target/debug/bundle/deb/*.deb | head -1)
+rpm=$(ls -t src-tauri/target/debug/bundle/rpm/*.rpm | head -1)
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
+command -v rpm >/dev/null || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends rpm >/dev/null
+
+# Both packages hold the app, its launcher entry and icons, and nothing else in bin/.
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' src-tauri/Cargo.toml | head -1)
+expected_files="/usr/bin/mailferry-app
+/usr/share/applications/Mailferry.desktop
+/usr/share/icons/hicolor/128x128/apps/mailferry-app.png
+/usr/share/icons/hicolor/256x256@2/apps/mailferry-app.png
+/usr/share/icons/hicolor/32x32/apps/mailferry-app.png"
+deb_files=$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print $6}' | sed -e 's|^\./|/|' -e 's|^\([^/]\)|/\1|' | sort)
+rpm_files=$(rpm -qpl "$rpm" 2>/dev/null | sort)
+for listing in deb rpm; do
+  files=$([ "$listing" = deb ] && echo "$deb_files" || echo "$rpm_files")
+  if [ "$files" != "$expected_files" ]; then
+    echo "the .$listing installs unexpected files:"; diff <(echo "$expected_files") <(echo "$files") || true; exit 1
+  fi
+done
+[ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || { echo ".deb version is not $version"; exit 1; }
+[ "$(rpm -qp --queryformat '%{NAME} %{VERSION}' "$rpm" 2>/dev/null)" = "mailferry $version" ] || { echo ".rpm name/version wrong"; exit 1; }
+dpkg-deb -f "$deb" Depends | grep -q 'libwebkit2gtk-4.1-0' || { echo ".deb does not depend on WebKitGTK"; exit 1; }
+rpm -qpR "$rpm" 2>/dev/null | grep -q 'libwebkit2gtk-4.1.so.0' || { echo ".rpm does not require WebKitGTK"; exit 1; }
+echo "packages: .deb and .rpm $version hold the app, its launcher and icons"
 $sudo dpkg -i "$deb" >"$out/dpkg.log" 2>&1 || { cat "$out/dpkg.log"; exit 1; }
 command -v mailferry-app >/dev/null || { echo "the package did not install mailferry-app"; exit 1; }
 

@@ -3,11 +3,13 @@
 #   1. the engine and command line against real Dovecot servers and the real OS keyring;
 #   2. the window's UI (type check, component tests with the IPC boundary faked);
 #   3. the desktop shell's commands through Tauri's IPC (mock runtime, real capabilities);
-#   4. the Linux installer: build the .deb, install it, open the installed app.
-# `bash scripts/test.sh engine` (or ui, shell, installer) runs one part.
+#   4. the Linux installer: build the .deb and .rpm, install the .deb, open the installed app;
+#   5. end to end: the built app driven through WebDriver across the whole wizard, against
+#      real Dovecot servers and the real keyring, then every copied message checked.
+# `bash scripts/test.sh engine` (or ui, shell, installer, e2e) runs one part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-parts=("${@:-engine ui shell installer}")
+parts=("${@:-engine ui shell installer e2e}")
 parts=(${parts[*]})
 wants() { [[ " ${parts[*]} " == *" $1 "* ]]; }
 
@@ -20,18 +22,21 @@ command -v gnome-keyring-daemon >/dev/null || packages+=(gnome-keyring)
 command -v secret-tool >/dev/null || packages+=(libsecret-tools)
 command -v dbus-run-session >/dev/null || packages+=(dbus-daemon dbus-x11)
 pkg-config --exists dbus-1 2>/dev/null || packages+=(libdbus-1-dev pkg-config)
-if wants shell || wants installer; then
+if wants shell || wants installer || wants e2e; then
   pkg-config --exists webkit2gtk-4.1 2>/dev/null || packages+=(libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev build-essential)
   command -v xvfb-run >/dev/null || packages+=(xvfb xauth)
   command -v xwininfo >/dev/null || packages+=(x11-utils)
   command -v import >/dev/null || packages+=(imagemagick)
+fi
+if wants e2e; then
+  command -v WebKitWebDriver >/dev/null || packages+=(webkit2gtk-driver)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
-if wants ui || wants shell || wants installer; then
+if wants ui || wants shell || wants installer || wants e2e; then
   # The shell embeds the built UI, so it is built before the shell is compiled.
   # `npm install` rather than `npm ci`: npm leaves other platforms' optional packages (Rollup's,
   # the Tauri CLI's) out of package-lock.json (npm/cli#4828), and npm 11's `ci` then refuses
@@ -65,4 +70,8 @@ fi
 
 if wants installer; then
   bash scripts/app-smoke.sh
+fi
+
+if wants e2e; then
+  bash scripts/e2e.sh
 fi

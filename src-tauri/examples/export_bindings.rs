@@ -1,4 +1,5 @@
-//! Writes `ui/src/bindings.ts` from the Rust command and event types.
+//! Writes `ui/src/bindings.ts` from the Rust command and event types (`npm run bindings`).
+//! An example rather than a binary, so the installers ship only the app.
 
 fn main() {
     let path = std::env::args()

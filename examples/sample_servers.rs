@@ -1,0 +1,363 @@
+//! Two local IMAP servers with sample mailboxes, for trying Mailferry without any accounts
+//! (`npm run demo`) and for the end-to-end tests that drive the real app window.
+//!
+//!   cargo run --example sample_servers -- --output servers.json [--users 3] [--messages 240]
+//!   cargo run --example sample_servers -- --compare servers.json
+//!
+//! `--compare` checks, while the servers run, that every user's destination mailbox holds
+//! exactly the source's messages, folder by folder: the same bytes, flags and INTERNALDATE,
+//! none missing, none extra. It exits 1 and prints the differences otherwise.
+//!
+//! The source server holds a small company's mail (folders, flags, dates, attachments); the
+//! destination has the same mailboxes, empty, and an admin who may open each of them. Both
+//! speak IMAP over TLS with a certificate from a local test CA (its path is in the JSON, for
+//! SSL_CERT_FILE). Everything lives in a temp dir removed when this program ends (Ctrl-C or
+//! SIGTERM). Needs Dovecot (`apt-get install dovecot-imapd`) and root, as Dovecot switches
+//! users.
+//!
+//! These are the test harness's own Dovecot launcher and client, not a second copy.
+
+#[path = "../tests/integration/harness/certs.rs"]
+#[allow(dead_code)]
+mod certs;
+#[path = "../tests/integration/harness/client.rs"]
+#[allow(dead_code)]
+mod client;
+#[path = "../tests/integration/harness/dovecot.rs"]
+#[allow(dead_code)]
+mod dovecot;
+#[path = "../tests/integration/harness/proxy.rs"]
+#[allow(dead_code)]
+mod proxy;
+
+use std::path::PathBuf;
+
+use client::TestImap;
+use dovecot::{Dovecot, DovecotConfig, Layout};
+use serde_json::json;
+
+const DOMAIN: &str = "contoso.test";
+const ADMIN: &str = "admin@contoso.test";
+const PEOPLE: [(&str, &str); 6] = [
+    ("anna", "Anna Lindqvist"),
+    ("ben", "Ben Okafor"),
+    ("carla", "Carla Mendes"),
+    ("dev", "Dev Patel"),
+    ("eva", "Eva Novak"),
+    ("farid", "Farid Haddad"),
+];
+/// Folders as a small business has them, with how much of each user's mail goes there.
+const FOLDERS: [(&str, u32); 6] = [
+    ("INBOX", 40),
+    ("Sent", 20),
+    ("Archive", 15),
+    ("Clients/Fabrikam", 10),
+    ("Clients/Northwind", 10),
+    ("Invoices 2025", 5),
+];
+const SUBJECTS: [&str; 10] = [
+    "Quarterly numbers",
+    "Re: Delivery schedule for March",
+    "Invoice 2025-0{n}",
+    "Meeting notes — Tuesday",
+    "Photos from the site visit",
+    "Re: Re: Contract renewal",
+    "Holiday rota",
+    "Your order has shipped",
+    "Welcome aboard, {name}!",
+    "Price list (updated)",
+];
+
+struct Args {
+    output: PathBuf,
+    compare: Option<PathBuf>,
+    users: usize,
+    messages: u32,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut output = None;
+    let mut compare = None;
+    let mut users = 3usize;
+    let mut messages = 240u32;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--output" => output = Some(PathBuf::from(value()?)),
+            "--compare" => compare = Some(PathBuf::from(value()?)),
+            "--users" => users = value()?.parse().map_err(|_| "--users takes a number")?,
+            "--messages" => messages = value()?.parse().map_err(|_| "--messages takes a number")?,
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if users == 0 || users > PEOPLE.len() {
+        return Err(format!("--users must be 1 to {}", PEOPLE.len()));
+    }
+    if let Some(file) = compare {
+        return Ok(Args {
+            output: PathBuf::new(),
+            compare: Some(file),
+            users,
+            messages,
+        });
+    }
+    Ok(Args {
+        output: output.ok_or("--output FILE or --compare FILE is required")?,
+        compare: None,
+        users,
+        messages,
+    })
+}
+
+#[tokio::main]
+async fn main() {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("sample_servers: {e}");
+            std::process::exit(2);
+        }
+    };
+    if let Some(file) = &args.compare {
+        match compare(file).await {
+            Ok(summary) => println!("{summary}"),
+            Err(differences) => {
+                eprintln!("{differences}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
+    let people = &PEOPLE[..args.users];
+    let password = |name: &str| format!("{name}-sample-pw");
+    let address = |name: &str| format!("{name}@{DOMAIN}");
+
+    let mut source_config = DovecotConfig::new(Layout::Plain);
+    let mut destination_config =
+        DovecotConfig::new(Layout::Plain).master_user(ADMIN, &password("admin"));
+    for (name, _) in people {
+        source_config = source_config.user(&address(name), &password(name));
+        destination_config = destination_config.user(&address(name), &password(name));
+    }
+    let source = Dovecot::start(source_config);
+    let destination = Dovecot::start(destination_config);
+
+    let mut users = Vec::new();
+    for (index, (name, full_name)) in people.iter().enumerate() {
+        let email = address(name);
+        let loaded = load_mailbox(
+            &source,
+            &email,
+            &password(name),
+            full_name,
+            index,
+            args.messages,
+        )
+        .await;
+        users.push(json!({
+            "email": email,
+            "name": full_name,
+            "password": password(name),
+            "messages": loaded,
+        }));
+    }
+    let description = json!({
+        "source": { "host": "127.0.0.1", "port": source.imaps_port(), "security": "tls" },
+        "destination": {
+            "host": "127.0.0.1",
+            "port": destination.imaps_port(),
+            "security": "tls",
+            "admin": ADMIN,
+            "admin_password": password("admin"),
+        },
+        "ca_file": source.ca_pem_path(),
+        "users": users,
+    });
+    let text = serde_json::to_string_pretty(&description).unwrap_or_default();
+    if let Err(e) = std::fs::write(&args.output, text) {
+        eprintln!(
+            "sample_servers: cannot write {}: {e}",
+            args.output.display()
+        );
+        std::process::exit(1);
+    }
+    // Last, so whoever waits for the file sees it only once the servers are ready.
+    println!("ready: {}", args.output.display());
+
+    wait_for_stop().await;
+    drop(source);
+    drop(destination);
+}
+
+/// Source and destination of every user in the description, message by message.
+async fn compare(description_file: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(description_file)
+        .map_err(|e| format!("cannot read {}: {e}", description_file.display()))?;
+    let description: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("not a servers description: {e}"))?;
+    let number = |v: &serde_json::Value| v.as_u64().unwrap_or_default() as u16;
+    let ca_file = PathBuf::from(description["ca_file"].as_str().unwrap_or_default());
+    let source_port = number(&description["source"]["port"]);
+    let destination_port = number(&description["destination"]["port"]);
+    let users = description["users"].as_array().cloned().unwrap_or_default();
+    if users.is_empty() {
+        return Err("the description lists no users".into());
+    }
+    let mut differences = String::new();
+    let mut summary = Vec::new();
+    for user in users {
+        let email = user["email"].as_str().unwrap_or_default();
+        let password = user["password"].as_str().unwrap_or_default();
+        let mut source = TestImap::try_connect_port(source_port, &ca_file, email, password).await?;
+        let mut destination =
+            TestImap::try_connect_port(destination_port, &ca_file, email, password).await?;
+        let mut compared = 0;
+        for folder in source.list().await {
+            if folder.has_attribute("\\Noselect") {
+                continue;
+            }
+            let source_messages = source.fetch_all(&folder.name).await;
+            let destination_messages = destination
+                .try_fetch_all(&folder.name)
+                .await
+                .map_err(|e| format!("{email}: destination folder {:?}: {e}", folder.name))?;
+            let diff = client::diff_messages(&source_messages, &destination_messages);
+            if !diff.is_empty() {
+                differences.push_str(&format!("{email} / {}:\n{diff}", folder.name));
+            }
+            compared += source_messages.len();
+        }
+        if compared as u64 != user["messages"].as_u64().unwrap_or_default() {
+            differences.push_str(&format!(
+                "{email}: the source holds {compared} messages, {} were loaded\n",
+                user["messages"]
+            ));
+        }
+        summary.push(format!("{email}: {compared} messages identical"));
+        source.logout().await;
+        destination.logout().await;
+    }
+    if differences.is_empty() {
+        Ok(summary.join("\n"))
+    } else {
+        Err(differences)
+    }
+}
+
+async fn wait_for_stop() {
+    let mut terminate =
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => return,
+        };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+}
+
+/// Fills one mailbox and returns how many messages it holds.
+async fn load_mailbox(
+    server: &Dovecot,
+    email: &str,
+    password: &str,
+    full_name: &str,
+    seed: usize,
+    messages: u32,
+) -> u32 {
+    let mut imap = TestImap::connect(server, email, password).await;
+    let total_weight: u32 = FOLDERS.iter().map(|(_, weight)| weight).sum();
+    let mut loaded = 0;
+    for (folder_index, (folder, weight)) in FOLDERS.iter().enumerate() {
+        if *folder != "INBOX" && *folder != "Sent" && *folder != "Archive" {
+            imap.create(folder).await;
+            imap.subscribe(folder).await;
+        }
+        let count = (messages * weight).div_ceil(total_weight);
+        for n in 0..count {
+            let k = seed * 7919 + folder_index * 104_729 + n as usize;
+            let (flags, internaldate, body) = sample_message(email, full_name, folder, k);
+            imap.append(folder, &flags, &internaldate, &body).await;
+            loaded += 1;
+        }
+    }
+    imap.logout().await;
+    loaded
+}
+
+fn sample_message(
+    email: &str,
+    full_name: &str,
+    folder: &str,
+    k: usize,
+) -> (Vec<&'static str>, String, Vec<u8>) {
+    let day = 1 + (k * 13) % 28;
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+    ][(k * 5) % 11];
+    let hour = (k * 3) % 24;
+    let internaldate = format!(
+        "{day:02}-{month}-2025 {hour:02}:{:02}:00 +0100",
+        (k * 7) % 60
+    );
+    let first_name = full_name.split(' ').next().unwrap_or(full_name);
+    let subject = SUBJECTS[k % SUBJECTS.len()]
+        .replace("{n}", &(k % 90 + 10).to_string())
+        .replace("{name}", first_name);
+    let (from, to) = if folder == "Sent" {
+        (email.to_string(), format!("orders{}@fabrikam.test", k % 5))
+    } else {
+        (format!("colleague{}@{DOMAIN}", k % 9), email.to_string())
+    };
+    let date = format!("{day} {month} 2025 {hour:02}:{:02}:00 +0100", (k * 7) % 60);
+    let text = format!(
+        "Hi {first_name},\r\n\r\nThis is sample message {k} in {folder}.\r\n\
+         Nothing here is real; it exists so Mailferry has something to move.\r\n\r\nRegards\r\n"
+    );
+    let mut body = format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {date}\r\n\
+         Message-ID: <sample-{k}-{}@{DOMAIN}>\r\nMIME-Version: 1.0\r\n",
+        folder.replace(['/', ' '], "-")
+    );
+    if k % 6 == 0 {
+        // Every sixth message carries a small attachment.
+        let attachment: String = (0..1800)
+            .map(|i| char::from(b'A' + ((i * k + i / 3) % 26) as u8))
+            .collect();
+        body.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"b{k}\"\r\n\r\n--b{k}\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n--b{k}\r\n\
+             Content-Type: application/octet-stream; name=\"notes-{k}.txt\"\r\n\
+             Content-Disposition: attachment; filename=\"notes-{k}.txt\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--b{k}--\r\n",
+            base64_lines(attachment.as_bytes())
+        ));
+    } else {
+        body.push_str(&format!(
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n{text}"
+        ));
+    }
+    let mut flags = Vec::new();
+    if folder == "Sent" || k % 3 != 0 {
+        flags.push("\\Seen");
+    }
+    if k % 11 == 0 {
+        flags.push("\\Flagged");
+    }
+    if k % 17 == 0 {
+        flags.push("\\Answered");
+    }
+    (flags, internaldate, body.into_bytes())
+}
+
+fn base64_lines(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|line| String::from_utf8_lossy(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}

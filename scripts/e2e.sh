@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# End to end in the real app: builds the desktop app, starts two sample Dovecot servers, opens
+# the app through WebDriver (tauri-driver + WebKitWebDriver) on a virtual display with a real
+# (throwaway) keyring, walks the whole wizard, and then checks every destination mailbox
+# against its source message by message. Screenshots of every screen go to target/e2e/.
+#
+# Needs what scripts/test.sh installs for the shell (WebKitGTK, Xvfb, Dovecot, gnome-keyring)
+# plus webkit2gtk-driver and tauri-driver, which this script installs when missing. Root, as
+# Dovecot switches users.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out="$root/target/e2e"
+rm -rf "$out"
+mkdir -p "$out"
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+if ! command -v WebKitWebDriver >/dev/null; then
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends webkit2gtk-driver >/dev/null
+fi
+export PATH="$HOME/.cargo/bin:$PATH"
+# Pinned to 2.x: the newest tauri-driver on crates.io is a 3.0 pre-release for Tauri 3.
+command -v tauri-driver >/dev/null || cargo install tauri-driver --version '^2' --locked
+
+# The app as it ships (UI embedded), without packaging it; the installer test packages it.
+npx tauri build --debug --no-bundle --ci >"$out/build.log" 2>&1 || { tail -40 "$out/build.log"; exit 1; }
+app="$root/src-tauri/target/debug/mailferry-app"
+cargo build --locked --quiet --example sample_servers
+sample_servers="$root/target/debug/examples/sample_servers"
+
+work=$(mktemp -d)
+servers_pid=""
+cleanup() {
+  [ -n "$servers_pid" ] && kill "$servers_pid" 2>/dev/null && wait "$servers_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$sample_servers" --output "$work/servers.json" --users 2 >"$out/sample-servers.log" 2>&1 &
+servers_pid=$!
+for _ in $(seq 1 120); do
+  [ -s "$work/servers.json" ] && break
+  kill -0 "$servers_pid" 2>/dev/null || { cat "$out/sample-servers.log"; exit 1; }
+  sleep 0.5
+done
+[ -s "$work/servers.json" ] || { echo "the sample servers did not start"; cat "$out/sample-servers.log"; exit 1; }
+ca_file=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).ca_file)' "$work/servers.json")
+
+mkdir -p "$work/state" "$work/keyring"
+# The app trusts the sample servers' local CA the way a user trusts a company CA: through the
+# system's certificate file setting (read by rustls-native-certs).
+export SSL_CERT_FILE="$ca_file"
+export MAILFERRY_STATE_DIR="$work/state"
+export MAILFERRY_E2E_SERVERS="$work/servers.json"
+export MAILFERRY_E2E_APP="$app"
+export MAILFERRY_E2E_ARTIFACTS="$out"
+export MAILFERRY_E2E_DRIVER_PORT=4444
+status=0
+# The session's own services (portals, accessibility bus) log their desktop-less complaints to
+# session.log; the test's output stays on screen.
+dbus-run-session -- env XDG_DATA_HOME="$work/keyring" xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
+  set -e
+  exec 2>&1
+  echo -n mailferry-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  echo -n warm-up | secret-tool store --label="Mailferry e2e warm-up" service mailferry-warm-up username warm-up
+  tauri-driver --port 4444 --native-port 4445 >"'"$out"'/tauri-driver.log" 2>&1 &
+  driver=$!
+  trap "kill $driver 2>/dev/null || true" EXIT
+  for _ in $(seq 1 50); do
+    (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break
+    sleep 0.2
+  done
+  npx vitest run --config ui/e2e/vitest.config.ts
+  # The passwords went into the keyring, and only there.
+  for secret in $(node -e "const s=JSON.parse(require(\"fs\").readFileSync(process.argv[1]));console.log([s.destination.admin_password,...s.users.map(u=>u.password)].join(\" \"))" "$MAILFERRY_E2E_SERVERS"); do
+    if grep -rqF -- "$secret" "$MAILFERRY_STATE_DIR"; then echo "a password was written to the state directory"; exit 1; fi
+  done
+  stored=$(secret-tool search --all service Mailferry 2>/dev/null | grep -c "^secret = " || true)
+  if [ "$stored" -lt 3 ]; then echo "expected the admin and both users'"'"' passwords in the keyring, found $stored"; exit 1; fi
+  echo "keyring holds $stored Mailferry secrets; none in the state directory"
+' 2>"$out/session.log" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "end-to-end run failed; tauri-driver log:"; tail -20 "$out/tauri-driver.log"
+  exit "$status"
+fi
+
+# What the app copied, checked independently of it: same bytes, flags and dates, nothing
+# missing or extra, in every folder of both mailboxes.
+"$sample_servers" --compare "$work/servers.json"
+echo "end to end: screenshots in $out"
+ls "$out"/*.png

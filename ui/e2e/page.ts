@@ -1,0 +1,137 @@
+// Finding things in the real app window the way a person (or a screen reader) does: by role and
+// visible name, never by CSS class names that Fluent UI generates. WebKitWebDriver has no
+// accessibility-tree queries, so the name is worked out in the page from the same attributes a
+// screen reader uses (aria-label, aria-labelledby, <label for>, then the text).
+import fs from 'node:fs';
+import path from 'node:path';
+
+let browser: WebdriverIO.Browser;
+
+/** The app session every helper below works in. */
+export function useBrowser(session: WebdriverIO.Browser) {
+  browser = session;
+}
+
+export type Role = 'button' | 'textbox' | 'radio' | 'checkbox' | 'heading' | 'tab' | 'row' | 'region' | 'link';
+
+const SELECTORS: Record<Role, string> = {
+  button: 'button, [role="button"]',
+  textbox: 'input:not([type="checkbox"]):not([type="radio"]), textarea',
+  radio: '[role="radio"], input[type="radio"]',
+  checkbox: 'input[type="checkbox"], [role="checkbox"]',
+  heading: 'h1, h2, h3, [role="heading"]',
+  tab: '[role="tab"]',
+  row: 'tr, [role="row"]',
+  region: '[role="region"], section',
+  link: 'a[href]',
+};
+
+let marker = 0;
+
+/**
+ * Marks the first visible element of `role` whose accessible name matches, and returns a CSS
+ * selector for it, or null. `name` is exact (whitespace-normalised, a trailing required-field
+ * asterisk ignored) or a regular expression source wrapped in slashes: "/^Destination/".
+ */
+async function mark(role: Role, name: string): Promise<string | null> {
+  marker += 1;
+  const id = `e2e-${marker}`;
+  const found = await browser.execute(
+    (selector: string, wanted: string, markId: string) => {
+      const normal = (text: string | null | undefined) =>
+        (text ?? '').replace(/\s+/g, ' ').trim().replace(/\s*\*$/, '');
+      const nameOf = (el: Element): string => {
+        const aria = el.getAttribute('aria-label');
+        if (aria) return normal(aria);
+        const by = el.getAttribute('aria-labelledby');
+        if (by) {
+          return normal(
+            by
+              .split(/\s+/)
+              .map((ref) => document.getElementById(ref)?.textContent ?? '')
+              .join(' '),
+          );
+        }
+        if (el.id) {
+          const label = document.querySelector(`label[for="${CSS.escape(el.id)}"]`);
+          if (label) return normal(label.textContent);
+        }
+        const wrapping = el.closest('label');
+        if (wrapping) return normal(wrapping.textContent);
+        return normal(el.textContent);
+      };
+      const matches = (text: string) => {
+        if (wanted.length > 2 && wanted.startsWith('/') && wanted.endsWith('/')) {
+          return new RegExp(wanted.slice(1, -1)).test(text);
+        }
+        return text === wanted;
+      };
+      const visible = (el: Element) => {
+        const box = el.getBoundingClientRect();
+        return box.width > 0 || box.height > 0 || (el as HTMLInputElement).type === 'radio';
+      };
+      for (const el of Array.from(document.querySelectorAll(selector))) {
+        if (visible(el) && matches(nameOf(el))) {
+          el.setAttribute('data-e2e', markId);
+          return true;
+        }
+      }
+      return false;
+    },
+    SELECTORS[role],
+    name,
+    id,
+  );
+  return found ? `[data-e2e="${id}"]` : null;
+}
+
+/** Waits for the element and returns it; fails naming what it looked for. */
+export async function find(role: Role, name: string, timeout = 15_000) {
+  let selector: string | null = null;
+  await browser.waitUntil(async () => (selector = await mark(role, name)) !== null, {
+    timeout,
+    interval: 150,
+    timeoutMsg: `no ${role} named ${JSON.stringify(name)} appeared within ${timeout / 1000} s`,
+  });
+  return browser.$(selector as unknown as string);
+}
+
+export async function click(role: Role, name: string, timeout?: number) {
+  const element = await find(role, name, timeout);
+  await element.scrollIntoView({ block: 'center' });
+  await element.click();
+}
+
+/** Replaces a field's text by typing, as a person would (React sees every key). */
+export async function type(name: string, text: string) {
+  const field = await find('textbox', name);
+  await field.scrollIntoView({ block: 'center' });
+  await field.click();
+  await browser.keys(['Control', 'a']);
+  await browser.keys(['Backspace']);
+  await field.addValue(text);
+}
+
+/** Waits until the page shows `text` somewhere. */
+export async function waitForText(text: string | RegExp, timeout = 15_000) {
+  await browser.waitUntil(
+    async () => {
+      const body = await browser.execute(() => document.body.innerText);
+      return typeof text === 'string' ? body.includes(text) : text.test(body);
+    },
+    { timeout, interval: 200, timeoutMsg: `the window never showed ${String(text)}` },
+  );
+}
+
+export async function pageText(): Promise<string> {
+  return browser.execute(() => document.body.innerText);
+}
+
+/** Saves the whole window as `NN-name.png` in the artifacts folder. */
+export async function screenshot(name: string) {
+  const dir = process.env.MAILFERRY_E2E_ARTIFACTS ?? 'target/e2e';
+  fs.mkdirSync(dir, { recursive: true });
+  // Let transitions and fonts settle: the pictures are for people to look at.
+  await browser.pause(400);
+  await browser.saveScreenshot(path.join(dir, `${name}.png`));
+}

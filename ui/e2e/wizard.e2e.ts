@@ -1,0 +1,168 @@
+// The whole "Migrate your email" wizard in the real, built app: real WebKitGTK window (through
+// tauri-driver), real Rust backend, real OS keyring, real Dovecot servers. scripts/e2e.sh sets
+// the stage and afterwards compares the destination mailboxes with the source message by
+// message; this file is what the owner does with the mouse and keyboard.
+import fs from 'node:fs';
+import { remote } from 'webdriverio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { click, find, pageText, screenshot, type, useBrowser, waitForText } from './page';
+
+interface Servers {
+  source: { host: string; port: number };
+  destination: { host: string; port: number; admin: string; admin_password: string };
+  users: { email: string; password: string; messages: number }[];
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the end-to-end tests with scripts/e2e.sh`);
+  return value;
+}
+
+const servers: Servers = JSON.parse(fs.readFileSync(required('MAILFERRY_E2E_SERVERS'), 'utf8'));
+const application = required('MAILFERRY_E2E_APP');
+const BATCH = 'Contoso to new server';
+const [anna, ben] = servers.users;
+
+let session: WebdriverIO.Browser;
+
+beforeAll(async () => {
+  session = await remote({
+    hostname: '127.0.0.1',
+    port: Number(process.env.MAILFERRY_E2E_DRIVER_PORT ?? 4444),
+    logLevel: 'warn',
+    capabilities: {
+      browserName: 'wry',
+      // tauri-driver speaks classic WebDriver only; WebdriverIO 9 would otherwise ask for BiDi.
+      'wdio:enforceWebDriverClassic': true,
+      'tauri:options': { application },
+    } as WebdriverIO.Capabilities,
+  });
+  useBrowser(session);
+  await session.setWindowSize(1280, 860).catch(() => {
+    // Not every WebDriver lets a page resize its window; the default size is fine too.
+  });
+});
+
+afterAll(async () => {
+  await session?.deleteSession();
+});
+
+describe('migrating two mailboxes from another IMAP server, in the app', () => {
+  it('opens on the migrations home page', async () => {
+    await find('heading', 'Migrations', 30_000);
+    await find('button', 'Get started');
+    await screenshot('01-home');
+  });
+
+  it('names the batch on Email sources', async () => {
+    await click('button', 'Get started');
+    await find('heading', 'Email sources');
+    await type('/^Migration batch name/', BATCH);
+    await screenshot('02-email-sources');
+    await click('button', 'Next');
+  });
+
+  it('connects to the source server under Other email sources', async () => {
+    await find('heading', 'Select your data service');
+    await screenshot('03-data-service');
+    await click('radio', '/^Other email sources/');
+    await type('Source IMAP server', servers.source.host);
+    await type('Source port', String(servers.source.port));
+    await screenshot('04-other-server');
+    await click('button', 'Next');
+  });
+
+  it('sets up the destination with its admin and tests it', async () => {
+    await find('heading', 'Destination');
+    await type('Destination IMAP server', servers.destination.host);
+    await type('Destination port', String(servers.destination.port));
+    await type('Admin account', servers.destination.admin);
+    await type('Admin password', servers.destination.admin_password);
+    await session.keys(['Enter']);
+    await waitForText('Admin password stored');
+    await type('Destination mailbox to test', anna.email);
+    await click('button', 'Test connection');
+    await waitForText(/Connected|folders/, 30_000);
+    expect(await pageText()).not.toMatch(/could not|refused|failed/i);
+    await screenshot('05-destination');
+    await click('button', 'Next');
+  });
+
+  it('adds two users, stores their passwords in the keyring and tests one', async () => {
+    await find('heading', 'Select users to start migrating email messages');
+    for (const [index, user] of [anna, ben].entries()) {
+      await click('button', 'Add user');
+      await type(`Destination mailbox, row ${index + 1}`, user.email);
+      await session.keys(['Tab']);
+      // The source sign-in name is suggested from the destination address.
+      const userName = await find('textbox', `Source email or user name, ${user.email}`);
+      expect(await userName.getValue()).toBe(user.email);
+      await type(`Password for ${user.email}`, user.password);
+      await session.keys(['Enter']);
+    }
+    await waitForStoredPasswords(2);
+    await click('button', `Test connection for ${anna.email}`);
+    await waitForText(/\d+ messages/, 30_000);
+    await screenshot('06-select-users');
+    // Nothing typed as a password is left in the page once it went to the keyring.
+    const html = await session.getPageSource();
+    for (const user of [anna, ben]) expect(html).not.toContain(user.password);
+    expect(html).not.toContain(servers.destination.admin_password);
+    await click('button', 'Next');
+  });
+
+  it('starts the migration from Options', async () => {
+    await find('heading', 'Migration options');
+    await screenshot('07-options');
+    await click('button', 'Start migration');
+  });
+
+  it('shows every mailbox syncing live until both are Synced', async () => {
+    await find('heading', 'Email migration status', 30_000);
+    await waitForText(BATCH);
+    await screenshot('08-status-started');
+    await session.waitUntil(
+      async () => {
+        const rows = await syncedRows();
+        return rows === 2;
+      },
+      { timeout: 180_000, interval: 500, timeoutMsg: 'the two mailboxes never both reached Synced' },
+    );
+    await screenshot('09-status-synced');
+    await click('button', `Details for ${anna.email}`);
+    await find('region', `Details for ${anna.email}`);
+    await waitForText('Clients/Fabrikam');
+    await screenshot('10-status-details');
+  });
+
+  it('keeps the batch in the history', async () => {
+    await click('button', 'Reports and history');
+    await find('heading', 'Reports and history');
+    await waitForText(BATCH);
+    await screenshot('11-history');
+  });
+});
+
+/** Rows of the status table whose badge says Synced. */
+async function syncedRows(): Promise<number> {
+  return session.execute(
+    (emails: string[]) =>
+      Array.from(document.querySelectorAll('tr')).filter((row) => {
+        const text = row.innerText;
+        return emails.some((email) => text.includes(email)) && /\bSynced\b/.test(text);
+      }).length,
+    [anna.email, ben.email],
+  );
+}
+
+/** Waits until `count` rows say their password is stored. */
+async function waitForStoredPasswords(count: number) {
+  await session.waitUntil(
+    async () =>
+      (await session.execute(
+        () => Array.from(document.querySelectorAll('[role="status"]')).filter((el) => /Password stored/.test(el.textContent ?? '')).length,
+      )) >= count,
+    { timeout: 15_000, timeoutMsg: `fewer than ${count} passwords were stored` },
+  );
+}
