@@ -162,6 +162,12 @@ async fn main() {
             "messages": loaded,
         }));
     }
+    // Beside the description, readable by whoever reads it (Dovecot's own dir is private).
+    let ca_file = args.output.with_file_name("sample-ca.pem");
+    if let Err(e) = std::fs::copy(source.ca_pem_path(), &ca_file) {
+        eprintln!("sample_servers: cannot write {}: {e}", ca_file.display());
+        std::process::exit(1);
+    }
     let description = json!({
         "source": { "host": "127.0.0.1", "port": source.imaps_port(), "security": "tls" },
         "destination": {
@@ -171,7 +177,7 @@ async fn main() {
             "admin": ADMIN,
             "admin_password": password("admin"),
         },
-        "ca_file": source.ca_pem_path(),
+        "ca_file": ca_file,
         "users": users,
     });
     let text = serde_json::to_string_pretty(&description).unwrap_or_default();

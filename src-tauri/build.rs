@@ -4,6 +4,7 @@ const COMMANDS: &[&str] = &[
     "list_presets",
     "keyring_status",
     "use_memory_secrets",
+    "demo_setup",
     "store_password",
     "store_admin_password",
     "has_password",

@@ -35,6 +35,8 @@ pub struct AppState {
     pub secrets: Mutex<BatchSecrets>,
     pub running: Mutex<HashMap<String, RunningBatch>>,
     pub shell: OnceLock<Shell>,
+    /// Set in demo mode: what the wizard starts filled in with.
+    pub demo: Option<crate::demo::DemoSetup>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             secrets: Mutex::new(BatchSecrets::new(SecretMode::Keyring)),
             running: Mutex::new(HashMap::new()),
             shell: OnceLock::new(),
+            demo: None,
         })
     }
 

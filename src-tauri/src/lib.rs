@@ -3,6 +3,7 @@
 
 mod app_state;
 mod commands;
+mod demo;
 mod error;
 mod events;
 
@@ -53,7 +54,7 @@ pub fn build_app<R: tauri::Runtime>(
 }
 
 pub fn run() {
-    let state = match AppState::open(app_state::default_dir()) {
+    let mut state = match AppState::open(app_state::default_dir()) {
         Ok(state) => state,
         Err(e) => {
             eprintln!(
@@ -63,6 +64,15 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    if let Ok(secrets) = state.secrets.get_mut() {
+        match demo::from_env(secrets) {
+            Ok(setup) => state.demo = setup,
+            Err(e) => {
+                eprintln!("Mailferry cannot start the demo: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
     let app = build_app(tauri::Builder::default(), state)
         .on_window_event(events::on_window_event)
         .build(tauri::generate_context!());

@@ -12,6 +12,7 @@ import type {
   ConnectionSummary,
   CreateBatch,
   CsvImport,
+  DemoSetup,
   EndpointSide,
   KeyringStatus,
   MigrationReport,
@@ -32,6 +33,7 @@ export type {
   CsvImport,
   CsvProblem,
   CsvRow,
+  DemoSetup,
   EndpointSide,
   ErrorKind,
   FolderReport,
@@ -115,6 +117,8 @@ async function unwrap<T>(run: () => Promise<Outcome<T>>): Promise<T> {
 // ---- Catalogue and secrets ----
 
 export const listPresets = (): Promise<Preset[]> => call(() => commands.listPresets());
+/** The sample servers to fill the wizard with, when the app was started by `npm run demo`. */
+export const demoSetup = (): Promise<DemoSetup | null> => call(() => commands.demoSetup());
 export const keyringStatus = (): Promise<KeyringStatus> => unwrap(() => commands.keyringStatus());
 /** Named so React's hook rules never mistake it for a hook. */
 export const keepPasswordsInMemory = async (): Promise<void> => {

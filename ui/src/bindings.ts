@@ -28,6 +28,12 @@ async keyringStatus() : Promise<Result<KeyringStatus, AppError>> {
 async useMemorySecrets() : Promise<void> {
     await TAURI_INVOKE("use_memory_secrets");
 },
+/**
+ * In demo mode, the sample servers and mailboxes the wizard starts with; otherwise nothing.
+ */
+async demoSetup() : Promise<DemoSetup | null> {
+    return await TAURI_INVOKE("demo_setup");
+},
 async storePassword(batch: string, email: string, password: string) : Promise<Result<null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("store_password", { batch, email, password }) };
@@ -316,6 +322,16 @@ export type CsvProblem = {
  */
 line: number; column: string | null; message: string }
 export type CsvRow = { email_address: string; user_name: string; user_root: string | null; line: number }
+export type DemoServer = { host: string; port: number }
+/**
+ * What the wizard is filled in with.
+ */
+export type DemoSetup = { batch_name: string; source: DemoServer; destination: DemoServer; 
+/**
+ * The destination account that may open every mailbox.
+ */
+admin: string; users: DemoUser[] }
+export type DemoUser = { email_address: string; display_name: string; messages: number }
 export type EndpointSide = "source" | "destination"
 /**
  * The families of problems a user can act on differently.

@@ -29,6 +29,11 @@ pub struct KeyringStatus {
 #[specta::specta]
 pub async fn keyring_status(state: State<'_, AppState>) -> Result<KeyringStatus, AppError> {
     let memory_only = state.secrets().mode() == SecretMode::Memory;
+    if memory_only {
+        // Nothing will be stored there this session, and asking could make the desktop pop
+        // up an unlock prompt for nothing.
+        return Ok(KeyringStatus { available: false, memory_only, problem: None });
+    }
     // The keyring may ask the desktop to unlock it: never on the window's thread.
     let result = tauri::async_runtime::spawn_blocking(|| {
         let probe = "keyring-probe";
@@ -62,4 +67,11 @@ pub fn use_memory_secrets(state: State<'_, AppState>) {
     if let Ok(mut secrets) = state.secrets.lock() {
         *secrets = BatchSecrets::new(SecretMode::Memory);
     }
+}
+
+/// In demo mode, the sample servers and mailboxes the wizard starts with; otherwise nothing.
+#[tauri::command]
+#[specta::specta]
+pub fn demo_setup(state: State<'_, AppState>) -> Option<crate::demo::DemoSetup> {
+    state.demo.clone()
 }

@@ -14,6 +14,7 @@ pub fn all<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         catalog::list_presets,
         catalog::keyring_status,
         catalog::use_memory_secrets,
+        catalog::demo_setup,
         passwords::store_password,
         passwords::store_admin_password,
         passwords::has_password,

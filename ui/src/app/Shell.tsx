@@ -12,14 +12,16 @@ import {
 } from '@fluentui/react-components';
 import { ArrowSwap20Regular, History20Regular, MailArrowForward20Filled } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
-import { listPresets, toProblem, type AppError, type Preset } from '../backend';
+import { demoSetup, listPresets, toProblem, type AppError, type DemoSetup, type Preset } from '../backend';
 import { CloseRequestedDialog } from '../components/CloseRequestedDialog';
+import { DemoBanner } from '../components/DemoBanner';
 import { KeyringBanner } from '../components/KeyringBanner';
 import { ProblemBar } from '../components/ProblemBar';
 import { HistoryScreen } from '../screens/HistoryScreen';
 import { HomeScreen } from '../screens/HomeScreen';
 import { StatusScreen } from '../screens/StatusScreen';
 import { Wizard } from '../wizard/Wizard';
+import { DemoContext } from './demo';
 import { NavigateContext, type View } from './navigation';
 import { PresetsContext } from './presets';
 
@@ -54,11 +56,17 @@ export function Shell() {
   const [view, setView] = useState<View>({ kind: 'home' });
   const [presets, setPresets] = useState<Preset[]>([]);
   const [presetProblem, setPresetProblem] = useState<AppError | null>(null);
+  const [demo, setDemo] = useState<DemoSetup | null>(null);
 
   useEffect(() => {
     listPresets()
       .then(setPresets)
       .catch((e) => setPresetProblem(toProblem(e)));
+    demoSetup()
+      .then(setDemo)
+      .catch(() => {
+        // Not a demo, or an older backend: the app works the same without it.
+      });
   }, []);
 
   const page = (() => {
@@ -76,53 +84,55 @@ export function Shell() {
 
   return (
     <NavigateContext.Provider value={setView}>
-      <PresetsContext.Provider value={presets}>
-        <div className={styles.root}>
-          <header className={styles.header}>
-            <MailArrowForward20Filled aria-hidden />
-            <Text className={styles.brand}>Mailferry</Text>
-            <Text className={styles.tagline}>Move your email to Microsoft 365</Text>
-          </header>
-          <div className={styles.banners}>
-            <KeyringBanner />
-            {presetProblem ? <ProblemBar problem={presetProblem} /> : null}
+      <DemoContext.Provider value={demo}>
+        <PresetsContext.Provider value={presets}>
+          <div className={styles.root}>
+            <header className={styles.header}>
+              <MailArrowForward20Filled aria-hidden />
+              <Text className={styles.brand}>Mailferry</Text>
+              <Text className={styles.tagline}>Move your email to Microsoft 365</Text>
+            </header>
+            <div className={styles.banners}>
+              {demo ? <DemoBanner demo={demo} /> : <KeyringBanner />}
+              {presetProblem ? <ProblemBar problem={presetProblem} /> : null}
+            </div>
+            <div className={styles.body}>
+              {view.kind === 'wizard' ? (
+                // The wizard takes the whole page, with its own stepper as navigation.
+                <main className={styles.wizardMain}>{page}</main>
+              ) : (
+                <>
+                  <NavDrawer
+                    className={styles.nav}
+                    open
+                    type="inline"
+                    aria-label="Main"
+                    selectedValue={navValue(view)}
+                    defaultOpenCategories={['migrations']}
+                    onNavItemSelect={(_, data) =>
+                      setView(data.value === 'history' ? { kind: 'history' } : { kind: 'home' })
+                    }
+                  >
+                    <NavDrawerBody>
+                      <NavCategory value="migrations">
+                        <NavCategoryItem icon={<ArrowSwap20Regular />}>Migrations</NavCategoryItem>
+                        <NavSubItemGroup>
+                          <NavSubItem value="email">Email</NavSubItem>
+                        </NavSubItemGroup>
+                      </NavCategory>
+                      <NavItem value="history" icon={<History20Regular />}>
+                        Reports and history
+                      </NavItem>
+                    </NavDrawerBody>
+                  </NavDrawer>
+                  <main className={styles.main}>{page}</main>
+                </>
+              )}
+            </div>
           </div>
-          <div className={styles.body}>
-            {view.kind === 'wizard' ? (
-              // The wizard takes the whole page, with its own stepper as navigation.
-              <main className={styles.wizardMain}>{page}</main>
-            ) : (
-              <>
-                <NavDrawer
-                  className={styles.nav}
-                  open
-                  type="inline"
-                  aria-label="Main"
-                  selectedValue={navValue(view)}
-                  defaultOpenCategories={['migrations']}
-                  onNavItemSelect={(_, data) =>
-                    setView(data.value === 'history' ? { kind: 'history' } : { kind: 'home' })
-                  }
-                >
-                  <NavDrawerBody>
-                    <NavCategory value="migrations">
-                      <NavCategoryItem icon={<ArrowSwap20Regular />}>Migrations</NavCategoryItem>
-                      <NavSubItemGroup>
-                        <NavSubItem value="email">Email</NavSubItem>
-                      </NavSubItemGroup>
-                    </NavCategory>
-                    <NavItem value="history" icon={<History20Regular />}>
-                      Reports and history
-                    </NavItem>
-                  </NavDrawerBody>
-                </NavDrawer>
-                <main className={styles.main}>{page}</main>
-              </>
-            )}
-          </div>
-        </div>
-        <CloseRequestedDialog />
-      </PresetsContext.Provider>
+          <CloseRequestedDialog />
+        </PresetsContext.Provider>
+      </DemoContext.Provider>
     </NavigateContext.Provider>
   );
 }

@@ -27,6 +27,7 @@ const DEFAULTS: Record<string, Handler> = {
   list_presets: () => PRESETS,
   keyring_status: () => ({ available: true, memory_only: false, problem: null }),
   use_memory_secrets: () => null,
+  demo_setup: () => null,
   list_batches: () => [],
   check_batch_name: () => null,
   store_password: () => null,

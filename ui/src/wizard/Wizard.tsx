@@ -1,6 +1,7 @@
 import { Button, makeStyles, tokens } from '@fluentui/react-components';
 import { Dismiss20Regular } from '@fluentui/react-icons';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useDemo } from '../app/demo';
 import { useNavigate } from '../app/navigation';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { DataServiceScreen } from '../screens/DataServiceScreen';
@@ -10,7 +11,7 @@ import { OptionsScreen } from '../screens/OptionsScreen';
 import { SelectUsersScreen } from '../screens/SelectUsersScreen';
 import { Stepper } from './Stepper';
 import { WizardContext, type WizardContextValue } from './WizardContext';
-import { initialWizard, nameLocked, wizardReducer, type StepId } from './wizardState';
+import { demoWizard, initialWizard, nameLocked, wizardReducer, type StepId } from './wizardState';
 
 const useStyles = makeStyles({
   root: { display: 'flex', height: '100%', minHeight: 0 },
@@ -30,7 +31,10 @@ const SCREENS: Record<StepId, () => JSX.Element> = {
 export function Wizard({ existingNames }: { existingNames: string[] }) {
   const styles = useStyles();
   const navigate = useNavigate();
-  const [state, dispatch] = useReducer(wizardReducer, existingNames, initialWizard);
+  const demo = useDemo();
+  const [state, dispatch] = useReducer(wizardReducer, existingNames, (names) =>
+    demo ? demoWizard(demo, names) : initialWizard(names),
+  );
   const [confirmCancel, setConfirmCancel] = useState(false);
   const contentRef = useRef<HTMLDivElement>(null);
 

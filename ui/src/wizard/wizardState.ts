@@ -1,6 +1,6 @@
 // Everything the "Migrate your email" wizard knows, in one reducer. Passwords are not here:
 // they go from a field straight into the keyring and the wizard only records that they did.
-import type { AppError, BatchOptions, ConnectionSummary, CreateBatch, CsvRow, Preset, ServerSpec } from '../backend';
+import type { AppError, BatchOptions, ConnectionSummary, CreateBatch, CsvRow, DemoSetup, Preset, ServerSpec } from '../backend';
 import { todayIso } from '../format';
 import {
   formSpec,
@@ -96,6 +96,37 @@ export function initialWizard(existingNames: string[] = []): WizardState {
     users: [],
     nextUserId: 1,
     options: { excludes: [], maxMessageSizeMb: '', maxConcurrent: '20', intervalHours: '24', startNow: true },
+  };
+}
+
+/**
+ * The wizard filled in for the demo's sample servers: their passwords are already stored (by
+ * the backend, under the demo's batch name), so every page only needs Next.
+ */
+export function demoWizard(demo: DemoSetup, existingNames: string[] = []): WizardState {
+  const start = initialWizard(existingNames);
+  if (existingNames.some((name) => name.toLowerCase() === demo.batch_name.toLowerCase())) return start;
+  return {
+    ...start,
+    batchName: demo.batch_name,
+    sourceTile: 'other',
+    otherServer: { host: demo.source.host, port: String(demo.source.port), security: 'tls' },
+    destinationKind: 'imap',
+    destinationServer: { host: demo.destination.host, port: String(demo.destination.port), security: 'tls' },
+    destinationAdmin: demo.admin,
+    adminPasswordStored: true,
+    destinationTestMailbox: demo.users[0]?.email_address ?? '',
+    users: demo.users.map((user, index) => ({
+      id: index + 1,
+      selected: true,
+      emailAddress: user.email_address,
+      userName: user.email_address,
+      userNameEdited: false,
+      userRoot: null,
+      passwordStored: true,
+      test: IDLE,
+    })),
+    nextUserId: demo.users.length + 1,
   };
 }
 
