@@ -48,6 +48,13 @@ use rand::{Rng, RngCore};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+/// An HTTP client for talking to the stand-in from tests. reqwest is built with rustls but
+/// without a bundled crypto provider (mailferry brings ring), so one is installed first.
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 /// The RFC 8628 grant type of the device code flow.
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 /// Exchange Online's delegated IMAP scope, what mailferry asks for.
