@@ -175,6 +175,7 @@ pub(crate) fn finish(
         client_secret: options.client_secret,
     };
     store::save(&signin)?;
+    super::token_source::forget_shared(&reference);
     Ok(SignedIn {
         name: reference.to_string(),
         account: reference.account.clone(),
@@ -205,6 +206,7 @@ pub async fn sign_in_app(
     let source = TokenSource::new(signin.clone(), Purpose::Imap, false)?;
     source.access_token().await?;
     store::save(&signin)?;
+    super::token_source::forget_shared(&reference);
     Ok(SignedIn {
         name: reference.to_string(),
         account: reference.account.clone(),
@@ -219,5 +221,6 @@ pub fn list_sign_ins() -> Result<Vec<store::SignInInfo>, OAuthError> {
 
 /// Forgets a stored sign-in; `false` when there was none.
 pub fn forget_sign_in(reference: &SignInRef) -> Result<bool, OAuthError> {
+    super::token_source::forget_shared(reference);
     store::forget(reference)
 }

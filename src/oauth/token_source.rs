@@ -76,6 +76,14 @@ fn registry() -> &'static Mutex<HashMap<(SignInRef, Purpose), TokenSource>> {
     REGISTRY.get_or_init(Mutex::default)
 }
 
+/// Drops the process-wide sources of a sign-in, after it was replaced or forgotten (the
+/// desktop app lives long enough to sign in again with the same account).
+pub fn forget_shared(reference: &SignInRef) {
+    if let Ok(mut registry) = registry().lock() {
+        registry.retain(|(r, _), _| r != reference);
+    }
+}
+
 impl TokenSource {
     /// The process-wide source for a stored sign-in, loading it from the keyring once.
     pub fn shared(reference: &SignInRef, purpose: Purpose) -> Result<TokenSource, OAuthError> {
