@@ -21,6 +21,7 @@ command -v openssl >/dev/null || packages+=(openssl)
 command -v gnome-keyring-daemon >/dev/null || packages+=(gnome-keyring)
 command -v secret-tool >/dev/null || packages+=(libsecret-tools)
 command -v dbus-run-session >/dev/null || packages+=(dbus-daemon dbus-x11)
+command -v dbus-send >/dev/null || packages+=(dbus-bin)
 pkg-config --exists dbus-1 2>/dev/null || packages+=(libdbus-1-dev pkg-config)
 if wants shell || wants installer || wants e2e; then
   pkg-config --exists webkit2gtk-4.1 2>/dev/null || packages+=(libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev build-essential)
@@ -51,6 +52,13 @@ if wants engine; then
   keyring_home=$(mktemp -d)
   dbus-run-session -- env XDG_DATA_HOME="$keyring_home" bash -c '
     echo -n mailferry-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    # The daemon claims its bus name a moment after it returns; a client that comes first
+    # has D-Bus start a second, locked daemon ("Cannot create an item in a locked collection").
+    for _ in $(seq 50); do
+      dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true && break
+      sleep 0.1
+    done
     # Create the default collection once, before tests race to create it from many processes.
     echo -n warm-up | secret-tool store --label="Mailferry test warm-up" service mailferry-warm-up username warm-up
     secret-tool clear service mailferry-warm-up username warm-up

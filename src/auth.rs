@@ -5,6 +5,7 @@ use base64::Engine as _;
 
 use crate::endpoint::Security;
 use crate::imap::{Command, Connection, DoneStatus, ImapError, Reply};
+use crate::oauth::{OAuthError, TokenSource};
 use crate::secrets::Secret;
 
 /// Who signs in, with what, and on whose behalf.
@@ -56,25 +57,8 @@ pub async fn sign_in(
     }
     let user = credentials.mailbox_user().to_string();
     match &credentials.secret {
-        Secret::AccessToken(token) => {
-            let token = token.expose();
-            if conn.has_capability("AUTH=XOAUTH2") {
-                let payload = format!("user={}\x01auth=Bearer {}\x01\x01", user, token);
-                sasl(conn, "XOAUTH2", payload.as_bytes(), &user).await
-            } else if conn.has_capability("AUTH=OAUTHBEARER") {
-                let host = conn.host().to_string();
-                let payload = format!(
-                    "n,a={},\x01host={}\x01port={}\x01auth=Bearer {}\x01\x01",
-                    user, host, port, token
-                );
-                sasl(conn, "OAUTHBEARER", payload.as_bytes(), &user).await
-            } else {
-                Err(ImapError::NoAuthMechanism {
-                    host: conn.host().to_string(),
-                    needed: "XOAUTH2 or OAUTHBEARER",
-                })
-            }
-        }
+        Secret::AccessToken(token) => bearer(conn, &user, token.expose(), port).await,
+        Secret::OAuth(source) => oauth_sign_in(conn, source, &user, port).await,
         Secret::Password(password) => {
             let password = password.expose();
             if let Some(target) = &credentials.on_behalf_of {
@@ -101,6 +85,88 @@ pub async fn sign_in(
                 let done = conn.finish(&tag, "LOGIN", |_| {}).await?;
                 finish_sign_in(conn, done, &user)
             }
+        }
+    }
+}
+
+/// XOAUTH2 where offered (Exchange, Gmail), else OAUTHBEARER (RFC 7628). `user` is the
+/// mailbox to open; the token may belong to an admin or an app with access to it.
+async fn bearer(
+    conn: &mut Connection,
+    user: &str,
+    token: &str,
+    port: u16,
+) -> Result<(), ImapError> {
+    if conn.has_capability("AUTH=XOAUTH2") {
+        let payload = format!("user={}\x01auth=Bearer {}\x01\x01", user, token);
+        sasl(conn, "XOAUTH2", payload.as_bytes(), user).await
+    } else if conn.has_capability("AUTH=OAUTHBEARER") {
+        let host = conn.host().to_string();
+        let payload = format!(
+            "n,a={},\x01host={}\x01port={}\x01auth=Bearer {}\x01\x01",
+            user, host, port, token
+        );
+        sasl(conn, "OAUTHBEARER", payload.as_bytes(), user).await
+    } else {
+        Err(ImapError::NoAuthMechanism {
+            host: conn.host().to_string(),
+            needed: "XOAUTH2 or OAUTHBEARER",
+        })
+    }
+}
+
+/// Signs in with a stored sign-in's token. A refusal of a token the source still thought
+/// good (expired early, revoked by Continuous Access Evaluation, a clock off by minutes)
+/// gets one more try with a freshly fetched token on the same connection, as IMAP allows
+/// another AUTHENTICATE after a failed one.
+async fn oauth_sign_in(
+    conn: &mut Connection,
+    source: &TokenSource,
+    user: &str,
+    port: u16,
+) -> Result<(), ImapError> {
+    let token_error = |conn: &Connection, e: OAuthError| ImapError::Token {
+        host: conn.host().to_string(),
+        source: Box::new(e),
+    };
+    let mut retried = false;
+    loop {
+        let token = match source.access_token().await {
+            Ok(token) => token,
+            Err(e) => return Err(token_error(conn, e)),
+        };
+        match bearer(conn, user, token.expose(), port).await {
+            Err(ImapError::AuthFailed { text, .. }) if !retried => {
+                tracing::info!(
+                    "{}: {user}'s token was refused ({text}); fetching a new one",
+                    conn.host()
+                );
+                source.rejected(&token).await;
+                retried = true;
+            }
+            Err(ImapError::AuthFailed { host, user, text }) => {
+                // Refused twice with a new token: the token is fine, access is missing.
+                let reference = source.reference();
+                let error = if reference.app {
+                    OAuthError::AppMailboxAccessDenied {
+                        host,
+                        mailbox: user,
+                        client_id: source.client_id().to_string(),
+                        text,
+                    }
+                } else if !reference.account.eq_ignore_ascii_case(&user) {
+                    OAuthError::DelegatedMailboxAccessDenied {
+                        host,
+                        mailbox: user,
+                        signed_in: reference.account.clone(),
+                        text,
+                    }
+                } else {
+                    return Err(ImapError::AuthFailed { host, user, text });
+                };
+                return Err(token_error(conn, error));
+            }
+            other => return other,
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod folder_plan;
 pub mod imap;
 pub mod migrate;
 pub mod migration_csv;
+pub mod oauth;
 pub mod presets;
 pub mod probe;
 pub mod report;

@@ -47,6 +47,8 @@ pub enum Secret {
     Password(SecretString),
     /// An OAuth2 access token, for XOAUTH2 / OAUTHBEARER.
     AccessToken(SecretString),
+    /// A stored sign-in that supplies fresh access tokens for as long as the run lasts.
+    OAuth(crate::oauth::TokenSource),
 }
 
 #[derive(Debug, Error)]

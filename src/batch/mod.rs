@@ -9,7 +9,8 @@ mod secrets;
 mod store;
 
 pub use model::{
-    BatchOptions, BatchStatus, BatchSummary, BatchUser, NewBatch, ServerSpec, UserStatus,
+    sign_in_source, BatchOptions, BatchStatus, BatchSummary, BatchUser, NewBatch, ServerSpec,
+    UserStatus,
 };
 pub use progress::{BatchUpdate, ProgressHub, UserProgress};
 pub use runner::{run, RunMode, StopToken};

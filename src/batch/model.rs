@@ -38,6 +38,14 @@ pub struct BatchOptions {
     pub connections_per_mailbox: usize,
     /// Sign in to every destination mailbox as this admin (SASL PLAIN authorization).
     pub destination_admin: Option<String>,
+    /// A stored sign-in (`microsoft:admin@contoso.com`, or `microsoft-app:<tenant>` for the
+    /// app's own) every destination mailbox is opened with. Only the name is kept here; the
+    /// token stays in the keyring. Not in the window's types yet (skipped for specta).
+    #[cfg_attr(feature = "specta", specta(skip))]
+    pub destination_sign_in: Option<String>,
+    /// The same for every source mailbox.
+    #[cfg_attr(feature = "specta", specta(skip))]
+    pub source_sign_in: Option<String>,
     pub ca_file: Option<String>,
     pub pin_cert: Option<String>,
     pub allow_insecure_auth: bool,
@@ -70,6 +78,14 @@ impl BatchOptions {
     }
 }
 
+/// The token source of a stored sign-in named in a batch's options.
+pub fn sign_in_source(name: &str) -> Result<crate::oauth::TokenSource, Problem> {
+    use crate::error::Classify;
+    let reference = crate::oauth::SignInRef::parse(name).map_err(|e| e.problem())?;
+    crate::oauth::TokenSource::shared(&reference, crate::oauth::Purpose::Imap)
+        .map_err(|e| e.problem())
+}
+
 impl Default for BatchOptions {
     fn default() -> Self {
         BatchOptions {
@@ -80,6 +96,8 @@ impl Default for BatchOptions {
             incremental_interval_secs: 24 * 60 * 60,
             connections_per_mailbox: 4,
             destination_admin: None,
+            destination_sign_in: None,
+            source_sign_in: None,
             ca_file: None,
             pin_cert: None,
             allow_insecure_auth: false,

@@ -341,18 +341,31 @@ impl Pass {
             .destination
             .endpoint_for(&self.user.email_address)
             .map_err(|e| e.problem())?;
-        let source_password = self
-            .secrets
-            .source_password(&batch.name, &self.user.email_address)
-            .map_err(|e| e.problem())?
-            .ok_or_else(|| {
-                missing_secret(&format!(
-                    "the source password of {}",
-                    self.user.email_address
-                ))
-            })?;
-        let destination_credentials = match &batch.options.destination_admin {
-            Some(admin) => {
+        let source_secret = match &batch.options.source_sign_in {
+            Some(name) => Secret::OAuth(super::model::sign_in_source(name)?),
+            None => Secret::Password(
+                self.secrets
+                    .source_password(&batch.name, &self.user.email_address)
+                    .map_err(|e| e.problem())?
+                    .ok_or_else(|| {
+                        missing_secret(&format!(
+                            "the source password of {}",
+                            self.user.email_address
+                        ))
+                    })?,
+            ),
+        };
+        let destination_credentials = match (
+            &batch.options.destination_sign_in,
+            &batch.options.destination_admin,
+        ) {
+            // The stored sign-in's token opens each user's mailbox (XOAUTH2 user=).
+            (Some(name), _) => Credentials {
+                login: self.user.email_address.clone(),
+                secret: Secret::OAuth(super::model::sign_in_source(name)?),
+                on_behalf_of: None,
+            },
+            (None, Some(admin)) => {
                 let password = self
                     .secrets
                     .admin_password(&batch.name)
@@ -364,7 +377,7 @@ impl Pass {
                     on_behalf_of: Some(self.user.email_address.clone()),
                 }
             }
-            None => {
+            (None, None) => {
                 return Err(missing_secret(
                     "a destination sign-in (an admin login for the destination mailboxes)",
                 ))
@@ -388,7 +401,7 @@ impl Pass {
                 endpoint: source_endpoint,
                 credentials: Credentials {
                     login: self.user.user_name.clone(),
-                    secret: Secret::Password(source_password),
+                    secret: source_secret,
                     on_behalf_of: None,
                 },
                 allow_insecure_auth: batch.options.allow_insecure_auth,

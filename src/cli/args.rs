@@ -31,6 +31,94 @@ pub enum Command {
         #[command(subcommand)]
         action: PasswordAction,
     },
+    /// Sign in with Microsoft or Google (OAuth 2.0); the sign-in is kept in the system keyring.
+    Login {
+        #[command(subcommand)]
+        action: LoginAction,
+    },
+    /// Forget a stored sign-in (removes it from the system keyring).
+    Logout(LogoutArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LoginAction {
+    /// Sign in with a Microsoft work, school or personal account (Exchange Online, Outlook.com).
+    Microsoft(LoginArgs),
+    /// Sign in with a Google account (Gmail, Google Workspace).
+    Google(LoginArgs),
+    /// List the stored sign-ins.
+    List {
+        /// Print JSON on standard output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the organisation's users from Microsoft Graph (needs a sign-in made with --with-users).
+    Users(UsersArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LoginArgs {
+    /// Microsoft: common, organizations, consumers, or your tenant's ID or domain.
+    #[arg(long, value_name = "TENANT", default_value = "common")]
+    pub tenant: String,
+    /// The app's client ID (else MAILFERRY_MS_CLIENT_ID or MAILFERRY_GOOGLE_CLIENT_ID).
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Sign in with a code on another device instead of a browser on this computer.
+    #[arg(long)]
+    pub device_code: bool,
+    /// Only print the sign-in address; do not open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// The account to sign in as (pre-fills the sign-in page).
+    #[arg(long, value_name = "EMAIL")]
+    pub login_hint: Option<String>,
+    /// Microsoft: also allow listing the organisation's users (`mailferry login users`).
+    #[arg(long)]
+    pub with_users: bool,
+    /// Microsoft: sign the app in as itself (client credentials, app-only access to mailboxes).
+    #[arg(long)]
+    pub client_credentials: bool,
+    /// The app's client secret, from this environment variable (client credentials; Google desktop apps).
+    #[arg(long, value_name = "VAR")]
+    pub client_secret_env: Option<String>,
+    /// Seconds to wait for the browser or the device code.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub timeout: u64,
+    /// Replaces https://login.microsoftonline.com (Microsoft) or the authorize URL (Google).
+    #[arg(long, value_name = "URL")]
+    pub authority_url: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub token_url: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub device_code_url: Option<String>,
+    /// Replaces https://graph.microsoft.com.
+    #[arg(long, value_name = "URL")]
+    pub graph_url: Option<String>,
+    /// Print the result as one JSON object on standard output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct UsersArgs {
+    /// The stored sign-in to ask with, e.g. microsoft:admin@contoso.com.
+    #[arg(value_name = "PROVIDER:ACCOUNT")]
+    pub sign_in: String,
+    /// Write a migration CSV skeleton (EmailAddress,UserName,Password) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Print the users as JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LogoutArgs {
+    /// microsoft, google, or microsoft-app (client credentials).
+    pub provider: String,
+    /// The account (or the tenant, for microsoft-app).
+    pub account: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -65,6 +153,18 @@ pub struct MigrateArgs {
     /// Read a ready OAuth2 access token for the destination from this environment variable.
     #[arg(long, value_name = "VAR")]
     pub dest_token_env: Option<String>,
+    /// Sign in to the source with a stored sign-in (see `mailferry login`), e.g. google:alice@gmail.com.
+    #[arg(long, value_name = "PROVIDER:ACCOUNT")]
+    pub source_login: Option<String>,
+    /// Sign in to the destination with a stored sign-in; an admin's opens the URL's mailbox.
+    #[arg(long, value_name = "PROVIDER:ACCOUNT")]
+    pub dest_login: Option<String>,
+    /// Sign in to the source as the app stored by `login microsoft --client-credentials --tenant TENANT`.
+    #[arg(long, value_name = "TENANT")]
+    pub source_client_credentials: Option<String>,
+    /// Sign in to the destination as the app stored by `login microsoft --client-credentials --tenant TENANT`.
+    #[arg(long, value_name = "TENANT")]
+    pub dest_client_credentials: Option<String>,
     /// Sign in to the source as ADMIN on behalf of the URL's user (SASL PLAIN authorization).
     #[arg(long, value_name = "ADMIN")]
     pub source_auth_user: Option<String>,
@@ -106,7 +206,7 @@ pub struct MigrateArgs {
 #[derive(Subcommand, Debug)]
 pub enum BatchAction {
     /// Create a batch from a CSV (EmailAddress,UserName,Password[,UserRoot]).
-    Create(BatchCreateArgs),
+    Create(Box<BatchCreateArgs>),
     /// List the batches.
     List(BatchCommon),
     /// Show every user's status (a live table on a terminal).
@@ -199,6 +299,15 @@ pub struct BatchCreateArgs {
     /// Sign in to every destination mailbox as this admin.
     #[arg(long, value_name = "ADMIN")]
     pub dest_auth_user: Option<String>,
+    /// Sign in to every destination mailbox with this stored sign-in (an admin's, e.g. microsoft:admin@contoso.com).
+    #[arg(long, value_name = "PROVIDER:ACCOUNT")]
+    pub dest_login: Option<String>,
+    /// Sign in to every source mailbox with this stored sign-in (an admin's with access to them).
+    #[arg(long, value_name = "PROVIDER:ACCOUNT")]
+    pub source_login: Option<String>,
+    /// Sign in to every destination mailbox as the app stored by `login microsoft --client-credentials --tenant TENANT`.
+    #[arg(long, value_name = "TENANT")]
+    pub dest_client_credentials: Option<String>,
     #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
     #[arg(long, value_name = "SHA256")]

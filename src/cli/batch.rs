@@ -23,7 +23,7 @@ use super::{EXIT_FAILED, EXIT_INPUT};
 
 pub async fn run(action: BatchAction) -> ExitCode {
     let result = match action {
-        BatchAction::Create(args) => create(args),
+        BatchAction::Create(args) => create(*args),
         BatchAction::List(common) => list(&common),
         BatchAction::Status(named) => status(&named.name, &named.common).await,
         BatchAction::Test(args) => preflight(args).await,
@@ -159,11 +159,37 @@ fn create(args: BatchCreateArgs) -> Result<ExitCode, Problem> {
     let users = read_csv(&args.csv)?;
     let source = server_spec(&args.source)?;
     if let Some(preset) = source.preset.as_deref().and_then(mailferry::presets::find) {
-        if !preset.accepts_passwords() {
+        if !preset.accepts_passwords() && args.source_login.is_none() {
             return Err(input(format!("{} does not accept passwords any more: {}", preset.name, preset.help), "These mailboxes need Sign in with Microsoft, which is not available in this version yet."));
         }
     }
     let destination = server_spec(&args.dest)?;
+    let destination_sign_in = match (&args.dest_login, &args.dest_client_credentials) {
+        (Some(_), Some(_)) => {
+            return Err(input(
+                "--dest-login and --dest-client-credentials cannot be used together".into(),
+                "Choose the admin's sign-in or the app's.",
+            ))
+        }
+        (Some(name), None) => Some(name.clone()),
+        (None, Some(tenant)) => Some(
+            mailferry::oauth::SignInRef::app(mailferry::oauth::ProviderKind::Microsoft, tenant)
+                .to_string(),
+        ),
+        (None, None) => None,
+    };
+    // A batch names its sign-ins; they must exist now, not fail every user later.
+    for name in destination_sign_in.iter().chain(args.source_login.iter()) {
+        mailferry::batch::sign_in_source(name)?;
+    }
+    if destination_sign_in.is_some()
+        && (args.dest_auth_user.is_some() || args.dest_password_env.is_some())
+    {
+        return Err(input(
+            "a stored destination sign-in replaces --dest-auth-user and --dest-password-env".into(),
+            "Leave those out: each row's EmailAddress is the mailbox the sign-in opens.",
+        ));
+    }
     if args.dest_auth_user.is_some() != args.dest_password_env.is_some() {
         return Err(input(
             "--dest-auth-user and --dest-password-env go together".into(),
@@ -184,6 +210,12 @@ fn create(args: BatchCreateArgs) -> Result<ExitCode, Problem> {
         incremental_interval_secs: args.incremental_interval.max(1),
         connections_per_mailbox: args.connections.max(1),
         destination_admin: args.dest_auth_user.clone(),
+        destination_sign_in,
+        source_sign_in: args.source_login.as_deref().map(|name| {
+            mailferry::oauth::SignInRef::parse(name)
+                .map(|r| r.to_string())
+                .unwrap_or_else(|_| name.to_string())
+        }),
         ca_file: args
             .ca_file
             .as_ref()
@@ -565,15 +597,20 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
             error: None,
         };
         let outcome: Result<(), Problem> = async {
-            let password = secrets
-                .source_password(&args.name, &user.email_address)
-                .map_err(|e| e.problem())?
-                .ok_or_else(|| {
-                    input(
-                        format!("no source password is stored for {}", user.email_address),
-                        "Import the CSV again.",
-                    )
-                })?;
+            let source_secret = match &batch.options.source_sign_in {
+                Some(name) => Secret::OAuth(mailferry::batch::sign_in_source(name)?),
+                None => Secret::Password(
+                    secrets
+                        .source_password(&args.name, &user.email_address)
+                        .map_err(|e| e.problem())?
+                        .ok_or_else(|| {
+                            input(
+                                format!("no source password is stored for {}", user.email_address),
+                                "Import the CSV again.",
+                            )
+                        })?,
+                ),
+            };
             let source = Side {
                 endpoint: batch
                     .source
@@ -581,7 +618,7 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
                     .map_err(|e| e.problem())?,
                 credentials: Credentials {
                     login: user.user_name.clone(),
-                    secret: Secret::Password(password),
+                    secret: source_secret,
                     on_behalf_of: None,
                 },
                 allow_insecure_auth: batch.options.allow_insecure_auth,
@@ -596,7 +633,26 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
                 .await
                 .map_err(|e| e.problem())?,
             );
-            if let Some(admin) = &batch.options.destination_admin {
+            if let Some(name) = &batch.options.destination_sign_in {
+                let destination = Side {
+                    endpoint: batch
+                        .destination
+                        .endpoint_for(&user.email_address)
+                        .map_err(|e| e.problem())?,
+                    credentials: Credentials {
+                        login: user.email_address.clone(),
+                        secret: Secret::OAuth(mailferry::batch::sign_in_source(name)?),
+                        on_behalf_of: None,
+                    },
+                    allow_insecure_auth: batch.options.allow_insecure_auth,
+                };
+                let conn = destination
+                    .connect(&trust, timeouts)
+                    .await
+                    .map_err(|e| e.problem())?;
+                conn.logout().await;
+                result.destination_sign_in = true;
+            } else if let Some(admin) = &batch.options.destination_admin {
                 let password = secrets
                     .admin_password(&args.name)
                     .map_err(|e| e.problem())?

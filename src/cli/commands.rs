@@ -10,6 +10,7 @@ use mailferry::events::Events;
 use mailferry::folder_plan::PlanOptions;
 use mailferry::imap::Timeouts;
 use mailferry::migrate::{Migration, MigrationOptions, Side};
+use mailferry::oauth::{ProviderKind, Purpose, SignInRef, TokenSource};
 use mailferry::report::RunStatus;
 use mailferry::secrets::{self, PasswordSource, Secret, SecretString};
 use mailferry::state::State;
@@ -25,6 +26,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Verify(args) => verify(args).await,
         Command::Batch { action } => super::batch::run(action).await,
         Command::Password { action } => password(action),
+        Command::Login { action } => super::login::run(action).await,
+        Command::Logout(args) => super::login::logout(args),
     }
 }
 
@@ -60,16 +63,58 @@ fn state_dir(args: &MigrateArgs) -> PathBuf {
     args.state_dir.clone().unwrap_or_else(default_state_dir)
 }
 
-/// Reads a secret for one side: a token, else a password (env, keyring, prompt).
-fn side(
-    url: &str,
-    password_env: &Option<String>,
-    token_env: &Option<String>,
-    admin: &Option<String>,
-    allow_insecure: bool,
-) -> Result<Side, Problem> {
+/// How one side signs in, as given on the command line.
+struct SideArgs<'a> {
+    url: &'a str,
+    password_env: &'a Option<String>,
+    token_env: &'a Option<String>,
+    admin: &'a Option<String>,
+    /// `--source-login` / `--dest-login`: a stored sign-in, `PROVIDER:ACCOUNT`.
+    sign_in: &'a Option<String>,
+    /// `--source-client-credentials` / `--dest-client-credentials`: the app's tenant.
+    app_tenant: &'a Option<String>,
+    /// `source` or `dest`, for messages.
+    flag: &'static str,
+}
+
+/// The stored sign-in a side uses, if any, checked to exist before anything connects.
+fn stored_sign_in(args: &SideArgs<'_>) -> Result<Option<TokenSource>, Problem> {
+    let flag = args.flag;
+    let reference = match (args.sign_in, args.app_tenant) {
+        (None, None) => return Ok(None),
+        (Some(_), Some(_)) => {
+            return Err(input_problem(
+                format!("--{flag}-login and --{flag}-client-credentials cannot be used together"),
+                "Choose the person's sign-in or the app's.",
+            ))
+        }
+        (Some(text), None) => SignInRef::parse(text).map_err(|e| e.problem())?,
+        (None, Some(tenant)) => SignInRef::app(ProviderKind::Microsoft, tenant),
+    };
+    if args.password_env.is_some() || args.token_env.is_some() || args.admin.is_some() {
+        return Err(input_problem(
+            format!("a stored sign-in for the {flag} side replaces --{flag}-password-env, --{flag}-token-env and --{flag}-auth-user"),
+            "Leave those out: the mailbox to open is the address's user, the stored sign-in proves access to it.",
+        ));
+    }
+    TokenSource::shared(&reference, Purpose::Imap)
+        .map(Some)
+        .map_err(|e| e.problem())
+}
+
+/// Reads a secret for one side: a stored sign-in, a token, else a password (env, keyring, prompt).
+fn side(args: SideArgs<'_>, allow_insecure: bool) -> Result<Side, Problem> {
+    let SideArgs {
+        url,
+        password_env,
+        token_env,
+        admin,
+        ..
+    } = args;
     let endpoint = Endpoint::parse_with_user(url).map_err(|e| e.problem())?;
-    let secret = if let Some(var) = token_env {
+    let secret = if let Some(source) = stored_sign_in(&args)? {
+        Secret::OAuth(source)
+    } else if let Some(var) = token_env {
         let token = std::env::var(var)
             .map_err(|_| secrets::SecretError::EnvMissing(var.clone()).problem())?;
         Secret::AccessToken(SecretString::new(token))
@@ -87,7 +132,7 @@ fn side(
         Secret::Password(secrets::resolve_password(&source).map_err(|e| e.problem())?)
     };
     if endpoint.security == Security::None
-        && matches!(secret, Secret::Password(_))
+        && matches!(secret, Secret::Password(_) | Secret::OAuth(_))
         && !allow_insecure
     {
         return Err(input_problem(
@@ -117,17 +162,27 @@ fn side(
 /// Everything `migrate`, `plan` and `verify` share, checked before any connection is made.
 fn build(args: &MigrateArgs, events: Events) -> Result<Migration, Problem> {
     let source = side(
-        &args.source,
-        &args.source_password_env,
-        &args.source_token_env,
-        &args.source_auth_user,
+        SideArgs {
+            url: &args.source,
+            password_env: &args.source_password_env,
+            token_env: &args.source_token_env,
+            admin: &args.source_auth_user,
+            sign_in: &args.source_login,
+            app_tenant: &args.source_client_credentials,
+            flag: "source",
+        },
         args.allow_insecure_auth,
     )?;
     let destination = side(
-        &args.dest,
-        &args.dest_password_env,
-        &args.dest_token_env,
-        &args.dest_auth_user,
+        SideArgs {
+            url: &args.dest,
+            password_env: &args.dest_password_env,
+            token_env: &args.dest_token_env,
+            admin: &args.dest_auth_user,
+            sign_in: &args.dest_login,
+            app_tenant: &args.dest_client_credentials,
+            flag: "dest",
+        },
         args.allow_insecure_auth,
     )?;
     let pinned_sha256 = match &args.pin_cert {

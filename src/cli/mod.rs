@@ -6,6 +6,7 @@ mod args;
 mod batch;
 mod batch_progress;
 mod commands;
+mod login;
 mod progress;
 
 use std::process::ExitCode;

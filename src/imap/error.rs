@@ -59,6 +59,12 @@ pub enum ImapError {
     },
     #[error("{host} sent a reply Mailferry cannot understand: {snippet}")]
     Protocol { host: String, snippet: String },
+    /// No token to sign in with: the stored sign-in could not give one.
+    #[error("{source}")]
+    Token {
+        host: String,
+        source: Box<crate::oauth::OAuthError>,
+    },
 }
 
 fn text_suffix(text: &str) -> String {
@@ -102,6 +108,9 @@ impl ImapError {
         let upper = text.to_ascii_uppercase();
         upper.contains("[INUSE]")
             || upper.contains("[SERVERBUG]")
+            // Exchange Online ends a session whose token ran out; a new connection signs in
+            // with a fresh one.
+            || upper.contains("ACCESSTOKENEXPIRED")
             || upper.contains("[UNAVAILABLE]")
             // Seen from Dovecot right after an internal crash while opening a folder.
             || (matches!(command.as_str(), "EXAMINE" | "SELECT") && upper.contains("[ALREADYEXISTS]"))
@@ -132,7 +141,8 @@ impl ImapError {
             | ImapError::NoAuthMechanism { host, .. }
             | ImapError::Refused { host, .. }
             | ImapError::Bad { host, .. }
-            | ImapError::Protocol { host, .. } => host,
+            | ImapError::Protocol { host, .. }
+            | ImapError::Token { host, .. } => host,
         }
     }
 }
@@ -203,6 +213,7 @@ impl Classify for ImapError {
                 other => other,
             },
             ImapError::Protocol { .. } => ErrorKind::Protocol,
+            ImapError::Token { source, .. } => source.kind(),
         }
     }
 
@@ -228,6 +239,7 @@ impl Classify for ImapError {
                 "Use an encrypted connection (imaps:// or STARTTLS). If you must, pass --allow-insecure-auth.".into()
             }
             ImapError::AuthFailed { .. } | ImapError::NoAuthMechanism { .. } => auth_hint(&host),
+            ImapError::Token { source, .. } => source.hint(),
             _ => match self.kind() {
                 ErrorKind::Quota => "Free up space in the destination mailbox or raise its quota, then run the migration again; nothing already copied will be copied twice.".into(),
                 ErrorKind::TooLarge => "Raise the destination's message size limit (Microsoft 365 allows up to 150 MB) or leave the message behind; it is listed in the report.".into(),

@@ -91,7 +91,11 @@ impl Migration {
         let append_limit = destination
             .capability_value("APPENDLIMIT")
             .and_then(|v| v.parse::<u64>().ok());
-        let max_message_size = match (self.options.max_message_size, append_limit) {
+        let configured = self
+            .options
+            .max_message_size
+            .or_else(|| default_max_message_size(&self.destination.endpoint.host));
+        let max_message_size = match (configured, append_limit) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
@@ -387,6 +391,16 @@ async fn read_tree(conn: &mut Connection) -> Result<FolderTree, MigrateError> {
     Ok(FolderTree::new(folders, namespace))
 }
 
+/// Exchange Online's default limit for a message (35 MB); tenants can raise it to 150 MB,
+/// and `--max-message-size` says so. Elsewhere the server's APPENDLIMIT, if any, decides.
+pub const EXCHANGE_ONLINE_MAX_MESSAGE: u64 = 35 * 1024 * 1024;
+
+fn default_max_message_size(host: &str) -> Option<u64> {
+    let host = host.to_ascii_lowercase();
+    (host == "outlook.office365.com" || host.ends_with(".outlook.office365.com"))
+        .then_some(EXCHANGE_ONLINE_MAX_MESSAGE)
+}
+
 fn is_exchange(conn: &Connection, host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     conn.greeting().contains("Microsoft Exchange")
@@ -424,6 +438,15 @@ async fn prepare_destination(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn microsoft_365_destinations_default_to_35_mb() {
+        assert_eq!(
+            default_max_message_size("outlook.office365.com"),
+            Some(36_700_160)
+        );
+        assert_eq!(default_max_message_size("imap.example.com"), None);
+    }
 
     #[test]
     fn backoff_grows_and_honours_the_server() {

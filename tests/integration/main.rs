@@ -6,5 +6,6 @@ mod errors;
 mod fidelity;
 mod harness;
 mod harness_smoke;
+mod login;
 mod oauth;
 mod resume;

@@ -557,7 +557,7 @@ async fn delegated_admin_token_is_sent_for_the_mailbox_user() {
 // ---------------------------------------------------------------------------------------------
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+    crate::harness::idp::http_client_builder()
         .timeout(Duration::from_secs(10))
         .build()
         .expect("HTTP client")

@@ -13,7 +13,8 @@
 //!   browser's signed-in user (`set_browser_user`); PKCE with `code_challenge_method=S256`.
 //! - `POST /{tenant}/oauth2/v2.0/token`: grants `authorization_code` (verifying the PKCE
 //!   `code_verifier`), `refresh_token`, `client_credentials` and
-//!   `urn:ietf:params:oauth:grant-type:device_code`.
+//!   `urn:ietf:params:oauth:grant-type:device_code`; with `openid` in the scope, an unsigned
+//!   OpenID Connect `id_token` naming the user (`preferred_username`, `email`).
 //! - `POST /{tenant}/oauth2/v2.0/devicecode`: starts a device sign-in, which stays
 //!   `authorization_pending` until the test calls `approve_device_code`.
 //! - `GET /v1.0/users`: Graph's user list, `$top` and `@odata.nextLink` paging, bearer token
@@ -46,6 +47,13 @@ use hyper_util::rt::TokioIo;
 use rand::{Rng, RngCore};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+
+/// An HTTP client for talking to the stand-in from tests. reqwest is built with rustls but
+/// without a bundled crypto provider (mailferry brings ring), so one is installed first.
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
 
 /// The RFC 8628 grant type of the device code flow.
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -298,6 +306,60 @@ impl Idp {
     /// The user principal name of directory user `index` (0-based).
     pub fn directory_user(index: usize) -> String {
         format!("user{:05}@contoso.example", index + 1)
+    }
+
+    /// Every access and refresh token issued so far (for checking none leaked anywhere).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.lock().tokens.keys().cloned().collect()
+    }
+
+    /// `user`'s access tokens, oldest first.
+    pub fn access_tokens_of(&self, user: &str) -> Vec<String> {
+        self.tokens_of(user, TokenKind::Access)
+    }
+
+    /// `user`'s refresh tokens, oldest first.
+    pub fn refresh_tokens_of(&self, user: &str) -> Vec<String> {
+        self.tokens_of(user, TokenKind::Refresh)
+    }
+
+    fn tokens_of(&self, user: &str, kind: TokenKind) -> Vec<String> {
+        let state = self.lock();
+        let mut tokens: Vec<(&String, &TokenRecord)> = state
+            .tokens
+            .iter()
+            .filter(|(_, r)| r.kind == kind && r.user.as_deref() == Some(user))
+            .collect();
+        tokens.sort_by_key(|(_, r)| r.issued_at);
+        tokens.into_iter().map(|(t, _)| t.clone()).collect()
+    }
+
+    /// Revokes every token of `user` of one kind (a password reset revokes refresh tokens;
+    /// Continuous Access Evaluation can revoke access tokens early).
+    pub fn revoke_all_of(&self, user: &str, refresh: bool) {
+        let kind = if refresh {
+            TokenKind::Refresh
+        } else {
+            TokenKind::Access
+        };
+        let mut state = self.lock();
+        for record in state.tokens.values_mut() {
+            if record.kind == kind && record.user.as_deref() == Some(user) {
+                record.revoked = true;
+            }
+        }
+    }
+
+    /// Successful `refresh_token` grants so far.
+    pub fn refresh_count(&self) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| {
+                r.endpoint == IdpEndpoint::Token
+                    && r.grant_type.as_deref() == Some("refresh_token")
+                    && r.status == 200
+            })
+            .count()
     }
 
     /// Every request answered so far, oldest first.
@@ -602,6 +664,12 @@ impl IdpState {
             "ext_expires_in": lifetime.as_secs(),
             "access_token": access,
         });
+        // OpenID Connect: a sign-in that asked for `openid` learns who signed in. Unsigned
+        // here ("alg": "none"); the client reads only the claims.
+        let openid = grant.scope.split(' ').any(|s| s == "openid");
+        if let (true, Some(user)) = (openid, grant.user.as_deref()) {
+            body["id_token"] = json!(id_token(&self.base_url, &grant.client_id, user, lifetime));
+        }
         let offline = grant.scope.split(' ').any(|s| s == "offline_access");
         if offline && grant.user.is_some() {
             body["refresh_token"] = json!(self.insert_token(
@@ -1115,6 +1183,25 @@ fn directory_entry(index: usize) -> Value {
         "userPrincipalName": upn,
         "id": format!("00000000-0000-4000-8000-{index:012}"),
     })
+}
+
+/// An OpenID Connect id_token with Entra ID's claims, unsigned.
+fn id_token(base_url: &str, client_id: &str, user: &str, lifetime: Duration) -> String {
+    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let now = unix(SystemTime::now());
+    let header = json!({"typ": "JWT", "alg": "none"});
+    let claims = json!({
+        "aud": client_id,
+        "iss": format!("{base_url}/v2.0"),
+        "iat": now,
+        "exp": now + lifetime.as_secs(),
+        "name": user,
+        "preferred_username": user,
+        "email": user,
+        "oid": random_guid(),
+        "tid": "00000000-0000-4000-8000-0000000c0450",
+    });
+    format!("{}.{}.", b64(&header), b64(&claims))
 }
 
 /// Opaque to clients, like Graph's: the offset of the next page.

@@ -1,0 +1,153 @@
+//! What can go wrong signing in with Microsoft or Google, in words an office manager can act on.
+
+use thiserror::Error;
+
+use super::provider::ProviderKind;
+use crate::error::{Classify, ErrorKind};
+use crate::secrets::SecretError;
+
+#[derive(Debug, Error)]
+pub enum OAuthError {
+    #[error("cannot reach the sign-in service at {url}: {detail}")]
+    Unreachable { url: String, detail: String },
+    #[error("the sign-in service at {url} answered something Mailferry cannot read ({detail})")]
+    Malformed { url: String, detail: String },
+    #[error("the {provider} sign-in of {account} has expired or was revoked ({description})", provider = .provider.display_name())]
+    SignInExpired {
+        provider: ProviderKind,
+        account: String,
+        description: String,
+    },
+    #[error("{provider} does not know the application {client_id} ({description})", provider = .provider.display_name())]
+    UnknownClient {
+        provider: ProviderKind,
+        client_id: String,
+        description: String,
+    },
+    #[error("{provider} refused the application's client secret ({description})", provider = .provider.display_name())]
+    BadClientSecret {
+        provider: ProviderKind,
+        description: String,
+    },
+    #[error("{provider} refused the sign-in: {error} ({description})", provider = .provider.display_name())]
+    Refused {
+        provider: ProviderKind,
+        error: String,
+        description: String,
+    },
+    #[error("the sign-in was cancelled or declined: {description}")]
+    Declined { description: String },
+    #[error("the code {user_code} was not entered in time")]
+    DeviceCodeExpired { user_code: String },
+    #[error("the browser's answer does not belong to this sign-in (its state value differs)")]
+    StateMismatch,
+    #[error("no answer came back from the browser within {minutes} minutes")]
+    BrowserTimeout { minutes: u64 },
+    #[error("cannot wait for the browser's answer on this computer: {0}")]
+    Loopback(String),
+    #[error("no application (client) ID for {provider}", provider = .provider.display_name())]
+    NoClientId { provider: ProviderKind },
+    #[error("Mailferry has no stored sign-in {reference}")]
+    NotSignedIn { reference: String },
+    #[error("'{0}' is not a sign-in name Mailferry understands")]
+    BadReference(String),
+    #[error("the stored sign-in {reference} cannot be read: {detail}")]
+    StoredUnreadable { reference: String, detail: String },
+    #[error("{provider} did not say which account signed in", provider = .provider.display_name())]
+    UnknownAccount { provider: ProviderKind },
+    #[error(transparent)]
+    Keyring(#[from] SecretError),
+    #[error("Microsoft Graph refused to list the users: {code} ({message})")]
+    Graph {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("{host} refused the app's sign-in for {mailbox}: {text}")]
+    AppMailboxAccessDenied {
+        host: String,
+        mailbox: String,
+        client_id: String,
+        text: String,
+    },
+    #[error("{host} refused the sign-in of {signed_in} for {mailbox}: {text}")]
+    DelegatedMailboxAccessDenied {
+        host: String,
+        mailbox: String,
+        signed_in: String,
+        text: String,
+    },
+}
+
+impl OAuthError {
+    /// `mailferry login microsoft` or `... google`: the command that fixes an expired sign-in.
+    fn login_command(provider: ProviderKind) -> String {
+        format!("mailferry login {}", provider.as_str())
+    }
+}
+
+impl Classify for OAuthError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            OAuthError::Unreachable { .. } => ErrorKind::Network,
+            OAuthError::Malformed { .. } => ErrorKind::Protocol,
+            OAuthError::SignInExpired { .. }
+            | OAuthError::BadClientSecret { .. }
+            | OAuthError::Refused { .. }
+            | OAuthError::Declined { .. }
+            | OAuthError::DeviceCodeExpired { .. }
+            | OAuthError::StateMismatch
+            | OAuthError::BrowserTimeout { .. }
+            | OAuthError::AppMailboxAccessDenied { .. }
+            | OAuthError::DelegatedMailboxAccessDenied { .. } => ErrorKind::Authentication,
+            OAuthError::Graph { status, .. } => match status {
+                401 | 403 => ErrorKind::Authentication,
+                429 => ErrorKind::Throttled,
+                500.. => ErrorKind::Network,
+                _ => ErrorKind::ServerRefused,
+            },
+            OAuthError::UnknownClient { .. }
+            | OAuthError::NoClientId { .. }
+            | OAuthError::NotSignedIn { .. }
+            | OAuthError::BadReference(_)
+            | OAuthError::UnknownAccount { .. } => ErrorKind::Input,
+            OAuthError::Loopback(_) | OAuthError::StoredUnreadable { .. } => ErrorKind::Local,
+            OAuthError::Keyring(e) => e.kind(),
+        }
+    }
+
+    fn hint(&self) -> String {
+        match self {
+            OAuthError::Unreachable { .. } => "Check that this computer is online; Mailferry tries again by itself during a migration.".into(),
+            OAuthError::Malformed { .. } => "Check the sign-in addresses (--authority-url, --token-url); the default ones need no change.".into(),
+            OAuthError::SignInExpired { provider, account, .. } => format!(
+                "Sign in again with `{} --login-hint {account}`, then run the migration again; nothing already copied is copied twice.",
+                Self::login_command(*provider)
+            ),
+            OAuthError::UnknownClient { provider: ProviderKind::Microsoft, .. } => "Check the Application (client) ID on the app's Overview page in Entra ID (--client-id or MAILFERRY_MS_CLIENT_ID), and that the tenant is the one the app is registered in.".into(),
+            OAuthError::UnknownClient { provider: ProviderKind::Google, .. } => "Check the OAuth client ID in Google Cloud Console → APIs & Services → Credentials (--client-id or MAILFERRY_GOOGLE_CLIENT_ID).".into(),
+            OAuthError::BadClientSecret { .. } => "Copy the client secret's Value (not its Secret ID) from the app's Certificates & secrets page, or create a new one if it expired, and run `mailferry login microsoft --client-credentials` again.".into(),
+            OAuthError::Refused { provider, .. } => format!("Check the app registration's permissions and admin consent (see README, Sign in with Microsoft or Google), then run `{}` again.", Self::login_command(*provider)),
+            OAuthError::Declined { .. } => "Run the sign-in again and accept the permissions Mailferry asks for. If the page says an administrator must approve, ask your admin to grant consent for the app.".into(),
+            OAuthError::DeviceCodeExpired { .. } => "Run the sign-in again and enter the code within the time shown.".into(),
+            OAuthError::StateMismatch => "Run the sign-in again and finish it in the browser tab Mailferry opened; close older sign-in tabs first.".into(),
+            OAuthError::BrowserTimeout { .. } => "Run the sign-in again and finish it in the browser, or use --device-code to sign in on another device.".into(),
+            OAuthError::Loopback(_) => "Mailferry needs to listen on 127.0.0.1 for the browser's answer; use --device-code if local connections are blocked.".into(),
+            OAuthError::NoClientId { provider } => format!(
+                "Register Mailferry as an app (see README, Sign in with Microsoft or Google) and pass its client ID with --client-id or the {} environment variable.",
+                provider.client_id_env()
+            ),
+            OAuthError::NotSignedIn { .. } | OAuthError::StoredUnreadable { .. } => "Sign in first with `mailferry login microsoft` (or google); `mailferry login list` shows the stored sign-ins.".into(),
+            OAuthError::BadReference(_) => "Write a stored sign-in as PROVIDER:ACCOUNT, e.g. microsoft:admin@contoso.com (see `mailferry login list`).".into(),
+            OAuthError::UnknownAccount { .. } => "Pass the account's email address with --login-hint.".into(),
+            OAuthError::Keyring(e) => e.hint(),
+            OAuthError::Graph { .. } => "The signed-in account needs the User.ReadBasic.All permission with admin consent: sign in again with `mailferry login microsoft --with-users` as an administrator.".into(),
+            OAuthError::AppMailboxAccessDenied { client_id, mailbox, .. } => format!(
+                "Exchange Online does not let the app open {mailbox} yet. In Entra ID give the app the Office 365 Exchange Online application permission IMAP.AccessAsApp with admin consent; then in Exchange Online PowerShell register it with `New-ServicePrincipal -AppId {client_id} -ObjectId <enterprise application object ID>` and give it the mailbox with `Add-MailboxPermission -Identity {mailbox} -User <service principal ID> -AccessRights FullAccess`."
+            ),
+            OAuthError::DelegatedMailboxAccessDenied { mailbox, signed_in, .. } => format!(
+                "Give {signed_in} full access to {mailbox} (Exchange admin center → mailbox → Delegation, or `Add-MailboxPermission -Identity {mailbox} -User {signed_in} -AccessRights FullAccess`), or sign in again with `mailferry login microsoft` if the sign-in was revoked."
+            ),
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Identity providers as data: where to sign in, which scopes to ask for.
+//!
+//! Every URL has the public default and can be overridden, so that tests (and sovereign
+//! clouds) point Mailferry somewhere else without code changes.
+
+use serde::{Deserialize, Serialize};
+
+/// The environment variable holding the Entra ID application (client) ID.
+pub const MICROSOFT_CLIENT_ID_ENV: &str = "MAILFERRY_MS_CLIENT_ID";
+/// The environment variable holding the Google Cloud OAuth client ID.
+pub const GOOGLE_CLIENT_ID_ENV: &str = "MAILFERRY_GOOGLE_CLIENT_ID";
+
+/// Exchange Online's delegated IMAP permission.
+pub const MICROSOFT_IMAP_SCOPE: &str = "https://outlook.office.com/IMAP.AccessAsUser.All";
+/// App-only (client credentials) access to Exchange Online; `.default` means "the
+/// application permissions an admin granted", here IMAP.AccessAsApp.
+pub const MICROSOFT_APP_SCOPE: &str = "https://outlook.office365.com/.default";
+/// Gmail's full IMAP access (there is no narrower scope that allows IMAP).
+pub const GOOGLE_MAIL_SCOPE: &str = "https://mail.google.com/";
+
+/// Who runs the sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum ProviderKind {
+    Microsoft,
+    Google,
+}
+
+impl ProviderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Microsoft => "microsoft",
+            ProviderKind::Google => "google",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ProviderKind> {
+        match text.to_ascii_lowercase().as_str() {
+            "microsoft" | "microsoft365" | "outlook" | "office365" => Some(ProviderKind::Microsoft),
+            "google" | "gmail" => Some(ProviderKind::Google),
+            _ => None,
+        }
+    }
+
+    /// The person-facing name, for messages.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            ProviderKind::Microsoft => "Microsoft",
+            ProviderKind::Google => "Google",
+        }
+    }
+
+    pub fn client_id_env(self) -> &'static str {
+        match self {
+            ProviderKind::Microsoft => MICROSOFT_CLIENT_ID_ENV,
+            ProviderKind::Google => GOOGLE_CLIENT_ID_ENV,
+        }
+    }
+}
+
+/// Everything needed to sign in and, later, to refresh: stored next to the refresh token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderConfig {
+    pub kind: ProviderKind,
+    /// Microsoft: `common`, `organizations`, `consumers` or a tenant ID / domain.
+    pub tenant: Option<String>,
+    pub client_id: String,
+    pub authorize_url: String,
+    pub token_url: String,
+    pub device_code_url: String,
+    /// Microsoft Graph's root (`https://graph.microsoft.com`); unused for Google.
+    pub graph_url: Option<String>,
+    /// Space-separated scopes of a delegated (user) sign-in.
+    pub scopes: String,
+}
+
+/// Overrides for a provider's URLs; `None` keeps the public default.
+#[derive(Debug, Clone, Default)]
+pub struct Endpoints {
+    /// Microsoft: the authority root replacing `https://login.microsoftonline.com`
+    /// (the tenant is appended). Google: the authorize URL itself.
+    pub authority_url: Option<String>,
+    pub token_url: Option<String>,
+    pub device_code_url: Option<String>,
+    pub graph_url: Option<String>,
+}
+
+impl ProviderConfig {
+    /// Microsoft identity platform v2.0. `with_graph` adds the scopes `login users` needs.
+    pub fn microsoft(
+        tenant: &str,
+        client_id: &str,
+        endpoints: &Endpoints,
+        with_graph: bool,
+    ) -> ProviderConfig {
+        let authority = endpoints
+            .authority_url
+            .as_deref()
+            .unwrap_or("https://login.microsoftonline.com")
+            .trim_end_matches('/');
+        let base = format!("{authority}/{tenant}/oauth2/v2.0");
+        // openid + profile + email ask for an id_token naming the account, so Mailferry can
+        // say who signed in without an extra call.
+        let mut scopes = format!("openid profile email offline_access {MICROSOFT_IMAP_SCOPE}");
+        if with_graph {
+            scopes.push_str(" User.Read User.ReadBasic.All");
+        }
+        ProviderConfig {
+            kind: ProviderKind::Microsoft,
+            tenant: Some(tenant.to_string()),
+            client_id: client_id.to_string(),
+            authorize_url: format!("{base}/authorize"),
+            token_url: endpoints
+                .token_url
+                .clone()
+                .unwrap_or_else(|| format!("{base}/token")),
+            device_code_url: endpoints
+                .device_code_url
+                .clone()
+                .unwrap_or_else(|| format!("{base}/devicecode")),
+            graph_url: Some(
+                endpoints
+                    .graph_url
+                    .clone()
+                    .unwrap_or_else(|| "https://graph.microsoft.com".into()),
+            ),
+            scopes,
+        }
+    }
+
+    /// Google's OAuth 2.0 endpoints for installed apps.
+    pub fn google(client_id: &str, endpoints: &Endpoints) -> ProviderConfig {
+        ProviderConfig {
+            kind: ProviderKind::Google,
+            tenant: None,
+            client_id: client_id.to_string(),
+            authorize_url: endpoints
+                .authority_url
+                .clone()
+                .unwrap_or_else(|| "https://accounts.google.com/o/oauth2/v2/auth".into()),
+            token_url: endpoints
+                .token_url
+                .clone()
+                .unwrap_or_else(|| "https://oauth2.googleapis.com/token".into()),
+            device_code_url: endpoints
+                .device_code_url
+                .clone()
+                .unwrap_or_else(|| "https://oauth2.googleapis.com/device/code".into()),
+            graph_url: None,
+            scopes: format!("openid email {GOOGLE_MAIL_SCOPE}"),
+        }
+    }
+
+    /// The scopes of an app-only (client credentials) token for Exchange Online.
+    pub fn app_scope(&self) -> &'static str {
+        MICROSOFT_APP_SCOPE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn microsoft_defaults_follow_the_v2_endpoints() {
+        let p = ProviderConfig::microsoft("organizations", "id", &Endpoints::default(), false);
+        assert_eq!(
+            p.authorize_url,
+            "https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize"
+        );
+        assert_eq!(
+            p.token_url,
+            "https://login.microsoftonline.com/organizations/oauth2/v2.0/token"
+        );
+        assert!(p.scopes.contains("offline_access"));
+        assert!(p.scopes.contains(MICROSOFT_IMAP_SCOPE));
+        assert!(!p.scopes.contains("User.ReadBasic.All"));
+    }
+
+    #[test]
+    fn every_url_can_be_overridden() {
+        let endpoints = Endpoints {
+            authority_url: Some("http://127.0.0.1:9/".into()),
+            graph_url: Some("http://127.0.0.1:9".into()),
+            ..Endpoints::default()
+        };
+        let p = ProviderConfig::microsoft("common", "id", &endpoints, true);
+        assert_eq!(
+            p.device_code_url,
+            "http://127.0.0.1:9/common/oauth2/v2.0/devicecode"
+        );
+        assert_eq!(p.graph_url.as_deref(), Some("http://127.0.0.1:9"));
+        assert!(p.scopes.contains("User.ReadBasic.All"));
+        let g = ProviderConfig::google("gid", &Endpoints::default());
+        assert!(g.scopes.contains(GOOGLE_MAIL_SCOPE));
+        assert_eq!(ProviderKind::parse("gmail"), Some(ProviderKind::Google));
+    }
+}

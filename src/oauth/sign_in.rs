@@ -1,0 +1,226 @@
+//! Signing in: in the browser (authorization code with PKCE and a loopback redirect), and
+//! as an app (client credentials). Both end with the sign-in stored in the keyring.
+//!
+//! Made for the desktop shell as much as for the command line: [`start_interactive`]
+//! returns the address to open and a future that completes when the browser comes back,
+//! so the caller decides how to open the browser and how long to wait.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use super::error::OAuthError;
+use super::loopback::{Answer, Loopback};
+use super::pkce::{random_state, Pkce};
+use super::provider::{ProviderConfig, ProviderKind};
+use super::store::{self, SignInRef, StoredSignIn};
+use super::token::{self, Grant, TokenFailure, Tokens};
+use super::token_source::{Purpose, TokenSource};
+use crate::secrets::SecretString;
+
+/// How long a browser sign-in may take by default.
+pub const BROWSER_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+/// A completed, stored sign-in.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SignedIn {
+    /// `microsoft:alice@contoso.com`, the name to use it by.
+    pub name: String,
+    pub reference: SignInRef,
+    pub account: String,
+}
+
+/// Choices of an interactive or device-code sign-in.
+#[derive(Debug, Clone, Default)]
+pub struct SignInOptions {
+    /// The account expected; sent as `login_hint` and used as the name when the provider
+    /// does not say who signed in.
+    pub login_hint: Option<String>,
+    /// Google's desktop clients come with a "secret" that is not secret; Entra ID public
+    /// clients have none.
+    pub client_secret: Option<SecretString>,
+    /// How long to wait for the browser (default 10 minutes).
+    pub timeout: Option<Duration>,
+}
+
+type Completion = Pin<Box<dyn Future<Output = Result<SignedIn, OAuthError>> + Send>>;
+
+/// A browser sign-in in progress.
+pub struct InteractiveSignIn {
+    /// The page to open in the browser.
+    pub authorize_url: String,
+    pub redirect_uri: String,
+    completion: Completion,
+}
+
+impl InteractiveSignIn {
+    /// Waits for the browser, redeems the code and stores the sign-in.
+    pub async fn complete(self) -> Result<SignedIn, OAuthError> {
+        self.completion.await
+    }
+
+    /// The waiting part alone, to spawn or select on.
+    pub fn into_future(self) -> Completion {
+        self.completion
+    }
+}
+
+/// Starts listening for the browser and builds the authorize URL (PKCE S256, random state).
+pub async fn start_interactive(
+    config: ProviderConfig,
+    options: SignInOptions,
+) -> Result<InteractiveSignIn, OAuthError> {
+    if config.client_id.trim().is_empty() {
+        return Err(OAuthError::NoClientId {
+            provider: config.kind,
+        });
+    }
+    let loopback = Loopback::bind().await?;
+    let redirect_uri = loopback.redirect_uri();
+    let pkce = Pkce::new();
+    let state = random_state();
+    let mut url = url::Url::parse(&config.authorize_url).map_err(|e| OAuthError::Malformed {
+        url: config.authorize_url.clone(),
+        detail: e.to_string(),
+    })?;
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("client_id", &config.client_id)
+            .append_pair("response_type", "code")
+            .append_pair("redirect_uri", &redirect_uri)
+            .append_pair("response_mode", "query")
+            .append_pair("scope", &config.scopes)
+            .append_pair("state", &state)
+            .append_pair("code_challenge", &pkce.challenge)
+            .append_pair("code_challenge_method", "S256");
+        if config.kind == ProviderKind::Google {
+            // Without these Google returns no refresh token on a repeated sign-in.
+            q.append_pair("access_type", "offline")
+                .append_pair("prompt", "consent");
+        } else {
+            q.append_pair("prompt", "select_account");
+        }
+        if let Some(hint) = &options.login_hint {
+            q.append_pair("login_hint", hint);
+        }
+    }
+    let authorize_url = url.to_string();
+    let timeout = options.timeout.unwrap_or(BROWSER_TIMEOUT);
+    let uri = redirect_uri.clone();
+    let completion = Box::pin(async move {
+        let Answer::Code(code) = loopback.wait(&state, timeout).await?;
+        let http = token::http_client()?;
+        let secret = options
+            .client_secret
+            .as_ref()
+            .map(|s| s.expose().to_string());
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("client_id", config.client_id.as_str()),
+            ("code", code.as_str()),
+            ("redirect_uri", uri.as_str()),
+            ("code_verifier", pkce.verifier.expose()),
+        ];
+        if let Some(secret) = &secret {
+            form.push(("client_secret", secret));
+        }
+        let account_hint = options.login_hint.clone().unwrap_or_default();
+        let tokens = match token::request(&http, &config.token_url, &form).await {
+            Ok(tokens) => tokens,
+            Err(TokenFailure::Other(e)) => return Err(e),
+            Err(TokenFailure::OAuth(body)) => {
+                return Err(token::classify(
+                    Grant::AuthorizationCode,
+                    &config,
+                    &account_hint,
+                    body,
+                ))
+            }
+        };
+        finish(config, options, tokens)
+    });
+    Ok(InteractiveSignIn {
+        authorize_url,
+        redirect_uri,
+        completion,
+    })
+}
+
+/// Names and stores a person's sign-in from its first token response.
+pub(crate) fn finish(
+    config: ProviderConfig,
+    options: SignInOptions,
+    tokens: Tokens,
+) -> Result<SignedIn, OAuthError> {
+    let account = tokens
+        .account
+        .clone()
+        .or(options.login_hint.clone())
+        .ok_or(OAuthError::UnknownAccount {
+            provider: config.kind,
+        })?;
+    if tokens.refresh_token.is_none() {
+        return Err(OAuthError::Refused {
+            provider: config.kind,
+            error: "no refresh token".into(),
+            description: "the sign-in did not grant offline access, so it could not be used for a long migration".into(),
+        });
+    }
+    let reference = SignInRef::user(config.kind, &account);
+    let signin = StoredSignIn {
+        reference: reference.clone(),
+        config,
+        refresh_token: tokens.refresh_token.clone(),
+        client_secret: options.client_secret,
+    };
+    store::save(&signin)?;
+    super::token_source::forget_shared(&reference);
+    Ok(SignedIn {
+        name: reference.to_string(),
+        account: reference.account.clone(),
+        reference,
+    })
+}
+
+/// Signs the app in as itself (client credentials) to check the secret, then stores it.
+/// The IMAP tokens are fetched when a migration needs them.
+pub async fn sign_in_app(
+    config: ProviderConfig,
+    client_secret: SecretString,
+) -> Result<SignedIn, OAuthError> {
+    if config.client_id.trim().is_empty() {
+        return Err(OAuthError::NoClientId {
+            provider: config.kind,
+        });
+    }
+    let tenant = config.tenant.clone().unwrap_or_default();
+    let reference = SignInRef::app(config.kind, &tenant);
+    let signin = StoredSignIn {
+        reference: reference.clone(),
+        config,
+        refresh_token: None,
+        client_secret: Some(client_secret),
+    };
+    // Not persisted until the secret proved good.
+    let source = TokenSource::new(signin.clone(), Purpose::Imap, false)?;
+    source.access_token().await?;
+    store::save(&signin)?;
+    super::token_source::forget_shared(&reference);
+    Ok(SignedIn {
+        name: reference.to_string(),
+        account: reference.account.clone(),
+        reference,
+    })
+}
+
+/// The stored sign-ins, without secrets.
+pub fn list_sign_ins() -> Result<Vec<store::SignInInfo>, OAuthError> {
+    store::list()
+}
+
+/// Forgets a stored sign-in; `false` when there was none.
+pub fn forget_sign_in(reference: &SignInRef) -> Result<bool, OAuthError> {
+    super::token_source::forget_shared(reference);
+    store::forget(reference)
+}
