@@ -19,6 +19,15 @@ impl AppError {
             hint: hint.into(),
         }
     }
+
+    /// Something on this computer (browser, keyring) rather than the user's input or a server.
+    pub fn local(message: impl Into<String>, hint: impl Into<String>) -> AppError {
+        AppError {
+            kind: ErrorKind::Local,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
 }
 
 impl From<Problem> for AppError {

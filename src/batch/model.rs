@@ -40,11 +40,9 @@ pub struct BatchOptions {
     pub destination_admin: Option<String>,
     /// A stored sign-in (`microsoft:admin@contoso.com`, or `microsoft-app:<tenant>` for the
     /// app's own) every destination mailbox is opened with. Only the name is kept here; the
-    /// token stays in the keyring. Not in the window's types yet (skipped for specta).
-    #[cfg_attr(feature = "specta", specta(skip))]
+    /// token stays in the keyring. `provider:*` means each mailbox's own sign-in.
     pub destination_sign_in: Option<String>,
     /// The same for every source mailbox.
-    #[cfg_attr(feature = "specta", specta(skip))]
     pub source_sign_in: Option<String>,
     pub ca_file: Option<String>,
     pub pin_cert: Option<String>,

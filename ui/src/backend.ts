@@ -14,11 +14,17 @@ import type {
   CsvImport,
   DemoSetup,
   EndpointSide,
+  GraphUser,
   KeyringStatus,
   MigrationReport,
   Preset,
   ReportFormat,
   ServerSpec,
+  SignedIn,
+  SignInInfo,
+  SignInAgain,
+  SignInRequest,
+  SignInSettings,
 } from './bindings';
 
 export type {
@@ -37,6 +43,7 @@ export type {
   EndpointSide,
   ErrorKind,
   FolderReport,
+  GraphUser,
   KeyringStatus,
   MessageIssue,
   MigrationReport,
@@ -45,6 +52,12 @@ export type {
   Problem,
   ReportFormat,
   ServerSpec,
+  ProviderKind,
+  SignedIn,
+  SignInInfo,
+  SignInAgain,
+  SignInRequest,
+  SignInSettings,
   UserProgress,
   UserStatus,
 } from './bindings';
@@ -136,6 +149,24 @@ export const hasPassword = (batch: string, email: string): Promise<boolean> =>
   unwrap(() => commands.hasPassword(batch, email));
 export const importCsv = (batch: string, path: string): Promise<CsvImport> =>
   unwrap(() => commands.importCsv(batch, path));
+
+// ---- Sign in with Microsoft / Google ----
+
+export const signInSettings = (): Promise<SignInSettings> => call(() => commands.signInSettings());
+/**
+ * Opens the system browser on the provider's sign-in page and resolves once the person
+ * finished there; the refresh token goes to the keyring and never reaches the window.
+ */
+export const signIn = (request: SignInRequest): Promise<SignedIn> => unwrap(() => commands.signIn(request));
+export const listSignIns = (): Promise<SignInInfo[]> => unwrap(() => commands.listSignIns());
+export const forgetSignIn = (name: string): Promise<boolean> => unwrap(() => commands.forgetSignIn(name));
+/** The organisation's users (Microsoft Graph), read with an admin's sign-in. */
+export const directoryUsers = (signInName: string): Promise<GraphUser[]> =>
+  unwrap(() => commands.directoryUsers(signInName));
+
+/** The sign-ins a mailbox of a batch relies on, to offer "Sign in again" next to its error. */
+export const signInsFor = (batch: string, email: string): Promise<SignInAgain[]> =>
+  unwrap(() => commands.signInsFor(batch, email));
 
 // ---- Batches ----
 

@@ -165,6 +165,66 @@ async deleteBatch(name: string) : Promise<Result<null, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async signInSettings() : Promise<SignInSettings> {
+    return await TAURI_INVOKE("sign_in_settings");
+},
+/**
+ * Opens the system browser on the provider's sign-in page and waits for it to come back
+ * to Mailferry (a loopback address on this computer). Resolves to who signed in.
+ */
+async signIn(request: SignInRequest) : Promise<Result<SignedIn, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sign_in", { request }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The sign-ins stored in the keyring (names and accounts only).
+ */
+async listSignIns() : Promise<Result<SignInInfo[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_sign_ins") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Forgets a sign-in: its refresh token leaves the keyring. `false` when there was none.
+ */
+async forgetSignIn(name: string) : Promise<Result<boolean, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("forget_sign_in", { name }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The organisation's users with a mailbox, from Microsoft Graph, to fill in the users table.
+ */
+async directoryUsers(signIn: string) : Promise<Result<GraphUser[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("directory_users", { signIn }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The sign-ins one mailbox of a batch depends on (its old mailbox's own, the destination
+ * admin's), so the window can offer "Sign in again" right where the error is shown.
+ */
+async signInsFor(batch: string, email: string) : Promise<Result<SignInAgain[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sign_ins_for", { batch, email }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async userReport(name: string, email: string) : Promise<Result<MigrationReport | null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("user_report", { name, email }) };
@@ -239,7 +299,17 @@ connections_per_mailbox: number;
 /**
  * Sign in to every destination mailbox as this admin (SASL PLAIN authorization).
  */
-destination_admin: string | null; ca_file: string | null; pin_cert: string | null; allow_insecure_auth: boolean; 
+destination_admin: string | null; 
+/**
+ * A stored sign-in (`microsoft:admin@contoso.com`, or `microsoft-app:<tenant>` for the
+ * app's own) every destination mailbox is opened with. Only the name is kept here; the
+ * token stays in the keyring. `provider:*` means each mailbox's own sign-in.
+ */
+destination_sign_in: string | null; 
+/**
+ * The same for every source mailbox.
+ */
+source_sign_in: string | null; ca_file: string | null; pin_cert: string | null; allow_insecure_auth: boolean; 
 /**
  * Seconds to wait for a server before calling it unresponsive.
  */
@@ -407,6 +477,14 @@ deleted_not_copied: number; flags_updated: number; bytes_copied: number;
  */
 destination_messages?: number | null; error?: Problem | null }
 export type FolderStatus = "synced" | "failed"
+/**
+ * One directory user.
+ */
+export type GraphUser = { displayName: string | null; 
+/**
+ * The primary SMTP address; `None` for users without a mailbox.
+ */
+mail: string | null; userPrincipalName: string }
 export type KeyringStatus = { 
 /**
  * The system keyring works (passwords survive a restart).
@@ -472,6 +550,10 @@ message: string;
  * What to do about it.
  */
 hint: string }
+/**
+ * Who runs the sign-in.
+ */
+export type ProviderKind = "microsoft" | "google"
 export type ReportFormat = "csv" | "html" | "json"
 /**
  * What a folder is for. Special roles are matched across servers, whatever their names.
@@ -522,6 +604,82 @@ export type SignIn =
  * Only OAuth2 ("Sign in with …") works.
  */
 "oauth"
+/**
+ * A sign-in a failed mailbox may need again, ready to pass to `sign_in`.
+ */
+export type SignInAgain = { 
+/**
+ * What the button says: whose sign-in this is.
+ */
+label: string; request: SignInRequest }
+/**
+ * What `login list` shows: no secret.
+ */
+export type SignInInfo = { 
+/**
+ * `microsoft:admin@contoso.com`, to pass to `--dest-login` and friends.
+ */
+name: string; provider: ProviderKind; account: string; app: boolean; tenant: string | null; client_id: string; 
+/**
+ * When it was stored (seconds since the epoch).
+ */
+stored_at: number }
+/**
+ * The name of a stored sign-in, as typed on the command line: `microsoft:admin@contoso.com`
+ * for a person's sign-in, `microsoft-app:<tenant>` for an app's own (client credentials).
+ */
+export type SignInRef = { provider: ProviderKind; 
+/**
+ * The account (lower-case email), or the tenant for an app sign-in.
+ */
+account: string; 
+/**
+ * Client credentials: the app signs in as itself.
+ */
+app: boolean }
+export type SignInRequest = { provider: ProviderKind; 
+/**
+ * The application (client) ID of the owner's app registration.
+ */
+client_id: string; 
+/**
+ * Microsoft only: `organizations` (work accounts), `consumers` (Outlook.com/Hotmail),
+ * `common`, or the tenant's ID or domain.
+ */
+tenant: string | null; 
+/**
+ * The account expected; the browser suggests it.
+ */
+login_hint: string | null; 
+/**
+ * Also ask to read the organisation's user list (Microsoft Graph), to fill in the users.
+ */
+with_directory: boolean }
+/**
+ * What the sign-in screens start with: the app registrations configured on this computer,
+ * and where Exchange Online's IMAP service is.
+ */
+export type SignInSettings = { 
+/**
+ * The Entra ID application (client) ID, from `MAILFERRY_MS_CLIENT_ID`, if set.
+ */
+microsoft_client_id: string | null; 
+/**
+ * The Google OAuth client ID, from `MAILFERRY_GOOGLE_CLIENT_ID`, if set.
+ */
+google_client_id: string | null; 
+/**
+ * Exchange Online's IMAP address (`imaps://outlook.office365.com:993` worldwide).
+ */
+microsoft_imap_url: string }
+/**
+ * A completed, stored sign-in.
+ */
+export type SignedIn = { 
+/**
+ * `microsoft:alice@contoso.com`, the name to use it by.
+ */
+name: string; reference: SignInRef; account: string }
 export type SkippedFolder = { source: string; reason: string }
 export type Totals = { messages_in_source: number; copied: number; already_present: number; previously_copied: number; skipped: number; failed: number; bytes_copied: number }
 export type UserProgress = { email_address: string; status: UserStatus; detail: string | null; resume_at: number | null; 

@@ -72,50 +72,72 @@ pub async fn test_connection(
     let secrets = state.secrets();
     let (endpoint, credentials) = match side {
         EndpointSide::Source => {
-            let password = secrets
-                .source_password(&batch, &email_address)
-                .map_err(explain)?
-                .ok_or_else(|| {
-                    AppError::input(
-                        format!("no password is stored for {email_address}"),
-                        "Type the mailbox's password first.",
-                    )
-                })?;
             let endpoint = server.endpoint_for(&user_name).map_err(explain)?;
+            let secret = match &options.source_sign_in {
+                Some(name) => Secret::OAuth(
+                    batch::sign_in_source(&own_sign_in(name, &user_name))
+                        .map_err(AppError::from)?,
+                ),
+                None => Secret::Password(
+                    secrets
+                        .source_password(&batch, &email_address)
+                        .map_err(explain)?
+                        .ok_or_else(|| {
+                            AppError::input(
+                                format!("no password is stored for {email_address}"),
+                                "Type the mailbox's password first.",
+                            )
+                        })?,
+                ),
+            };
             (
                 endpoint,
                 Credentials {
                     login: user_name.clone(),
-                    secret: Secret::Password(password),
+                    secret,
                     on_behalf_of: None,
                 },
             )
         }
         EndpointSide::Destination => {
-            let admin = options.destination_admin.clone().ok_or_else(|| {
-                AppError::input(
-                    "no destination admin is set",
-                    "Enter the admin account that can open every destination mailbox.",
+            let endpoint = server.endpoint_for(&email_address).map_err(explain)?;
+            if let Some(name) = &options.destination_sign_in {
+                // The signed-in account's token opens the mailbox (XOAUTH2 user=).
+                let source = batch::sign_in_source(&own_sign_in(name, &email_address))
+                    .map_err(AppError::from)?;
+                (
+                    endpoint,
+                    Credentials {
+                        login: email_address.clone(),
+                        secret: Secret::OAuth(source),
+                        on_behalf_of: None,
+                    },
                 )
-            })?;
-            let password = secrets
-                .admin_password(&batch)
-                .map_err(explain)?
-                .ok_or_else(|| {
+            } else {
+                let admin = options.destination_admin.clone().ok_or_else(|| {
                     AppError::input(
-                        "no admin password is stored",
-                        "Type the admin's password first.",
+                        "no destination admin is set",
+                        "Enter the admin account that can open every destination mailbox.",
                     )
                 })?;
-            let endpoint = server.endpoint_for(&email_address).map_err(explain)?;
-            (
-                endpoint,
-                Credentials {
-                    login: admin,
-                    secret: Secret::Password(password),
-                    on_behalf_of: Some(email_address.clone()),
-                },
-            )
+                let password = secrets
+                    .admin_password(&batch)
+                    .map_err(explain)?
+                    .ok_or_else(|| {
+                        AppError::input(
+                            "no admin password is stored",
+                            "Type the admin's password first.",
+                        )
+                    })?;
+                (
+                    endpoint,
+                    Credentials {
+                        login: admin,
+                        secret: Secret::Password(password),
+                        on_behalf_of: Some(email_address.clone()),
+                    },
+                )
+            }
         }
     };
     let side = Side {
@@ -143,7 +165,6 @@ pub async fn create_batch(
         ));
     }
     let secrets = state.secrets();
-    let mut missing = Vec::new();
     for user in &spec.users {
         mailferry::migration_csv::check_email(&user.email_address).map_err(|why| {
             AppError::input(
@@ -151,27 +172,57 @@ pub async fn create_batch(
                 "Correct the mailbox address.",
             )
         })?;
-        if secrets
-            .source_password(&name, &user.email_address)
-            .map_err(explain)?
-            .is_none()
-        {
+    }
+    let signed_in =
+        if spec.options.source_sign_in.is_some() || spec.options.destination_sign_in.is_some() {
+            stored_sign_ins().await?
+        } else {
+            Vec::new()
+        };
+    let mut missing = Vec::new();
+    for user in &spec.users {
+        let ready = match &spec.options.source_sign_in {
+            Some(name) => signed_in.contains(&own_sign_in(name, &user.user_name)),
+            None => secrets
+                .source_password(&name, &user.email_address)
+                .map_err(explain)?
+                .is_some(),
+        };
+        if !ready {
             missing.push(user.email_address.clone());
         }
     }
     if !missing.is_empty() {
-        return Err(AppError::input(
-            format!("no password is stored for {}", missing.join(", ")),
-            "Type each mailbox's password (or app password).",
-        ));
+        return Err(match spec.options.source_sign_in {
+            Some(_) => AppError::input(
+                format!("{} not signed in yet", missing.join(", ")),
+                "Choose Sign in on each of these mailboxes' rows.",
+            ),
+            None => AppError::input(
+                format!("no password is stored for {}", missing.join(", ")),
+                "Type each mailbox's password (or app password).",
+            ),
+        });
     }
-    if spec.options.destination_admin.is_some()
-        && secrets.admin_password(&name).map_err(explain)?.is_none()
-    {
-        return Err(AppError::input(
-            "no password is stored for the destination admin",
-            "Type the admin's password.",
-        ));
+    match &spec.options.destination_sign_in {
+        Some(sign_in) => {
+            if !sign_in.ends_with(":*") && !signed_in.contains(sign_in) {
+                return Err(AppError::input(
+                    format!("the destination sign-in {sign_in} is no longer stored"),
+                    "Go back to Destination and sign in again.",
+                ));
+            }
+        }
+        None => {
+            if spec.options.destination_admin.is_some()
+                && secrets.admin_password(&name).map_err(explain)?.is_none()
+            {
+                return Err(AppError::input(
+                    "no password is stored for the destination admin",
+                    "Type the admin's password.",
+                ));
+            }
+        }
     }
     let users: Vec<(String, String, Option<String>)> = spec
         .users
@@ -282,5 +333,27 @@ pub async fn delete_batch(state: State<'_, AppState>, name: String) -> AppResult
     state
         .store
         .delete_with_secrets(&name, &state.secrets())
+        .map_err(explain)
+}
+
+/// `microsoft:*` in a batch means "each mailbox's own sign-in": this one's.
+fn own_sign_in(name: &str, account: &str) -> String {
+    match name.strip_suffix(":*") {
+        Some(provider) => format!("{provider}:{}", account.trim().to_lowercase()),
+        None => name.to_string(),
+    }
+}
+
+/// The names of the sign-ins in the keyring (which may block on an unlock prompt).
+async fn stored_sign_ins() -> AppResult<Vec<String>> {
+    tauri::async_runtime::spawn_blocking(mailferry::oauth::list_sign_ins)
+        .await
+        .map_err(|e| {
+            AppError::local(
+                format!("the keyring check stopped: {e}"),
+                "Restart Mailferry.",
+            )
+        })?
+        .map(|list| list.into_iter().map(|info| info.name).collect())
         .map_err(explain)
 }

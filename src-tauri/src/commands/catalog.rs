@@ -32,7 +32,11 @@ pub async fn keyring_status(state: State<'_, AppState>) -> Result<KeyringStatus,
     if memory_only {
         // Nothing will be stored there this session, and asking could make the desktop pop
         // up an unlock prompt for nothing.
-        return Ok(KeyringStatus { available: false, memory_only, problem: None });
+        return Ok(KeyringStatus {
+            available: false,
+            memory_only,
+            problem: None,
+        });
     }
     // The keyring may ask the desktop to unlock it: never on the window's thread.
     let result = tauri::async_runtime::spawn_blocking(|| {

@@ -5,6 +5,7 @@ mod batches;
 mod catalog;
 mod passwords;
 mod reports;
+mod sign_in;
 mod window;
 
 /// Every command: registered with Tauri and described for the generated bindings from this
@@ -30,6 +31,12 @@ pub fn all<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         batches::retry_failed,
         batches::complete_batch,
         batches::delete_batch,
+        sign_in::sign_in_settings,
+        sign_in::sign_in,
+        sign_in::list_sign_ins,
+        sign_in::forget_sign_in,
+        sign_in::directory_users,
+        sign_in::sign_ins_for,
         reports::user_report,
         reports::export_report,
         window::keep_running_in_background,

@@ -12,7 +12,16 @@ import {
 } from '@fluentui/react-components';
 import { ArrowSwap20Regular, History20Regular, MailArrowForward20Filled } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
-import { demoSetup, listPresets, toProblem, type AppError, type DemoSetup, type Preset } from '../backend';
+import {
+  demoSetup,
+  listPresets,
+  signInSettings,
+  toProblem,
+  type AppError,
+  type DemoSetup,
+  type Preset,
+  type SignInSettings,
+} from '../backend';
 import { CloseRequestedDialog } from '../components/CloseRequestedDialog';
 import { DemoBanner } from '../components/DemoBanner';
 import { KeyringBanner } from '../components/KeyringBanner';
@@ -24,6 +33,7 @@ import { Wizard } from '../wizard/Wizard';
 import { DemoContext } from './demo';
 import { NavigateContext, type View } from './navigation';
 import { PresetsContext } from './presets';
+import { DEFAULT_SIGN_IN_SETTINGS, SignInSettingsContext } from './signInSettings';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', height: '100%' },
@@ -57,11 +67,17 @@ export function Shell() {
   const [presets, setPresets] = useState<Preset[]>([]);
   const [presetProblem, setPresetProblem] = useState<AppError | null>(null);
   const [demo, setDemo] = useState<DemoSetup | null>(null);
+  const [settings, setSettings] = useState<SignInSettings>(DEFAULT_SIGN_IN_SETTINGS);
 
   useEffect(() => {
     listPresets()
       .then(setPresets)
       .catch((e) => setPresetProblem(toProblem(e)));
+    signInSettings()
+      .then(setSettings)
+      .catch(() => {
+        // The defaults (no app registration configured) are right outside the app.
+      });
     demoSetup()
       .then(setDemo)
       .catch(() => {
@@ -86,51 +102,53 @@ export function Shell() {
     <NavigateContext.Provider value={setView}>
       <DemoContext.Provider value={demo}>
         <PresetsContext.Provider value={presets}>
-          <div className={styles.root}>
-            <header className={styles.header}>
-              <MailArrowForward20Filled aria-hidden />
-              <Text className={styles.brand}>Mailferry</Text>
-              <Text className={styles.tagline}>Move your email to Microsoft 365</Text>
-            </header>
-            <div className={styles.banners}>
-              {demo ? <DemoBanner demo={demo} /> : <KeyringBanner />}
-              {presetProblem ? <ProblemBar problem={presetProblem} /> : null}
+        <SignInSettingsContext.Provider value={settings}>
+            <div className={styles.root}>
+              <header className={styles.header}>
+                <MailArrowForward20Filled aria-hidden />
+                <Text className={styles.brand}>Mailferry</Text>
+                <Text className={styles.tagline}>Move your email to Microsoft 365</Text>
+              </header>
+              <div className={styles.banners}>
+                {demo ? <DemoBanner demo={demo} /> : <KeyringBanner />}
+                {presetProblem ? <ProblemBar problem={presetProblem} /> : null}
+              </div>
+              <div className={styles.body}>
+                {view.kind === 'wizard' ? (
+                  // The wizard takes the whole page, with its own stepper as navigation.
+                  <main className={styles.wizardMain}>{page}</main>
+                ) : (
+                  <>
+                    <NavDrawer
+                      className={styles.nav}
+                      open
+                      type="inline"
+                      aria-label="Main"
+                      selectedValue={navValue(view)}
+                      defaultOpenCategories={['migrations']}
+                      onNavItemSelect={(_, data) =>
+                        setView(data.value === 'history' ? { kind: 'history' } : { kind: 'home' })
+                      }
+                    >
+                      <NavDrawerBody>
+                        <NavCategory value="migrations">
+                          <NavCategoryItem icon={<ArrowSwap20Regular />}>Migrations</NavCategoryItem>
+                          <NavSubItemGroup>
+                            <NavSubItem value="email">Email</NavSubItem>
+                          </NavSubItemGroup>
+                        </NavCategory>
+                        <NavItem value="history" icon={<History20Regular />}>
+                          Reports and history
+                        </NavItem>
+                      </NavDrawerBody>
+                    </NavDrawer>
+                    <main className={styles.main}>{page}</main>
+                  </>
+                )}
+              </div>
             </div>
-            <div className={styles.body}>
-              {view.kind === 'wizard' ? (
-                // The wizard takes the whole page, with its own stepper as navigation.
-                <main className={styles.wizardMain}>{page}</main>
-              ) : (
-                <>
-                  <NavDrawer
-                    className={styles.nav}
-                    open
-                    type="inline"
-                    aria-label="Main"
-                    selectedValue={navValue(view)}
-                    defaultOpenCategories={['migrations']}
-                    onNavItemSelect={(_, data) =>
-                      setView(data.value === 'history' ? { kind: 'history' } : { kind: 'home' })
-                    }
-                  >
-                    <NavDrawerBody>
-                      <NavCategory value="migrations">
-                        <NavCategoryItem icon={<ArrowSwap20Regular />}>Migrations</NavCategoryItem>
-                        <NavSubItemGroup>
-                          <NavSubItem value="email">Email</NavSubItem>
-                        </NavSubItemGroup>
-                      </NavCategory>
-                      <NavItem value="history" icon={<History20Regular />}>
-                        Reports and history
-                      </NavItem>
-                    </NavDrawerBody>
-                  </NavDrawer>
-                  <main className={styles.main}>{page}</main>
-                </>
-              )}
-            </div>
-          </div>
-          <CloseRequestedDialog />
+            <CloseRequestedDialog />
+        </SignInSettingsContext.Provider>
         </PresetsContext.Provider>
       </DemoContext.Provider>
     </NavigateContext.Provider>

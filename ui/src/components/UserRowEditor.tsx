@@ -10,10 +10,12 @@ import {
 } from '@fluentui/react-components';
 import { Delete20Regular } from '@fluentui/react-icons';
 import { memo, type Dispatch } from 'react';
+import type { SignedIn } from '../backend';
 import { isEmail } from '../servers';
-import type { UserRow, WizardAction } from '../wizard/wizardState';
+import { credentialReady, type SourceAuth, type UserRow, type WizardAction } from '../wizard/wizardState';
 import { ConnectionResult } from './ConnectionResult';
 import { PasswordField } from './PasswordField';
+import { SignInButton } from './SignInButton';
 
 const useStyles = makeStyles({
   cellInput: { width: '100%' },
@@ -30,6 +32,10 @@ interface Props {
   /** Why the row cannot migrate yet, shown once the owner tried to go on. */
   problem: string | null;
   passwordLabel: string;
+  /** Password, or the provider each source mailbox signs in with. */
+  auth: SourceAuth;
+  clientId: string;
+  tenant: string;
   dispatch: Dispatch<WizardAction>;
   onEmailCommitted: (row: UserRow) => void;
   onStorePassword: (row: UserRow, password: string) => Promise<void>;
@@ -46,6 +52,9 @@ export const UserRowEditor = memo(function UserRowEditor({
   columns,
   problem,
   passwordLabel,
+  auth,
+  clientId,
+  tenant,
   dispatch,
   onEmailCommitted,
   onStorePassword,
@@ -54,7 +63,7 @@ export const UserRowEditor = memo(function UserRowEditor({
   const styles = useStyles();
   const who = row.emailAddress.trim() || `row ${index + 1}`;
   const testing = row.test.state === 'testing';
-  const canTest = row.passwordStored && row.userName.trim() !== '' && isEmail(row.emailAddress);
+  const canTest = credentialReady(row, auth) && row.userName.trim() !== '' && isEmail(row.emailAddress);
   return (
     <>
       <TableRow>
@@ -95,15 +104,28 @@ export const UserRowEditor = memo(function UserRowEditor({
           />
         </TableCell>
         <TableCell className={styles.top}>
-          <PasswordField
-            label={`${passwordLabel} for ${who}`}
-            hideLabel
-            placeholder={passwordLabel}
-            stored={row.passwordStored}
-            disabled={!isEmail(row.emailAddress)}
-            disabledReason="Enter the mailbox first"
-            onStore={(password) => onStorePassword(row, password)}
-          />
+          {auth === 'password' ? (
+            <PasswordField
+              label={`${passwordLabel} for ${who}`}
+              hideLabel
+              placeholder={passwordLabel}
+              stored={row.passwordStored}
+              disabled={!isEmail(row.emailAddress)}
+              disabledReason="Enter the mailbox first"
+              onStore={(password) => onStorePassword(row, password)}
+            />
+          ) : (
+            <SignInButton
+              provider={auth}
+              clientId={clientId}
+              tenant={tenant}
+              loginHint={row.userName}
+              size="small"
+              who={who}
+              signedIn={row.signedIn}
+              onChange={(signedIn: SignedIn | null) => dispatch({ type: 'userSignedIn', id: row.id, signedIn })}
+            />
+          )}
         </TableCell>
         <TableCell className={styles.top}>
           <Button size="small" disabled={!canTest || testing} aria-label={`Test connection for ${who}`} onClick={() => onTest(row)}>

@@ -1,14 +1,18 @@
 import {
+  Field,
   makeStyles,
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
+  Radio,
+  RadioGroup,
   Text,
   tokens,
 } from '@fluentui/react-components';
 import { Mail24Regular, Server24Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { Preset } from '../backend';
+import { ClientIdField } from '../components/ClientIdField';
 import { usePresets } from '../app/presets';
 import { HelpSteps } from '../components/HelpSteps';
 import { Page } from '../components/Page';
@@ -19,7 +23,7 @@ import { formatCount } from '../format';
 import { SOURCE_TILES, tileByKey, validateServer } from '../servers';
 import { useWizard } from '../wizard/WizardContext';
 import { WizardFooter } from '../wizard/WizardFooter';
-import { sourcePreset } from '../wizard/wizardState';
+import { sourcePreset, type SourceAuth } from '../wizard/wizardState';
 
 const useStyles = makeStyles({
   tiles: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(160px, 1fr))', gap: tokens.spacingHorizontalM, maxWidth: '900px' },
@@ -33,7 +37,14 @@ const useStyles = makeStyles({
     backgroundColor: tokens.colorNeutralBackground2,
   },
   hint: { color: tokens.colorNeutralForeground2 },
+  signIn: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, maxWidth: '560px' },
 });
+
+const AUTH_LABELS: Record<SourceAuth, string> = {
+  password: 'Password (or app password) for each mailbox',
+  microsoft: 'Each mailbox signs in with Microsoft',
+  google: 'Each mailbox signs in with Google',
+};
 
 function signInCaption(preset: Preset | undefined): string {
   if (!preset) return '';
@@ -41,7 +52,7 @@ function signInCaption(preset: Preset | undefined): string {
     case 'app_password':
       return 'Needs an app password';
     case 'oauth':
-      return 'Needs Sign in with Microsoft (coming soon)';
+      return 'Sign in with Microsoft';
     case 'password':
       return 'Server name and password';
   }
@@ -62,8 +73,19 @@ export function DataServiceScreen() {
 
   const tiles = SOURCE_TILES.filter((t) => presets.some((p) => p.id === t.presetId));
 
+  // Which sign-ins this provider allows: Outlook.com only Microsoft's, Gmail app passwords or
+  // Google's, a server of one's own any of them.
+  const authChoices: SourceAuth[] = isOauth
+    ? ['microsoft']
+    : preset?.oauth === 'google'
+      ? ['password', 'google']
+      : isOther
+        ? ['password', 'microsoft', 'google']
+        : ['password'];
+  const clientIdMissing = state.sourceAuth !== 'password' && !state.clientIds[state.sourceAuth].trim();
+
   const next = () => {
-    if (isOther && (Object.keys(serverErrors).length > 0 || insecureUnaccepted)) {
+    if (clientIdMissing || (isOther && (Object.keys(serverErrors).length > 0 || insecureUnaccepted))) {
       setShowErrors(true);
       return;
     }
@@ -92,6 +114,36 @@ export function DataServiceScreen() {
       </div>
 
       {preset && tile && isOauth ? <OauthNotice label={tile.label} /> : null}
+
+      {preset && authChoices.length > 1 ? (
+        <Section id="source-sign-in-title" title="How the mailboxes sign in">
+          <RadioGroup
+            aria-labelledby="source-sign-in-title"
+            value={state.sourceAuth}
+            onChange={(_, d) => dispatch({ type: 'setSourceAuth', auth: d.value as SourceAuth })}
+          >
+            {authChoices.map((auth) => (
+              <Radio key={auth} value={auth} label={AUTH_LABELS[auth]} />
+            ))}
+          </RadioGroup>
+        </Section>
+      ) : null}
+      {preset && state.sourceAuth !== 'password' ? (
+        <div className={styles.signIn}>
+          <ClientIdField
+            provider={state.sourceAuth}
+            value={state.clientIds[state.sourceAuth]}
+            onChange={(clientId) => dispatch({ type: 'setClientId', provider: state.sourceAuth as 'microsoft' | 'google', clientId })}
+            problem={showErrors && clientIdMissing ? 'Enter the application (client) ID.' : undefined}
+          />
+          <Field>
+            <Text className={styles.hint}>
+              On the next pages each mailbox owner chooses Sign in, then signs in in the browser that opens. Mailferry
+              keeps the sign-in in this computer's password store and never sees the password.
+            </Text>
+          </Field>
+        </div>
+      ) : null}
 
       {preset && tile && !isOauth ? (
         <Section id="prepare-title" title={isOther ? 'Connect to your email server' : `Before you start with ${tile.label}`}>
@@ -125,7 +177,7 @@ export function DataServiceScreen() {
       <WizardFooter
         onBack={() => dispatch({ type: 'goTo', step: 'sources' })}
         onNext={next}
-        nextDisabled={!preset || isOauth}
+        nextDisabled={!preset}
         note={!preset ? 'Choose a provider to continue.' : undefined}
       />
     </Page>
@@ -134,13 +186,13 @@ export function DataServiceScreen() {
 
 function OauthNotice({ label }: { label: string }) {
   return (
-    <MessageBar intent="warning" layout="multiline">
+    <MessageBar intent="info" layout="multiline">
       <MessageBarBody>
-        <MessageBarTitle>{label} mailboxes cannot be migrated with a password</MessageBarTitle>
+        <MessageBarTitle>{label} mailboxes sign in with Microsoft</MessageBarTitle>
         <div>
           Microsoft switched off password sign-in for IMAP on Outlook.com and Hotmail on 16 September 2024; app
-          passwords no longer work either. These mailboxes need "Sign in with Microsoft", which is coming to
-          Mailferry in a later version. Until then Mailferry cannot copy them.
+          passwords no longer work either. Each mailbox owner signs in with Microsoft instead, on the Select users
+          page. Your app registration must allow personal Microsoft accounts.
         </div>
       </MessageBarBody>
     </MessageBar>

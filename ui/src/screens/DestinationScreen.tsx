@@ -1,13 +1,15 @@
-import { Button, Field, Input, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Field, Input, makeStyles, Text, tokens } from '@fluentui/react-components';
 import { Server24Regular, Cloud24Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { storeAdminPassword, testConnection, toProblem } from '../backend';
 import { usePresets } from '../app/presets';
+import { ClientIdField } from '../components/ClientIdField';
 import { ConnectionResult } from '../components/ConnectionResult';
 import { Page } from '../components/Page';
 import { PasswordField } from '../components/PasswordField';
 import { Section } from '../components/Section';
 import { ServerFields } from '../components/ServerFields';
+import { SignInButton } from '../components/SignInButton';
 import { Tile } from '../components/Tile';
 import { isEmail, validateServer } from '../servers';
 import { useWizard } from '../wizard/WizardContext';
@@ -21,7 +23,10 @@ const useStyles = makeStyles({
   grow: { flexGrow: 1 },
 });
 
-/** Step 3: where the mail goes. Today: an IMAP server opened through one admin account. */
+/**
+ * Step 3: where the mail goes. Microsoft 365: an admin with Full Access to every mailbox signs
+ * in with Microsoft once. Another IMAP server: one admin account opens every mailbox.
+ */
 export function DestinationScreen() {
   const styles = useStyles();
   const presets = usePresets();
@@ -32,8 +37,11 @@ export function DestinationScreen() {
   const adminProblem = !state.destinationAdmin.trim() ? 'Enter the admin account.' : undefined;
   const passwordProblem = !state.adminPasswordStored ? "Enter the admin account's password." : undefined;
   const serverOk = Object.keys(serverErrors).length === 0;
-  const canTest = serverOk && !adminProblem && state.adminPasswordStored && isEmail(state.destinationTestMailbox);
-  const insecureUnaccepted = state.destinationServer.security === 'none' && !state.allowInsecure;
+  const m365 = state.destinationKind === 'microsoft365';
+  const signInProblem = !state.destinationSignIn ? 'Sign in with Microsoft first.' : undefined;
+  const ready = m365 ? !signInProblem : serverOk && !adminProblem && state.adminPasswordStored;
+  const canTest = ready && isEmail(state.destinationTestMailbox);
+  const insecureUnaccepted = !m365 && state.destinationServer.security === 'none' && !state.allowInsecure;
 
   const test = async () => {
     const server = destinationSpec(state, presets);
@@ -49,7 +57,7 @@ export function DestinationScreen() {
   };
 
   const next = () => {
-    if (!serverOk || adminProblem || passwordProblem || insecureUnaccepted) {
+    if (m365 ? signInProblem : !serverOk || adminProblem || passwordProblem || insecureUnaccepted) {
       setShowErrors(true);
       return;
     }
@@ -61,10 +69,9 @@ export function DestinationScreen() {
       <div className={styles.tiles} role="radiogroup" aria-label="Destination">
         <Tile
           title="Microsoft 365"
-          caption="Needs Sign in with Microsoft, which is coming in a later version of Mailferry."
+          caption="Exchange Online mailboxes, opened by an admin who signs in with Microsoft."
           icon={<Cloud24Regular />}
           selected={state.destinationKind === 'microsoft365'}
-          disabled
           onSelect={() => dispatch({ type: 'setDestinationKind', kind: 'microsoft365' })}
         />
         <Tile
@@ -76,56 +83,87 @@ export function DestinationScreen() {
         />
       </div>
 
-      <Section id="destination-server" title="Destination server">
-        <ServerFields
-          what="Destination"
-          value={state.destinationServer}
-          errors={serverErrors}
-          showErrors={showErrors}
-          onChange={(patch) => dispatch({ type: 'setDestinationServer', patch })}
-          allowInsecure={state.allowInsecure}
-          onAllowInsecure={(value) => dispatch({ type: 'setAllowInsecure', value })}
-        />
-      </Section>
-
-      <Section id="destination-admin" title="Admin account">
-        <div className={styles.fields}>
-          <Field
-            label="Admin account"
-            required
-            hint="An account that can open every destination mailbox (for example a Dovecot master user)."
-            validationMessage={showErrors ? adminProblem : undefined}
-          >
-            <Input
-              value={state.destinationAdmin}
-              spellCheck={false}
-              autoComplete="off"
-              onChange={(_, d) => dispatch({ type: 'setDestinationAdmin', admin: d.value })}
+      {m365 ? (
+        <Section id="destination-sign-in" title="Sign in with Microsoft">
+          <div className={styles.fields}>
+            <Text>
+              Sign in as an admin who has Full Access to every destination mailbox (Exchange admin center → Recipients
+              → Mailboxes → a mailbox → Delegation → Read and manage). Mailferry then opens each mailbox with that
+              sign-in, as Microsoft's own migration service does.
+            </Text>
+            <ClientIdField
+              provider="microsoft"
+              value={state.clientIds.microsoft}
+              onChange={(clientId) => dispatch({ type: 'setClientId', provider: 'microsoft', clientId })}
             />
-          </Field>
-          <PasswordField
-            label="Admin password"
-            stored={state.adminPasswordStored}
-            storedText="Admin password stored"
-            disabled={!state.destinationAdmin.trim()}
-            disabledReason="Enter the admin account first."
-            hint="Stored in this computer's password store as soon as you leave the field."
-            onStore={async (password) => {
-              await storeAdminPassword(batch, password);
-              dispatch({ type: 'adminPasswordStored', stored: true });
-            }}
-            onChangeRequested={() => dispatch({ type: 'adminPasswordStored', stored: false })}
+            <Field label="Tenant" hint="Your domain (contoso.com), your tenant ID, or organizations for any work account.">
+              <Input value={state.tenant} spellCheck={false} onChange={(_, d) => dispatch({ type: 'setTenant', tenant: d.value })} />
+            </Field>
+            <SignInButton
+              provider="microsoft"
+              clientId={state.clientIds.microsoft}
+              tenant={state.tenant}
+              withDirectory
+              signedIn={state.destinationSignIn}
+              onChange={(signedIn) => dispatch({ type: 'destinationSignedIn', signedIn })}
+            />
+            {showErrors && signInProblem ? <div role="alert">{signInProblem}</div> : null}
+          </div>
+        </Section>
+      ) : (
+        <>
+        <Section id="destination-server" title="Destination server">
+          <ServerFields
+            what="Destination"
+            value={state.destinationServer}
+            errors={serverErrors}
+            showErrors={showErrors}
+            onChange={(patch) => dispatch({ type: 'setDestinationServer', patch })}
+            allowInsecure={state.allowInsecure}
+            onAllowInsecure={(value) => dispatch({ type: 'setAllowInsecure', value })}
           />
-          {showErrors && passwordProblem && state.destinationAdmin.trim() ? (
-            <div role="alert">{passwordProblem}</div>
-          ) : null}
-        </div>
-      </Section>
+        </Section>
+
+        <Section id="destination-admin" title="Admin account">
+          <div className={styles.fields}>
+            <Field
+              label="Admin account"
+              required
+              hint="An account that can open every destination mailbox (for example a Dovecot master user)."
+              validationMessage={showErrors ? adminProblem : undefined}
+            >
+              <Input
+                value={state.destinationAdmin}
+                spellCheck={false}
+                autoComplete="off"
+                onChange={(_, d) => dispatch({ type: 'setDestinationAdmin', admin: d.value })}
+              />
+            </Field>
+            <PasswordField
+              label="Admin password"
+              stored={state.adminPasswordStored}
+              storedText="Admin password stored"
+              disabled={!state.destinationAdmin.trim()}
+              disabledReason="Enter the admin account first."
+              hint="Stored in this computer's password store as soon as you leave the field."
+              onStore={async (password) => {
+                await storeAdminPassword(batch, password);
+                dispatch({ type: 'adminPasswordStored', stored: true });
+              }}
+              onChangeRequested={() => dispatch({ type: 'adminPasswordStored', stored: false })}
+            />
+            {showErrors && passwordProblem && state.destinationAdmin.trim() ? (
+              <div role="alert">{passwordProblem}</div>
+            ) : null}
+          </div>
+        </Section>
+        </>
+      )}
 
       <Section id="destination-test" title="Test connection">
         <div className={styles.fields}>
           <div className={styles.testRow}>
-            <Field className={styles.grow} label="Destination mailbox to test" hint="Any mailbox the admin account can open.">
+            <Field className={styles.grow} label="Destination mailbox to test" hint="Any mailbox the admin can open.">
               <Input
                 value={state.destinationTestMailbox}
                 type="email"

@@ -14,9 +14,19 @@ import {
   ToolbarDivider,
   tokens,
 } from '@fluentui/react-components';
-import { Add20Regular, ArrowUpload20Regular, Delete20Regular } from '@fluentui/react-icons';
+import { Add20Regular, ArrowUpload20Regular, Delete20Regular, PeopleAdd20Regular } from '@fluentui/react-icons';
 import { useCallback, useMemo, useRef, useState } from 'react';
-import { chooseCsvFile, hasPassword, importCsv, storePassword, testConnection, toProblem, type AppError, type CsvProblem } from '../backend';
+import {
+  chooseCsvFile,
+  directoryUsers,
+  hasPassword,
+  importCsv,
+  storePassword,
+  testConnection,
+  toProblem,
+  type AppError,
+  type CsvProblem,
+} from '../backend';
 import { usePresets } from '../app/presets';
 import { CsvProblems } from '../components/CsvProblems';
 import { Page } from '../components/Page';
@@ -32,6 +42,7 @@ import {
   selectedUsers,
   sourcePreset,
   sourceSpec,
+  sourceTenant,
   type UserRow,
 } from '../wizard/wizardState';
 
@@ -66,16 +77,19 @@ export function SelectUsersScreen() {
 
   const batch = batchNameOf(state);
   const preset = sourcePreset(state, presets);
-  const passwordLabel = preset?.sign_in === 'app_password' ? 'App password' : 'Password';
+  const signsIn = state.sourceAuth !== 'password';
+  const passwordLabel = signsIn ? 'Sign-in' : preset?.sign_in === 'app_password' ? 'App password' : 'Password';
   const source = sourceSpec(state, presets);
-  const options = useMemo(() => batchOptions(state), [state.options, state.allowInsecure, state.destinationAdmin, state.destinationKind]); // eslint-disable-line react-hooks/exhaustive-deps
+  const options = useMemo(() => batchOptions(state), [state.options, state.allowInsecure, state.destinationAdmin, state.destinationKind, state.destinationSignIn, state.sourceAuth]); // eslint-disable-line react-hooks/exhaustive-deps
+  const directory = state.destinationKind === 'microsoft365' ? state.destinationSignIn : null;
+  const [loadingDirectory, setLoadingDirectory] = useState(false);
 
   const selected = selectedUsers(state);
   const problems = useMemo(() => {
     const map = new Map<number, string | null>();
-    for (const row of state.users) map.set(row.id, row.selected ? rowProblem(row, state.users) : null);
+    for (const row of state.users) map.set(row.id, row.selected ? rowProblem(row, state.users, state.sourceAuth) : null);
     return map;
-  }, [state.users]);
+  }, [state.users, state.sourceAuth]);
   const blocking = selected.filter((u) => problems.get(u.id));
 
   // Stable callbacks keep the memoized rows from re-rendering when another row changes.
@@ -147,6 +161,24 @@ export function SelectUsersScreen() {
     }
   };
 
+  /** The admin's organisation, as the admin center lists it: every user with a mailbox. */
+  const loadDirectory = async () => {
+    if (!directory) return;
+    setProblem(null);
+    setNotice(null);
+    setLoadingDirectory(true);
+    try {
+      const users = await directoryUsers(directory.name);
+      const emails = users.map((u) => u.mail).filter((mail): mail is string => !!mail);
+      dispatch({ type: 'addMailboxes', emails });
+      setNotice(`${emails.length} ${emails.length === 1 ? 'mailbox' : 'mailboxes'} listed from Microsoft 365. Untick the ones to leave out.`);
+    } catch (e) {
+      setProblem(toProblem(e));
+    } finally {
+      setLoadingDirectory(false);
+    }
+  };
+
   const allSelected = state.users.length > 0 && state.users.every((u) => u.selected);
   const someSelected = state.users.some((u) => u.selected);
 
@@ -161,7 +193,11 @@ export function SelectUsersScreen() {
   return (
     <Page
       title="Select users to start migrating email messages"
-      description={`Check the box next to the users whose email you want to migrate, then fill in their source email and ${passwordLabel.toLowerCase()}. You can also import Microsoft's migration CSV (EmailAddress, UserName, Password).`}
+      description={
+        signsIn
+          ? 'Check the box next to the users whose email you want to migrate, then have each of them choose Sign in and sign in to their old mailbox in the browser.'
+          : `Check the box next to the users whose email you want to migrate, then fill in their source email and ${passwordLabel.toLowerCase()}. You can also import Microsoft's migration CSV (EmailAddress, UserName, Password).`
+      }
     >
       <Toolbar aria-label="Users" className={styles.toolbar}>
         <ToolbarButton icon={<Add20Regular />} onClick={addUser}>
@@ -170,6 +206,11 @@ export function SelectUsersScreen() {
         <ToolbarButton icon={<ArrowUpload20Regular />} onClick={() => void importFile()} disabled={importing}>
           {importing ? 'Importing…' : 'Import CSV'}
         </ToolbarButton>
+        {directory ? (
+          <ToolbarButton icon={<PeopleAdd20Regular />} onClick={() => void loadDirectory()} disabled={loadingDirectory}>
+            {loadingDirectory ? 'Loading users…' : 'Load users from Microsoft 365'}
+          </ToolbarButton>
+        ) : null}
         <ToolbarDivider />
         <ToolbarButton
           icon={<Delete20Regular />}
@@ -219,6 +260,9 @@ export function SelectUsersScreen() {
                 columns={COLUMNS}
                 problem={showErrors ? problems.get(row.id) ?? null : null}
                 passwordLabel={passwordLabel}
+                auth={state.sourceAuth}
+                clientId={signsIn ? state.clientIds[state.sourceAuth as 'microsoft' | 'google'] : ''}
+                tenant={sourceTenant(state)}
                 dispatch={dispatch}
                 onEmailCommitted={onEmailCommitted}
                 onStorePassword={onStorePassword}

@@ -28,6 +28,20 @@ const DEFAULTS: Record<string, Handler> = {
   keyring_status: () => ({ available: true, memory_only: false, problem: null }),
   use_memory_secrets: () => null,
   demo_setup: () => null,
+  sign_in_settings: () => ({
+    microsoft_client_id: '11111111-2222-3333-4444-555555555555',
+    google_client_id: null,
+    microsoft_imap_url: 'imaps://outlook.office365.com:993',
+  }),
+  sign_in: (args) => {
+    const request = args.request as { provider: string; login_hint: string | null };
+    const account = request.login_hint ?? 'admin@contoso.com';
+    return { name: `${request.provider}:${account}`, reference: { provider: request.provider, account, app: false }, account };
+  },
+  list_sign_ins: () => [],
+  forget_sign_in: () => true,
+  directory_users: () => [],
+  sign_ins_for: () => [],
   list_batches: () => [],
   check_batch_name: () => null,
   store_password: () => null,

@@ -77,6 +77,8 @@ describe('options and start', () => {
         incremental_interval_secs: 6 * 3600,
         connections_per_mailbox: 4,
         destination_admin: 'admin@contoso.com',
+        destination_sign_in: null,
+        source_sign_in: null,
         ca_file: null,
         pin_cert: null,
         allow_insecure_auth: false,

@@ -172,7 +172,7 @@ describe('email migration status', () => {
     const { backend } = await openStatus({ batch_snapshot: () => null });
     const used = new Set(backend.commandOrder());
     for (const cmd of used) {
-      expect(['list_presets', 'keyring_status', 'demo_setup', 'list_batches', 'batch_users', 'batch_snapshot']).toContain(cmd);
+      expect(['list_presets', 'keyring_status', 'demo_setup', 'sign_in_settings', 'list_batches', 'batch_users', 'batch_snapshot']).toContain(cmd);
     }
   });
 });

@@ -95,15 +95,30 @@ describe('select your data service', () => {
     expect(icloud).toHaveAttribute('aria-checked', 'true');
   });
 
-  it('does not let Outlook or Hotmail continue with a password', async () => {
+  it('has Outlook and Hotmail mailboxes sign in with Microsoft, never with a password', async () => {
     installFakeBackend();
     const { user } = renderApp();
     await openDataService(user);
     await user.click(screen.getByRole('radio', { name: /Hotmail/ }));
     expect(screen.getByText(/16 September 2024/)).toBeInTheDocument();
-    expect(screen.getByText(/Sign in with Microsoft", which is coming/)).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Next' })).toBeDisabled();
+    expect(screen.getByText('Hotmail mailboxes sign in with Microsoft')).toBeInTheDocument();
+    // The app registration configured on this computer is filled in.
+    expect(screen.getByRole('textbox', { name: /Application \(client\) ID/ })).toHaveValue('11111111-2222-3333-4444-555555555555');
     expect(document.querySelector('input[type="password"]')).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Destination' })).toBeInTheDocument();
+  });
+
+  it('asks for the application ID before a sign-in can be used', async () => {
+    installFakeBackend({
+      sign_in_settings: () => ({ microsoft_client_id: null, google_client_id: null, microsoft_imap_url: 'imaps://outlook.office365.com:993' }),
+    });
+    const { user } = renderApp();
+    await openDataService(user);
+    await user.click(screen.getByRole('radio', { name: /Outlook/ }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    expect(await screen.findByText('Enter the application (client) ID.')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 1, name: 'Select your data service' })).toBeInTheDocument();
   });
 
   it('checks a typed-in server and warns about no encryption', async () => {
@@ -143,8 +158,7 @@ describe('destination', () => {
     const backend = installFakeBackend();
     const { user } = renderApp();
     await openDestination(user);
-    expect(screen.getByRole('radio', { name: /Microsoft 365/ })).toHaveAttribute('aria-disabled', 'true');
-    expect(screen.getByText(/coming in a later version/)).toBeInTheDocument();
+    expect(screen.getByRole('radio', { name: /Another IMAP server/ })).toHaveAttribute('aria-checked', 'true');
 
     await user.type(screen.getByRole('textbox', { name: /Destination IMAP server/ }), 'mail.contoso.com');
     await user.type(screen.getByRole('textbox', { name: 'Admin account' }), 'admin@contoso.com');

@@ -3,6 +3,7 @@ import { Dismiss20Regular } from '@fluentui/react-icons';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useDemo } from '../app/demo';
 import { useNavigate } from '../app/navigation';
+import { useSignInSettings } from '../app/signInSettings';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { DataServiceScreen } from '../screens/DataServiceScreen';
 import { DestinationScreen } from '../screens/DestinationScreen';
@@ -32,8 +33,9 @@ export function Wizard({ existingNames }: { existingNames: string[] }) {
   const styles = useStyles();
   const navigate = useNavigate();
   const demo = useDemo();
+  const settings = useSignInSettings();
   const [state, dispatch] = useReducer(wizardReducer, existingNames, (names) =>
-    demo ? demoWizard(demo, names) : initialWizard(names),
+    demo ? demoWizard(demo, names) : initialWizard(names, settings),
   );
   const [confirmCancel, setConfirmCancel] = useState(false);
   const contentRef = useRef<HTMLDivElement>(null);

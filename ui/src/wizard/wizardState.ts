@@ -1,6 +1,19 @@
 // Everything the "Migrate your email" wizard knows, in one reducer. Passwords are not here:
 // they go from a field straight into the keyring and the wizard only records that they did.
-import type { AppError, BatchOptions, ConnectionSummary, CreateBatch, CsvRow, DemoSetup, Preset, ServerSpec } from '../backend';
+import type {
+  AppError,
+  BatchOptions,
+  ConnectionSummary,
+  CreateBatch,
+  CsvRow,
+  DemoSetup,
+  Preset,
+  ProviderKind,
+  ServerSpec,
+  SignedIn,
+  SignInSettings,
+} from '../backend';
+import { DEFAULT_SIGN_IN_SETTINGS } from '../app/signInSettings';
 import { todayIso } from '../format';
 import {
   formSpec,
@@ -41,8 +54,13 @@ export interface UserRow {
   userNameEdited: boolean;
   userRoot: string | null;
   passwordStored: boolean;
+  /** The source sign-in, when the source uses "Sign in with Microsoft/Google". */
+  signedIn: SignedIn | null;
   test: TestState;
 }
+
+/** How each source mailbox proves who it is. */
+export type SourceAuth = 'password' | ProviderKind;
 
 export interface WizardOptions {
   excludes: string[];
@@ -59,7 +77,16 @@ export interface WizardState {
   sourceTile: string | null;
   otherServer: ServerForm;
   allowInsecure: boolean;
+  sourceAuth: SourceAuth;
+  /** The owner's app registrations (application / client IDs), per provider. */
+  clientIds: Record<ProviderKind, string>;
   destinationKind: 'microsoft365' | 'imap';
+  /** Microsoft 365: the tenant signed in to (`organizations`, a domain or a tenant ID). */
+  tenant: string;
+  /** Microsoft 365: the admin's sign-in that opens every destination mailbox. */
+  destinationSignIn: SignedIn | null;
+  /** Exchange Online's IMAP address (differs in sovereign clouds). */
+  microsoftImapUrl: string;
   destinationServer: ServerForm;
   destinationAdmin: string;
   adminPasswordStored: boolean;
@@ -80,14 +107,19 @@ export function defaultBatchName(existing: string[], now = new Date()): string {
   }
 }
 
-export function initialWizard(existingNames: string[] = []): WizardState {
+export function initialWizard(existingNames: string[] = [], settings: SignInSettings = DEFAULT_SIGN_IN_SETTINGS): WizardState {
   return {
     step: 'sources',
     batchName: defaultBatchName(existingNames),
     sourceTile: null,
     otherServer: { host: '', port: '993', security: 'tls' },
     allowInsecure: false,
+    sourceAuth: 'password',
+    clientIds: { microsoft: settings.microsoft_client_id ?? '', google: settings.google_client_id ?? '' },
     destinationKind: 'imap',
+    tenant: 'organizations',
+    destinationSignIn: null,
+    microsoftImapUrl: settings.microsoft_imap_url,
     destinationServer: { host: '', port: '993', security: 'tls' },
     destinationAdmin: '',
     adminPasswordStored: false,
@@ -124,6 +156,7 @@ export function demoWizard(demo: DemoSetup, existingNames: string[] = []): Wizar
       userNameEdited: false,
       userRoot: null,
       passwordStored: true,
+      signedIn: null,
       test: IDLE,
     })),
     nextUserId: demo.users.length + 1,
@@ -153,7 +186,13 @@ export type WizardAction =
   | { type: 'importRows'; rows: CsvRow[] }
   | { type: 'setOptions'; patch: Partial<WizardOptions> }
   | { type: 'addExclude'; folder: string }
-  | { type: 'removeExclude'; folder: string };
+  | { type: 'removeExclude'; folder: string }
+  | { type: 'setSourceAuth'; auth: SourceAuth }
+  | { type: 'setClientId'; provider: ProviderKind; clientId: string }
+  | { type: 'setTenant'; tenant: string }
+  | { type: 'destinationSignedIn'; signedIn: SignedIn | null }
+  | { type: 'userSignedIn'; id: number; signedIn: SignedIn | null }
+  | { type: 'addMailboxes'; emails: string[] };
 
 function mapUser(state: WizardState, id: number, f: (u: UserRow) => UserRow): WizardState {
   return { ...state, users: state.users.map((u) => (u.id === id ? f(u) : u)) };
@@ -176,6 +215,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return {
         ...state,
         sourceTile: action.key,
+        sourceAuth: defaultSourceAuth(action.key),
         users: state.users.map((u) => ({
           ...u,
           userName: u.userNameEdited ? u.userName : suggestedUserName(u.emailAddress, domain),
@@ -246,7 +286,50 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     }
     case 'removeExclude':
       return { ...state, options: { ...state.options, excludes: state.options.excludes.filter((f) => f !== action.folder) } };
+    case 'setSourceAuth':
+      return action.auth === state.sourceAuth
+        ? state
+        : { ...state, sourceAuth: action.auth, users: state.users.map((u) => ({ ...u, signedIn: null, test: IDLE })) };
+    case 'setClientId':
+      return { ...state, clientIds: { ...state.clientIds, [action.provider]: action.clientId } };
+    case 'setTenant':
+      return action.tenant === state.tenant ? state : { ...state, tenant: action.tenant, destinationSignIn: null, destinationTest: IDLE };
+    case 'destinationSignedIn':
+      return { ...state, destinationSignIn: action.signedIn, destinationTest: IDLE };
+    case 'addMailboxes': {
+      let nextUserId = state.nextUserId;
+      const users = [...state.users];
+      for (const email of action.emails) {
+        if (users.some((u) => sameAddress(u.emailAddress, email))) continue;
+        users.push({ ...newRow(nextUserId++), emailAddress: email, userName: suggestedUserName(email, tileDomain(state)) });
+      }
+      return { ...state, users: users.filter((u) => u.emailAddress.trim() !== '' || u.passwordStored), nextUserId };
+    }
+    case 'userSignedIn':
+      return mapUser(state, action.id, (u) => ({
+        ...u,
+        signedIn: action.signedIn,
+        // The source signs in as whoever signed in, whatever was typed before.
+        userName: action.signedIn ? action.signedIn.account : u.userName,
+        userNameEdited: action.signedIn ? true : u.userNameEdited,
+        test: IDLE,
+      }));
   }
+}
+
+/** Outlook.com and Hotmail accept only "Sign in with Microsoft" since September 2024. */
+function defaultSourceAuth(tileKey: string): SourceAuth {
+  return tileKey === 'outlook' || tileKey === 'hotmail' ? 'microsoft' : 'password';
+}
+
+/** The tenant a source mailbox signs in to: personal accounts for Outlook.com and Hotmail. */
+export function sourceTenant(state: WizardState): string {
+  return state.sourceTile === 'outlook' || state.sourceTile === 'hotmail' ? 'consumers' : 'common';
+}
+
+/** Whether the row's source mailbox can be opened: its password stored, or it signed in. */
+export function credentialReady(row: UserRow, auth: SourceAuth): boolean {
+  return auth === 'password' ? row.passwordStored : row.signedIn !== null;
 }
 
 function newRow(id: number): UserRow {
@@ -258,6 +341,7 @@ function newRow(id: number): UserRow {
     userNameEdited: false,
     userRoot: null,
     passwordStored: false,
+    signedIn: null,
     test: IDLE,
   };
 }
@@ -278,7 +362,7 @@ function importRows(state: WizardState, rows: CsvRow[]): WizardState {
     };
     const at = users.findIndex((u) => sameAddress(u.emailAddress, row.email_address));
     if (at >= 0) users[at] = { ...users[at], ...imported };
-    else users.push({ id: nextUserId++, ...imported });
+    else users.push({ id: nextUserId++, signedIn: null, ...imported });
   }
   // An empty row left from "Add user" is noise once a file filled the table.
   const filled = users.filter((u) => u.emailAddress.trim() !== '' || u.passwordStored);
@@ -317,7 +401,7 @@ export function sourceSpec(state: WizardState, presets: Preset[]): ServerSpec | 
 export function destinationSpec(state: WizardState, presets: Preset[]): ServerSpec | null {
   if (state.destinationKind === 'microsoft365') {
     const m365 = presets.find((p) => p.id === 'microsoft365');
-    return m365 ? presetSpec(m365) : null;
+    return m365 ? { preset: m365.id, url: state.microsoftImapUrl } : null;
   }
   if (Object.keys(validateServer(state.destinationServer)).length > 0) return null;
   return formSpec(state.destinationServer);
@@ -338,6 +422,9 @@ export function batchOptions(state: WizardState): BatchOptions {
     incremental_interval_secs: clampInt(o.intervalHours, 1, 24 * 7, 24) * 3600,
     connections_per_mailbox: 4,
     destination_admin: state.destinationKind === 'imap' && state.destinationAdmin.trim() ? state.destinationAdmin.trim() : null,
+    destination_sign_in: state.destinationKind === 'microsoft365' ? (state.destinationSignIn?.name ?? null) : null,
+    // Each source mailbox signs in as itself: `microsoft:*` is "the row's own sign-in".
+    source_sign_in: state.sourceAuth === 'password' ? null : `${state.sourceAuth}:*`,
     ca_file: null,
     pin_cert: null,
     allow_insecure_auth: state.allowInsecure,
@@ -357,11 +444,12 @@ export function selectedUsers(state: WizardState): UserRow[] {
 }
 
 /** What still keeps a selected row from migrating, in words; null when it is ready. */
-export function rowProblem(row: UserRow, all: UserRow[]): string | null {
+export function rowProblem(row: UserRow, all: UserRow[], auth: SourceAuth = 'password'): string | null {
   if (!isEmail(row.emailAddress)) return 'Enter the destination mailbox address.';
   if (all.some((u) => u.id !== row.id && sameAddress(u.emailAddress, row.emailAddress)))
     return 'This mailbox is listed twice.';
   if (!row.userName.trim()) return 'Enter the source email or user name.';
+  if (auth !== 'password') return row.signedIn ? null : 'Sign in to this mailbox.';
   if (!row.passwordStored) return 'Enter the password.';
   return null;
 }

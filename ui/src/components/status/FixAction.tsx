@@ -1,8 +1,18 @@
 import { Button, makeStyles, Text, tokens } from '@fluentui/react-components';
-import { useState } from 'react';
-import { retryFailed, storePassword, toProblem, type AppError, type BatchUser, type Problem } from '../../backend';
+import { useEffect, useState } from 'react';
+import {
+  retryFailed,
+  signInsFor,
+  storePassword,
+  toProblem,
+  type AppError,
+  type BatchUser,
+  type Problem,
+  type SignInAgain,
+} from '../../backend';
 import { PasswordField } from '../PasswordField';
 import { ProblemBar } from '../ProblemBar';
+import { SignInButton } from '../SignInButton';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, maxWidth: '520px' },
@@ -27,6 +37,19 @@ export function FixAction({ batch, user, problem, passwordWord, onRetried }: Pro
   const [failure, setFailure] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
   const failed = user.status === 'Failed';
+  const authentication = problem.kind === 'authentication';
+  // A mailbox that signs in with Microsoft/Google is fixed by signing in again, not a password.
+  const [signIns, setSignIns] = useState<SignInAgain[] | null>(null);
+  useEffect(() => {
+    if (!authentication) return;
+    let alive = true;
+    signInsFor(batch, user.email_address)
+      .then((list) => alive && setSignIns(list))
+      .catch(() => alive && setSignIns([]));
+    return () => {
+      alive = false;
+    };
+  }, [authentication, batch, user.email_address]);
 
   const retry = async () => {
     setBusy(true);
@@ -44,7 +67,25 @@ export function FixAction({ batch, user, problem, passwordWord, onRetried }: Pro
   return (
     <div className={styles.root}>
       <ProblemBar problem={problem} />
-      {problem.kind === 'authentication' ? (
+      {authentication && signIns && signIns.length > 0
+        ? signIns.map((again) => (
+            <div key={again.label}>
+              <Text size={200}>{again.label}:</Text>
+              <SignInButton
+                provider={again.request.provider}
+                clientId={again.request.client_id}
+                tenant={again.request.tenant ?? undefined}
+                loginHint={again.request.login_hint ?? undefined}
+                who={again.request.login_hint ?? undefined}
+                signedIn={null}
+                onChange={(signedIn) => {
+                  if (signedIn) void retry();
+                }}
+              />
+            </div>
+          ))
+        : null}
+      {authentication && signIns && signIns.length === 0 ? (
         <PasswordField
           label={`Enter a new ${passwordWord}`}
           stored={false}
@@ -55,7 +96,7 @@ export function FixAction({ batch, user, problem, passwordWord, onRetried }: Pro
           }}
         />
       ) : null}
-      {problem.kind !== 'authentication' && failed ? (
+      {!authentication && failed ? (
         <div>
           <Button onClick={() => void retry()} disabled={busy}>
             {busy ? 'Retrying…' : 'Retry failed mailboxes'}

@@ -1,0 +1,222 @@
+//! "Sign in with Microsoft" and "Sign in with Google": the browser does the signing in, the
+//! engine keeps the refresh token in the keyring, and the window learns only who signed in.
+
+use std::time::Duration;
+
+use mailferry::oauth::{
+    self, Endpoints, GraphUser, ProviderConfig, ProviderKind, Purpose, SignInInfo, SignInOptions,
+    SignInRef, SignedIn, TokenSource,
+};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use crate::app_state::AppState;
+use crate::error::{explain, AppError, AppResult};
+
+/// How long the window waits for the browser before giving up on a sign-in.
+const BROWSER_WAIT: Duration = Duration::from_secs(10 * 60);
+
+/// What the sign-in screens start with: the app registrations configured on this computer,
+/// and where Exchange Online's IMAP service is.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SignInSettings {
+    /// The Entra ID application (client) ID, from `MAILFERRY_MS_CLIENT_ID`, if set.
+    pub microsoft_client_id: Option<String>,
+    /// The Google OAuth client ID, from `MAILFERRY_GOOGLE_CLIENT_ID`, if set.
+    pub google_client_id: Option<String>,
+    /// Exchange Online's IMAP address (`imaps://outlook.office365.com:993` worldwide).
+    pub microsoft_imap_url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct SignInRequest {
+    pub provider: ProviderKind,
+    /// The application (client) ID of the owner's app registration.
+    pub client_id: String,
+    /// Microsoft only: `organizations` (work accounts), `consumers` (Outlook.com/Hotmail),
+    /// `common`, or the tenant's ID or domain.
+    pub tenant: Option<String>,
+    /// The account expected; the browser suggests it.
+    pub login_hint: Option<String>,
+    /// Also ask to read the organisation's user list (Microsoft Graph), to fill in the users.
+    pub with_directory: bool,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn sign_in_settings() -> SignInSettings {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    SignInSettings {
+        microsoft_client_id: env(ProviderKind::Microsoft.client_id_env()),
+        google_client_id: env(ProviderKind::Google.client_id_env()),
+        microsoft_imap_url: microsoft_imap_url(),
+    }
+}
+
+/// Opens the system browser on the provider's sign-in page and waits for it to come back
+/// to Mailferry (a loopback address on this computer). Resolves to who signed in.
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in(request: SignInRequest) -> AppResult<SignedIn> {
+    let client_id = request.client_id.trim();
+    let endpoints = endpoints_from_env(request.provider);
+    let config = match request.provider {
+        ProviderKind::Microsoft => {
+            let tenant = request
+                .tenant
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .unwrap_or("organizations");
+            ProviderConfig::microsoft(tenant, client_id, &endpoints, request.with_directory)
+        }
+        ProviderKind::Google => ProviderConfig::google(client_id, &endpoints),
+    };
+    let options = SignInOptions {
+        login_hint: request
+            .login_hint
+            .map(|hint| hint.trim().to_string())
+            .filter(|hint| !hint.is_empty()),
+        client_secret: None,
+        timeout: Some(BROWSER_WAIT),
+    };
+    let pending = oauth::start_interactive(config, options)
+        .await
+        .map_err(explain)?;
+    tauri_plugin_opener::open_url(&pending.authorize_url, None::<&str>).map_err(|e| {
+        AppError::local(
+            format!("the browser could not be opened: {e}"),
+            "Set a default web browser for this computer, then try again.",
+        )
+    })?;
+    pending.complete().await.map_err(explain)
+}
+
+/// A sign-in a failed mailbox may need again, ready to pass to `sign_in`.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SignInAgain {
+    /// What the button says: whose sign-in this is.
+    pub label: String,
+    pub request: SignInRequest,
+}
+
+/// The sign-ins one mailbox of a batch depends on (its old mailbox's own, the destination
+/// admin's), so the window can offer "Sign in again" right where the error is shown.
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_ins_for(
+    state: State<'_, AppState>,
+    batch: String,
+    email: String,
+) -> AppResult<Vec<SignInAgain>> {
+    let stored = state.store.batch(&batch).map_err(explain)?;
+    let users = state.store.users(&batch).map_err(explain)?;
+    let user = users
+        .iter()
+        .find(|u| u.email_address.eq_ignore_ascii_case(&email))
+        .ok_or_else(|| {
+            AppError::input(format!("{email} is not in {batch}"), "Reopen the batch.")
+        })?;
+    let known = blocking(oauth::list_sign_ins).await?;
+    let mut again = Vec::new();
+    let sides = [
+        (
+            &stored.options.source_sign_in,
+            &user.user_name,
+            "the old mailbox",
+        ),
+        (
+            &stored.options.destination_sign_in,
+            &user.email_address,
+            "Microsoft 365",
+        ),
+    ];
+    for (sign_in, account, place) in sides {
+        let Some(name) = sign_in else { continue };
+        let name = match name.strip_suffix(":*") {
+            Some(provider) => format!("{provider}:{}", account.trim().to_lowercase()),
+            None => name.clone(),
+        };
+        let Some(info) = known.iter().find(|info| info.name == name) else {
+            // Never signed in (or forgotten): the provider and app come from the reference.
+            continue;
+        };
+        if info.app {
+            continue;
+        }
+        again.push(SignInAgain {
+            label: format!("Sign in again to {place} as {}", info.account),
+            request: SignInRequest {
+                provider: info.provider,
+                client_id: info.client_id.clone(),
+                tenant: info.tenant.clone(),
+                login_hint: Some(info.account.clone()),
+                with_directory: false,
+            },
+        });
+    }
+    Ok(again)
+}
+
+/// The sign-ins stored in the keyring (names and accounts only).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_sign_ins() -> AppResult<Vec<SignInInfo>> {
+    blocking(oauth::list_sign_ins).await
+}
+
+/// Forgets a sign-in: its refresh token leaves the keyring. `false` when there was none.
+#[tauri::command]
+#[specta::specta]
+pub async fn forget_sign_in(name: String) -> AppResult<bool> {
+    let reference = SignInRef::parse(&name).map_err(explain)?;
+    blocking(move || oauth::forget_sign_in(&reference)).await
+}
+
+/// The organisation's users with a mailbox, from Microsoft Graph, to fill in the users table.
+#[tauri::command]
+#[specta::specta]
+pub async fn directory_users(sign_in: String) -> AppResult<Vec<GraphUser>> {
+    let reference = SignInRef::parse(&sign_in).map_err(explain)?;
+    let source = blocking(move || TokenSource::shared(&reference, Purpose::Graph)).await?;
+    oauth::list_users(&source).await.map_err(explain)
+}
+
+/// The keyring may block (an unlock prompt): never on the window's thread.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, oauth::OAuthError> + Send + 'static,
+) -> AppResult<T> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| {
+            AppError::local(
+                format!("the keyring check stopped: {e}"),
+                "Restart Mailferry.",
+            )
+        })?
+        .map_err(explain)
+}
+
+// Interim: the engine is gaining these (environment overrides for sovereign clouds and tests).
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn microsoft_imap_url() -> String {
+    env_value("MAILFERRY_M365_IMAP_URL")
+        .unwrap_or_else(|| "imaps://outlook.office365.com:993".into())
+}
+
+fn endpoints_from_env(kind: ProviderKind) -> Endpoints {
+    let prefix = match kind {
+        ProviderKind::Microsoft => "MAILFERRY_MS",
+        ProviderKind::Google => "MAILFERRY_GOOGLE",
+    };
+    Endpoints {
+        authority_url: env_value(&format!("{prefix}_AUTHORITY_URL"))
+            .or_else(|| env_value(&format!("{prefix}_AUTH_URL"))),
+        token_url: env_value(&format!("{prefix}_TOKEN_URL")),
+        device_code_url: env_value(&format!("{prefix}_DEVICE_CODE_URL")),
+        graph_url: env_value(&format!("{prefix}_GRAPH_URL")),
+    }
+}

@@ -1,0 +1,212 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { SAMPLE_USERS, summary } from '../dev/fixtures';
+import { fail, installFakeBackend } from './fakeBackend';
+import { renderApp } from './render';
+import { fill, openDataService } from './wizardFlow';
+
+const CLIENT_ID = '11111111-2222-3333-4444-555555555555';
+
+describe('sign in with Microsoft', () => {
+  it('moves Outlook.com mailboxes into Microsoft 365 with sign-ins only: no password anywhere', async () => {
+    const backend = installFakeBackend({
+      directory_users: () => [
+        { displayName: 'Anna Lindqvist', mail: 'anna@contoso.com', userPrincipalName: 'anna@contoso.com' },
+        { displayName: 'Meeting room', mail: null, userPrincipalName: 'room1@contoso.com' },
+        { displayName: 'Ben Okafor', mail: 'ben@contoso.com', userPrincipalName: 'ben@contoso.com' },
+      ],
+    });
+    const { user } = renderApp();
+    await openDataService(user);
+    await user.click(screen.getByRole('radio', { name: /^Outlook/ }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+
+    // Destination: Microsoft 365, the admin signs in once in the browser.
+    await screen.findByRole('heading', { level: 1, name: 'Destination' });
+    await user.click(screen.getByRole('radio', { name: /Microsoft 365/ }));
+    const tenant = screen.getByRole('textbox', { name: /Tenant/ });
+    await user.clear(tenant);
+    await user.type(tenant, 'contoso.com');
+    await user.click(screen.getByRole('button', { name: 'Sign in with Microsoft' }));
+    expect(await screen.findByText('Signed in as admin@contoso.com')).toBeInTheDocument();
+    expect(backend.callsTo('sign_in')).toEqual([
+      {
+        request: { provider: 'microsoft', client_id: CLIENT_ID, tenant: 'contoso.com', login_hint: null, with_directory: true },
+      },
+    ]);
+    await fill(user, screen.getByRole('textbox', { name: /Destination mailbox to test/ }), 'anna@contoso.com');
+    await user.click(screen.getByRole('button', { name: 'Test connection' }));
+    await screen.findByText('12 folders · 3,456 messages · 1.2 GB');
+    expect(backend.callsTo('test_connection')[0]).toMatchObject({
+      side: 'destination',
+      server: { preset: 'microsoft365', url: 'imaps://outlook.office365.com:993' },
+      options: { destination_sign_in: 'microsoft:admin@contoso.com', destination_admin: null },
+    });
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+
+    // Users: the organisation's mailboxes from Microsoft Graph, each old mailbox signs in.
+    await screen.findByRole('heading', { level: 1, name: 'Select users to start migrating email messages' });
+    await user.click(screen.getByRole('button', { name: 'Load users from Microsoft 365' }));
+    expect(await screen.findByText(/2 mailboxes listed from Microsoft 365/)).toBeInTheDocument();
+    expect(backend.callsTo('directory_users')).toEqual([{ signIn: 'microsoft:admin@contoso.com' }]);
+    expect(screen.getByRole('textbox', { name: 'Destination mailbox, anna@contoso.com' })).toBeInTheDocument();
+    expect(screen.queryByDisplayValue('room1@contoso.com')).not.toBeInTheDocument();
+    // The old addresses are guessed from the new ones (Outlook.com), and corrected by who signs in.
+    const anna = screen.getByRole('textbox', { name: 'Source email or user name, anna@contoso.com' });
+    expect(anna).toHaveValue('anna@outlook.com');
+
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    expect(await screen.findByText(/2 selected users need/)).toBeInTheDocument();
+    expect(screen.getAllByText('Sign in to this mailbox.')).toHaveLength(2);
+
+    await user.click(screen.getByRole('button', { name: 'Sign in with Microsoft for anna@contoso.com' }));
+    await user.click(screen.getByRole('button', { name: 'Sign in with Microsoft for ben@contoso.com' }));
+    await waitFor(() => expect(screen.getAllByText(/^Signed in as/)).toHaveLength(2));
+    expect(backend.callsTo('sign_in').slice(1)).toEqual([
+      { request: { provider: 'microsoft', client_id: CLIENT_ID, tenant: 'consumers', login_hint: 'anna@outlook.com', with_directory: false } },
+      { request: { provider: 'microsoft', client_id: CLIENT_ID, tenant: 'consumers', login_hint: 'ben@outlook.com', with_directory: false } },
+    ]);
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await screen.findByRole('heading', { level: 1, name: 'Migration options' });
+    await user.click(screen.getByRole('button', { name: 'Start migration' }));
+    await screen.findByRole('heading', { level: 1, name: 'Email migration status' });
+
+    const [create] = backend.callsTo('create_batch');
+    expect(create.spec).toMatchObject({
+      source: { preset: 'outlook', url: 'imaps://outlook.office365.com:993' },
+      destination: { preset: 'microsoft365', url: 'imaps://outlook.office365.com:993' },
+      options: { source_sign_in: 'microsoft:*', destination_sign_in: 'microsoft:admin@contoso.com', destination_admin: null },
+      users: [
+        { email_address: 'anna@contoso.com', user_name: 'anna@outlook.com', user_root: null },
+        { email_address: 'ben@contoso.com', user_name: 'ben@outlook.com', user_root: null },
+      ],
+    });
+    expect(backend.callsTo('store_password')).toEqual([]);
+    expect(backend.callsTo('store_admin_password')).toEqual([]);
+  });
+
+  it('uses the Exchange Online address configured for this computer (sovereign clouds)', async () => {
+    const backend = installFakeBackend({
+      sign_in_settings: () => ({ microsoft_client_id: CLIENT_ID, google_client_id: null, microsoft_imap_url: 'imaps://outlook.office365.us:993' }),
+    });
+    const { user } = renderApp();
+    await openDataService(user);
+    await user.click(screen.getByRole('radio', { name: /Gmail/ }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await screen.findByRole('heading', { level: 1, name: 'Destination' });
+    await user.click(screen.getByRole('radio', { name: /Microsoft 365/ }));
+    await user.click(screen.getByRole('button', { name: 'Sign in with Microsoft' }));
+    await screen.findByText('Signed in as admin@contoso.com');
+    await fill(user, screen.getByRole('textbox', { name: /Destination mailbox to test/ }), 'anna@contoso.com');
+    await user.click(screen.getByRole('button', { name: 'Test connection' }));
+    await screen.findByText('12 folders · 3,456 messages · 1.2 GB');
+    expect(backend.callsTo('test_connection')[0]).toMatchObject({ server: { url: 'imaps://outlook.office365.us:993' } });
+  });
+
+  it('says why a sign-in failed and lets the owner try again', async () => {
+    let attempts = 0;
+    installFakeBackend({
+      sign_in: () => {
+        attempts += 1;
+        if (attempts === 1) {
+          fail('authentication', 'Microsoft refused the sign-in: AADSTS65001 the admin has not consented', 'Ask an admin to grant consent to the app.');
+        }
+        return { name: 'microsoft:admin@contoso.com', reference: { provider: 'microsoft', account: 'admin@contoso.com', app: false }, account: 'admin@contoso.com' };
+      },
+    });
+    const { user } = renderApp();
+    await openDataService(user);
+    await user.click(screen.getByRole('radio', { name: /Gmail/ }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await screen.findByRole('heading', { level: 1, name: 'Destination' });
+    await user.click(screen.getByRole('radio', { name: /Microsoft 365/ }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    expect(await screen.findByText('Sign in with Microsoft first.')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Sign in with Microsoft' }));
+    expect(
+      await screen.findByText(
+        'Microsoft refused the sign-in: AADSTS65001 the admin has not consented. Ask an admin to grant consent to the app.',
+      ),
+    ).toHaveAttribute('role', 'alert');
+    await user.click(screen.getByRole('button', { name: 'Sign in with Microsoft' }));
+    expect(await screen.findByText('Signed in as admin@contoso.com')).toBeInTheDocument();
+  });
+});
+
+describe('sign in with Google', () => {
+  it('lets Gmail mailboxes sign in with Google instead of app passwords', async () => {
+    const backend = installFakeBackend();
+    const { user } = renderApp();
+    await openDataService(user);
+    await user.click(screen.getByRole('radio', { name: /Gmail/ }));
+    await user.click(screen.getByRole('radio', { name: 'Each mailbox signs in with Google' }));
+    const clientId = screen.getByRole('textbox', { name: /Google OAuth client ID/ });
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    expect(await screen.findByText('Enter the application (client) ID.')).toBeInTheDocument();
+    await user.type(clientId, 'desktop-client.apps.googleusercontent.com');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await screen.findByRole('heading', { level: 1, name: 'Destination' });
+    await fill(user, screen.getByRole('textbox', { name: /Destination IMAP server/ }), 'mail.contoso.com');
+    await fill(user, screen.getByRole('textbox', { name: 'Admin account' }), 'admin@contoso.com');
+    await fill(user, screen.getByLabelText('Admin password'), 'admin-secret');
+    await user.keyboard('{Enter}');
+    await screen.findByText('Admin password stored');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await screen.findByRole('heading', { level: 1, name: 'Select users to start migrating email messages' });
+    await user.click(screen.getByRole('button', { name: 'Add user' }));
+    const inputs = screen.getAllByRole('textbox', { name: /^Destination mailbox, row/ });
+    await fill(user, inputs[0], 'anna@contoso.com');
+    await user.tab();
+    expect(screen.queryByLabelText(/App password for/)).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Sign in with Google for anna@contoso.com' }));
+    expect(await screen.findByText('Signed in as anna@gmail.com')).toBeInTheDocument();
+    expect(backend.callsTo('sign_in')).toEqual([
+      {
+        request: {
+          provider: 'google',
+          client_id: 'desktop-client.apps.googleusercontent.com',
+          tenant: 'common',
+          login_hint: 'anna@gmail.com',
+          with_directory: false,
+        },
+      },
+    ]);
+    await user.click(screen.getByRole('button', { name: 'Test connection for anna@contoso.com' }));
+    await screen.findByText('12 folders · 3,456 messages · 1.2 GB');
+    expect(backend.callsTo('test_connection')[0]).toMatchObject({
+      side: 'source',
+      userName: 'anna@gmail.com',
+      options: { source_sign_in: 'google:*' },
+    });
+  });
+});
+
+describe('sign in again from the status page', () => {
+  it('offers the sign-in a failed mailbox needs and retries once it is done', async () => {
+    const BATCH = 'Contoso mailboxes';
+    const backend = installFakeBackend({
+      list_batches: () => [summary()],
+      batch_users: () => SAMPLE_USERS,
+      sign_ins_for: () => [
+        {
+          label: 'Sign in again to the old mailbox as chris@outlook.com',
+          request: { provider: 'microsoft', client_id: CLIENT_ID, tenant: 'consumers', login_hint: 'chris@outlook.com', with_directory: false },
+        },
+      ],
+    });
+    const { user } = renderApp();
+    await user.click(await screen.findByRole('button', { name: BATCH }));
+    await screen.findByRole('table', { name: `Mailboxes in ${BATCH}` });
+    await user.click(screen.getByRole('button', { name: 'Details for chris@contoso.com' }));
+    const details = await screen.findByRole('region', { name: 'Details for chris@contoso.com' });
+    expect(await within(details).findByText('Sign in again to the old mailbox as chris@outlook.com:')).toBeInTheDocument();
+    // Signing in replaces typing a password.
+    expect(within(details).queryByLabelText(/Enter a new/)).not.toBeInTheDocument();
+    await user.click(within(details).getByRole('button', { name: 'Sign in with Microsoft for chris@outlook.com' }));
+    await waitFor(() => expect(backend.callsTo('retry_failed')).toEqual([{ name: BATCH }]));
+    expect(backend.callsTo('sign_ins_for')).toEqual([{ batch: BATCH, email: 'chris@contoso.com' }]);
+    expect(backend.callsTo('sign_in')).toEqual([
+      { request: { provider: 'microsoft', client_id: CLIENT_ID, tenant: 'consumers', login_hint: 'chris@outlook.com', with_directory: false } },
+    ]);
+  });
+});
