@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "store_password",
     "store_admin_password",
     "has_password",
+    "forget_draft",
     "import_csv",
     "check_batch_name",
     "test_connection",

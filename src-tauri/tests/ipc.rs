@@ -135,6 +135,80 @@ fn a_stored_password_is_never_sent_back() {
 }
 
 #[test]
+fn leaving_the_wizard_forgets_its_passwords_but_never_a_batch_s() {
+    let app = app();
+    for (batch, email) in [("draft", "ann@contoso.com"), ("real", "bob@contoso.com")] {
+        invoke(
+            &app,
+            "store_password",
+            json!({"batch": batch, "email": email, "password": "Pw-123"}),
+        )
+        .expect("store_password");
+    }
+    invoke(
+        &app,
+        "store_admin_password",
+        json!({"batch": "draft", "password": "Admin-1"}),
+    )
+    .expect("admin password");
+    invoke(
+        &app,
+        "store_admin_password",
+        json!({"batch": "real", "password": "Admin-2"}),
+    )
+    .expect("admin password");
+    invoke(&app, "create_batch", json!({"spec": {
+        "name": "real",
+        "source": {"preset": "gmail", "url": "imaps://imap.gmail.com:993"},
+        "destination": {"preset": null, "url": "imaps://mail.contoso.com:993"},
+        "options": {"destination_admin": "admin@contoso.com"},
+        "users": [{"email_address": "bob@contoso.com", "user_name": "bob@gmail.com", "user_root": null}]
+    }}))
+    .expect("create_batch");
+
+    invoke(
+        &app,
+        "forget_draft",
+        json!({"batch": "draft", "emails": ["ann@contoso.com"]}),
+    )
+    .expect("forget_draft");
+    assert_eq!(
+        invoke(
+            &app,
+            "has_password",
+            json!({"batch": "draft", "email": "ann@contoso.com"})
+        ),
+        Ok(json!(false))
+    );
+    let admin = app
+        .app
+        .state::<AppState>()
+        .secrets()
+        .admin_password("draft")
+        .expect("read");
+    assert!(
+        admin.is_none(),
+        "the draft's admin password is still stored"
+    );
+
+    let refused = invoke(
+        &app,
+        "forget_draft",
+        json!({"batch": "real", "emails": ["bob@contoso.com"]}),
+    )
+    .expect_err("a created batch is not a draft");
+    assert_eq!(refused["kind"], "input");
+    assert_eq!(
+        invoke(
+            &app,
+            "has_password",
+            json!({"batch": "real", "email": "bob@contoso.com"})
+        ),
+        Ok(json!(true))
+    );
+}
+
+#[test]
 fn csv_import_keeps_passwords_out_of_the_window_and_refuses_bad_files() {
     let app = app();
     let dir = tempfile::tempdir().expect("temp dir");

@@ -147,6 +147,10 @@ export const storeAdminPassword = async (batch: string, password: string): Promi
 };
 export const hasPassword = (batch: string, email: string): Promise<boolean> =>
   unwrap(() => commands.hasPassword(batch, email));
+/** The wizard was left without creating the batch: its passwords leave the keyring too. */
+export const forgetDraft = async (batch: string, emails: string[]): Promise<void> => {
+  await unwrap(() => commands.forgetDraft(batch, emails));
+};
 export const importCsv = (batch: string, path: string): Promise<CsvImport> =>
   unwrap(() => commands.importCsv(batch, path));
 

@@ -62,6 +62,18 @@ async hasPassword(batch: string, email: string) : Promise<Result<boolean, AppErr
 }
 },
 /**
+ * The owner left the wizard without creating the batch: the passwords typed for it leave the
+ * keyring too. A batch that exists keeps its passwords (they are removed when it is deleted).
+ */
+async forgetDraft(batch: string, emails: string[]) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("forget_draft", { batch, emails }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Reads Microsoft's migration CSV. On success the passwords go straight to the keyring
  * under the batch being prepared; the window gets the rows without them.
  */

@@ -19,6 +19,7 @@ pub fn all<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         passwords::store_password,
         passwords::store_admin_password,
         passwords::has_password,
+        passwords::forget_draft,
         passwords::import_csv,
         batches::check_batch_name,
         batches::test_connection,

@@ -41,6 +41,28 @@ pub async fn store_admin_password(
         .map_err(explain)
 }
 
+/// The owner left the wizard without creating the batch: the passwords typed for it leave the
+/// keyring too. A batch that exists keeps its passwords (they are removed when it is deleted).
+#[tauri::command]
+#[specta::specta]
+pub async fn forget_draft(
+    state: State<'_, AppState>,
+    batch: String,
+    emails: Vec<String>,
+) -> AppResult<()> {
+    let batch = batch.trim().to_string();
+    match state.store.batch(&batch) {
+        Ok(_) => Err(AppError::input(
+            format!("\"{batch}\" is a migration, not a draft"),
+            "Delete the migration from its status page to remove its passwords.",
+        )),
+        Err(mailferry::batch::BatchError::NotFound(_)) => {
+            state.secrets().forget(&batch, &emails).map_err(explain)
+        }
+        Err(e) => Err(explain(e)),
+    }
+}
+
 /// Whether a password is stored for a mailbox: all the window ever learns about it.
 #[tauri::command]
 #[specta::specta]

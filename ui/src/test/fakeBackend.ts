@@ -47,6 +47,7 @@ const DEFAULTS: Record<string, Handler> = {
   store_password: () => null,
   store_admin_password: () => null,
   has_password: () => false,
+  forget_draft: () => null,
   import_csv: () => ({ rows: [], problems: [] }),
   test_connection: () => ({ folders: 12, messages: 3456, bytes: 1_288_490_188, too_large: 0 }),
   create_batch: (args) => {

@@ -175,7 +175,7 @@ describe('select users', () => {
     expect(await screen.findByText('Password stored')).toBeInTheDocument();
   });
 
-  it('asks before leaving the wizard with users entered, then goes home', async () => {
+  it('asks before leaving the wizard with users entered, forgets their passwords, then goes home', async () => {
     const backend = installFakeBackend();
     const { user } = renderApp();
     await openUsers(user);
@@ -184,5 +184,6 @@ describe('select users', () => {
     await user.click(dialogButton(await findDialog('Leave without creating the migration?'), 'Leave'));
     expect(await screen.findByRole('heading', { level: 1, name: 'Migrations' })).toBeInTheDocument();
     expect(backend.callsTo('create_batch')).toHaveLength(0);
+    expect(backend.callsTo('forget_draft')).toEqual([{ batch: `Migration ${todayIso()}`, emails: ['anna@contoso.com'] }]);
   });
 });

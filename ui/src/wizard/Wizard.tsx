@@ -2,6 +2,7 @@ import { Button, makeStyles, tokens } from '@fluentui/react-components';
 import { Dismiss20Regular } from '@fluentui/react-icons';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useDemo } from '../app/demo';
+import { forgetDraft } from '../backend';
 import { useNavigate } from '../app/navigation';
 import { useSignInSettings } from '../app/signInSettings';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -12,7 +13,7 @@ import { OptionsScreen } from '../screens/OptionsScreen';
 import { SelectUsersScreen } from '../screens/SelectUsersScreen';
 import { Stepper } from './Stepper';
 import { WizardContext, type WizardContextValue } from './WizardContext';
-import { demoWizard, initialWizard, nameLocked, wizardReducer, type StepId } from './wizardState';
+import { batchNameOf, demoWizard, initialWizard, nameLocked, wizardReducer, type StepId } from './wizardState';
 
 const useStyles = makeStyles({
   root: { display: 'flex', height: '100%', minHeight: 0 },
@@ -80,11 +81,20 @@ export function Wizard({ existingNames }: { existingNames: string[] }) {
         title="Leave without creating the migration?"
         confirmLabel="Leave"
         cancelLabel="Stay"
-        onConfirm={() => navigate({ kind: 'home' })}
+        onConfirm={() => {
+          // Best effort: a keyring that refuses now will be asked again when a batch of this
+          // name is created and deleted.
+          forgetDraft(
+            batchNameOf(state),
+            state.users.map((u) => u.emailAddress.trim()).filter((email) => email !== ''),
+          )
+            .catch(() => {})
+            .finally(() => navigate({ kind: 'home' }));
+        }}
         onCancel={() => setConfirmCancel(false)}
       >
-        The users you added are discarded. Passwords you already entered stay in this computer's password store under
-        "{state.batchName.trim()}" until a migration with that name is created and deleted.
+        The users you added are discarded, and the passwords you entered are removed from this computer's password
+        store.
       </ConfirmDialog>
     </WizardContext.Provider>
   );
