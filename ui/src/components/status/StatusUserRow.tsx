@@ -1,6 +1,7 @@
 import {
   Button,
   makeStyles,
+  mergeClasses,
   ProgressBar,
   TableCell,
   TableRow,
@@ -69,7 +70,7 @@ export const StatusUserRow = memo(function StatusUserRow({ user, progress, expan
             {user.email_address}
           </Text>
           {user.user_name !== user.email_address ? (
-            <Text size={200} className={`${styles.sub} ${styles.ellipsis}`} title={user.user_name}>
+            <Text size={200} className={mergeClasses(styles.sub, styles.ellipsis)} title={user.user_name}>
               from {user.user_name}
             </Text>
           ) : null}
