@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "forget_sign_in",
     "directory_users",
     "sign_ins_for",
+    "store_client_secret",
     "user_report",
     "export_report",
     "keep_running_in_background",

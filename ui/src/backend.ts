@@ -162,6 +162,10 @@ export const signInSettings = (): Promise<SignInSettings> => call(() => commands
  * finished there; the refresh token goes to the keyring and never reaches the window.
  */
 export const signIn = (request: SignInRequest): Promise<SignedIn> => unwrap(() => commands.signIn(request));
+/** A Google OAuth client's secret goes one way, into the keyring, like a password. */
+export const storeClientSecret = async (clientId: string, secret: string): Promise<void> => {
+  await unwrap(() => commands.storeClientSecret(clientId, secret));
+};
 export const listSignIns = (): Promise<SignInInfo[]> => unwrap(() => commands.listSignIns());
 export const forgetSignIn = (name: string): Promise<boolean> => unwrap(() => commands.forgetSignIn(name));
 /** The organisation's users (Microsoft Graph), read with an admin's sign-in. */

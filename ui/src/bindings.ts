@@ -237,6 +237,17 @@ async signInsFor(batch: string, email: string) : Promise<Result<SignInAgain[], A
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Keeps a Google OAuth client's secret in the keyring, under its client ID; one way only.
+ */
+async storeClientSecret(clientId: string, secret: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("store_client_secret", { clientId, secret }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async userReport(name: string, email: string) : Promise<Result<MigrationReport | null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("user_report", { name, email }) };

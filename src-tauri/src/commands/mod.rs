@@ -38,6 +38,7 @@ pub fn all<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         sign_in::forget_sign_in,
         sign_in::directory_users,
         sign_in::sign_ins_for,
+        sign_in::store_client_secret,
         reports::user_report,
         reports::export_report,
         window::keep_running_in_background,

@@ -7,6 +7,7 @@ use mailferry::oauth::{
     self, Endpoints, GraphUser, ProviderConfig, ProviderKind, Purpose, SignInInfo, SignInOptions,
     SignInRef, SignedIn, TokenSource,
 };
+use mailferry::secrets::SecretString;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -72,12 +73,18 @@ pub async fn sign_in(request: SignInRequest) -> AppResult<SignedIn> {
         }
         ProviderKind::Google => ProviderConfig::google(client_id, &endpoints),
     };
+    // Google gives desktop apps a client "secret" its token endpoint insists on (it is not
+    // confidential in an installed app, but it is still kept out of the window).
+    let client_secret = match request.provider {
+        ProviderKind::Google => google_client_secret(client_id).await?,
+        ProviderKind::Microsoft => None,
+    };
     let options = SignInOptions {
         login_hint: request
             .login_hint
             .map(|hint| hint.trim().to_string())
             .filter(|hint| !hint.is_empty()),
-        client_secret: None,
+        client_secret,
         timeout: Some(BROWSER_WAIT),
     };
     let pending = oauth::start_interactive(config, options)
@@ -156,6 +163,45 @@ pub async fn sign_ins_for(
         });
     }
     Ok(again)
+}
+
+/// Keeps a Google OAuth client's secret in the keyring, under its client ID; one way only.
+#[tauri::command]
+#[specta::specta]
+pub async fn store_client_secret(client_id: String, secret: String) -> AppResult<()> {
+    let client_id = client_id.trim().to_string();
+    if client_id.is_empty() || secret.trim().is_empty() {
+        return Err(AppError::input(
+            "the client ID and its secret are both needed",
+            "Copy both from Google Cloud Console → APIs & Services → Credentials.",
+        ));
+    }
+    tauri::async_runtime::spawn_blocking(move || {
+        mailferry::secrets::keyring_set(
+            &client_secret_account(&client_id),
+            &SecretString::new(secret.trim().to_string()),
+        )
+    })
+    .await
+    .map_err(|e| AppError::local(format!("the keyring stopped: {e}"), "Restart Mailferry."))?
+    .map_err(explain)
+}
+
+fn client_secret_account(client_id: &str) -> String {
+    format!("oauth-client:google:{client_id}")
+}
+
+/// The stored secret of a Google client, or `MAILFERRY_GOOGLE_CLIENT_SECRET`.
+async fn google_client_secret(client_id: &str) -> AppResult<Option<SecretString>> {
+    let account = client_secret_account(client_id);
+    let stored =
+        tauri::async_runtime::spawn_blocking(move || mailferry::secrets::keyring_get(&account))
+            .await
+            .map_err(|e| {
+                AppError::local(format!("the keyring stopped: {e}"), "Restart Mailferry.")
+            })?
+            .map_err(explain)?;
+    Ok(stored.or_else(|| env_value("MAILFERRY_GOOGLE_CLIENT_SECRET").map(SecretString::new)))
 }
 
 /// The sign-ins stored in the keyring (names and accounts only).

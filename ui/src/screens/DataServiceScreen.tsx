@@ -11,7 +11,8 @@ import {
 } from '@fluentui/react-components';
 import { Mail24Regular, Server24Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
-import type { Preset } from '../backend';
+import { storeClientSecret, type Preset } from '../backend';
+import { PasswordField } from '../components/PasswordField';
 import { ClientIdField } from '../components/ClientIdField';
 import { usePresets } from '../app/presets';
 import { HelpSteps } from '../components/HelpSteps';
@@ -136,6 +137,21 @@ export function DataServiceScreen() {
             onChange={(clientId) => dispatch({ type: 'setClientId', provider: state.sourceAuth as 'microsoft' | 'google', clientId })}
             problem={showErrors && clientIdMissing ? 'Enter the application (client) ID.' : undefined}
           />
+          {state.sourceAuth === 'google' ? (
+            <PasswordField
+              label="Google OAuth client secret"
+              stored={state.googleSecretStored}
+              storedText="Client secret stored"
+              disabled={!state.clientIds.google.trim()}
+              disabledReason="Enter the client ID first."
+              hint="Google's desktop clients come with a secret, shown next to the client ID. Stored in this computer's password store."
+              onStore={async (secret) => {
+                await storeClientSecret(state.clientIds.google, secret);
+                dispatch({ type: 'googleSecretStored', stored: true });
+              }}
+              onChangeRequested={() => dispatch({ type: 'googleSecretStored', stored: false })}
+            />
+          ) : null}
           <Field>
             <Text className={styles.hint}>
               On the next pages each mailbox owner chooses Sign in, then signs in in the browser that opens. Mailferry

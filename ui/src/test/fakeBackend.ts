@@ -42,6 +42,7 @@ const DEFAULTS: Record<string, Handler> = {
   forget_sign_in: () => true,
   directory_users: () => [],
   sign_ins_for: () => [],
+  store_client_secret: () => null,
   list_batches: () => [],
   check_batch_name: () => null,
   store_password: () => null,

@@ -144,6 +144,13 @@ describe('sign in with Google', () => {
     await user.click(screen.getByRole('button', { name: 'Next' }));
     expect(await screen.findByText('Enter the application (client) ID.')).toBeInTheDocument();
     await user.type(clientId, 'desktop-client.apps.googleusercontent.com');
+    await fill(user, screen.getByLabelText('Google OAuth client secret'), 'GOCSPX-not-so-secret');
+    await user.keyboard('{Enter}');
+    expect(await screen.findByText('Client secret stored')).toBeInTheDocument();
+    expect(backend.callsTo('store_client_secret')).toEqual([
+      { clientId: 'desktop-client.apps.googleusercontent.com', secret: 'GOCSPX-not-so-secret' },
+    ]);
+    expect(document.body.innerHTML).not.toContain('GOCSPX-not-so-secret');
     await user.click(screen.getByRole('button', { name: 'Next' }));
     await screen.findByRole('heading', { level: 1, name: 'Destination' });
     await fill(user, screen.getByRole('textbox', { name: /Destination IMAP server/ }), 'mail.contoso.com');

@@ -80,6 +80,8 @@ export interface WizardState {
   sourceAuth: SourceAuth;
   /** The owner's app registrations (application / client IDs), per provider. */
   clientIds: Record<ProviderKind, string>;
+  /** Google desktop clients have a secret too; stored in the keyring under the client ID. */
+  googleSecretStored: boolean;
   destinationKind: 'microsoft365' | 'imap';
   /** Microsoft 365: the tenant signed in to (`organizations`, a domain or a tenant ID). */
   tenant: string;
@@ -116,6 +118,7 @@ export function initialWizard(existingNames: string[] = [], settings: SignInSett
     allowInsecure: false,
     sourceAuth: 'password',
     clientIds: { microsoft: settings.microsoft_client_id ?? '', google: settings.google_client_id ?? '' },
+    googleSecretStored: false,
     destinationKind: 'imap',
     tenant: 'organizations',
     destinationSignIn: null,
@@ -190,6 +193,7 @@ export type WizardAction =
   | { type: 'setSourceAuth'; auth: SourceAuth }
   | { type: 'setClientId'; provider: ProviderKind; clientId: string }
   | { type: 'setTenant'; tenant: string }
+  | { type: 'googleSecretStored'; stored: boolean }
   | { type: 'destinationSignedIn'; signedIn: SignedIn | null }
   | { type: 'userSignedIn'; id: number; signedIn: SignedIn | null }
   | { type: 'addMailboxes'; emails: string[] };
@@ -291,7 +295,14 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         ? state
         : { ...state, sourceAuth: action.auth, users: state.users.map((u) => ({ ...u, signedIn: null, test: IDLE })) };
     case 'setClientId':
-      return { ...state, clientIds: { ...state.clientIds, [action.provider]: action.clientId } };
+      return {
+        ...state,
+        clientIds: { ...state.clientIds, [action.provider]: action.clientId },
+        // The secret was stored under the previous client ID.
+        googleSecretStored: action.provider === 'google' ? false : state.googleSecretStored,
+      };
+    case 'googleSecretStored':
+      return { ...state, googleSecretStored: action.stored };
     case 'setTenant':
       return action.tenant === state.tenant ? state : { ...state, tenant: action.tenant, destinationSignIn: null, destinationTest: IDLE };
     case 'destinationSignedIn':
