@@ -326,7 +326,7 @@ fn sample_message(
          Message-ID: <sample-{k}-{}@{DOMAIN}>\r\nMIME-Version: 1.0\r\n",
         folder.replace(['/', ' '], "-")
     );
-    if k % 6 == 0 {
+    if k.is_multiple_of(6) {
         // Every sixth message carries a small attachment.
         let attachment: String = (0..1800)
             .map(|i| char::from(b'A' + ((i * k + i / 3) % 26) as u8))
@@ -345,13 +345,13 @@ fn sample_message(
         ));
     }
     let mut flags = Vec::new();
-    if folder == "Sent" || k % 3 != 0 {
+    if folder == "Sent" || !k.is_multiple_of(3) {
         flags.push("\\Seen");
     }
-    if k % 11 == 0 {
+    if k.is_multiple_of(11) {
         flags.push("\\Flagged");
     }
-    if k % 17 == 0 {
+    if k.is_multiple_of(17) {
         flags.push("\\Answered");
     }
     (flags, internaldate, body.into_bytes())

@@ -40,10 +40,13 @@ pub struct BatchOptions {
     pub destination_admin: Option<String>,
     /// A stored sign-in (`microsoft:admin@contoso.com`, or `microsoft-app:<tenant>` for the
     /// app's own) every destination mailbox is opened with. Only the name is kept here; the
-    /// token stays in the keyring. Not in the window's types yet (skipped for specta).
+    /// token stays in the keyring. `PROVIDER:*` (`microsoft:*`) means each user's own
+    /// sign-in, named by the row's EmailAddress (see [`super::sign_in`]). Not in the
+    /// window's types yet (skipped for specta).
     #[cfg_attr(feature = "specta", specta(skip))]
     pub destination_sign_in: Option<String>,
-    /// The same for every source mailbox.
+    /// The same for every source mailbox; `PROVIDER:*` names each user's own sign-in by the
+    /// row's UserName.
     #[cfg_attr(feature = "specta", specta(skip))]
     pub source_sign_in: Option<String>,
     pub ca_file: Option<String>,
@@ -78,7 +81,8 @@ impl BatchOptions {
     }
 }
 
-/// The token source of a stored sign-in named in a batch's options.
+/// The token source of a stored sign-in named in a batch's options, shared by every user;
+/// a per-user name (`microsoft:*`) goes through [`super::user_token_source`] instead.
 pub fn sign_in_source(name: &str) -> Result<crate::oauth::TokenSource, Problem> {
     use crate::error::Classify;
     let reference = crate::oauth::SignInRef::parse(name).map_err(|e| e.problem())?;
