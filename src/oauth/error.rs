@@ -146,7 +146,7 @@ impl Classify for OAuthError {
             ),
             OAuthError::NotSignedIn { .. } | OAuthError::StoredUnreadable { .. } => "Sign in first with `mailferry login microsoft` (or google); `mailferry login list` shows the stored sign-ins.".into(),
             OAuthError::UserNotSignedIn { provider, account } => format!(
-                "Sign {account} in with `{} --login-hint {account}` (or Sign in with {} for {account} in the window), then queue the user again with `mailferry batch retry`; the other users are not affected.",
+                "Sign {account} in with `{} --login-hint {account}` (or Sign in with {} for {account} in the window), then queue the user again with `mailferry batch retry BATCH`; the other users are not affected.",
                 Self::login_command(*provider),
                 provider.display_name()
             ),
