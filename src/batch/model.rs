@@ -40,13 +40,10 @@ pub struct BatchOptions {
     pub destination_admin: Option<String>,
     /// A stored sign-in (`microsoft:admin@contoso.com`, or `microsoft-app:<tenant>` for the
     /// app's own) every destination mailbox is opened with. Only the name is kept here; the
-    /// token stays in the keyring. `PROVIDER:*` (`microsoft:*`) means each user's own
-    /// sign-in, named by the row's EmailAddress (see [`super::sign_in`]). Not in the
-    /// window's types yet (skipped for specta).
+    /// token stays in the keyring. Not in the window's types yet (skipped for specta).
     #[cfg_attr(feature = "specta", specta(skip))]
     pub destination_sign_in: Option<String>,
-    /// The same for every source mailbox; `PROVIDER:*` names each user's own sign-in by the
-    /// row's UserName.
+    /// The same for every source mailbox.
     #[cfg_attr(feature = "specta", specta(skip))]
     pub source_sign_in: Option<String>,
     pub ca_file: Option<String>,
