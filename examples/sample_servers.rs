@@ -1,8 +1,16 @@
 //! Two local IMAP servers with sample mailboxes, for trying Mailferry without any accounts
 //! (`npm run demo`) and for the end-to-end tests that drive the real app window.
 //!
-//!   cargo run --example sample_servers -- --output servers.json [--users 3] [--messages 240]
+//!   cargo run --example sample_servers -- --output servers.json [--users 3] [--messages 240] [--oauth]
 //!   cargo run --example sample_servers -- --compare servers.json
+//!
+//! `--oauth` also starts the test harness's stand-in for Microsoft's identity platform, and
+//! the source server then accepts its OAuth2 tokens too (XOAUTH2, OAUTHBEARER; passwords
+//! still work). The JSON's `oauth` object holds the values for MAILFERRY_MS_CLIENT_ID and
+//! the MAILFERRY_MS_* address variables; with them set, each sample user signs in with
+//! `mailferry login microsoft --no-browser --login-hint anna@contoso.test` (open the printed
+//! address: the stand-in signs in the hinted user at once, Anna without a hint) and is
+//! migrated with `--source-login microsoft:anna@contoso.test`.
 //!
 //! `--compare` checks, while the servers run, that every user's destination mailbox holds
 //! exactly the source's messages, folder by folder: the same bytes, flags and INTERNALDATE,
@@ -26,6 +34,9 @@ mod client;
 #[path = "../tests/integration/harness/dovecot.rs"]
 #[allow(dead_code)]
 mod dovecot;
+#[path = "../tests/integration/harness/idp.rs"]
+#[allow(dead_code)]
+mod idp;
 #[path = "../tests/integration/harness/proxy.rs"]
 #[allow(dead_code)]
 mod proxy;
@@ -34,6 +45,7 @@ use std::path::PathBuf;
 
 use client::TestImap;
 use dovecot::{Dovecot, DovecotConfig, Layout};
+use idp::Idp;
 use serde_json::json;
 
 const DOMAIN: &str = "contoso.test";
@@ -73,6 +85,7 @@ struct Args {
     compare: Option<PathBuf>,
     users: usize,
     messages: u32,
+    oauth: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -80,10 +93,12 @@ fn parse_args() -> Result<Args, String> {
     let mut compare = None;
     let mut users = 3usize;
     let mut messages = 240u32;
+    let mut oauth = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
+            "--oauth" => oauth = true,
             "--output" => output = Some(PathBuf::from(value()?)),
             "--compare" => compare = Some(PathBuf::from(value()?)),
             "--users" => users = value()?.parse().map_err(|_| "--users takes a number")?,
@@ -100,6 +115,7 @@ fn parse_args() -> Result<Args, String> {
             compare: Some(file),
             users,
             messages,
+            oauth,
         });
     }
     Ok(Args {
@@ -107,6 +123,7 @@ fn parse_args() -> Result<Args, String> {
         compare: None,
         users,
         messages,
+        oauth,
     })
 }
 
@@ -133,7 +150,19 @@ async fn main() {
     let password = |name: &str| format!("{name}-sample-pw");
     let address = |name: &str| format!("{name}@{DOMAIN}");
 
+    // Started first: the source asks it about every token it is shown.
+    let idp = args.oauth.then(|| {
+        let idp = Idp::start();
+        let emails: Vec<String> = people.iter().map(|(name, _)| address(name)).collect();
+        idp.set_known_users(&emails.iter().map(String::as_str).collect::<Vec<_>>());
+        // A sign-in without a login hint (the window's button) signs in the first user.
+        idp.set_browser_user(&emails[0]);
+        idp
+    });
     let mut source_config = DovecotConfig::new(Layout::Plain);
+    if let Some(idp) = &idp {
+        source_config = source_config.oauth2(&idp.introspection_url());
+    }
     let mut destination_config =
         DovecotConfig::new(Layout::Plain).master_user(ADMIN, &password("admin"));
     for (name, _) in people {
@@ -168,7 +197,7 @@ async fn main() {
         eprintln!("sample_servers: cannot write {}: {e}", ca_file.display());
         std::process::exit(1);
     }
-    let description = json!({
+    let mut description = json!({
         "source": { "host": "127.0.0.1", "port": source.imaps_port(), "security": "tls" },
         "destination": {
             "host": "127.0.0.1",
@@ -180,6 +209,19 @@ async fn main() {
         "ca_file": ca_file,
         "users": users,
     });
+    if let Some(idp) = &idp {
+        // The values of MAILFERRY_MS_CLIENT_ID and MAILFERRY_MS_{AUTHORITY,TOKEN,
+        // DEVICE_CODE,GRAPH}_URL; the token and device code URLs use the tenant `common`,
+        // `mailferry login microsoft`'s default (the authority URL gets any tenant appended).
+        description["oauth"] = json!({
+            "provider": "microsoft",
+            "client_id": Idp::CLIENT_ID,
+            "authority_url": idp.base_url(),
+            "token_url": idp.token_url("common"),
+            "device_code_url": idp.device_code_url("common"),
+            "graph_url": idp.base_url(),
+        });
+    }
     let text = serde_json::to_string_pretty(&description).unwrap_or_default();
     if let Err(e) = std::fs::write(&args.output, text) {
         eprintln!(
@@ -194,6 +236,7 @@ async fn main() {
     wait_for_stop().await;
     drop(source);
     drop(destination);
+    drop(idp);
 }
 
 /// Source and destination of every user in the description, message by message.
@@ -326,7 +369,7 @@ fn sample_message(
          Message-ID: <sample-{k}-{}@{DOMAIN}>\r\nMIME-Version: 1.0\r\n",
         folder.replace(['/', ' '], "-")
     );
-    if k % 6 == 0 {
+    if k.is_multiple_of(6) {
         // Every sixth message carries a small attachment.
         let attachment: String = (0..1800)
             .map(|i| char::from(b'A' + ((i * k + i / 3) % 26) as u8))
@@ -345,13 +388,13 @@ fn sample_message(
         ));
     }
     let mut flags = Vec::new();
-    if folder == "Sent" || k % 3 != 0 {
+    if folder == "Sent" || !k.is_multiple_of(3) {
         flags.push("\\Seen");
     }
-    if k % 11 == 0 {
+    if k.is_multiple_of(11) {
         flags.push("\\Flagged");
     }
-    if k % 17 == 0 {
+    if k.is_multiple_of(17) {
         flags.push("\\Answered");
     }
     (flags, internaldate, body.into_bytes())

@@ -6,6 +6,7 @@ mod model;
 mod progress;
 mod runner;
 mod secrets;
+mod sign_in;
 mod store;
 
 pub use model::{
@@ -15,4 +16,7 @@ pub use model::{
 pub use progress::{BatchUpdate, ProgressHub, UserProgress};
 pub use runner::{run, RunMode, StopToken};
 pub use secrets::{BatchSecrets, SecretMode};
+pub use sign_in::{
+    is_per_user, normalize as normalize_sign_in, user_token_source, SignInSide, EACH_USER,
+};
 pub use store::{BatchError, BatchStore};

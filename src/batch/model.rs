@@ -76,7 +76,8 @@ impl BatchOptions {
     }
 }
 
-/// The token source of a stored sign-in named in a batch's options.
+/// The token source of a stored sign-in named in a batch's options, shared by every user;
+/// a per-user name (`microsoft:*`) goes through [`super::user_token_source`] instead.
 pub fn sign_in_source(name: &str) -> Result<crate::oauth::TokenSource, Problem> {
     use crate::error::Classify;
     let reference = crate::oauth::SignInRef::parse(name).map_err(|e| e.problem())?;

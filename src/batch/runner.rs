@@ -12,6 +12,7 @@ use tokio::task::JoinSet;
 use super::model::{BatchUser, UserStatus};
 use super::progress::ProgressHub;
 use super::secrets::BatchSecrets;
+use super::sign_in::{user_token_source, SignInSide};
 use super::store::{now, BatchError, BatchStore, StoredBatch};
 use crate::auth::Credentials;
 use crate::error::{Classify, ErrorKind, Problem};
@@ -342,7 +343,12 @@ impl Pass {
             .endpoint_for(&self.user.email_address)
             .map_err(|e| e.problem())?;
         let source_secret = match &batch.options.source_sign_in {
-            Some(name) => Secret::OAuth(super::model::sign_in_source(name)?),
+            Some(name) => Secret::OAuth(user_token_source(
+                name,
+                SignInSide::Source,
+                &self.user.user_name,
+                &self.user.email_address,
+            )?),
             None => Secret::Password(
                 self.secrets
                     .source_password(&batch.name, &self.user.email_address)
@@ -359,10 +365,16 @@ impl Pass {
             &batch.options.destination_sign_in,
             &batch.options.destination_admin,
         ) {
-            // The stored sign-in's token opens each user's mailbox (XOAUTH2 user=).
+            // The stored sign-in's token (an admin's, or the user's own for `PROVIDER:*`)
+            // opens each user's mailbox (XOAUTH2 user=).
             (Some(name), _) => Credentials {
                 login: self.user.email_address.clone(),
-                secret: Secret::OAuth(super::model::sign_in_source(name)?),
+                secret: Secret::OAuth(user_token_source(
+                    name,
+                    SignInSide::Destination,
+                    &self.user.user_name,
+                    &self.user.email_address,
+                )?),
                 on_behalf_of: None,
             },
             (None, Some(admin)) => {

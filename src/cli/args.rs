@@ -85,14 +85,16 @@ pub struct LoginArgs {
     /// Seconds to wait for the browser or the device code.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub timeout: u64,
-    /// Replaces https://login.microsoftonline.com (Microsoft) or the authorize URL (Google).
+    /// Replaces https://login.microsoftonline.com (Microsoft) or the authorize URL (Google); else MAILFERRY_MS_AUTHORITY_URL or MAILFERRY_GOOGLE_AUTH_URL.
     #[arg(long, value_name = "URL")]
     pub authority_url: Option<String>,
+    /// Replaces the token URL; else MAILFERRY_MS_TOKEN_URL or MAILFERRY_GOOGLE_TOKEN_URL.
     #[arg(long, value_name = "URL")]
     pub token_url: Option<String>,
+    /// Replaces the device code URL; else MAILFERRY_MS_DEVICE_CODE_URL or MAILFERRY_GOOGLE_DEVICE_CODE_URL.
     #[arg(long, value_name = "URL")]
     pub device_code_url: Option<String>,
-    /// Replaces https://graph.microsoft.com.
+    /// Replaces https://graph.microsoft.com; else MAILFERRY_MS_GRAPH_URL.
     #[arg(long, value_name = "URL")]
     pub graph_url: Option<String>,
     /// Print the result as one JSON object on standard output.
@@ -299,10 +301,10 @@ pub struct BatchCreateArgs {
     /// Sign in to every destination mailbox as this admin.
     #[arg(long, value_name = "ADMIN")]
     pub dest_auth_user: Option<String>,
-    /// Sign in to every destination mailbox with this stored sign-in (an admin's, e.g. microsoft:admin@contoso.com).
+    /// Sign in to every destination mailbox with this stored sign-in (an admin's, e.g. microsoft:admin@contoso.com), or PROVIDER:* for each user's own (named by EmailAddress, e.g. microsoft:*).
     #[arg(long, value_name = "PROVIDER:ACCOUNT")]
     pub dest_login: Option<String>,
-    /// Sign in to every source mailbox with this stored sign-in (an admin's with access to them).
+    /// Sign in to every source mailbox with this stored sign-in (an admin's with access to them), or PROVIDER:* for each user's own (named by UserName, e.g. microsoft:*; sign each in with `mailferry login microsoft --login-hint USER`).
     #[arg(long, value_name = "PROVIDER:ACCOUNT")]
     pub source_login: Option<String>,
     /// Sign in to every destination mailbox as the app stored by `login microsoft --client-credentials --tenant TENANT`.

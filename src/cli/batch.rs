@@ -171,16 +171,24 @@ fn create(args: BatchCreateArgs) -> Result<ExitCode, Problem> {
                 "Choose the admin's sign-in or the app's.",
             ))
         }
-        (Some(name), None) => Some(name.clone()),
+        (Some(name), None) => Some(mailferry::batch::normalize_sign_in(name)?),
         (None, Some(tenant)) => Some(
             mailferry::oauth::SignInRef::app(mailferry::oauth::ProviderKind::Microsoft, tenant)
                 .to_string(),
         ),
         (None, None) => None,
     };
-    // A batch names its sign-ins; they must exist now, not fail every user later.
-    for name in destination_sign_in.iter().chain(args.source_login.iter()) {
-        mailferry::batch::sign_in_source(name)?;
+    let source_sign_in = match &args.source_login {
+        Some(name) => Some(mailferry::batch::normalize_sign_in(name)?),
+        None => None,
+    };
+    // A batch names its sign-ins; a shared one must exist now, not fail every user later.
+    // Each user's own (`microsoft:*`) may still be made after the batch is created: the
+    // pre-flight (`batch test`) lists who has not signed in yet.
+    for name in destination_sign_in.iter().chain(source_sign_in.iter()) {
+        if !mailferry::batch::is_per_user(name) {
+            mailferry::batch::sign_in_source(name)?;
+        }
     }
     if destination_sign_in.is_some()
         && (args.dest_auth_user.is_some() || args.dest_password_env.is_some())
@@ -211,11 +219,7 @@ fn create(args: BatchCreateArgs) -> Result<ExitCode, Problem> {
         connections_per_mailbox: args.connections.max(1),
         destination_admin: args.dest_auth_user.clone(),
         destination_sign_in,
-        source_sign_in: args.source_login.as_deref().map(|name| {
-            mailferry::oauth::SignInRef::parse(name)
-                .map(|r| r.to_string())
-                .unwrap_or_else(|_| name.to_string())
-        }),
+        source_sign_in,
         ca_file: args
             .ca_file
             .as_ref()
@@ -579,6 +583,7 @@ struct Preflight {
 /// take, and what will be left behind as too large.
 async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
     use mailferry::auth::Credentials;
+    use mailferry::batch::SignInSide;
     use mailferry::migrate::Side;
     use mailferry::secrets::Secret;
     let store = open_store(&args.common)?;
@@ -598,7 +603,12 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
         };
         let outcome: Result<(), Problem> = async {
             let source_secret = match &batch.options.source_sign_in {
-                Some(name) => Secret::OAuth(mailferry::batch::sign_in_source(name)?),
+                Some(name) => Secret::OAuth(mailferry::batch::user_token_source(
+                    name,
+                    SignInSide::Source,
+                    &user.user_name,
+                    &user.email_address,
+                )?),
                 None => Secret::Password(
                     secrets
                         .source_password(&args.name, &user.email_address)
@@ -641,7 +651,12 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
                         .map_err(|e| e.problem())?,
                     credentials: Credentials {
                         login: user.email_address.clone(),
-                        secret: Secret::OAuth(mailferry::batch::sign_in_source(name)?),
+                        secret: Secret::OAuth(mailferry::batch::user_token_source(
+                            name,
+                            SignInSide::Destination,
+                            &user.user_name,
+                            &user.email_address,
+                        )?),
                         on_behalf_of: None,
                     },
                     allow_insecure_auth: batch.options.allow_insecure_auth,

@@ -80,12 +80,14 @@ fn provider_config(kind: ProviderKind, args: &LoginArgs) -> Result<ProviderConfi
         .or_else(|| std::env::var(kind.client_id_env()).ok())
         .filter(|id| !id.trim().is_empty())
         .ok_or(OAuthError::NoClientId { provider: kind })?;
+    // A flag wins; the environment (MAILFERRY_MS_* / MAILFERRY_GOOGLE_*) fills in the rest.
     let endpoints = Endpoints {
         authority_url: args.authority_url.clone(),
         token_url: args.token_url.clone(),
         device_code_url: args.device_code_url.clone(),
         graph_url: args.graph_url.clone(),
-    };
+    }
+    .or(Endpoints::from_env(kind));
     Ok(match kind {
         ProviderKind::Microsoft => {
             ProviderConfig::microsoft(&args.tenant, &client_id, &endpoints, args.with_users)

@@ -49,6 +49,12 @@ pub enum OAuthError {
     NoClientId { provider: ProviderKind },
     #[error("Mailferry has no stored sign-in {reference}")]
     NotSignedIn { reference: String },
+    /// A batch uses each user's own sign-in (`microsoft:*`) and this user has none yet.
+    #[error("{account} has not signed in with {provider} yet (Mailferry has no stored sign-in {name})", provider = .provider.display_name(), name = format!("{}:{account}", .provider.as_str()))]
+    UserNotSignedIn {
+        provider: ProviderKind,
+        account: String,
+    },
     #[error("'{0}' is not a sign-in name Mailferry understands")]
     BadReference(String),
     #[error("the stored sign-in {reference} cannot be read: {detail}")]
@@ -99,7 +105,8 @@ impl Classify for OAuthError {
             | OAuthError::StateMismatch
             | OAuthError::BrowserTimeout { .. }
             | OAuthError::AppMailboxAccessDenied { .. }
-            | OAuthError::DelegatedMailboxAccessDenied { .. } => ErrorKind::Authentication,
+            | OAuthError::DelegatedMailboxAccessDenied { .. }
+            | OAuthError::UserNotSignedIn { .. } => ErrorKind::Authentication,
             OAuthError::Graph { status, .. } => match status {
                 401 | 403 => ErrorKind::Authentication,
                 429 => ErrorKind::Throttled,
@@ -138,7 +145,12 @@ impl Classify for OAuthError {
                 provider.client_id_env()
             ),
             OAuthError::NotSignedIn { .. } | OAuthError::StoredUnreadable { .. } => "Sign in first with `mailferry login microsoft` (or google); `mailferry login list` shows the stored sign-ins.".into(),
-            OAuthError::BadReference(_) => "Write a stored sign-in as PROVIDER:ACCOUNT, e.g. microsoft:admin@contoso.com (see `mailferry login list`).".into(),
+            OAuthError::UserNotSignedIn { provider, account } => format!(
+                "Sign {account} in with `{} --login-hint {account}` (or Sign in with {} for {account} in the window), then queue the user again with `mailferry batch retry BATCH`; the other users are not affected.",
+                Self::login_command(*provider),
+                provider.display_name()
+            ),
+            OAuthError::BadReference(_) => "Write a stored sign-in as PROVIDER:ACCOUNT, e.g. microsoft:admin@contoso.com (see `mailferry login list`); in a batch, PROVIDER:* (e.g. microsoft:*) uses each user's own sign-in.".into(),
             OAuthError::UnknownAccount { .. } => "Pass the account's email address with --login-hint.".into(),
             OAuthError::Keyring(e) => e.hint(),
             OAuthError::Graph { .. } => "The signed-in account needs the User.ReadBasic.All permission with admin consent: sign in again with `mailferry login microsoft --with-users` as an administrator.".into(),

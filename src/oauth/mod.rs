@@ -23,7 +23,7 @@ pub mod token_source;
 pub use device_code::{start_device_code, DeviceCodeSignIn, DevicePoll};
 pub use error::OAuthError;
 pub use graph::{list_users, migration_csv, GraphUser};
-pub use provider::{Endpoints, ProviderConfig, ProviderKind};
+pub use provider::{microsoft_imap_url, Endpoints, ProviderConfig, ProviderKind};
 pub use sign_in::{
     forget_sign_in, list_sign_ins, sign_in_app, start_interactive, InteractiveSignIn,
     SignInOptions, SignedIn,

@@ -207,7 +207,12 @@ async fn follow_in_browser(authorize_url: &str) -> String {
 async fn browser_login(idp: &Idp, home: &Home, extra: &[&str]) -> Outcome {
     let mut args = login_args(idp, &["--no-browser"]);
     args.extend(strings(extra));
-    let mut running = Running::spawn(&args, &home.env());
+    browser_login_with(&args, &home.env()).await
+}
+
+/// `mailferry ARGS` (a browser sign-in) completed by following the printed URL.
+async fn browser_login_with(args: &[String], env: &[(String, String)]) -> Outcome {
+    let mut running = Running::spawn(args, env);
     let url = running.wait_line("the sign-in address", |line| {
         line.starts_with("http://").then(|| line.to_string())
     });
@@ -915,4 +920,202 @@ async fn graph_lists_all_1200_users_exactly_once_and_writes_a_migration_csv() {
     std::fs::remove_file(&csv).expect("remove csv");
     assert_hidden(&[&out], &[home.dir.path()], &every_secret(&idp));
     logout(&name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Each user's own sign-in in a batch
+// ---------------------------------------------------------------------------------------------
+
+/// `--source-login microsoft:*`: every user's source mailbox opens with that person's own
+/// sign-in (`microsoft:<UserName>`), each made by a separate `login --login-hint` run. The
+/// source checks every token with the stand-in and accepts it only for its own mailbox. A
+/// user who has not signed in fails alone, with the command that signs them in; once they
+/// have, `batch retry` copies their mailbox too.
+#[tokio::test]
+async fn a_batch_signs_in_to_each_source_mailbox_with_that_users_own_sign_in() {
+    let idp = Idp::start();
+    let home = Home::new();
+    let tag = unique("own");
+    // (UserName on the source, EmailAddress on the destination)
+    let people: Vec<(String, String)> = ["anna", "ben", "carla"]
+        .iter()
+        .map(|p| {
+            (
+                format!("{p}.{tag}@old.example"),
+                format!("{p}.{tag}@contoso.example"),
+            )
+        })
+        .collect();
+    let mut source_config = DovecotConfig::new(Layout::Plain).oauth2(&idp.introspection_url());
+    let mut dest_config = DovecotConfig::new(Layout::Plain).master_user("admin", DEST_PW);
+    for (login, email) in &people {
+        source_config = source_config.user(login, SOURCE_PW);
+        dest_config = dest_config.user(email, DEST_PW);
+    }
+    let source = Dovecot::start(source_config);
+    let dest = Dovecot::start(dest_config);
+    let mut expected = Vec::new();
+    for (login, _) in &people {
+        expected.push(seed(&source, login, &["INBOX", "Projects"], 4, 1_500).await);
+    }
+
+    // Anna and Ben sign in, each as themselves (the login hint picks the account).
+    let mut outcomes = Vec::new();
+    for (login, _) in &people[..2] {
+        let out = browser_login(&idp, &home, &["--login-hint", login]).await;
+        out.assert_code(0);
+        assert!(
+            out.stdout.contains(&format!("Signed in as {login}")),
+            "{}",
+            out.context()
+        );
+        outcomes.push(out);
+    }
+
+    // Not a real password: with --source-login the batch never sends it.
+    let csv_dir = fresh_state_dir();
+    let csv = csv_dir.path().join("users.csv");
+    let mut text = String::from("EmailAddress,UserName,Password\r\n");
+    for (login, email) in &people {
+        text.push_str(&format!("{email},{login},not-used-{tag}\r\n"));
+    }
+    std::fs::write(&csv, text).expect("csv");
+    let batch_state = fresh_state_dir();
+    let mut env = home.env();
+    env.push(("ADMIN_PW".into(), DEST_PW.into()));
+    let batch = |words: &[&str]| {
+        let mut args = strings(&["batch"]);
+        args.extend(strings(words));
+        args.extend(strings(&[
+            "--state-dir",
+            &batch_state.path().display().to_string(),
+        ]));
+        mailferry(&args, &env)
+    };
+    let batch_name = unique("own-sign-ins");
+    let source_server = format!("imaps://127.0.0.1:{}", source.imaps_port());
+    let dest_server = format!("imaps://127.0.0.1:{}", dest.imaps_port());
+    let ca = source.ca_pem_path().display().to_string();
+    let create = |source_login: &str| {
+        batch(&[
+            "create",
+            "--csv",
+            &csv.display().to_string(),
+            "--source",
+            &source_server,
+            "--dest",
+            &dest_server,
+            "--name",
+            &batch_name,
+            "--source-login",
+            source_login,
+            "--dest-auth-user",
+            "admin",
+            "--dest-password-env",
+            "ADMIN_PW",
+            "--ca-file",
+            &ca,
+            "--timeout",
+            "20",
+        ])
+    };
+    // The provider part is checked even though no sign-in is looked up for `*`.
+    let refused = create("yahoo:*");
+    assert_eq!(refused.code, 2, "{}", refused.context());
+    let created = create("Microsoft:*");
+    created.assert_code(0);
+
+    // The pre-flight names the one who has not signed in.
+    let preflight = batch(&["test", &batch_name, "--json"]);
+    assert_eq!(preflight.code, 1, "{}", preflight.context());
+    let checks = preflight.json();
+    let checks = checks.as_array().expect("pre-flight rows");
+    let carla = &people[2];
+    for check in checks {
+        let missing = check["email_address"] == carla.1.as_str();
+        assert_eq!(check["ok"], !missing, "{check:#}");
+        if missing {
+            assert_not_signed_in(&check["error"], &carla.0, &preflight.context());
+        }
+    }
+
+    let started = batch(&["start", &batch_name, "--once"]);
+    assert_eq!(started.code, 1, "{}", started.context());
+    let status = batch(&["status", &batch_name, "--json"]);
+    status.assert_code(0);
+    let status = status.json();
+    let row_of = |status: &Value, email: &str| {
+        status["users"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["email_address"] == email))
+            .cloned()
+            .unwrap_or_else(|| panic!("no row for {email}: {status:#}"))
+    };
+    for (i, (login, email)) in people[..2].iter().enumerate() {
+        let row = row_of(&status, email);
+        assert_eq!(row["status"], "Synced", "{status:#}");
+        assert_eq!(row["messages_done"], 8, "{status:#}");
+        assert_copied(&expected[i], &dest, email).await;
+        // Each source mailbox was opened with its owner's own token, checked by the IdP.
+        assert!(introspections_of(&idp, login).contains(&true), "{login}");
+    }
+    let row = row_of(&status, &carla.1);
+    assert_eq!(row["status"], "Failed", "{status:#}");
+    assert_not_signed_in(&row["error"], &carla.0, &format!("{status:#}"));
+    assert!(introspections_of(&idp, &carla.0).is_empty());
+    let mut carla_dest = TestImap::connect(&dest, &carla.1, DEST_PW).await;
+    assert!(carla_dest.fetch_all("INBOX").await.is_empty());
+    carla_dest.logout().await;
+
+    // Carla does what the hint says; the retry copies her mailbox. The stand-in's address
+    // comes from the environment this time, as the desktop app (which has no flags) gets it.
+    let mut login_env = home.env();
+    login_env.extend([
+        ("MAILFERRY_MS_AUTHORITY_URL".to_string(), idp.base_url()),
+        ("MAILFERRY_MS_GRAPH_URL".to_string(), idp.base_url()),
+        (
+            "MAILFERRY_MS_CLIENT_ID".to_string(),
+            Idp::CLIENT_ID.to_string(),
+        ),
+    ]);
+    let late = browser_login_with(
+        &strings(&[
+            "login",
+            "microsoft",
+            "--no-browser",
+            "--login-hint",
+            &carla.0,
+        ]),
+        &login_env,
+    )
+    .await;
+    late.assert_code(0);
+    let retried = batch(&["retry", &batch_name, "--once"]);
+    retried.assert_code(0);
+    let status = batch(&["status", &batch_name, "--json"]).json();
+    assert_eq!(row_of(&status, &carla.1)["status"], "Synced", "{status:#}");
+    assert_copied(&expected[2], &dest, &carla.1).await;
+
+    outcomes.extend([refused, created, preflight, started, late, retried]);
+    assert_hidden(
+        &outcomes.iter().collect::<Vec<_>>(),
+        &[home.dir.path(), batch_state.path()],
+        &every_secret(&idp),
+    );
+    batch(&["delete", &batch_name]).assert_code(0);
+    for (login, _) in &people {
+        logout(&format!("microsoft:{login}"));
+    }
+}
+
+/// An authentication problem whose hint says how to sign `account` in.
+fn assert_not_signed_in(problem: &Value, account: &str, context: &str) {
+    assert_eq!(problem["kind"], "authentication", "{context}");
+    let message = problem["message"].as_str().unwrap_or_default();
+    assert!(message.contains(account), "{message:?}\n{context}");
+    let hint = problem["hint"].as_str().unwrap_or_default();
+    assert!(
+        hint.contains(&format!("mailferry login microsoft --login-hint {account}")),
+        "hint {hint:?}\n{context}"
+    );
 }

@@ -951,3 +951,71 @@ async fn idp_graph_users_pages_through_the_whole_directory() {
     assert_eq!(status, 400);
     assert_eq!(bad_top["error"]["code"], "Request_UnsupportedQuery");
 }
+
+/// Who `/authorize` signs in: the `login_hint` account when the stand-in knows it (anyone
+/// while it has no list of users), else the browser's user.
+#[tokio::test]
+async fn idp_login_hint_picks_the_account_that_signs_in() {
+    let http = crate::harness::idp::http_client_builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("HTTP client");
+    let known: &[&str] = &["Ben@Contoso.test"];
+    for (browser, known, hint, expected) in [
+        (
+            None,
+            None,
+            Some("anna@contoso.test"),
+            Some("anna@contoso.test"),
+        ),
+        (Some("alice"), None, None, Some("alice")),
+        (Some("alice"), None, Some("ben"), Some("ben")),
+        (
+            Some("alice"),
+            Some(known),
+            Some("ben@contoso.test"),
+            Some("Ben@Contoso.test"),
+        ),
+        (Some("alice"), Some(known), Some("carla"), Some("alice")),
+        (None, Some(known), Some("carla"), None),
+    ] {
+        let idp = Idp::start();
+        if let Some(browser) = browser {
+            idp.set_browser_user(browser);
+        }
+        if let Some(known) = known {
+            idp.set_known_users(known);
+        }
+        let mut params = vec![
+            ("client_id", Idp::CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", "http://127.0.0.1:9/callback"),
+            ("scope", IMAP_SCOPE),
+            ("state", "st-1"),
+        ];
+        if let Some(hint) = hint {
+            params.push(("login_hint", hint));
+        }
+        let url = url::Url::parse_with_params(&idp.authorize_url("common"), &params).expect("URL");
+        let answer = http.get(url).send().await.expect("authorize");
+        assert_eq!(answer.status().as_u16(), 302);
+        let location = answer
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let signed_in = idp
+            .requests()
+            .into_iter()
+            .find(|r| r.endpoint == IdpEndpoint::Authorize)
+            .and_then(|r| r.user);
+        match expected {
+            Some(user) => {
+                assert!(location.contains("code="), "{hint:?}: {location}");
+                assert_eq!(signed_in.as_deref(), Some(user), "{hint:?}");
+            }
+            None => assert!(location.contains("error=login_required"), "{location}"),
+        }
+    }
+}

@@ -10,7 +10,9 @@
 //! `organizations`, a tenant id):
 //!
 //! - `GET /{tenant}/oauth2/v2.0/authorize`: 302 to `redirect_uri?code=..&state=..` for the
-//!   browser's signed-in user (`set_browser_user`); PKCE with `code_challenge_method=S256`.
+//!   browser's signed-in user (`set_browser_user`), or for the `login_hint` account when it
+//!   names a known user (`set_known_users`; any account while no list is set), as a person
+//!   picks the suggested account; PKCE with `code_challenge_method=S256`.
 //! - `POST /{tenant}/oauth2/v2.0/token`: grants `authorization_code` (verifying the PKCE
 //!   `code_verifier`), `refresh_token`, `client_credentials` and
 //!   `urn:ietf:params:oauth:grant-type:device_code`; with `openid` in the scope, an unsigned
@@ -154,6 +156,8 @@ struct IdpState {
     device_codes: HashMap<String, DeviceCode>,
     access_lifetime: Duration,
     browser_user: Option<String>,
+    /// Who may sign in by `login_hint`; `None`: anyone named.
+    known_users: Option<Vec<String>>,
     directory_size: usize,
     log: Vec<IdpRequest>,
 }
@@ -187,6 +191,7 @@ impl Idp {
             device_codes: HashMap::new(),
             access_lifetime: DEFAULT_ACCESS_LIFETIME,
             browser_user: None,
+            known_users: None,
             directory_size: 0,
             log: Vec::new(),
         }));
@@ -284,6 +289,14 @@ impl Idp {
     /// is called `/authorize` answers `error=login_required`.
     pub fn set_browser_user(&self, user: &str) {
         self.lock().browser_user = Some(user.to_string());
+    }
+
+    /// The accounts `/authorize` signs in when its `login_hint` names one of them (compared
+    /// without regard to case; the list's spelling is the one signed in). Until this is
+    /// called any `login_hint` is an account that exists; a hint not on the list falls back
+    /// to the browser's user, as a person picking another account would.
+    pub fn set_known_users(&self, users: &[&str]) {
+        self.lock().known_users = Some(users.iter().map(|u| u.to_string()).collect());
     }
 
     /// The user enters `user_code` on the verification page and signs in as `user`.
@@ -732,7 +745,10 @@ impl IdpState {
                 "AADSTS501491: code_challenge_method must be S256.",
             ));
         }
-        let Some(user) = self.browser_user.clone() else {
+        let Some(user) = self
+            .hinted_user(q.get("login_hint"))
+            .or_else(|| self.browser_user.clone())
+        else {
             return back_to_app(&error(
                 "login_required",
                 "AADSTS50058: A silent sign-in request was sent but no user is signed in.",
@@ -753,6 +769,18 @@ impl IdpState {
         );
         entry.user = Some(user);
         back_to_app(&[("code", &code)])
+    }
+
+    /// The account a `login_hint` picks: a known user, or anyone while no list is set.
+    fn hinted_user(&self, hint: Option<&String>) -> Option<String> {
+        let hint = hint.map(|h| h.trim()).filter(|h| !h.is_empty())?;
+        match &self.known_users {
+            None => Some(hint.to_string()),
+            Some(known) => known
+                .iter()
+                .find(|user| user.eq_ignore_ascii_case(hint))
+                .cloned(),
+        }
     }
 
     fn token(&mut self, call: &Call, tenant: &str, entry: &mut IdpRequest) -> Reply {
