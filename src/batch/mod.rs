@@ -17,6 +17,7 @@ pub use progress::{BatchUpdate, ProgressHub, UserProgress};
 pub use runner::{run, RunMode, StopToken};
 pub use secrets::{BatchSecrets, SecretMode};
 pub use sign_in::{
-    is_per_user, normalize as normalize_sign_in, user_token_source, SignInSide, EACH_USER,
+    is_per_user, normalize as normalize_sign_in, reference_for as sign_in_reference_for,
+    user_token_source, SignInSide, EACH_USER,
 };
 pub use store::{BatchError, BatchStore};

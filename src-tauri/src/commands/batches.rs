@@ -4,7 +4,7 @@
 use mailferry::auth::Credentials;
 use mailferry::batch::{
     self, BatchOptions, BatchSummary, BatchUpdate, BatchUser, NewBatch, RunMode, ServerSpec,
-    UserStatus,
+    SignInSide, UserStatus,
 };
 use mailferry::migrate::Side;
 use mailferry::probe::{self, ConnectionSummary};
@@ -75,7 +75,7 @@ pub async fn test_connection(
             let endpoint = server.endpoint_for(&user_name).map_err(explain)?;
             let secret = match &options.source_sign_in {
                 Some(name) => Secret::OAuth(
-                    batch::sign_in_source(&own_sign_in(name, &user_name))
+                    batch::user_token_source(name, SignInSide::Source, &user_name, &email_address)
                         .map_err(AppError::from)?,
                 ),
                 None => Secret::Password(
@@ -103,8 +103,13 @@ pub async fn test_connection(
             let endpoint = server.endpoint_for(&email_address).map_err(explain)?;
             if let Some(name) = &options.destination_sign_in {
                 // The signed-in account's token opens the mailbox (XOAUTH2 user=).
-                let source = batch::sign_in_source(&own_sign_in(name, &email_address))
-                    .map_err(AppError::from)?;
+                let source = batch::user_token_source(
+                    name,
+                    SignInSide::Destination,
+                    &user_name,
+                    &email_address,
+                )
+                .map_err(AppError::from)?;
                 (
                     endpoint,
                     Credentials {
@@ -182,7 +187,14 @@ pub async fn create_batch(
     let mut missing = Vec::new();
     for user in &spec.users {
         let ready = match &spec.options.source_sign_in {
-            Some(name) => signed_in.contains(&own_sign_in(name, &user.user_name)),
+            Some(option) => batch::sign_in_reference_for(
+                option,
+                SignInSide::Source,
+                &user.user_name,
+                &user.email_address,
+            )
+            .map(|reference| signed_in.contains(&reference.to_string()))
+            .map_err(explain)?,
             None => secrets
                 .source_password(&name, &user.email_address)
                 .map_err(explain)?
@@ -206,7 +218,7 @@ pub async fn create_batch(
     }
     match &spec.options.destination_sign_in {
         Some(sign_in) => {
-            if !sign_in.ends_with(":*") && !signed_in.contains(sign_in) {
+            if !batch::is_per_user(sign_in) && !signed_in.contains(sign_in) {
                 return Err(AppError::input(
                     format!("the destination sign-in {sign_in} is no longer stored"),
                     "Go back to Destination and sign in again.",
@@ -334,14 +346,6 @@ pub async fn delete_batch(state: State<'_, AppState>, name: String) -> AppResult
         .store
         .delete_with_secrets(&name, &state.secrets())
         .map_err(explain)
-}
-
-/// `microsoft:*` in a batch means "each mailbox's own sign-in": this one's.
-fn own_sign_in(name: &str, account: &str) -> String {
-    match name.strip_suffix(":*") {
-        Some(provider) => format!("{provider}:{}", account.trim().to_lowercase()),
-        None => name.to_string(),
-    }
 }
 
 /// The names of the sign-ins in the keyring (which may block on an unlock prompt).

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use mailferry::batch::{self, SignInSide};
 use mailferry::oauth::{
     self, Endpoints, GraphUser, ProviderConfig, ProviderKind, Purpose, SignInInfo, SignInOptions,
     SignInRef, SignedIn, TokenSource,
@@ -50,7 +51,7 @@ pub fn sign_in_settings() -> SignInSettings {
     SignInSettings {
         microsoft_client_id: env(ProviderKind::Microsoft.client_id_env()),
         google_client_id: env(ProviderKind::Google.client_id_env()),
-        microsoft_imap_url: microsoft_imap_url(),
+        microsoft_imap_url: oauth::microsoft_imap_url(),
     }
 }
 
@@ -60,7 +61,7 @@ pub fn sign_in_settings() -> SignInSettings {
 #[specta::specta]
 pub async fn sign_in(request: SignInRequest) -> AppResult<SignedIn> {
     let client_id = request.client_id.trim();
-    let endpoints = endpoints_from_env(request.provider);
+    let endpoints = Endpoints::from_env(request.provider);
     let config = match request.provider {
         ProviderKind::Microsoft => {
             let tenant = request
@@ -129,23 +130,25 @@ pub async fn sign_ins_for(
     let sides = [
         (
             &stored.options.source_sign_in,
-            &user.user_name,
+            SignInSide::Source,
             "the old mailbox",
         ),
         (
             &stored.options.destination_sign_in,
-            &user.email_address,
+            SignInSide::Destination,
             "Microsoft 365",
         ),
     ];
-    for (sign_in, account, place) in sides {
+    for (sign_in, side, place) in sides {
         let Some(name) = sign_in else { continue };
-        let name = match name.strip_suffix(":*") {
-            Some(provider) => format!("{provider}:{}", account.trim().to_lowercase()),
-            None => name.clone(),
+        let Ok(reference) =
+            batch::sign_in_reference_for(name, side, &user.user_name, &user.email_address)
+        else {
+            continue;
         };
+        let name = reference.to_string();
         let Some(info) = known.iter().find(|info| info.name == name) else {
-            // Never signed in (or forgotten): the provider and app come from the reference.
+            // Never signed in here: there is no app registration to sign in again with.
             continue;
         };
         if info.app {
@@ -243,26 +246,6 @@ async fn blocking<T: Send + 'static>(
         .map_err(explain)
 }
 
-// Interim: the engine is gaining these (environment overrides for sovereign clouds and tests).
 fn env_value(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn microsoft_imap_url() -> String {
-    env_value("MAILFERRY_M365_IMAP_URL")
-        .unwrap_or_else(|| "imaps://outlook.office365.com:993".into())
-}
-
-fn endpoints_from_env(kind: ProviderKind) -> Endpoints {
-    let prefix = match kind {
-        ProviderKind::Microsoft => "MAILFERRY_MS",
-        ProviderKind::Google => "MAILFERRY_GOOGLE",
-    };
-    Endpoints {
-        authority_url: env_value(&format!("{prefix}_AUTHORITY_URL"))
-            .or_else(|| env_value(&format!("{prefix}_AUTH_URL"))),
-        token_url: env_value(&format!("{prefix}_TOKEN_URL")),
-        device_code_url: env_value(&format!("{prefix}_DEVICE_CODE_URL")),
-        graph_url: env_value(&format!("{prefix}_GRAPH_URL")),
-    }
 }
