@@ -43,7 +43,8 @@ state=$(mktemp -d)
 keyring_home=$(mktemp -d)
 trap 'rm -rf "$state" "$keyring_home"' EXIT
 # As on a desktop: a session bus and an unlocked keyring (a throwaway one).
-MAILFERRY_STATE_DIR="$state" dbus-run-session -- env XDG_DATA_HOME="$keyring_home" xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+mkdir -m 700 -p "$keyring_home/run"
+MAILFERRY_STATE_DIR="$state" dbus-run-session -- env XDG_DATA_HOME="$keyring_home" XDG_RUNTIME_DIR="$keyring_home/run" xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
   echo -n mailferry-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   mailferry-app >"'"$out"'/app.log" 2>&1 &
   app=$!

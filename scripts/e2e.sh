@@ -16,9 +16,13 @@ mkdir -p "$out"
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-if ! command -v WebKitWebDriver >/dev/null; then
+packages=()
+command -v WebKitWebDriver >/dev/null || packages+=(webkit2gtk-driver)
+command -v xdg-open >/dev/null || packages+=(xdg-utils)
+command -v curl >/dev/null || packages+=(curl)
+if [ ${#packages[@]} -gt 0 ]; then
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends webkit2gtk-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 export PATH="$HOME/.cargo/bin:$PATH"
 # Pinned to 2.x: the newest tauri-driver on crates.io is a 3.0 pre-release for Tauri 3.
@@ -38,7 +42,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$sample_servers" --output "$work/servers.json" --users 2 >"$out/sample-servers.log" 2>&1 &
+"$sample_servers" --output "$work/servers.json" --users 4 --oauth >"$out/sample-servers.log" 2>&1 &
 servers_pid=$!
 for _ in $(seq 1 120); do
   [ -s "$work/servers.json" ] && break
@@ -46,9 +50,10 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 [ -s "$work/servers.json" ] || { echo "the sample servers did not start"; cat "$out/sample-servers.log"; exit 1; }
-ca_file=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).ca_file)' "$work/servers.json")
+field() { node -e 'const v=process.argv[2].split(".").reduce((o,k)=>o[k],JSON.parse(require("fs").readFileSync(process.argv[1])));console.log(v)' "$work/servers.json" "$1"; }
+ca_file=$(field ca_file)
 
-mkdir -p "$work/state" "$work/keyring"
+mkdir -p "$work/state" "$work/keyring/applications" "$work/config"
 # The app trusts the sample servers' local CA the way a user trusts a company CA: through the
 # system's certificate file setting (read by rustls-native-certs).
 export SSL_CERT_FILE="$ca_file"
@@ -57,10 +62,27 @@ export MAILFERRY_E2E_SERVERS="$work/servers.json"
 export MAILFERRY_E2E_APP="$app"
 export MAILFERRY_E2E_ARTIFACTS="$out"
 export MAILFERRY_E2E_DRIVER_PORT=4444
+# "Sign in with Microsoft" goes to the sample servers' identity-provider stand-in, whose
+# sign-in pages the session's default browser (ui/e2e/browser.sh) follows back to the app.
+export MAILFERRY_MS_CLIENT_ID=$(field oauth.client_id)
+export MAILFERRY_MS_AUTHORITY_URL=$(field oauth.authority_url)
+export MAILFERRY_MS_TOKEN_URL=$(field oauth.token_url)
+export MAILFERRY_MS_DEVICE_CODE_URL=$(field oauth.device_code_url)
+export MAILFERRY_MS_GRAPH_URL=$(field oauth.graph_url)
+export XDG_CONFIG_HOME="$work/config"
+cat >"$work/keyring/applications/mailferry-e2e-browser.desktop" <<DESKTOP
+[Desktop Entry]
+Type=Application
+Name=End-to-end browser
+Exec=$root/ui/e2e/browser.sh %u
+MimeType=x-scheme-handler/http;x-scheme-handler/https;
+DESKTOP
+printf '[Default Applications]\nx-scheme-handler/http=mailferry-e2e-browser.desktop\nx-scheme-handler/https=mailferry-e2e-browser.desktop\n' >"$work/config/mimeapps.list"
 status=0
 # The session's own services (portals, accessibility bus) log their desktop-less complaints to
 # session.log; the test's output stays on screen.
-dbus-run-session -- env XDG_DATA_HOME="$work/keyring" xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
+mkdir -m 700 -p "$work/keyring/run"
+dbus-run-session -- env XDG_DATA_HOME="$work/keyring" XDG_RUNTIME_DIR="$work/keyring/run" xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
   set -e
   exec 2>&1
   echo -n mailferry-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
@@ -78,7 +100,11 @@ dbus-run-session -- env XDG_DATA_HOME="$work/keyring" xvfb-run -a -s "-screen 0 
     if grep -rqF -- "$secret" "$MAILFERRY_STATE_DIR"; then echo "a password was written to the state directory"; exit 1; fi
   done
   stored=$(secret-tool search --all service Mailferry 2>/dev/null | grep -c "^secret = " || true)
-  if [ "$stored" -lt 3 ]; then echo "expected the admin and both users'"'"' passwords in the keyring, found $stored"; exit 1; fi
+  # The admin'"'"'s and two users'"'"' passwords, and two users'"'"' sign-ins (refresh tokens).
+  if [ "$stored" -lt 5 ]; then echo "expected 3 passwords and 2 sign-ins in the keyring, found $stored"; exit 1; fi
+  for who in carla dev; do
+    secret-tool search --all service Mailferry 2>/dev/null | grep -q "oauth:microsoft:$who@contoso.test" || { echo "no sign-in of $who in the keyring"; exit 1; }
+  done
   echo "keyring holds $stored Mailferry secrets; none in the state directory"
 ' 2>"$out/session.log" || status=$?
 if [ "$status" -ne 0 ]; then

@@ -48,9 +48,11 @@ fi
 
 if wants engine; then
   # A throwaway keyring, unlocked with a throwaway password, in a private D-Bus session: the
-  # tests use the real Secret Service without touching the user's own keyring.
+  # tests use the real Secret Service without touching the user's own keyring. Its own runtime
+  # dir keeps its control socket apart from any other keyring daemon on the machine.
   keyring_home=$(mktemp -d)
-  dbus-run-session -- env XDG_DATA_HOME="$keyring_home" bash -c '
+  mkdir -m 700 -p "$keyring_home/run"
+  dbus-run-session -- env XDG_DATA_HOME="$keyring_home" XDG_RUNTIME_DIR="$keyring_home/run" bash -c '
     echo -n mailferry-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
     # The daemon claims its bus name a moment after it returns; a client that comes first
     # has D-Bus start a second, locked daemon ("Cannot create an item in a locked collection").

@@ -10,6 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::error::OAuthError;
+use super::provider::ProviderKind;
 
 /// Requests larger than this are not a redirect from a sign-in page.
 const MAX_REQUEST: usize = 16 * 1024;
@@ -37,9 +38,17 @@ impl Loopback {
         Ok(Loopback { listener, port })
     }
 
-    /// The `redirect_uri` to send: Entra ID and Google accept any port on the loopback address.
-    pub fn redirect_uri(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
+    /// The `redirect_uri` to send. Both providers accept any port on a loopback address, but
+    /// Entra ID matches the host as registered, and its app registration page offers
+    /// `http://localhost` (what MSAL uses), not `http://127.0.0.1`; Google's desktop clients
+    /// take the IP literal RFC 8252 recommends. Browsers reach this 127.0.0.1 listener for
+    /// `localhost` too, trying IPv4 when IPv6 `::1` refuses.
+    pub fn redirect_uri(&self, kind: ProviderKind) -> String {
+        let host = match kind {
+            ProviderKind::Microsoft => "localhost",
+            ProviderKind::Google => "127.0.0.1",
+        };
+        format!("http://{host}:{}/", self.port)
     }
 
     /// Waits for the browser's redirect carrying `state`. Other requests (a favicon, a

@@ -77,7 +77,7 @@ pub async fn start_interactive(
         });
     }
     let loopback = Loopback::bind().await?;
-    let redirect_uri = loopback.redirect_uri();
+    let redirect_uri = loopback.redirect_uri(config.kind);
     let pkce = Pkce::new();
     let state = random_state();
     let mut url = url::Url::parse(&config.authorize_url).map_err(|e| OAuthError::Malformed {

@@ -1,0 +1,113 @@
+// "Sign in with Microsoft" in the real app: each old mailbox signs in through the system
+// browser (here the session's default browser, ui/e2e/browser.sh, following the identity-provider
+// stand-in's pages back to the app), the source server checks every token with that stand-in,
+// and the mailboxes are copied. No password of theirs is ever typed.
+import fs from 'node:fs';
+import { remote } from 'webdriverio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { click, find, screenshot, type, useBrowser, waitForText } from './page';
+
+interface Servers {
+  source: { host: string; port: number };
+  destination: { host: string; port: number; admin: string; admin_password: string };
+  users: { email: string; password: string; messages: number }[];
+  oauth: { client_id: string };
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the end-to-end tests with scripts/e2e.sh`);
+  return value;
+}
+
+const servers: Servers = JSON.parse(fs.readFileSync(required('MAILFERRY_E2E_SERVERS'), 'utf8'));
+const BATCH = 'Signed-in mailboxes';
+// The first two mailboxes are the password wizard's; these two sign in.
+const people = servers.users.slice(2, 4);
+
+let session: WebdriverIO.Browser;
+
+beforeAll(async () => {
+  expect(people).toHaveLength(2);
+  session = await remote({
+    hostname: '127.0.0.1',
+    port: Number(process.env.MAILFERRY_E2E_DRIVER_PORT ?? 4444),
+    logLevel: 'warn',
+    capabilities: {
+      browserName: 'wry',
+      'wdio:enforceWebDriverClassic': true,
+      'tauri:options': { application: required('MAILFERRY_E2E_APP') },
+    } as WebdriverIO.Capabilities,
+  });
+  useBrowser(session);
+});
+
+afterAll(async () => {
+  await session?.deleteSession();
+});
+
+describe('old mailboxes that sign in with Microsoft, in the app', () => {
+  it('chooses sign-ins for the source server', async () => {
+    await click('button', 'Get started', 30_000);
+    await find('heading', 'Email sources');
+    await type('/^Migration batch name/', BATCH);
+    await click('button', 'Next');
+    await find('heading', 'Select your data service');
+    await click('radio', '/^Other email sources/');
+    await type('Source IMAP server', servers.source.host);
+    await type('Source port', String(servers.source.port));
+    await click('radio', 'Each mailbox signs in with Microsoft');
+    // The app registration configured for this computer (MAILFERRY_MS_CLIENT_ID) is filled in.
+    const clientId = await find('textbox', 'Application (client) ID');
+    expect(await clientId.getValue()).toBe(servers.oauth.client_id);
+    await screenshot('21-source-sign-in');
+    await click('button', 'Next');
+  });
+
+  it('uses the destination admin as before', async () => {
+    await find('heading', 'Destination');
+    await type('Destination IMAP server', servers.destination.host);
+    await type('Destination port', String(servers.destination.port));
+    await type('Admin account', servers.destination.admin);
+    await type('Admin password', servers.destination.admin_password);
+    await session.keys(['Enter']);
+    await waitForText('Admin password stored');
+    await click('button', 'Next');
+  });
+
+  it('signs each old mailbox in through the browser', async () => {
+    await find('heading', 'Select users to start migrating email messages');
+    for (const [index, person] of people.entries()) {
+      await click('button', 'Add user');
+      await type(`Destination mailbox, row ${index + 1}`, person.email);
+      await session.keys(['Tab']);
+      await click('button', `Sign in with Microsoft for ${person.email}`);
+      await waitForText(`Signed in as ${person.email}`, 30_000);
+    }
+    await click('button', `Test connection for ${people[0].email}`);
+    await waitForText(/\d+ messages/, 30_000);
+    await screenshot('22-users-signed-in');
+    const html = await session.getPageSource();
+    for (const person of people) expect(html).not.toContain(person.password);
+    await click('button', 'Next');
+    await find('heading', 'Migration options');
+    await click('button', 'Start migration');
+  });
+
+  it('copies both mailboxes with their sign-ins', async () => {
+    await find('heading', 'Email migration status', 30_000);
+    await session.waitUntil(
+      async () =>
+        (await session.execute(
+          (emails: string[]) =>
+            Array.from(document.querySelectorAll('tr')).filter((row) => {
+              const text = row.innerText;
+              return emails.some((email) => text.includes(email)) && /\bSynced\b/.test(text);
+            }).length,
+          people.map((p) => p.email),
+        )) === 2,
+      { timeout: 180_000, interval: 500, timeoutMsg: 'the signed-in mailboxes never both reached Synced' },
+    );
+    await screenshot('23-signed-in-synced');
+  });
+});
