@@ -116,6 +116,35 @@ export function DataServiceScreen() {
 
       {preset && tile && isOauth ? <OauthNotice label={tile.label} /> : null}
 
+      {preset && tile && !isOauth ? (
+        <Section id="prepare-title" title={isOther ? 'Connect to your email server' : `Before you start with ${tile.label}`}>
+          <div className={styles.prepare}>
+            <HelpSteps text={preset.help} />
+            {preset.daily_download_mb ? (
+              <Text className={styles.hint}>
+                {tile.label} lets each mailbox download about {formatCount(preset.daily_download_mb)} MB a day. Larger
+                mailboxes take more than a day: Mailferry waits and carries on by itself.
+              </Text>
+            ) : null}
+            {preset.folder_hints ? <Text className={styles.hint}>{preset.folder_hints}</Text> : null}
+          </div>
+          {isOther ? (
+            <ServerFields
+              what="Source"
+              value={state.otherServer}
+              errors={serverErrors}
+              showErrors={showErrors}
+              onChange={(patch) => dispatch({ type: 'setOtherServer', patch })}
+              allowInsecure={state.allowInsecure}
+              onAllowInsecure={(value) => dispatch({ type: 'setAllowInsecure', value })}
+            />
+          ) : null}
+          {showErrors && insecureUnaccepted ? (
+            <Text role="alert">Tick "I understand" to sign in without encryption, or choose SSL/TLS or STARTTLS.</Text>
+          ) : null}
+        </Section>
+      ) : null}
+
       {preset && authChoices.length > 1 ? (
         <Section id="source-sign-in-title" title="How the mailboxes sign in">
           <RadioGroup
@@ -159,35 +188,6 @@ export function DataServiceScreen() {
             </Text>
           </Field>
         </div>
-      ) : null}
-
-      {preset && tile && !isOauth ? (
-        <Section id="prepare-title" title={isOther ? 'Connect to your email server' : `Before you start with ${tile.label}`}>
-          <div className={styles.prepare}>
-            <HelpSteps text={preset.help} />
-            {preset.daily_download_mb ? (
-              <Text className={styles.hint}>
-                {tile.label} lets each mailbox download about {formatCount(preset.daily_download_mb)} MB a day. Larger
-                mailboxes take more than a day: Mailferry waits and carries on by itself.
-              </Text>
-            ) : null}
-            {preset.folder_hints ? <Text className={styles.hint}>{preset.folder_hints}</Text> : null}
-          </div>
-          {isOther ? (
-            <ServerFields
-              what="Source"
-              value={state.otherServer}
-              errors={serverErrors}
-              showErrors={showErrors}
-              onChange={(patch) => dispatch({ type: 'setOtherServer', patch })}
-              allowInsecure={state.allowInsecure}
-              onAllowInsecure={(value) => dispatch({ type: 'setAllowInsecure', value })}
-            />
-          ) : null}
-          {showErrors && insecureUnaccepted ? (
-            <Text role="alert">Tick "I understand" to sign in without encryption, or choose SSL/TLS or STARTTLS.</Text>
-          ) : null}
-        </Section>
       ) : null}
 
       <WizardFooter
