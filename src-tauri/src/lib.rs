@@ -2,6 +2,7 @@
 //! Every piece of migration logic lives in the `mailferry` crate.
 
 mod app_state;
+mod blocking;
 mod commands;
 mod demo;
 mod error;

@@ -55,11 +55,7 @@ pub async fn start_device_code(
     config: ProviderConfig,
     options: SignInOptions,
 ) -> Result<DeviceCodeSignIn, OAuthError> {
-    if config.client_id.trim().is_empty() {
-        return Err(OAuthError::NoClientId {
-            provider: config.kind,
-        });
-    }
+    config.require_client_id()?;
     let http = token::http_client()?;
     let secret = options
         .client_secret

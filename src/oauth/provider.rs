@@ -226,6 +226,17 @@ impl ProviderConfig {
         }
     }
 
+    /// Every sign-in starts here: without the owner's app registration there is nothing to
+    /// sign in to.
+    pub fn require_client_id(&self) -> Result<(), super::OAuthError> {
+        if self.client_id.trim().is_empty() {
+            return Err(super::OAuthError::NoClientId {
+                provider: self.kind,
+            });
+        }
+        Ok(())
+    }
+
     /// The scopes of an app-only (client credentials) token for Exchange Online.
     pub fn app_scope(&self) -> &'static str {
         MICROSOFT_APP_SCOPE

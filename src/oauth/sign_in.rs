@@ -71,11 +71,7 @@ pub async fn start_interactive(
     config: ProviderConfig,
     options: SignInOptions,
 ) -> Result<InteractiveSignIn, OAuthError> {
-    if config.client_id.trim().is_empty() {
-        return Err(OAuthError::NoClientId {
-            provider: config.kind,
-        });
-    }
+    config.require_client_id()?;
     let loopback = Loopback::bind().await?;
     let redirect_uri = loopback.redirect_uri(config.kind);
     let pkce = Pkce::new();
@@ -189,11 +185,7 @@ pub async fn sign_in_app(
     config: ProviderConfig,
     client_secret: SecretString,
 ) -> Result<SignedIn, OAuthError> {
-    if config.client_id.trim().is_empty() {
-        return Err(OAuthError::NoClientId {
-            provider: config.kind,
-        });
-    }
+    config.require_client_id()?;
     let tenant = config.tenant.clone().unwrap_or_default();
     let reference = SignInRef::app(config.kind, &tenant);
     let signin = StoredSignIn {

@@ -4,12 +4,64 @@
 // screen reader uses (aria-label, aria-labelledby, <label for>, then the text).
 import fs from 'node:fs';
 import path from 'node:path';
+import { remote } from 'webdriverio';
 
 let browser: WebdriverIO.Browser;
 
-/** The app session every helper below works in. */
-export function useBrowser(session: WebdriverIO.Browser) {
-  browser = session;
+/** Set by scripts/e2e.sh; missing means the tests were started some other way. */
+export function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the end-to-end tests with scripts/e2e.sh`);
+  return value;
+}
+
+/** What examples/sample_servers wrote about the servers it started. */
+export interface Servers {
+  source: { host: string; port: number };
+  destination: { host: string; port: number; admin: string; admin_password: string };
+  users: { email: string; password: string; messages: number }[];
+  oauth: { client_id: string };
+}
+
+export function sampleServers(): Servers {
+  return JSON.parse(fs.readFileSync(required('MAILFERRY_E2E_SERVERS'), 'utf8'));
+}
+
+/** Starts the built app through tauri-driver; every helper below then works in its window. */
+export async function openApp(): Promise<WebdriverIO.Browser> {
+  browser = await remote({
+    hostname: '127.0.0.1',
+    port: Number(process.env.MAILFERRY_E2E_DRIVER_PORT ?? 4444),
+    logLevel: 'warn',
+    capabilities: {
+      browserName: 'wry',
+      // tauri-driver speaks classic WebDriver only; WebdriverIO 9 would otherwise ask for BiDi.
+      'wdio:enforceWebDriverClassic': true,
+      'tauri:options': { application: required('MAILFERRY_E2E_APP') },
+    } as WebdriverIO.Capabilities,
+  });
+  return browser;
+}
+
+/** Rows of the status table showing one of `emails` as Synced. */
+export async function syncedRows(emails: string[]): Promise<number> {
+  return browser.execute(
+    (wanted: string[]) =>
+      Array.from(document.querySelectorAll('tr')).filter((row) => {
+        const text = row.innerText;
+        return wanted.some((email) => text.includes(email)) && /\bSynced\b/.test(text);
+      }).length,
+    emails,
+  );
+}
+
+/** Waits until every one of `emails` is Synced on the status page. */
+export async function waitForSynced(emails: string[], timeout = 180_000) {
+  await browser.waitUntil(async () => (await syncedRows(emails)) === emails.length, {
+    timeout,
+    interval: 500,
+    timeoutMsg: `${emails.join(' and ')} never all reached Synced`,
+  });
 }
 
 export type Role = 'button' | 'textbox' | 'radio' | 'checkbox' | 'heading' | 'tab' | 'row' | 'region' | 'link';

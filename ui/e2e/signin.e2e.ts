@@ -2,25 +2,10 @@
 // browser (here the session's default browser, ui/e2e/browser.sh, following the identity-provider
 // stand-in's pages back to the app), the source server checks every token with that stand-in,
 // and the mailboxes are copied. No password of theirs is ever typed.
-import fs from 'node:fs';
-import { remote } from 'webdriverio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { click, find, screenshot, type, useBrowser, waitForText } from './page';
+import { click, find, openApp, sampleServers, screenshot, type, waitForSynced, waitForText } from './page';
 
-interface Servers {
-  source: { host: string; port: number };
-  destination: { host: string; port: number; admin: string; admin_password: string };
-  users: { email: string; password: string; messages: number }[];
-  oauth: { client_id: string };
-}
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the end-to-end tests with scripts/e2e.sh`);
-  return value;
-}
-
-const servers: Servers = JSON.parse(fs.readFileSync(required('MAILFERRY_E2E_SERVERS'), 'utf8'));
+const servers = sampleServers();
 const BATCH = 'Signed-in mailboxes';
 // The first two mailboxes are the password wizard's; these two sign in.
 const people = servers.users.slice(2, 4);
@@ -29,17 +14,7 @@ let session: WebdriverIO.Browser;
 
 beforeAll(async () => {
   expect(people).toHaveLength(2);
-  session = await remote({
-    hostname: '127.0.0.1',
-    port: Number(process.env.MAILFERRY_E2E_DRIVER_PORT ?? 4444),
-    logLevel: 'warn',
-    capabilities: {
-      browserName: 'wry',
-      'wdio:enforceWebDriverClassic': true,
-      'tauri:options': { application: required('MAILFERRY_E2E_APP') },
-    } as WebdriverIO.Capabilities,
-  });
-  useBrowser(session);
+  session = await openApp();
 });
 
 afterAll(async () => {
@@ -96,18 +71,7 @@ describe('old mailboxes that sign in with Microsoft, in the app', () => {
 
   it('copies both mailboxes with their sign-ins', async () => {
     await find('heading', 'Email migration status', 30_000);
-    await session.waitUntil(
-      async () =>
-        (await session.execute(
-          (emails: string[]) =>
-            Array.from(document.querySelectorAll('tr')).filter((row) => {
-              const text = row.innerText;
-              return emails.some((email) => text.includes(email)) && /\bSynced\b/.test(text);
-            }).length,
-          people.map((p) => p.email),
-        )) === 2,
-      { timeout: 180_000, interval: 500, timeoutMsg: 'the signed-in mailboxes never both reached Synced' },
-    );
+    await waitForSynced(people.map((p) => p.email));
     await screenshot('23-signed-in-synced');
   });
 });

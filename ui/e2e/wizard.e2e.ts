@@ -2,43 +2,17 @@
 // tauri-driver), real Rust backend, real OS keyring, real Dovecot servers. scripts/e2e.sh sets
 // the stage and afterwards compares the destination mailboxes with the source message by
 // message; this file is what the owner does with the mouse and keyboard.
-import fs from 'node:fs';
-import { remote } from 'webdriverio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { click, find, pageText, screenshot, type, useBrowser, waitForText } from './page';
+import { click, find, openApp, pageText, sampleServers, screenshot, type, waitForSynced, waitForText } from './page';
 
-interface Servers {
-  source: { host: string; port: number };
-  destination: { host: string; port: number; admin: string; admin_password: string };
-  users: { email: string; password: string; messages: number }[];
-}
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the end-to-end tests with scripts/e2e.sh`);
-  return value;
-}
-
-const servers: Servers = JSON.parse(fs.readFileSync(required('MAILFERRY_E2E_SERVERS'), 'utf8'));
-const application = required('MAILFERRY_E2E_APP');
+const servers = sampleServers();
 const BATCH = 'Contoso to new server';
 const [anna, ben] = servers.users;
 
 let session: WebdriverIO.Browser;
 
 beforeAll(async () => {
-  session = await remote({
-    hostname: '127.0.0.1',
-    port: Number(process.env.MAILFERRY_E2E_DRIVER_PORT ?? 4444),
-    logLevel: 'warn',
-    capabilities: {
-      browserName: 'wry',
-      // tauri-driver speaks classic WebDriver only; WebdriverIO 9 would otherwise ask for BiDi.
-      'wdio:enforceWebDriverClassic': true,
-      'tauri:options': { application },
-    } as WebdriverIO.Capabilities,
-  });
-  useBrowser(session);
+  session = await openApp();
   await session.setWindowSize(1280, 860).catch(() => {
     // Not every WebDriver lets a page resize its window; the default size is fine too.
   });
@@ -122,13 +96,7 @@ describe('migrating two mailboxes from another IMAP server, in the app', () => {
     await find('heading', 'Email migration status', 30_000);
     await waitForText(BATCH);
     await screenshot('08-status-started');
-    await session.waitUntil(
-      async () => {
-        const rows = await syncedRows();
-        return rows === 2;
-      },
-      { timeout: 180_000, interval: 500, timeoutMsg: 'the two mailboxes never both reached Synced' },
-    );
+    await waitForSynced([anna.email, ben.email]);
     await screenshot('09-status-synced');
     await click('button', `Details for ${anna.email}`);
     await find('region', `Details for ${anna.email}`);
@@ -143,18 +111,6 @@ describe('migrating two mailboxes from another IMAP server, in the app', () => {
     await screenshot('11-history');
   });
 });
-
-/** Rows of the status table whose badge says Synced. */
-async function syncedRows(): Promise<number> {
-  return session.execute(
-    (emails: string[]) =>
-      Array.from(document.querySelectorAll('tr')).filter((row) => {
-        const text = row.innerText;
-        return emails.some((email) => text.includes(email)) && /\bSynced\b/.test(text);
-      }).length,
-    [anna.email, ben.email],
-  );
-}
 
 /** Waits until `count` rows say their password is stored. */
 async function waitForStoredPasswords(count: number) {

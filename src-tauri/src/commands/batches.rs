@@ -350,14 +350,6 @@ pub async fn delete_batch(state: State<'_, AppState>, name: String) -> AppResult
 
 /// The names of the sign-ins in the keyring (which may block on an unlock prompt).
 async fn stored_sign_ins() -> AppResult<Vec<String>> {
-    tauri::async_runtime::spawn_blocking(mailferry::oauth::list_sign_ins)
-        .await
-        .map_err(|e| {
-            AppError::local(
-                format!("the keyring check stopped: {e}"),
-                "Restart Mailferry.",
-            )
-        })?
-        .map(|list| list.into_iter().map(|info| info.name).collect())
-        .map_err(explain)
+    let list = crate::blocking::keyring(mailferry::oauth::list_sign_ins).await?;
+    Ok(list.into_iter().map(|info| info.name).collect())
 }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::app_state::AppState;
+use crate::blocking::keyring;
 use crate::error::{explain, AppError, AppResult};
 
 /// How long the window waits for the browser before giving up on a sign-in.
@@ -125,7 +126,7 @@ pub async fn sign_ins_for(
         .ok_or_else(|| {
             AppError::input(format!("{email} is not in {batch}"), "Reopen the batch.")
         })?;
-    let known = blocking(oauth::list_sign_ins).await?;
+    let known = keyring(oauth::list_sign_ins).await?;
     let mut again = Vec::new();
     let sides = [
         (
@@ -179,15 +180,13 @@ pub async fn store_client_secret(client_id: String, secret: String) -> AppResult
             "Copy both from Google Cloud Console → APIs & Services → Credentials.",
         ));
     }
-    tauri::async_runtime::spawn_blocking(move || {
+    keyring(move || {
         mailferry::secrets::keyring_set(
             &client_secret_account(&client_id),
             &SecretString::new(secret.trim().to_string()),
         )
     })
     .await
-    .map_err(|e| AppError::local(format!("the keyring stopped: {e}"), "Restart Mailferry."))?
-    .map_err(explain)
 }
 
 fn client_secret_account(client_id: &str) -> String {
@@ -197,13 +196,7 @@ fn client_secret_account(client_id: &str) -> String {
 /// The stored secret of a Google client, or `MAILFERRY_GOOGLE_CLIENT_SECRET`.
 async fn google_client_secret(client_id: &str) -> AppResult<Option<SecretString>> {
     let account = client_secret_account(client_id);
-    let stored =
-        tauri::async_runtime::spawn_blocking(move || mailferry::secrets::keyring_get(&account))
-            .await
-            .map_err(|e| {
-                AppError::local(format!("the keyring stopped: {e}"), "Restart Mailferry.")
-            })?
-            .map_err(explain)?;
+    let stored = keyring(move || mailferry::secrets::keyring_get(&account)).await?;
     Ok(stored.or_else(|| env_value("MAILFERRY_GOOGLE_CLIENT_SECRET").map(SecretString::new)))
 }
 
@@ -211,7 +204,7 @@ async fn google_client_secret(client_id: &str) -> AppResult<Option<SecretString>
 #[tauri::command]
 #[specta::specta]
 pub async fn list_sign_ins() -> AppResult<Vec<SignInInfo>> {
-    blocking(oauth::list_sign_ins).await
+    keyring(oauth::list_sign_ins).await
 }
 
 /// Forgets a sign-in: its refresh token leaves the keyring. `false` when there was none.
@@ -219,7 +212,7 @@ pub async fn list_sign_ins() -> AppResult<Vec<SignInInfo>> {
 #[specta::specta]
 pub async fn forget_sign_in(name: String) -> AppResult<bool> {
     let reference = SignInRef::parse(&name).map_err(explain)?;
-    blocking(move || oauth::forget_sign_in(&reference)).await
+    keyring(move || oauth::forget_sign_in(&reference)).await
 }
 
 /// The organisation's users with a mailbox, from Microsoft Graph, to fill in the users table.
@@ -227,23 +220,8 @@ pub async fn forget_sign_in(name: String) -> AppResult<bool> {
 #[specta::specta]
 pub async fn directory_users(sign_in: String) -> AppResult<Vec<GraphUser>> {
     let reference = SignInRef::parse(&sign_in).map_err(explain)?;
-    let source = blocking(move || TokenSource::shared(&reference, Purpose::Graph)).await?;
+    let source = keyring(move || TokenSource::shared(&reference, Purpose::Graph)).await?;
     oauth::list_users(&source).await.map_err(explain)
-}
-
-/// The keyring may block (an unlock prompt): never on the window's thread.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, oauth::OAuthError> + Send + 'static,
-) -> AppResult<T> {
-    tauri::async_runtime::spawn_blocking(work)
-        .await
-        .map_err(|e| {
-            AppError::local(
-                format!("the keyring check stopped: {e}"),
-                "Restart Mailferry.",
-            )
-        })?
-        .map_err(explain)
 }
 
 fn env_value(name: &str) -> Option<String> {
