@@ -23,6 +23,8 @@ const COMMANDS: &[&str] = &[
     "delete_batch",
     "sign_in_settings",
     "sign_in",
+    "start_device_sign_in",
+    "finish_device_sign_in",
     "list_sign_ins",
     "forget_sign_in",
     "directory_users",

@@ -37,6 +37,8 @@ pub struct AppState {
     pub shell: OnceLock<Shell>,
     /// Set in demo mode: what the wizard starts filled in with.
     pub demo: Option<crate::demo::DemoSetup>,
+    /// Device-code sign-ins shown in the window and not finished yet, by their number.
+    pub device_sign_ins: Mutex<HashMap<u32, mailferry::oauth::DeviceCodeSignIn>>,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
             running: Mutex::new(HashMap::new()),
             shell: OnceLock::new(),
             demo: None,
+            device_sign_ins: Mutex::new(HashMap::new()),
         })
     }
 

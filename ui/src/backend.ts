@@ -13,6 +13,7 @@ import type {
   CreateBatch,
   CsvImport,
   DemoSetup,
+  DeviceSignIn,
   EndpointSide,
   GraphUser,
   KeyringStatus,
@@ -40,6 +41,7 @@ export type {
   CsvProblem,
   CsvRow,
   DemoSetup,
+  DeviceSignIn,
   EndpointSide,
   ErrorKind,
   FolderReport,
@@ -162,6 +164,10 @@ export const signInSettings = (): Promise<SignInSettings> => call(() => commands
  * finished there; the refresh token goes to the keyring and never reaches the window.
  */
 export const signIn = (request: SignInRequest): Promise<SignedIn> => unwrap(() => commands.signIn(request));
+/** Sign in on another device: returns the code to show; then wait with `finishDeviceSignIn`. */
+export const startDeviceSignIn = (request: SignInRequest): Promise<DeviceSignIn> =>
+  unwrap(() => commands.startDeviceSignIn(request));
+export const finishDeviceSignIn = (id: number): Promise<SignedIn> => unwrap(() => commands.finishDeviceSignIn(id));
 /** A Google OAuth client's secret goes one way, into the keyring, like a password. */
 export const storeClientSecret = async (clientId: string, secret: string): Promise<void> => {
   await unwrap(() => commands.storeClientSecret(clientId, secret));

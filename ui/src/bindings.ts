@@ -193,6 +193,29 @@ async signIn(request: SignInRequest) : Promise<Result<SignedIn, AppError>> {
 }
 },
 /**
+ * The fallback when this computer's browser cannot be used (RFC 8628): a code to enter at
+ * the provider's page on any device.
+ */
+async startDeviceSignIn(request: SignInRequest) : Promise<Result<DeviceSignIn, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("start_device_sign_in", { request }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Waits until the person entered the code and signed in (or the code expired).
+ */
+async finishDeviceSignIn(id: number) : Promise<Result<SignedIn, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("finish_device_sign_in", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The sign-ins stored in the keyring (names and accounts only).
  */
 async listSignIns() : Promise<Result<SignInInfo[], AppError>> {
@@ -425,6 +448,18 @@ export type DemoSetup = { batch_name: string; source: DemoServer; destination: D
  */
 admin: string; users: DemoUser[] }
 export type DemoUser = { email_address: string; display_name: string; messages: number }
+/**
+ * A sign-in on another device: what to show while the person enters the code there.
+ */
+export type DeviceSignIn = { 
+/**
+ * Pass to `finish_device_sign_in`.
+ */
+id: number; user_code: string; verification_uri: string; 
+/**
+ * The provider's own instruction, when it gives one.
+ */
+message: string | null }
 export type EndpointSide = "source" | "destination"
 /**
  * The families of problems a user can act on differently.

@@ -34,6 +34,8 @@ pub fn all<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         batches::delete_batch,
         sign_in::sign_in_settings,
         sign_in::sign_in,
+        sign_in::start_device_sign_in,
+        sign_in::finish_device_sign_in,
         sign_in::list_sign_ins,
         sign_in::forget_sign_in,
         sign_in::directory_users,

@@ -61,6 +61,77 @@ pub fn sign_in_settings() -> SignInSettings {
 #[tauri::command]
 #[specta::specta]
 pub async fn sign_in(request: SignInRequest) -> AppResult<SignedIn> {
+    let (config, options) = prepare(request).await?;
+    let pending = oauth::start_interactive(config, options)
+        .await
+        .map_err(explain)?;
+    tauri_plugin_opener::open_url(&pending.authorize_url, None::<&str>).map_err(|e| {
+        AppError::local(
+            format!("the browser could not be opened: {e}"),
+            "Set a default web browser for this computer, then try again.",
+        )
+    })?;
+    pending.complete().await.map_err(explain)
+}
+
+/// A sign-in on another device: what to show while the person enters the code there.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct DeviceSignIn {
+    /// Pass to `finish_device_sign_in`.
+    pub id: u32,
+    pub user_code: String,
+    pub verification_uri: String,
+    /// The provider's own instruction, when it gives one.
+    pub message: Option<String>,
+}
+
+/// The fallback when this computer's browser cannot be used (RFC 8628): a code to enter at
+/// the provider's page on any device.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_device_sign_in(
+    state: State<'_, AppState>,
+    request: SignInRequest,
+) -> AppResult<DeviceSignIn> {
+    let (config, options) = prepare(request).await?;
+    let pending = oauth::start_device_code(config, options)
+        .await
+        .map_err(explain)?;
+    let shown = DeviceSignIn {
+        id: 0,
+        user_code: pending.user_code.clone(),
+        verification_uri: pending.verification_uri.clone(),
+        message: pending.message.clone(),
+    };
+    let mut waiting = state
+        .device_sign_ins
+        .lock()
+        .map_err(|_| AppError::local("the sign-in list is unusable", "Restart Mailferry."))?;
+    let id = waiting.keys().max().map_or(1, |last| last + 1);
+    waiting.insert(id, pending);
+    Ok(DeviceSignIn { id, ..shown })
+}
+
+/// Waits until the person entered the code and signed in (or the code expired).
+#[tauri::command]
+#[specta::specta]
+pub async fn finish_device_sign_in(state: State<'_, AppState>, id: u32) -> AppResult<SignedIn> {
+    let pending = state
+        .device_sign_ins
+        .lock()
+        .map_err(|_| AppError::local("the sign-in list is unusable", "Restart Mailferry."))?
+        .remove(&id)
+        .ok_or_else(|| {
+            AppError::input(
+                "this sign-in code is no longer waiting",
+                "Start the sign-in again.",
+            )
+        })?;
+    pending.wait().await.map_err(explain)
+}
+
+/// The provider configuration and options a sign-in request describes.
+async fn prepare(request: SignInRequest) -> AppResult<(ProviderConfig, SignInOptions)> {
     let client_id = request.client_id.trim();
     let endpoints = Endpoints::from_env(request.provider);
     let config = match request.provider {
@@ -89,16 +160,7 @@ pub async fn sign_in(request: SignInRequest) -> AppResult<SignedIn> {
         client_secret,
         timeout: Some(BROWSER_WAIT),
     };
-    let pending = oauth::start_interactive(config, options)
-        .await
-        .map_err(explain)?;
-    tauri_plugin_opener::open_url(&pending.authorize_url, None::<&str>).map_err(|e| {
-        AppError::local(
-            format!("the browser could not be opened: {e}"),
-            "Set a default web browser for this computer, then try again.",
-        )
-    })?;
-    pending.complete().await.map_err(explain)
+    Ok((config, options))
 }
 
 /// A sign-in a failed mailbox may need again, ready to pass to `sign_in`.

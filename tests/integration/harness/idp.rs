@@ -597,10 +597,7 @@ fn route(state: &mut IdpState, call: &Call) -> Reply {
             entry.endpoint = IdpEndpoint::Introspection;
             state.introspect(call, &mut entry)
         }
-        (&Method::GET, ["devicelogin"]) => Reply::text(
-            StatusCode::OK,
-            "Enter the code shown by your device. (In tests: Idp::approve_device_code.)",
-        ),
+        (&Method::GET, ["devicelogin"]) => state.device_login(call),
         (_, [_, "oauth2", "v2.0", "authorize" | "token" | "devicecode"])
         | (_, ["v1.0", "users"] | ["oauth2", "introspect"]) => {
             Reply::text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
@@ -695,6 +692,43 @@ impl IdpState {
         }
         entry.user = grant.user;
         Reply::json(StatusCode::OK, body)
+    }
+
+    /// The verification page: `?code=USER_CODE` is a person entering the code and signing in
+    /// (as `login_hint`, or the browser's user), which an end-to-end test does with any HTTP
+    /// client; without a code it only says what to do.
+    fn device_login(&mut self, call: &Call) -> Reply {
+        let Some(code) = call.query.get("code") else {
+            return Reply::text(
+                StatusCode::OK,
+                "Enter the code shown by your device. (In tests: Idp::approve_device_code, or GET this page with ?code=.)",
+            );
+        };
+        let user = call
+            .query
+            .get("login_hint")
+            .cloned()
+            .or_else(|| self.browser_user.clone());
+        let Some(user) = user else {
+            return Reply::text(
+                StatusCode::BAD_REQUEST,
+                "Nobody is signed in to approve the code.",
+            );
+        };
+        match self
+            .device_codes
+            .values_mut()
+            .find(|device| device.user_code == *code)
+        {
+            Some(device) => {
+                device.approved_for = Some(user);
+                Reply::text(
+                    StatusCode::OK,
+                    "You have signed in. You can close this window.",
+                )
+            }
+            None => Reply::text(StatusCode::BAD_REQUEST, "That code is not valid."),
+        }
     }
 
     fn authorize(&mut self, call: &Call, entry: &mut IdpRequest) -> Reply {

@@ -1,13 +1,24 @@
 import { Button, makeStyles, Spinner, Text, tokens } from '@fluentui/react-components';
 import { CheckmarkCircle16Filled, PersonArrowRight20Regular } from '@fluentui/react-icons';
 import { useRef, useState } from 'react';
-import { signIn, toProblem, type AppError, type ProviderKind, type SignedIn } from '../backend';
+import {
+  finishDeviceSignIn,
+  signIn,
+  startDeviceSignIn,
+  toProblem,
+  type AppError,
+  type DeviceSignIn,
+  type ProviderKind,
+  type SignedIn,
+  type SignInRequest,
+} from '../backend';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
   row: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   signedIn: { display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalXS, color: tokens.colorPaletteGreenForeground1 },
   problem: { color: tokens.colorPaletteRedForeground1 },
+  code: { fontFamily: tokens.fontFamilyMonospace, fontWeight: tokens.fontWeightSemibold, letterSpacing: '0.1em' },
 });
 
 export const PROVIDER_NAMES: Record<ProviderKind, string> = { microsoft: 'Microsoft', google: 'Google' };
@@ -35,30 +46,48 @@ export function SignInButton({ provider, clientId, tenant, loginHint, withDirect
   const styles = useStyles();
   const [waiting, setWaiting] = useState(false);
   const [problem, setProblem] = useState<AppError | null>(null);
+  const [device, setDevice] = useState<DeviceSignIn | null>(null);
   // Cancelling only stops waiting here; a late answer from the browser is then ignored.
   const attempt = useRef(0);
   const name = PROVIDER_NAMES[provider];
   const suffix = who ? ` for ${who}` : '';
 
-  const start = async () => {
+  const request = (): SignInRequest => ({
+    provider,
+    client_id: clientId.trim(),
+    tenant: tenant?.trim() || null,
+    login_hint: loginHint?.trim() || null,
+    with_directory: withDirectory,
+  });
+
+  /** Runs one sign-in attempt; a cancelled attempt's late answer is dropped. */
+  const attemptWith = async (run: (isCurrent: () => boolean) => Promise<SignedIn>) => {
     const mine = ++attempt.current;
+    const isCurrent = () => mine === attempt.current;
     setWaiting(true);
     setProblem(null);
     try {
-      const result = await signIn({
-        provider,
-        client_id: clientId.trim(),
-        tenant: tenant?.trim() || null,
-        login_hint: loginHint?.trim() || null,
-        with_directory: withDirectory,
-      });
-      if (mine === attempt.current) onChange(result);
+      const result = await run(isCurrent);
+      if (isCurrent()) onChange(result);
     } catch (e) {
-      if (mine === attempt.current) setProblem(toProblem(e));
+      if (isCurrent()) setProblem(toProblem(e));
     } finally {
-      if (mine === attempt.current) setWaiting(false);
+      if (isCurrent()) {
+        setWaiting(false);
+        setDevice(null);
+      }
     }
   };
+
+  const start = () => attemptWith(() => signIn(request()));
+
+  // When this computer's browser cannot be used: a code to enter on any other device.
+  const startOnAnotherDevice = () =>
+    attemptWith(async (isCurrent) => {
+      const shown = await startDeviceSignIn(request());
+      if (isCurrent()) setDevice(shown);
+      return finishDeviceSignIn(shown.id);
+    });
 
   if (signedIn) {
     return (
@@ -87,15 +116,26 @@ export function SignInButton({ provider, clientId, tenant, loginHint, withDirect
         >
           Sign in with {name}
         </Button>
+        {!waiting && !missingClient ? (
+          <Button
+            size="small"
+            appearance="subtle"
+            aria-label={`Sign in on another device${suffix}`}
+            onClick={() => void startOnAnotherDevice()}
+          >
+            Use another device
+          </Button>
+        ) : null}
         {waiting ? (
           <>
-            <Spinner size="tiny" label="Finish signing in in your browser…" />
+            <Spinner size="tiny" label={device ? 'Waiting for the code…' : 'Finish signing in in your browser…'} />
             <Button
               size="small"
               appearance="subtle"
               onClick={() => {
                 attempt.current += 1;
                 setWaiting(false);
+                setDevice(null);
               }}
             >
               Cancel
@@ -103,6 +143,12 @@ export function SignInButton({ provider, clientId, tenant, loginHint, withDirect
           </>
         ) : null}
       </div>
+      {device ? (
+        <Text size={200} role="status">
+          On a phone or another computer, open <strong>{device.verification_uri}</strong> and enter the code{' '}
+          <span className={styles.code}>{device.user_code}</span>.
+        </Text>
+      ) : null}
       {missingClient && !waiting ? (
         <Text size={200}>Enter the application (client) ID first.</Text>
       ) : null}

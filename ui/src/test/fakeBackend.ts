@@ -38,6 +38,17 @@ const DEFAULTS: Record<string, Handler> = {
     const account = request.login_hint ?? 'admin@contoso.com';
     return { name: `${request.provider}:${account}`, reference: { provider: request.provider, account, app: false }, account };
   },
+  start_device_sign_in: () => ({
+    id: 1,
+    user_code: 'F7KQ-2PLM',
+    verification_uri: 'https://microsoft.com/devicelogin',
+    message: null,
+  }),
+  finish_device_sign_in: () => ({
+    name: 'microsoft:admin@contoso.com',
+    reference: { provider: 'microsoft', account: 'admin@contoso.com', app: false },
+    account: 'admin@contoso.com',
+  }),
   list_sign_ins: () => [],
   forget_sign_in: () => true,
   directory_users: () => [],

@@ -133,6 +133,32 @@ describe('sign in with Microsoft', () => {
   });
 });
 
+describe('sign in on another device', () => {
+  it('shows the code and address, waits for the person, then says who signed in', async () => {
+    let finish: (value: unknown) => void = () => {};
+    const backend = installFakeBackend({
+      finish_device_sign_in: () => new Promise((resolve) => (finish = resolve)),
+    });
+    const { user } = renderApp();
+    await openDataService(user);
+    await user.click(screen.getByRole('radio', { name: /Gmail/ }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await screen.findByRole('heading', { level: 1, name: 'Destination' });
+    await user.click(screen.getByRole('radio', { name: /Microsoft 365/ }));
+    await user.click(screen.getByRole('button', { name: 'Sign in on another device' }));
+    const shown = await screen.findByText(/On a phone or another computer, open/);
+    expect(shown).toHaveTextContent('https://microsoft.com/devicelogin');
+    expect(shown).toHaveTextContent('F7KQ-2PLM');
+    expect(backend.callsTo('start_device_sign_in')).toEqual([
+      { request: { provider: 'microsoft', client_id: CLIENT_ID, tenant: 'organizations', login_hint: null, with_directory: true } },
+    ]);
+    await waitFor(() => expect(backend.callsTo('finish_device_sign_in')).toEqual([{ id: 1 }]));
+    finish({ name: 'microsoft:admin@contoso.com', reference: { provider: 'microsoft', account: 'admin@contoso.com', app: false }, account: 'admin@contoso.com' });
+    expect(await screen.findByText('Signed in as admin@contoso.com')).toBeInTheDocument();
+    expect(screen.queryByText(/F7KQ-2PLM/)).not.toBeInTheDocument();
+  });
+});
+
 describe('sign in with Google', () => {
   it('lets Gmail mailboxes sign in with Google instead of app passwords', async () => {
     const backend = installFakeBackend();
