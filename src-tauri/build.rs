@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "delete_batch",
     "sign_in_settings",
     "sign_in",
+    "sign_in_app",
     "start_device_sign_in",
     "finish_device_sign_in",
     "list_sign_ins",

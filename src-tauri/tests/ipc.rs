@@ -295,3 +295,28 @@ fn commands_outside_the_capability_are_refused() {
     // The shell plugin is not part of the app.
     assert!(invoke(&app, "plugin:shell|execute", json!({"program": "sh"})).is_err());
 }
+
+#[test]
+fn sign_ins_explain_what_is_missing_before_anything_is_opened() {
+    let app = app();
+    let no_client = invoke(
+        &app,
+        "sign_in",
+        json!({"request": {"provider": "microsoft", "client_id": " ", "tenant": null, "login_hint": null, "with_directory": false}}),
+    )
+    .expect_err("no app registration, no sign-in");
+    assert_eq!(no_client["kind"], "input", "{no_client}");
+    assert!(
+        no_client["hint"]
+            .as_str()
+            .is_some_and(|hint| hint.contains("client")),
+        "{no_client}"
+    );
+    let any_tenant = invoke(
+        &app,
+        "sign_in_app",
+        json!({"tenant": "organizations", "clientId": "11111111-2222-3333-4444-555555555555", "secret": "s"}),
+    )
+    .expect_err("an app signs in to one tenant");
+    assert_eq!(any_tenant["kind"], "input", "{any_tenant}");
+}

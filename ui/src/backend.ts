@@ -164,6 +164,9 @@ export const signInSettings = (): Promise<SignInSettings> => call(() => commands
  * finished there; the refresh token goes to the keyring and never reaches the window.
  */
 export const signIn = (request: SignInRequest): Promise<SignedIn> => unwrap(() => commands.signIn(request));
+/** Microsoft 365 app-only: the app registration signs in with its client secret (kept in the keyring). */
+export const signInApp = (tenant: string, clientId: string, secret: string): Promise<SignedIn> =>
+  unwrap(() => commands.signInApp(tenant, clientId, secret));
 /** Sign in on another device: returns the code to show; then wait with `finishDeviceSignIn`. */
 export const startDeviceSignIn = (request: SignInRequest): Promise<DeviceSignIn> =>
   unwrap(() => commands.startDeviceSignIn(request));

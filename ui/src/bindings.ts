@@ -193,6 +193,19 @@ async signIn(request: SignInRequest) : Promise<Result<SignedIn, AppError>> {
 }
 },
 /**
+ * Microsoft 365 without a person signing in: the app's own registration with a client secret
+ * (client credentials). The secret is checked by fetching a token, then kept in the keyring
+ * with the sign-in; Exchange still needs the app registered and given the mailboxes.
+ */
+async signInApp(tenant: string, clientId: string, secret: string) : Promise<Result<SignedIn, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sign_in_app", { tenant, clientId, secret }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The fallback when this computer's browser cannot be used (RFC 8628): a code to enter at
  * the provider's page on any device.
  */

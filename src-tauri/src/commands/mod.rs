@@ -34,6 +34,7 @@ pub fn all<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         batches::delete_batch,
         sign_in::sign_in_settings,
         sign_in::sign_in,
+        sign_in::sign_in_app,
         sign_in::start_device_sign_in,
         sign_in::finish_device_sign_in,
         sign_in::list_sign_ins,

@@ -74,6 +74,32 @@ pub async fn sign_in(request: SignInRequest) -> AppResult<SignedIn> {
     pending.complete().await.map_err(explain)
 }
 
+/// Microsoft 365 without a person signing in: the app's own registration with a client secret
+/// (client credentials). The secret is checked by fetching a token, then kept in the keyring
+/// with the sign-in; Exchange still needs the app registered and given the mailboxes.
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in_app(tenant: String, client_id: String, secret: String) -> AppResult<SignedIn> {
+    let tenant = tenant.trim();
+    if tenant.is_empty() || matches!(tenant, "common" | "organizations" | "consumers") {
+        return Err(AppError::input(
+            "the app signs in to one tenant",
+            "Enter your tenant's domain (contoso.onmicrosoft.com) or its ID.",
+        ));
+    }
+    if secret.trim().is_empty() {
+        return Err(AppError::input(
+            "the client secret is empty",
+            "Copy the secret's Value from Certificates & secrets in the app registration.",
+        ));
+    }
+    let endpoints = Endpoints::from_env(ProviderKind::Microsoft);
+    let config = ProviderConfig::microsoft(tenant, client_id.trim(), &endpoints, false);
+    oauth::sign_in_app(config, SecretString::new(secret.trim().to_string()))
+        .await
+        .map_err(explain)
+}
+
 /// A sign-in on another device: what to show while the person enters the code there.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct DeviceSignIn {

@@ -1,7 +1,7 @@
-import { Button, Field, Input, makeStyles, Text, tokens } from '@fluentui/react-components';
+import { Button, Field, Input, makeStyles, Radio, RadioGroup, Text, tokens } from '@fluentui/react-components';
 import { Server24Regular, Cloud24Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
-import { storeAdminPassword, testConnection, toProblem } from '../backend';
+import { signInApp, storeAdminPassword, testConnection, toProblem } from '../backend';
 import { usePresets } from '../app/presets';
 import { ClientIdField } from '../components/ClientIdField';
 import { ConnectionResult } from '../components/ConnectionResult';
@@ -86,11 +86,28 @@ export function DestinationScreen() {
       {m365 ? (
         <Section id="destination-sign-in" title="Sign in with Microsoft">
           <div className={styles.fields}>
-            <Text>
-              Sign in as an admin who has Full Access to every destination mailbox (Exchange admin center → Recipients
-              → Mailboxes → a mailbox → Delegation → Read and manage). Mailferry then opens each mailbox with that
-              sign-in, as Microsoft's own migration service does.
-            </Text>
+            <RadioGroup
+              aria-label="Who signs in to Microsoft 365"
+              value={state.destinationAuth}
+              onChange={(_, d) => dispatch({ type: 'setDestinationAuth', auth: d.value as 'admin' | 'app' })}
+            >
+              <Radio value="admin" label="An admin with Full Access to every mailbox signs in" />
+              <Radio value="app" label="The app registration signs in by itself, with a client secret" />
+            </RadioGroup>
+            {state.destinationAuth === 'admin' ? (
+              <Text>
+                Sign in as an admin who has Full Access to every destination mailbox (Exchange admin center →
+                Recipients → Mailboxes → a mailbox → Delegation → Read and manage). Mailferry then opens each mailbox
+                with that sign-in, as Microsoft's own migration service does.
+              </Text>
+            ) : (
+              <Text>
+                For many mailboxes without anyone signed in. The app registration needs the Office 365 Exchange Online
+                application permission IMAP.AccessAsApp with admin consent, and in Exchange Online PowerShell
+                New-ServicePrincipal for the app and Add-MailboxPermission -AccessRights FullAccess on each mailbox.
+                If a step is missing, the test below says which.
+              </Text>
+            )}
             <ClientIdField
               provider="microsoft"
               value={state.clientIds.microsoft}
@@ -99,14 +116,30 @@ export function DestinationScreen() {
             <Field label="Tenant" hint="Your domain (contoso.com), your tenant ID, or organizations for any work account.">
               <Input value={state.tenant} spellCheck={false} onChange={(_, d) => dispatch({ type: 'setTenant', tenant: d.value })} />
             </Field>
-            <SignInButton
-              provider="microsoft"
-              clientId={state.clientIds.microsoft}
-              tenant={state.tenant}
-              withDirectory
-              signedIn={state.destinationSignIn}
-              onChange={(signedIn) => dispatch({ type: 'destinationSignedIn', signedIn })}
-            />
+            {state.destinationAuth === 'admin' ? (
+              <SignInButton
+                provider="microsoft"
+                clientId={state.clientIds.microsoft}
+                tenant={state.tenant}
+                withDirectory
+                signedIn={state.destinationSignIn}
+                onChange={(signedIn) => dispatch({ type: 'destinationSignedIn', signedIn })}
+              />
+            ) : (
+              <PasswordField
+                label="Client secret"
+                stored={state.destinationSignIn !== null}
+                storedText={`The app is signed in to ${state.destinationSignIn?.account ?? state.tenant}`}
+                disabled={!state.clientIds.microsoft.trim()}
+                disabledReason="Enter the application (client) ID first."
+                hint="The secret's Value from Certificates & secrets. Mailferry checks it with Microsoft and keeps it in this computer's password store."
+                onStore={async (secret) => {
+                  const signedIn = await signInApp(state.tenant, state.clientIds.microsoft, secret);
+                  dispatch({ type: 'destinationSignedIn', signedIn });
+                }}
+                onChangeRequested={() => dispatch({ type: 'destinationSignedIn', signedIn: null })}
+              />
+            )}
             {showErrors && signInProblem ? <div role="alert">{signInProblem}</div> : null}
           </div>
         </Section>

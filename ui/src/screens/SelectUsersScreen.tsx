@@ -81,7 +81,9 @@ export function SelectUsersScreen() {
   const passwordLabel = signsIn ? 'Sign-in' : preset?.sign_in === 'app_password' ? 'App password' : 'Password';
   const source = sourceSpec(state, presets);
   const options = useMemo(() => batchOptions(state), [state.options, state.allowInsecure, state.destinationAdmin, state.destinationKind, state.destinationSignIn, state.sourceAuth]); // eslint-disable-line react-hooks/exhaustive-deps
-  const directory = state.destinationKind === 'microsoft365' ? state.destinationSignIn : null;
+  // The directory is read with a person's sign-in (User.ReadBasic.All), not the app's own.
+  const directory =
+    state.destinationKind === 'microsoft365' && !state.destinationSignIn?.reference.app ? state.destinationSignIn : null;
   const [loadingDirectory, setLoadingDirectory] = useState(false);
 
   const selected = selectedUsers(state);

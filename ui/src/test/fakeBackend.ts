@@ -38,6 +38,11 @@ const DEFAULTS: Record<string, Handler> = {
     const account = request.login_hint ?? 'admin@contoso.com';
     return { name: `${request.provider}:${account}`, reference: { provider: request.provider, account, app: false }, account };
   },
+  sign_in_app: (args) => ({
+    name: `microsoft-app:${args.tenant as string}`,
+    reference: { provider: 'microsoft', account: args.tenant, app: true },
+    account: args.tenant,
+  }),
   start_device_sign_in: () => ({
     id: 1,
     user_code: 'F7KQ-2PLM',

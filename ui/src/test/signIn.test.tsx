@@ -133,6 +133,50 @@ describe('sign in with Microsoft', () => {
   });
 });
 
+describe('Microsoft 365 without a person signing in', () => {
+  it('checks the app registration\'s secret and opens the mailboxes with the app\'s own sign-in', async () => {
+    const backend = installFakeBackend({
+      test_connection: (args) => {
+        const options = args.options as { destination_sign_in: string | null };
+        if (args.side === 'destination' && options.destination_sign_in === 'microsoft-app:contoso.onmicrosoft.com') {
+          fail(
+            'authentication',
+            'Exchange Online does not let the app open anna@contoso.com yet',
+            'In Exchange Online PowerShell give it the mailbox with Add-MailboxPermission -AccessRights FullAccess.',
+          );
+        }
+        return { folders: 12, messages: 3456, bytes: 1_288_490_188, too_large: 0 };
+      },
+    });
+    const { user } = renderApp();
+    await openDataService(user);
+    await user.click(screen.getByRole('radio', { name: /Gmail/ }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await screen.findByRole('heading', { level: 1, name: 'Destination' });
+    await user.click(screen.getByRole('radio', { name: /Microsoft 365/ }));
+    await user.click(screen.getByRole('radio', { name: 'The app registration signs in by itself, with a client secret' }));
+    expect(screen.getByText(/IMAP.AccessAsApp/)).toBeInTheDocument();
+    const tenant = screen.getByRole('textbox', { name: /Tenant/ });
+    await user.clear(tenant);
+    await user.type(tenant, 'contoso.onmicrosoft.com');
+    await fill(user, screen.getByLabelText('Client secret'), 'app-secret-value');
+    await user.keyboard('{Enter}');
+    expect(await screen.findByText('The app is signed in to contoso.onmicrosoft.com')).toBeInTheDocument();
+    expect(backend.callsTo('sign_in_app')).toEqual([
+      { tenant: 'contoso.onmicrosoft.com', clientId: CLIENT_ID, secret: 'app-secret-value' },
+    ]);
+    expect(document.body.innerHTML).not.toContain('app-secret-value');
+    // The test names the missing Exchange step.
+    await fill(user, screen.getByRole('textbox', { name: /Destination mailbox to test/ }), 'anna@contoso.com');
+    await user.click(screen.getByRole('button', { name: 'Test connection' }));
+    expect(await screen.findByText(/does not let the app open anna@contoso.com yet/)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await screen.findByRole('heading', { level: 1, name: 'Select users to start migrating email messages' });
+    // The organisation's list needs a person's sign-in.
+    expect(screen.queryByRole('button', { name: 'Load users from Microsoft 365' })).not.toBeInTheDocument();
+  });
+});
+
 describe('sign in on another device', () => {
   it('shows the code and address, waits for the person, then says who signed in', async () => {
     let finish: (value: unknown) => void = () => {};

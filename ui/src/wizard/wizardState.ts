@@ -85,7 +85,9 @@ export interface WizardState {
   destinationKind: 'microsoft365' | 'imap';
   /** Microsoft 365: the tenant signed in to (`organizations`, a domain or a tenant ID). */
   tenant: string;
-  /** Microsoft 365: the admin's sign-in that opens every destination mailbox. */
+  /** Microsoft 365: an admin signs in, or the app registration signs in by itself. */
+  destinationAuth: 'admin' | 'app';
+  /** Microsoft 365: the admin's (or the app's) sign-in that opens every destination mailbox. */
   destinationSignIn: SignedIn | null;
   /** Exchange Online's IMAP address (differs in sovereign clouds). */
   microsoftImapUrl: string;
@@ -121,6 +123,7 @@ export function initialWizard(existingNames: string[] = [], settings: SignInSett
     googleSecretStored: false,
     destinationKind: 'imap',
     tenant: 'organizations',
+    destinationAuth: 'admin',
     destinationSignIn: null,
     microsoftImapUrl: settings.microsoft_imap_url,
     destinationServer: { host: '', port: '993', security: 'tls' },
@@ -193,6 +196,7 @@ export type WizardAction =
   | { type: 'setSourceAuth'; auth: SourceAuth }
   | { type: 'setClientId'; provider: ProviderKind; clientId: string }
   | { type: 'setTenant'; tenant: string }
+  | { type: 'setDestinationAuth'; auth: WizardState['destinationAuth'] }
   | { type: 'googleSecretStored'; stored: boolean }
   | { type: 'destinationSignedIn'; signedIn: SignedIn | null }
   | { type: 'userSignedIn'; id: number; signedIn: SignedIn | null }
@@ -305,6 +309,10 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return { ...state, googleSecretStored: action.stored };
     case 'setTenant':
       return action.tenant === state.tenant ? state : { ...state, tenant: action.tenant, destinationSignIn: null, destinationTest: IDLE };
+    case 'setDestinationAuth':
+      return action.auth === state.destinationAuth
+        ? state
+        : { ...state, destinationAuth: action.auth, destinationSignIn: null, destinationTest: IDLE };
     case 'destinationSignedIn':
       return { ...state, destinationSignIn: action.signedIn, destinationTest: IDLE };
     case 'addMailboxes': {
