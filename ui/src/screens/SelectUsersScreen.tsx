@@ -14,7 +14,13 @@ import {
   ToolbarDivider,
   tokens,
 } from '@fluentui/react-components';
-import { Add20Regular, ArrowUpload20Regular, Delete20Regular, PeopleAdd20Regular } from '@fluentui/react-icons';
+import {
+  Add20Regular,
+  ArrowUpload20Regular,
+  Delete20Regular,
+  PeopleAdd20Regular,
+  PlugConnected20Regular,
+} from '@fluentui/react-icons';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import {
   chooseCsvFile,
@@ -38,6 +44,7 @@ import { WizardFooter } from '../wizard/WizardFooter';
 import {
   batchNameOf,
   batchOptions,
+  destinationSpec,
   rowProblem,
   selectedUsers,
   sourcePreset,
@@ -118,16 +125,50 @@ export function SelectUsersScreen() {
     [batch, dispatch],
   );
 
-  const onTest = useCallback(
-    (row: UserRow) => {
-      if (!source) return;
+  const destination = destinationSpec(state, presets);
+  /**
+   * The pre-flight of one mailbox: the old one opens (and is counted), then the new one opens
+   * with the destination's sign-in, so a missing permission shows before the batch starts.
+   */
+  const runTest = useCallback(
+    async (row: UserRow) => {
+      if (!source || !destination) return;
+      const email = row.emailAddress.trim();
       dispatch({ type: 'userTest', id: row.id, test: { state: 'testing' } });
-      testConnection(batch, 'source', source, row.emailAddress.trim(), row.userName.trim(), options)
-        .then((summary) => dispatch({ type: 'userTest', id: row.id, test: { state: 'ok', summary } }))
-        .catch((e) => dispatch({ type: 'userTest', id: row.id, test: { state: 'error', problem: toProblem(e) } }));
+      try {
+        const summary = await testConnection(batch, 'source', source, email, row.userName.trim(), options);
+        try {
+          await testConnection(batch, 'destination', destination, email, email, options);
+        } catch (e) {
+          const problem = toProblem(e);
+          dispatch({
+            type: 'userTest',
+            id: row.id,
+            test: { state: 'error', problem: { ...problem, message: `the new mailbox: ${problem.message}` } },
+          });
+          return;
+        }
+        dispatch({ type: 'userTest', id: row.id, test: { state: 'ok', summary } });
+      } catch (e) {
+        dispatch({ type: 'userTest', id: row.id, test: { state: 'error', problem: toProblem(e) } });
+      }
     },
-    [batch, source?.url, source?.preset, options, dispatch], // eslint-disable-line react-hooks/exhaustive-deps
+    [batch, source?.url, source?.preset, destination?.url, options, dispatch], // eslint-disable-line react-hooks/exhaustive-deps
   );
+  const onTest = useCallback((row: UserRow) => void runTest(row), [runTest]);
+
+  /** Tests every selected mailbox that is ready, a few at a time. */
+  const [testingAll, setTestingAll] = useState(false);
+  const testAll = async () => {
+    const ready = selected.filter((row) => !problems.get(row.id));
+    setTestingAll(true);
+    const queue = [...ready];
+    const worker = async () => {
+      for (let row = queue.shift(); row; row = queue.shift()) await runTest(row);
+    };
+    await Promise.all([worker(), worker(), worker()]);
+    setTestingAll(false);
+  };
 
   const addUser = () => {
     dispatch({ type: 'addUser' });
@@ -207,6 +248,13 @@ export function SelectUsersScreen() {
         </ToolbarButton>
         <ToolbarButton icon={<ArrowUpload20Regular />} onClick={() => void importFile()} disabled={importing}>
           {importing ? 'Importing…' : 'Import CSV'}
+        </ToolbarButton>
+        <ToolbarButton
+          icon={<PlugConnected20Regular />}
+          onClick={() => void testAll()}
+          disabled={testingAll || selected.length === 0}
+        >
+          {testingAll ? 'Testing…' : 'Test all selected'}
         </ToolbarButton>
         {directory ? (
           <ToolbarButton icon={<PeopleAdd20Regular />} onClick={() => void loadDirectory()} disabled={loadingDirectory}>

@@ -59,7 +59,8 @@ describe('select users', () => {
   it('tests a row against the source and shows what it found, or the error', async () => {
     let attempt = 0;
     const backend = installFakeBackend({
-      test_connection: () => {
+      test_connection: (args) => {
+        if (args.side === 'destination') return { folders: 5, messages: 0, bytes: 0, too_large: 0 };
         attempt += 1;
         if (attempt === 1) return { folders: 9, messages: 1200, bytes: 52_428_800, too_large: 3 };
         return fail('authentication', 'Gmail did not accept the app password', 'Create a new app password.');
@@ -81,9 +82,44 @@ describe('select users', () => {
       emailAddress: 'anna@contoso.com',
       userName: 'anna@gmail.com',
     });
+    // The new mailbox is opened too, with the destination admin.
+    expect(backend.callsTo('test_connection')[1]).toMatchObject({
+      side: 'destination',
+      server: { preset: null, url: 'imaps://mail.contoso.com:993' },
+      emailAddress: 'anna@contoso.com',
+      options: { destination_admin: 'admin@contoso.com' },
+    });
     await user.click(test);
     expect(await screen.findByText('Gmail did not accept the app password.')).toBeInTheDocument();
     expect(screen.getByText('What to do: Create a new app password.')).toBeInTheDocument();
+  });
+
+  it('checks every selected mailbox before the batch starts, old and new', async () => {
+    const backend = installFakeBackend({
+      test_connection: (args) => {
+        if (args.side === 'destination' && args.emailAddress === 'ben@contoso.com') {
+          fail('authentication', 'the admin cannot open ben@contoso.com', 'Give the admin full access to the mailbox.');
+        }
+        return { folders: 9, messages: 1200, bytes: 52_428_800, too_large: 0 };
+      },
+    });
+    const { user } = renderApp();
+    await openUsers(user);
+    for (const email of ['anna@contoso.com', 'ben@contoso.com']) {
+      await addUserRow(user, email);
+      await user.type(screen.getByLabelText(`App password for ${email}`), 'secret{Enter}');
+    }
+    await waitFor(() => expect(screen.getAllByText('Password stored')).toHaveLength(2));
+    await user.click(screen.getByRole('button', { name: 'Test all selected' }));
+    expect(await screen.findByText('The new mailbox: the admin cannot open ben@contoso.com.')).toBeInTheDocument();
+    expect(screen.getByText('9 folders · 1,200 messages · 50 MB')).toBeInTheDocument();
+    const sides = backend.callsTo('test_connection').map((c) => `${c.side} ${c.emailAddress}`);
+    expect(sides.sort()).toEqual([
+      'destination anna@contoso.com',
+      'destination ben@contoso.com',
+      'source anna@contoso.com',
+      'source ben@contoso.com',
+    ]);
   });
 
   it('imports a CSV: rows arrive with their passwords already stored', async () => {
