@@ -1,7 +1,7 @@
 import { Button, Card, CardHeader, makeStyles, Spinner, Text, tokens } from '@fluentui/react-components';
 import { MailArrowForwardRegular } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
-import { listBatches, toProblem, type AppError, type BatchSummary } from '../backend';
+import { listBatches, onBatchProgress, toProblem, type AppError, type BatchSummary } from '../backend';
 import { useNavigate } from '../app/navigation';
 import { BatchTable } from '../components/BatchTable';
 import { Page } from '../components/Page';
@@ -33,11 +33,25 @@ export function HomeScreen() {
 
   useEffect(() => {
     let alive = true;
-    listBatches()
-      .then((list) => alive && setBatches([...list].sort((a, b) => b.created_at - a.created_at)))
-      .catch((e) => alive && setProblem(toProblem(e)));
+    let pending: ReturnType<typeof setTimeout> | null = null;
+    const load = () =>
+      listBatches()
+        .then((list) => alive && setBatches([...list].sort((a, b) => b.created_at - a.created_at)))
+        .catch((e) => alive && setProblem(toProblem(e)));
+    void load();
+    // Statuses and counts change while batches run: reload at most once a second as progress
+    // arrives, rather than once per event.
+    const unsubscribe = onBatchProgress(() => {
+      if (pending) return;
+      pending = setTimeout(() => {
+        pending = null;
+        void load();
+      }, 1000);
+    });
     return () => {
       alive = false;
+      unsubscribe();
+      if (pending) clearTimeout(pending);
     };
   }, []);
 

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { summary } from '../dev/fixtures';
+import { progress, summary, update } from '../dev/fixtures';
 import { fail, installFakeBackend } from './fakeBackend';
 import { dialogButton, findDialog } from './dialogs';
 import { renderApp } from './render';
@@ -19,6 +19,24 @@ describe('home', () => {
     expect(screen.getByRole('navigation', { name: 'Main' })).toBeInTheDocument();
     expect(screen.getByRole('main')).toBeInTheDocument();
     expect(screen.getByRole('banner')).toBeInTheDocument();
+  });
+
+  it('keeps the batch list live while batches run', async () => {
+    let synced = 1;
+    const backend = installFakeBackend({
+      list_batches: () => [summary({ users_synced: synced })],
+    });
+    renderApp();
+    const table = await screen.findByRole('table', { name: 'Migration batches' });
+    expect(within(table).getByText('1 of 3')).toBeInTheDocument();
+    await waitFor(() => expect(backend.listening()).toContain('batch-progress'));
+    synced = 2;
+    // A burst of progress reloads the list once, not once per event.
+    for (let i = 0; i < 5; i += 1) {
+      await backend.emitBatchProgress(update('Contoso mailboxes', [progress('ben@contoso.com', { status: 'Synced' })]));
+    }
+    expect(await within(table).findByText('2 of 3', {}, { timeout: 3000 })).toBeInTheDocument();
+    expect(backend.callsTo('list_batches')).toHaveLength(2);
   });
 
   it('lists batches with source, status, users synced and opens one', async () => {
