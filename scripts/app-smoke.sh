@@ -45,7 +45,7 @@ trap 'rm -rf "$state" "$keyring_home"' EXIT
 # As on a desktop: a session bus and an unlocked keyring (a throwaway one).
 mkdir -m 700 -p "$keyring_home/run"
 MAILFERRY_STATE_DIR="$state" dbus-run-session -- env XDG_DATA_HOME="$keyring_home" XDG_RUNTIME_DIR="$keyring_home/run" xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
-  echo -n mailferry-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  bash scripts/test-keyring.sh
   mailferry-app >"'"$out"'/app.log" 2>&1 &
   app=$!
   for _ in $(seq 1 60); do

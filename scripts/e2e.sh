@@ -85,8 +85,7 @@ mkdir -m 700 -p "$work/keyring/run"
 dbus-run-session -- env XDG_DATA_HOME="$work/keyring" XDG_RUNTIME_DIR="$work/keyring/run" xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
   set -e
   exec 2>&1
-  echo -n mailferry-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  echo -n warm-up | secret-tool store --label="Mailferry e2e warm-up" service mailferry-warm-up username warm-up
+  bash scripts/test-keyring.sh
   tauri-driver --port 4444 --native-port 4445 >"'"$out"'/tauri-driver.log" 2>&1 &
   driver=$!
   trap "kill $driver 2>/dev/null || true" EXIT

@@ -53,17 +53,7 @@ if wants engine; then
   keyring_home=$(mktemp -d)
   mkdir -m 700 -p "$keyring_home/run"
   dbus-run-session -- env XDG_DATA_HOME="$keyring_home" XDG_RUNTIME_DIR="$keyring_home/run" bash -c '
-    echo -n mailferry-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-    # The daemon claims its bus name a moment after it returns; a client that comes first
-    # has D-Bus start a second, locked daemon ("Cannot create an item in a locked collection").
-    for _ in $(seq 50); do
-      dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true && break
-      sleep 0.1
-    done
-    # Create the default collection once, before tests race to create it from many processes.
-    echo -n warm-up | secret-tool store --label="Mailferry test warm-up" service mailferry-warm-up username warm-up
-    secret-tool clear service mailferry-warm-up username warm-up
+    bash scripts/test-keyring.sh
     cargo test --locked --no-fail-fast
   '
   rm -rf "$keyring_home"
