@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "start_batch",
     "stop_batch",
     "retry_failed",
+    "retry_user",
     "complete_batch",
     "delete_batch",
     "sign_in_settings",

@@ -282,15 +282,42 @@ impl BatchStore {
         from: &[UserStatus],
         to: UserStatus,
     ) -> Result<usize, BatchError> {
+        self.move_statuses(batch, None, from, to)
+    }
+
+    /// The same for one user (retrying one mailbox from the window).
+    pub fn set_user_statuses(
+        &self,
+        batch: &str,
+        email: &str,
+        from: &[UserStatus],
+        to: UserStatus,
+    ) -> Result<usize, BatchError> {
+        self.move_statuses(batch, Some(email), from, to)
+    }
+
+    fn move_statuses(
+        &self,
+        batch: &str,
+        email: Option<&str>,
+        from: &[UserStatus],
+        to: UserStatus,
+    ) -> Result<usize, BatchError> {
         self.batch(batch)?;
         let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
         let placeholders = vec!["?"; from.len()].join(", ");
+        let only_user = if email.is_some() {
+            " AND email = ?"
+        } else {
+            ""
+        };
         let sql = format!(
             "UPDATE batch_users SET status = ?, detail = NULL, error = NULL, resume_at = NULL
-             WHERE batch = ? AND status IN ({placeholders})"
+             WHERE batch = ? AND status IN ({placeholders}){only_user}"
         );
         let mut values: Vec<&str> = vec![to.as_str(), batch];
         values.extend(from);
+        values.extend(email);
         Ok(self
             .state
             .with(|db| db.execute(&sql, rusqlite::params_from_iter(values)))?)

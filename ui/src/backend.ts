@@ -212,6 +212,10 @@ export const stopBatch = async (name: string): Promise<void> => {
 export const retryFailed = async (name: string): Promise<void> => {
   await unwrap(() => commands.retryFailed(name));
 };
+/** Tries one failed mailbox again. */
+export const retryUser = async (name: string, email: string): Promise<void> => {
+  await unwrap(() => commands.retryUser(name, email));
+};
 export const completeBatch = async (name: string): Promise<void> => {
   await unwrap(() => commands.completeBatch(name));
 };

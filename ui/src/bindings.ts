@@ -160,7 +160,16 @@ async retryFailed(name: string) : Promise<Result<null, AppError>> {
 },
 /**
  * A last pass for every synced mailbox, then their migration is closed (Completed).
+ * Tries one failed mailbox again (after its password or sign-in was fixed).
  */
+async retryUser(name: string, email: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("retry_user", { name, email }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async completeBatch(name: string) : Promise<Result<null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("complete_batch", { name }) };

@@ -308,6 +308,18 @@ pub async fn retry_failed(state: State<'_, AppState>, name: String) -> AppResult
 }
 
 /// A last pass for every synced mailbox, then their migration is closed (Completed).
+/// Tries one failed mailbox again (after its password or sign-in was fixed).
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_user(state: State<'_, AppState>, name: String, email: String) -> AppResult<()> {
+    state
+        .store
+        .set_user_statuses(&name, &email, &[UserStatus::Failed], UserStatus::Queued)
+        .map_err(explain)?;
+    state.spawn_batch(&name, RunMode::Continuous);
+    Ok(())
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn complete_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {

@@ -30,6 +30,7 @@ pub fn all<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         batches::start_batch,
         batches::stop_batch,
         batches::retry_failed,
+        batches::retry_user,
         batches::complete_batch,
         batches::delete_batch,
         sign_in::sign_in_settings,

@@ -97,6 +97,49 @@ fn statuses_and_errors_persist() {
 }
 
 #[test]
+fn one_failed_user_is_retried_without_touching_the_others() {
+    let (_dir, store) = store();
+    store.create(&new_batch("b"), &users()).unwrap();
+    for email in ["a@contoso.com", "b@contoso.com"] {
+        store
+            .set_status("b", email, UserStatus::Failed, Some("refused"), None, None)
+            .unwrap();
+    }
+    let moved = store
+        .set_user_statuses(
+            "b",
+            "b@contoso.com",
+            &[UserStatus::Failed],
+            UserStatus::Queued,
+        )
+        .unwrap();
+    assert_eq!(moved, 1);
+    let statuses: Vec<(String, UserStatus)> = store
+        .users("b")
+        .unwrap()
+        .into_iter()
+        .map(|u| (u.email_address, u.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("a@contoso.com".to_string(), UserStatus::Failed),
+            ("b@contoso.com".to_string(), UserStatus::Queued)
+        ]
+    );
+    // A user who is not Failed is left alone.
+    let again = store
+        .set_user_statuses(
+            "b",
+            "b@contoso.com",
+            &[UserStatus::Failed],
+            UserStatus::Queued,
+        )
+        .unwrap();
+    assert_eq!(again, 0);
+}
+
+#[test]
 fn delete_removes_everything() {
     let (_dir, store) = store();
     store.create(&new_batch("gone"), &users()).unwrap();

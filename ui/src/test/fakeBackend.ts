@@ -85,6 +85,7 @@ const DEFAULTS: Record<string, Handler> = {
   start_batch: () => null,
   stop_batch: () => null,
   retry_failed: () => null,
+  retry_user: () => null,
   complete_batch: () => null,
   delete_batch: () => null,
   user_report: () => null,

@@ -280,7 +280,8 @@ describe('sign in again from the status page', () => {
     // Signing in replaces typing a password.
     expect(within(details).queryByLabelText(/Enter a new/)).not.toBeInTheDocument();
     await user.click(within(details).getByRole('button', { name: 'Sign in with Microsoft for chris@outlook.com' }));
-    await waitFor(() => expect(backend.callsTo('retry_failed')).toEqual([{ name: BATCH }]));
+    await waitFor(() => expect(backend.callsTo('retry_user')).toEqual([{ name: BATCH, email: 'chris@contoso.com' }]));
+    expect(backend.callsTo('retry_failed')).toEqual([]);
     expect(backend.callsTo('sign_ins_for')).toEqual([{ batch: BATCH, email: 'chris@contoso.com' }]);
     expect(backend.callsTo('sign_in')).toEqual([
       { request: { provider: 'microsoft', client_id: CLIENT_ID, tenant: 'consumers', login_hint: 'chris@outlook.com', with_directory: false } },

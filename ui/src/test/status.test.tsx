@@ -97,10 +97,10 @@ describe('email migration status', () => {
     const details = await screen.findByRole('region', { name: 'Details for chris@contoso.com' });
     expect(within(details).getByText('What to do: Create a new app password for this mailbox and enter it here.')).toBeInTheDocument();
     await user.type(within(details).getByLabelText('Enter a new app password'), 'new-app-pass{Enter}');
-    await waitFor(() => expect(backend.callsTo('retry_failed')).toEqual([{ name: BATCH }]));
+    await waitFor(() => expect(backend.callsTo('retry_user')).toEqual([{ name: BATCH, email: 'chris@contoso.com' }]));
     expect(backend.callsTo('store_password')).toEqual([{ batch: BATCH, email: 'chris@contoso.com', password: 'new-app-pass' }]);
     const order = backend.commandOrder();
-    expect(order.indexOf('store_password')).toBeLessThan(order.indexOf('retry_failed'));
+    expect(order.indexOf('store_password')).toBeLessThan(order.indexOf('retry_user'));
     expect(document.body.innerHTML).not.toContain('new-app-pass');
   });
 

@@ -2,6 +2,7 @@ import { Button, makeStyles, Text, tokens } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import {
   retryFailed,
+  retryUser,
   signInsFor,
   storePassword,
   toProblem,
@@ -51,6 +52,20 @@ export function FixAction({ batch, user, problem, passwordWord, onRetried }: Pro
     };
   }, [authentication, batch, user.email_address]);
 
+  /** After its own fix (a new password, a new sign-in) only this mailbox is tried again. */
+  const retryThis = async () => {
+    setBusy(true);
+    setFailure(null);
+    try {
+      await retryUser(batch, user.email_address);
+      onRetried();
+    } catch (e) {
+      setFailure(toProblem(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const retry = async () => {
     setBusy(true);
     setFailure(null);
@@ -79,7 +94,7 @@ export function FixAction({ batch, user, problem, passwordWord, onRetried }: Pro
                 who={again.request.login_hint ?? undefined}
                 signedIn={null}
                 onChange={(signedIn) => {
-                  if (signedIn) void retry();
+                  if (signedIn) void retryThis();
                 }}
               />
             </div>
@@ -92,7 +107,7 @@ export function FixAction({ batch, user, problem, passwordWord, onRetried }: Pro
           hint="It is stored, then Mailferry tries this mailbox again."
           onStore={async (password) => {
             await storePassword(batch, user.email_address, password);
-            await retry();
+            await retryThis();
           }}
         />
       ) : null}
