@@ -49,6 +49,8 @@ use idp::Idp;
 use serde_json::json;
 
 const DOMAIN: &str = "contoso.test";
+/// Users in the stand-in's Microsoft Graph directory (`--oauth`).
+const SAMPLE_DIRECTORY_SIZE: usize = 150;
 const ADMIN: &str = "admin@contoso.test";
 const PEOPLE: [(&str, &str); 6] = [
     ("anna", "Anna Lindqvist"),
@@ -157,6 +159,8 @@ async fn main() {
         idp.set_known_users(&emails.iter().map(String::as_str).collect::<Vec<_>>());
         // A sign-in without a login hint (the window's button) signs in the first user.
         idp.set_browser_user(&emails[0]);
+        // An organisation for "Load users from Microsoft 365": more than one Graph page.
+        idp.set_directory_users(SAMPLE_DIRECTORY_SIZE);
         idp
     });
     let mut source_config = DovecotConfig::new(Layout::Plain);
