@@ -249,6 +249,12 @@ export function SelectUsersScreen() {
         <ToolbarButton icon={<ArrowUpload20Regular />} onClick={() => void importFile()} disabled={importing}>
           {importing ? 'Importing…' : 'Import CSV'}
         </ToolbarButton>
+        {directory ? (
+          <ToolbarButton icon={<PeopleAdd20Regular />} onClick={() => void loadDirectory()} disabled={loadingDirectory}>
+            {loadingDirectory ? 'Loading users…' : 'Load users from Microsoft 365'}
+          </ToolbarButton>
+        ) : null}
+        <ToolbarDivider />
         <ToolbarButton
           icon={<PlugConnected20Regular />}
           onClick={() => void testAll()}
@@ -256,12 +262,6 @@ export function SelectUsersScreen() {
         >
           {testingAll ? 'Testing…' : 'Test all selected'}
         </ToolbarButton>
-        {directory ? (
-          <ToolbarButton icon={<PeopleAdd20Regular />} onClick={() => void loadDirectory()} disabled={loadingDirectory}>
-            {loadingDirectory ? 'Loading users…' : 'Load users from Microsoft 365'}
-          </ToolbarButton>
-        ) : null}
-        <ToolbarDivider />
         <ToolbarButton
           icon={<Delete20Regular />}
           disabled={!someSelected}
