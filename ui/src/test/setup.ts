@@ -39,5 +39,6 @@ afterEach(() => {
   clearMocks();
 });
 
-// Fluent's dialogs and menus animate and move focus asynchronously.
-configure({ asyncUtilTimeout: 3000 });
+// Fluent's dialogs and menus animate and move focus asynchronously, and a loaded CI machine is
+// slow to render them: waiting long costs nothing when the element comes.
+configure({ asyncUtilTimeout: 10000 });
