@@ -163,14 +163,19 @@ pub(crate) fn finish(
             description: "the sign-in did not grant offline access, so it could not be used for a long migration".into(),
         });
     }
-    let reference = SignInRef::user(config.kind, &account);
-    let signin = StoredSignIn {
-        reference: reference.clone(),
+    keep(StoredSignIn {
+        reference: SignInRef::user(config.kind, &account),
         config,
         refresh_token: tokens.refresh_token.clone(),
         client_secret: options.client_secret,
-    };
+    })
+}
+
+/// Stores a sign-in that proved good and drops any token source cached for its name, so the
+/// next migration uses the new one.
+fn keep(signin: StoredSignIn) -> Result<SignedIn, OAuthError> {
     store::save(&signin)?;
+    let reference = signin.reference;
     super::token_source::forget_shared(&reference);
     Ok(SignedIn {
         name: reference.to_string(),
@@ -187,9 +192,8 @@ pub async fn sign_in_app(
 ) -> Result<SignedIn, OAuthError> {
     config.require_client_id()?;
     let tenant = config.tenant.clone().unwrap_or_default();
-    let reference = SignInRef::app(config.kind, &tenant);
     let signin = StoredSignIn {
-        reference: reference.clone(),
+        reference: SignInRef::app(config.kind, &tenant),
         config,
         refresh_token: None,
         client_secret: Some(client_secret),
@@ -197,13 +201,7 @@ pub async fn sign_in_app(
     // Not persisted until the secret proved good.
     let source = TokenSource::new(signin.clone(), Purpose::Imap, false)?;
     source.access_token().await?;
-    store::save(&signin)?;
-    super::token_source::forget_shared(&reference);
-    Ok(SignedIn {
-        name: reference.to_string(),
-        account: reference.account.clone(),
-        reference,
-    })
+    keep(signin)
 }
 
 /// The stored sign-ins, without secrets.

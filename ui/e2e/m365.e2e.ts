@@ -2,7 +2,7 @@
 // browser (the identity-provider stand-in) and the organisation's mailboxes are listed from
 // Microsoft Graph, page after page, into the users table.
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { click, find, openApp, sampleServers, screenshot, type, waitForText } from './page';
+import { click, find, openApp, sampleServers, screenshot, startWizard, waitForText } from './page';
 
 const servers = sampleServers();
 // examples/sample_servers.rs: the stand-in's directory and the account its browser is signed in as.
@@ -21,10 +21,7 @@ afterAll(async () => {
 
 describe('Microsoft 365 destination, in the app', () => {
   it('signs the admin in with Microsoft', async () => {
-    await click('button', 'Get started', 30_000);
-    await find('heading', 'Email sources');
-    await type('/^Migration batch name/', 'Into Microsoft 365');
-    await click('button', 'Next');
+    await startWizard('Into Microsoft 365');
     await click('radio', '/^Gmail/');
     await click('button', 'Next');
     await find('heading', 'Destination');

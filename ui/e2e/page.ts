@@ -43,6 +43,26 @@ export async function openApp(): Promise<WebdriverIO.Browser> {
   return browser;
 }
 
+/** Home → Get started → the batch named on Email sources → Select your data service. */
+export async function startWizard(batchName: string) {
+  await click('button', 'Get started', 30_000);
+  await find('heading', 'Email sources');
+  await type('/^Migration batch name/', batchName);
+  await click('button', 'Next');
+  await find('heading', 'Select your data service');
+}
+
+/** On Destination: the sample destination server and its admin, the password stored. */
+export async function fillImapDestination(servers: Servers) {
+  await find('heading', 'Destination');
+  await type('Destination IMAP server', servers.destination.host);
+  await type('Destination port', String(servers.destination.port));
+  await type('Admin account', servers.destination.admin);
+  await type('Admin password', servers.destination.admin_password);
+  await browser.keys(['Enter']);
+  await waitForText('Admin password stored');
+}
+
 /** Rows of the status table showing one of `emails` as Synced. */
 export async function syncedRows(emails: string[]): Promise<number> {
   return browser.execute(

@@ -3,7 +3,19 @@
 // stand-in's pages back to the app), the source server checks every token with that stand-in,
 // and the mailboxes are copied. No password of theirs is ever typed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { click, find, openApp, pageText, sampleServers, screenshot, type, waitForSynced, waitForText } from './page';
+import {
+  click,
+  fillImapDestination,
+  find,
+  openApp,
+  pageText,
+  sampleServers,
+  screenshot,
+  startWizard,
+  type,
+  waitForSynced,
+  waitForText,
+} from './page';
 
 const servers = sampleServers();
 const BATCH = 'Signed-in mailboxes';
@@ -23,11 +35,7 @@ afterAll(async () => {
 
 describe('old mailboxes that sign in with Microsoft, in the app', () => {
   it('chooses sign-ins for the source server', async () => {
-    await click('button', 'Get started', 30_000);
-    await find('heading', 'Email sources');
-    await type('/^Migration batch name/', BATCH);
-    await click('button', 'Next');
-    await find('heading', 'Select your data service');
+    await startWizard(BATCH);
     await click('radio', '/^Other email sources/');
     await type('Source IMAP server', servers.source.host);
     await type('Source port', String(servers.source.port));
@@ -40,13 +48,7 @@ describe('old mailboxes that sign in with Microsoft, in the app', () => {
   });
 
   it('uses the destination admin as before', async () => {
-    await find('heading', 'Destination');
-    await type('Destination IMAP server', servers.destination.host);
-    await type('Destination port', String(servers.destination.port));
-    await type('Admin account', servers.destination.admin);
-    await type('Admin password', servers.destination.admin_password);
-    await session.keys(['Enter']);
-    await waitForText('Admin password stored');
+    await fillImapDestination(servers);
     await click('button', 'Next');
   });
 

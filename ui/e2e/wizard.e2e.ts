@@ -3,7 +3,7 @@
 // the stage and afterwards compares the destination mailboxes with the source message by
 // message; this file is what the owner does with the mouse and keyboard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { click, find, openApp, pageText, sampleServers, screenshot, type, waitForSynced, waitForText } from './page';
+import { click, fillImapDestination, find, openApp, pageText, sampleServers, screenshot, type, waitForSynced, waitForText } from './page';
 
 const servers = sampleServers();
 const BATCH = 'Contoso to new server';
@@ -48,13 +48,7 @@ describe('migrating two mailboxes from another IMAP server, in the app', () => {
   });
 
   it('sets up the destination with its admin and tests it', async () => {
-    await find('heading', 'Destination');
-    await type('Destination IMAP server', servers.destination.host);
-    await type('Destination port', String(servers.destination.port));
-    await type('Admin account', servers.destination.admin);
-    await type('Admin password', servers.destination.admin_password);
-    await session.keys(['Enter']);
-    await waitForText('Admin password stored');
+    await fillImapDestination(servers);
     await type('Destination mailbox to test', anna.email);
     await click('button', 'Test connection');
     await waitForText(/Connected|folders/, 30_000);

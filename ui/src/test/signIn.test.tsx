@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SAMPLE_USERS, summary } from '../dev/fixtures';
 import { fail, installFakeBackend } from './fakeBackend';
 import { renderApp } from './render';
-import { fill, openDataService } from './wizardFlow';
+import { fill, fillImapDestination, openDataService, openMicrosoft365Destination } from './wizardFlow';
 
 const CLIENT_ID = '11111111-2222-3333-4444-555555555555';
 
@@ -90,11 +90,7 @@ describe('sign in with Microsoft', () => {
       sign_in_settings: () => ({ microsoft_client_id: CLIENT_ID, google_client_id: null, microsoft_imap_url: 'imaps://outlook.office365.us:993' }),
     });
     const { user } = renderApp();
-    await openDataService(user);
-    await user.click(screen.getByRole('radio', { name: /Gmail/ }));
-    await user.click(screen.getByRole('button', { name: 'Next' }));
-    await screen.findByRole('heading', { level: 1, name: 'Destination' });
-    await user.click(screen.getByRole('radio', { name: /Microsoft 365/ }));
+    await openMicrosoft365Destination(user);
     await user.click(screen.getByRole('button', { name: 'Sign in with Microsoft' }));
     await screen.findByText('Signed in as admin@contoso.com');
     await fill(user, screen.getByRole('textbox', { name: /Destination mailbox to test/ }), 'anna@contoso.com');
@@ -115,11 +111,7 @@ describe('sign in with Microsoft', () => {
       },
     });
     const { user } = renderApp();
-    await openDataService(user);
-    await user.click(screen.getByRole('radio', { name: /Gmail/ }));
-    await user.click(screen.getByRole('button', { name: 'Next' }));
-    await screen.findByRole('heading', { level: 1, name: 'Destination' });
-    await user.click(screen.getByRole('radio', { name: /Microsoft 365/ }));
+    await openMicrosoft365Destination(user);
     await user.click(screen.getByRole('button', { name: 'Next' }));
     expect(await screen.findByText('Sign in with Microsoft first.')).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Sign in with Microsoft' }));
@@ -149,11 +141,7 @@ describe('Microsoft 365 without a person signing in', () => {
       },
     });
     const { user } = renderApp();
-    await openDataService(user);
-    await user.click(screen.getByRole('radio', { name: /Gmail/ }));
-    await user.click(screen.getByRole('button', { name: 'Next' }));
-    await screen.findByRole('heading', { level: 1, name: 'Destination' });
-    await user.click(screen.getByRole('radio', { name: /Microsoft 365/ }));
+    await openMicrosoft365Destination(user);
     await user.click(screen.getByRole('radio', { name: 'The app registration signs in by itself, with a client secret' }));
     expect(screen.getByText(/IMAP.AccessAsApp/)).toBeInTheDocument();
     const tenant = screen.getByRole('textbox', { name: /Tenant/ });
@@ -184,11 +172,7 @@ describe('sign in on another device', () => {
       finish_device_sign_in: () => new Promise((resolve) => (finish = resolve)),
     });
     const { user } = renderApp();
-    await openDataService(user);
-    await user.click(screen.getByRole('radio', { name: /Gmail/ }));
-    await user.click(screen.getByRole('button', { name: 'Next' }));
-    await screen.findByRole('heading', { level: 1, name: 'Destination' });
-    await user.click(screen.getByRole('radio', { name: /Microsoft 365/ }));
+    await openMicrosoft365Destination(user);
     await user.click(screen.getByRole('button', { name: 'Sign in on another device' }));
     const shown = await screen.findByText(/On a phone or another computer, open/);
     expect(shown).toHaveTextContent('https://microsoft.com/devicelogin');
@@ -223,11 +207,7 @@ describe('sign in with Google', () => {
     expect(document.body.innerHTML).not.toContain('GOCSPX-not-so-secret');
     await user.click(screen.getByRole('button', { name: 'Next' }));
     await screen.findByRole('heading', { level: 1, name: 'Destination' });
-    await fill(user, screen.getByRole('textbox', { name: /Destination IMAP server/ }), 'mail.contoso.com');
-    await fill(user, screen.getByRole('textbox', { name: 'Admin account' }), 'admin@contoso.com');
-    await fill(user, screen.getByLabelText('Admin password'), 'admin-secret');
-    await user.keyboard('{Enter}');
-    await screen.findByText('Admin password stored');
+    await fillImapDestination(user);
     await user.click(screen.getByRole('button', { name: 'Next' }));
     await screen.findByRole('heading', { level: 1, name: 'Select users to start migrating email messages' });
     await user.click(screen.getByRole('button', { name: 'Add user' }));

@@ -25,14 +25,25 @@ export async function openDestination(user: User) {
   await screen.findByRole('heading', { level: 1, name: 'Destination' });
 }
 
-/** … → destination server and admin filled in → Select users. */
-export async function openUsers(user: User) {
+/** … → Gmail → Destination with Microsoft 365 chosen. */
+export async function openMicrosoft365Destination(user: User) {
   await openDestination(user);
+  await user.click(screen.getByRole('radio', { name: /Microsoft 365/ }));
+}
+
+/** On Destination: an IMAP server and its admin, the password stored. */
+export async function fillImapDestination(user: User) {
   await fill(user, screen.getByRole('textbox', { name: /Destination IMAP server/ }), 'mail.contoso.com');
   await fill(user, screen.getByRole('textbox', { name: 'Admin account' }), 'admin@contoso.com');
   await fill(user, screen.getByLabelText('Admin password'), 'admin-secret');
   await user.keyboard('{Enter}');
   await screen.findByText('Admin password stored');
+}
+
+/** … → destination server and admin filled in → Select users. */
+export async function openUsers(user: User) {
+  await openDestination(user);
+  await fillImapDestination(user);
   await user.click(screen.getByRole('button', { name: 'Next' }));
   await screen.findByRole('heading', { level: 1, name: 'Select users to start migrating email messages' });
 }
