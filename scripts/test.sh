@@ -22,6 +22,10 @@ command -v gnome-keyring-daemon >/dev/null || packages+=(gnome-keyring)
 command -v secret-tool >/dev/null || packages+=(libsecret-tools)
 command -v dbus-run-session >/dev/null || packages+=(dbus-daemon dbus-x11)
 command -v dbus-send >/dev/null || packages+=(dbus-bin)
+if wants ui || wants shell || wants installer || wants e2e; then
+  # The UI tools need Node.js 20 or newer; the distribution's is used only when none is installed.
+  command -v npm >/dev/null || packages+=(nodejs npm)
+fi
 pkg-config --exists dbus-1 2>/dev/null || packages+=(libdbus-1-dev pkg-config)
 if wants shell || wants installer || wants e2e; then
   pkg-config --exists webkit2gtk-4.1 2>/dev/null || packages+=(libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev build-essential)
