@@ -156,9 +156,7 @@ async fn accept_loop(
             let Ok(server) = connect_upstream(target_port, source_ip).await else {
                 return; // dropping `client` closes it, as an unreachable server would
             };
-            if forward(client, server, plan.direction, cut_after).await {
-                counters.cuts.fetch_add(1, Ordering::SeqCst);
-            }
+            forward(client, server, plan.direction, cut_after, &counters.cuts).await;
         });
     }
 }
@@ -172,13 +170,14 @@ async fn connect_upstream(port: u16, source_ip: Option<Ipv4Addr>) -> std::io::Re
     socket.connect(target).await
 }
 
-/// Pumps bytes both ways. Returns true if the connection was cut.
+/// Pumps bytes both ways until either side closes or the cut comes.
 async fn forward(
     client: TcpStream,
     server: TcpStream,
     direction: Direction,
     cut_after: Option<usize>,
-) -> bool {
+    cuts: &AtomicUsize,
+) {
     let _ = client.set_nodelay(true);
     let _ = server.set_nodelay(true);
     let (client_read, client_write) = client.into_split();
@@ -187,35 +186,32 @@ async fn forward(
         Direction::ClientToServer => (cut_after, None),
         Direction::ServerToClient => (None, cut_after),
     };
-    let c2s = pump(client_read, server_write, c2s_limit);
-    let s2c = pump(server_read, client_write, s2c_limit);
+    let c2s = pump(client_read, server_write, c2s_limit, cuts);
+    let s2c = pump(server_read, client_write, s2c_limit, cuts);
     tokio::pin!(c2s, s2c);
     // When either side finishes (EOF, error, or the cut), the other is dropped too, closing
     // both sockets: the cut tears the whole connection down, as a dying NAT or server would.
-    let outcome = tokio::select! {
-        cut = &mut c2s => cut,
-        cut = &mut s2c => cut,
-    };
-    outcome == PumpEnd::Cut
-}
-
-#[derive(PartialEq, Eq)]
-enum PumpEnd {
-    Closed,
-    Cut,
+    tokio::select! {
+        () = &mut c2s => {}
+        () = &mut s2c => {}
+    }
 }
 
 async fn pump(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     limit: Option<usize>,
-) -> PumpEnd {
+    cuts: &AtomicUsize,
+) {
     let mut buf = vec![0u8; 64 * 1024];
     let mut passed = 0usize;
     loop {
         if limit.is_some_and(|limit| passed >= limit) {
+            // Counted before any socket closes: a client that sees the cut must also see it
+            // counted, however the two threads are scheduled.
+            cuts.fetch_add(1, Ordering::SeqCst);
             let _ = to.shutdown().await;
-            return PumpEnd::Cut;
+            return;
         }
         let want = match limit {
             Some(limit) => buf.len().min(limit - passed),
@@ -224,12 +220,12 @@ async fn pump(
         let n = match from.read(&mut buf[..want]).await {
             Ok(0) | Err(_) => {
                 let _ = to.shutdown().await;
-                return PumpEnd::Closed;
+                return;
             }
             Ok(n) => n,
         };
         if to.write_all(&buf[..n]).await.is_err() {
-            return PumpEnd::Closed;
+            return;
         }
         passed += n;
     }
