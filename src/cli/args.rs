@@ -80,8 +80,14 @@ pub struct LoginArgs {
     #[arg(long)]
     pub client_credentials: bool,
     /// The app's client secret, from this environment variable (client credentials; Google desktop apps).
-    #[arg(long, value_name = "VAR")]
+    #[arg(long, value_name = "VAR", conflicts_with = "certificate")]
     pub client_secret_env: Option<String>,
+    /// Client credentials with a certificate instead of a secret: the certificate uploaded to the app registration, PEM (it may hold the private key too).
+    #[arg(long, value_name = "FILE", requires = "client_credentials")]
+    pub certificate: Option<std::path::PathBuf>,
+    /// The certificate's RSA private key, PEM, when it is not in the --certificate file. Kept in the keyring from then on.
+    #[arg(long, value_name = "FILE", requires = "certificate")]
+    pub private_key: Option<std::path::PathBuf>,
     /// Seconds to wait for the browser or the device code.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub timeout: u64,

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use mailferry::error::{Classify, ErrorKind, Problem};
 use mailferry::oauth::{
-    self, Endpoints, OAuthError, ProviderConfig, ProviderKind, Purpose, SignInOptions, SignInRef,
-    SignedIn, TokenSource,
+    self, AppCredential, ClientCertificate, Endpoints, OAuthError, ProviderConfig, ProviderKind,
+    Purpose, SignInOptions, SignInRef, SignedIn, TokenSource,
 };
 use mailferry::secrets::{SecretError, SecretString};
 
@@ -139,13 +139,20 @@ async fn login(kind: ProviderKind, args: LoginArgs) -> Result<(), Problem> {
                 "Pass --tenant with your tenant's ID or domain (e.g. contoso.onmicrosoft.com).",
             ));
         }
-        let Some(secret) = client_secret else {
-            return Err(input(
-                "--client-credentials needs the app's client secret",
-                "Put the secret's Value in an environment variable and pass its name with --client-secret-env.",
-            ));
+        let credential = match (client_secret, &args.certificate) {
+            (Some(secret), _) => AppCredential::Secret(secret),
+            (None, Some(certificate)) => AppCredential::Certificate(
+                ClientCertificate::from_files(certificate, args.private_key.as_deref())
+                    .map_err(|e| e.problem())?,
+            ),
+            (None, None) => {
+                return Err(input(
+                    "--client-credentials needs the app's client secret or certificate",
+                    "Put the secret's Value in an environment variable and pass its name with --client-secret-env, or pass the certificate uploaded to the app registration with --certificate FILE (and --private-key FILE).",
+                ))
+            }
         };
-        oauth::sign_in_app(config, secret)
+        oauth::sign_in_app(config, credential)
             .await
             .map_err(|e| e.problem())?
     } else {
@@ -240,8 +247,12 @@ fn list(json: bool) -> Result<(), Problem> {
     }
     say(&format!("{:<48} {:<28} CLIENT ID", "NAME", "TENANT"));
     for s in sign_ins {
+        let certificate = s
+            .certificate_thumbprint
+            .map(|t| format!("  (certificate {t})"))
+            .unwrap_or_default();
         say(&format!(
-            "{:<48} {:<28} {}",
+            "{:<48} {:<28} {}{certificate}",
             s.name,
             s.tenant.as_deref().unwrap_or("—"),
             s.client_id

@@ -29,6 +29,16 @@ pub enum OAuthError {
         provider: ProviderKind,
         description: String,
     },
+    #[error("the app's certificate or private key cannot be used: {detail}")]
+    BadCertificate { detail: String },
+    #[error("the private key does not belong to the certificate {thumbprint}")]
+    CertificateKeyMismatch { thumbprint: String },
+    #[error("{provider} refused the application's certificate {thumbprint} ({description})", provider = .provider.display_name())]
+    BadClientCertificate {
+        provider: ProviderKind,
+        thumbprint: String,
+        description: String,
+    },
     #[error("{provider} refused the sign-in: {error} ({description})", provider = .provider.display_name())]
     Refused {
         provider: ProviderKind,
@@ -99,6 +109,7 @@ impl Classify for OAuthError {
             OAuthError::Malformed { .. } => ErrorKind::Protocol,
             OAuthError::SignInExpired { .. }
             | OAuthError::BadClientSecret { .. }
+            | OAuthError::BadClientCertificate { .. }
             | OAuthError::Refused { .. }
             | OAuthError::Declined { .. }
             | OAuthError::DeviceCodeExpired { .. }
@@ -117,6 +128,8 @@ impl Classify for OAuthError {
             | OAuthError::NoClientId { .. }
             | OAuthError::NotSignedIn { .. }
             | OAuthError::BadReference(_)
+            | OAuthError::BadCertificate { .. }
+            | OAuthError::CertificateKeyMismatch { .. }
             | OAuthError::UnknownAccount { .. } => ErrorKind::Input,
             OAuthError::Loopback(_) | OAuthError::StoredUnreadable { .. } => ErrorKind::Local,
             OAuthError::Keyring(e) => e.kind(),
@@ -134,6 +147,11 @@ impl Classify for OAuthError {
             OAuthError::UnknownClient { provider: ProviderKind::Microsoft, .. } => "Check the Application (client) ID on the app's Overview page in Entra ID (--client-id or MAILFERRY_MS_CLIENT_ID), and that the tenant is the one the app is registered in.".into(),
             OAuthError::UnknownClient { provider: ProviderKind::Google, .. } => "Check the OAuth client ID in Google Cloud Console → APIs & Services → Credentials (--client-id or MAILFERRY_GOOGLE_CLIENT_ID).".into(),
             OAuthError::BadClientSecret { .. } => "Copy the client secret's Value (not its Secret ID) from the app's Certificates & secrets page, or create a new one if it expired, and run `mailferry login microsoft --client-credentials` again.".into(),
+            OAuthError::BadCertificate { .. } => "Export the certificate and its RSA private key as PEM files without a password (from a .pfx: `openssl pkcs12 -in app.pfx -nodes -out app.pem`), then pass them with --certificate and --private-key (or one file holding both).".into(),
+            OAuthError::CertificateKeyMismatch { .. } => "Pick the private key that was created together with this certificate; a key from another certificate cannot sign for it.".into(),
+            OAuthError::BadClientCertificate { thumbprint, .. } => format!(
+                "Upload the certificate's public part (.cer, .pem or .crt) to the app registration's Certificates & secrets → Certificates page in Entra ID and check that its thumbprint there is {thumbprint} and that it has not expired; also check this computer's clock. Then run `mailferry login microsoft --client-credentials` again."
+            ),
             OAuthError::Refused { provider, .. } => format!("Check the app registration's permissions and admin consent (see README, Sign in with Microsoft or Google), then run `{}` again.", Self::login_command(*provider)),
             OAuthError::Declined { .. } => "Run the sign-in again and accept the permissions Mailferry asks for. If the page says an administrator must approve, ask your admin to grant consent for the app.".into(),
             OAuthError::DeviceCodeExpired { .. } => "Run the sign-in again and enter the code within the time shown.".into(),

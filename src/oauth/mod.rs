@@ -2,13 +2,15 @@
 //!
 //! - [`provider`]: the identity providers' endpoints and scopes, every URL overridable.
 //! - [`sign_in`]: browser sign-in (authorization code + PKCE, loopback redirect) and app
-//!   sign-in (client credentials); [`device_code`]: sign-in on another device.
+//!   sign-in (client credentials, with a secret or a [`client_certificate`]);
+//!   [`device_code`]: sign-in on another device.
 //! - [`store`]: sign-ins kept in the OS keyring; [`token_source`]: valid access tokens for
 //!   as long as a migration runs; [`graph`]: the organisation's users.
 //!
 //! The desktop shell uses [`start_interactive`], [`start_device_code`], [`list_sign_ins`],
 //! [`forget_sign_in`] and [`list_users`]; nothing here knows about any user interface.
 
+pub mod client_certificate;
 pub mod device_code;
 pub mod error;
 pub mod graph;
@@ -20,13 +22,14 @@ pub mod store;
 pub mod token;
 pub mod token_source;
 
+pub use client_certificate::ClientCertificate;
 pub use device_code::{start_device_code, DeviceCodeSignIn, DevicePoll};
 pub use error::OAuthError;
 pub use graph::{list_users, migration_csv, GraphUser};
 pub use provider::{microsoft_imap_url, Endpoints, ProviderConfig, ProviderKind};
 pub use sign_in::{
-    forget_sign_in, list_sign_ins, sign_in_app, start_interactive, InteractiveSignIn,
-    SignInOptions, SignedIn,
+    forget_sign_in, list_sign_ins, sign_in_app, start_interactive, AppCredential,
+    InteractiveSignIn, SignInOptions, SignedIn,
 };
 pub use store::{SignInInfo, SignInRef, StoredSignIn};
 pub use token_source::{Purpose, TokenSource};

@@ -1,5 +1,5 @@
 //! Signing in: in the browser (authorization code with PKCE and a loopback redirect), and
-//! as an app (client credentials). Both end with the sign-in stored in the keyring.
+//! as an app (client credentials, with a secret or a certificate). Both end with the sign-in stored in the keyring.
 //!
 //! Made for the desktop shell as much as for the command line: [`start_interactive`]
 //! returns the address to open and a future that completes when the browser comes back,
@@ -9,6 +9,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+use super::client_certificate::ClientCertificate;
 use super::error::OAuthError;
 use super::loopback::{Answer, Loopback};
 use super::pkce::{random_state, Pkce};
@@ -168,6 +169,7 @@ pub(crate) fn finish(
         config,
         refresh_token: tokens.refresh_token.clone(),
         client_secret: options.client_secret,
+        client_certificate: None,
     })
 }
 
@@ -184,21 +186,35 @@ fn keep(signin: StoredSignIn) -> Result<SignedIn, OAuthError> {
     })
 }
 
-/// Signs the app in as itself (client credentials) to check the secret, then stores it.
+/// How an app registration proves who it is.
+#[derive(Debug, Clone)]
+pub enum AppCredential {
+    /// A client secret's Value.
+    Secret(SecretString),
+    /// A certificate uploaded to the registration, with its private key.
+    Certificate(ClientCertificate),
+}
+
+/// Signs the app in as itself (client credentials) to check its credential, then stores it.
 /// The IMAP tokens are fetched when a migration needs them.
 pub async fn sign_in_app(
     config: ProviderConfig,
-    client_secret: SecretString,
+    credential: AppCredential,
 ) -> Result<SignedIn, OAuthError> {
     config.require_client_id()?;
     let tenant = config.tenant.clone().unwrap_or_default();
+    let (client_secret, client_certificate) = match credential {
+        AppCredential::Secret(secret) => (Some(secret), None),
+        AppCredential::Certificate(certificate) => (None, Some(certificate)),
+    };
     let signin = StoredSignIn {
         reference: SignInRef::app(config.kind, &tenant),
         config,
         refresh_token: None,
-        client_secret: Some(client_secret),
+        client_secret,
+        client_certificate,
     };
-    // Not persisted until the secret proved good.
+    // Not persisted until the credential proved good.
     let source = TokenSource::new(signin.clone(), Purpose::Imap, false)?;
     source.access_token().await?;
     keep(signin)

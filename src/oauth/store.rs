@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::client_certificate::ClientCertificate;
 use super::error::OAuthError;
 use super::provider::{ProviderConfig, ProviderKind};
 use crate::secrets::{self, SecretString};
@@ -81,6 +82,8 @@ pub struct StoredSignIn {
     pub config: ProviderConfig,
     pub refresh_token: Option<SecretString>,
     pub client_secret: Option<SecretString>,
+    /// An app's certificate credential, used instead of a client secret.
+    pub client_certificate: Option<ClientCertificate>,
 }
 
 impl std::fmt::Debug for StoredSignIn {
@@ -103,6 +106,9 @@ pub struct SignInInfo {
     pub app: bool,
     pub tenant: Option<String>,
     pub client_id: String,
+    /// An app signing in with a certificate: its SHA-1 thumbprint, as Entra ID shows it.
+    #[serde(default)]
+    pub certificate_thumbprint: Option<String>,
     /// When it was stored (seconds since the epoch).
     pub stored_at: i64,
 }
@@ -115,14 +121,28 @@ struct Entry {
     config: ProviderConfig,
     refresh_token: Option<String>,
     client_secret: Option<String>,
+    /// Added after version 1 went out; older entries have none.
+    #[serde(default)]
+    client_certificate: Option<CertificateEntry>,
     stored_at: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CertificateEntry {
+    certificate_pem: String,
+    private_key_pem: String,
 }
 
 impl Drop for Entry {
     fn drop(&mut self) {
+        let key = self
+            .client_certificate
+            .as_mut()
+            .map(|c| &mut c.private_key_pem);
         for secret in [&mut self.refresh_token, &mut self.client_secret]
             .into_iter()
             .flatten()
+            .chain(key)
         {
             zeroize::Zeroize::zeroize(secret);
         }
@@ -153,6 +173,10 @@ fn info(signin: &StoredSignIn) -> SignInInfo {
         app: signin.reference.app,
         tenant: signin.config.tenant.clone(),
         client_id: signin.config.client_id.clone(),
+        certificate_thumbprint: signin
+            .client_certificate
+            .as_ref()
+            .map(ClientCertificate::thumbprint),
         stored_at: chrono::Utc::now().timestamp(),
     }
 }
@@ -170,6 +194,13 @@ fn write_entry(signin: &StoredSignIn) -> Result<(), OAuthError> {
             .client_secret
             .as_ref()
             .map(|s| s.expose().to_string()),
+        client_certificate: signin.client_certificate.as_ref().map(|c| {
+            let (certificate_pem, private_key_pem) = c.to_pem();
+            CertificateEntry {
+                certificate_pem,
+                private_key_pem,
+            }
+        }),
         stored_at: chrono::Utc::now().timestamp(),
     };
     let json = serde_json::to_string(&entry).map_err(|e| unreadable(&signin.reference, e))?;
@@ -199,6 +230,16 @@ pub fn load(reference: &SignInRef) -> Result<StoredSignIn, OAuthError> {
         config: entry.config.clone(),
         refresh_token: entry.refresh_token.clone().map(SecretString::new),
         client_secret: entry.client_secret.clone().map(SecretString::new),
+        client_certificate: match &entry.client_certificate {
+            Some(c) => Some(
+                ClientCertificate::from_pem(
+                    &c.certificate_pem,
+                    SecretString::new(c.private_key_pem.clone()),
+                )
+                .map_err(|e| unreadable(reference, e))?,
+            ),
+            None => None,
+        },
     })
 }
 

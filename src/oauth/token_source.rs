@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use super::client_certificate::{self, ClientCertificate};
 use super::error::OAuthError;
 use super::provider::{ProviderConfig, ProviderKind};
 use super::store::{self, SignInRef, StoredSignIn};
@@ -39,6 +40,7 @@ struct Inner {
     config: ProviderConfig,
     purpose: Purpose,
     client_secret: Option<SecretString>,
+    client_certificate: Option<ClientCertificate>,
     refresh_token: Mutex<Option<SecretString>>,
     /// The async lock also makes concurrent callers wait for one refresh.
     current: tokio::sync::Mutex<Option<Current>>,
@@ -109,6 +111,7 @@ impl TokenSource {
             config: signin.config,
             purpose,
             client_secret: signin.client_secret,
+            client_certificate: signin.client_certificate,
             refresh_token: Mutex::new(signin.refresh_token),
             current: tokio::sync::Mutex::new(None),
             http: token::http_client()?,
@@ -177,7 +180,15 @@ impl TokenSource {
                 ("client_id", client_id),
                 ("scope", scope.as_str()),
             ];
-            if let Some(secret) = &secret {
+            // Signed anew for every request: an assertion lives ten minutes, a token an hour.
+            let assertion = match &inner.client_certificate {
+                Some(certificate) => Some(certificate.assertion(client_id, &config.token_url)?),
+                None => None,
+            };
+            if let Some(assertion) = &assertion {
+                form.push(("client_assertion_type", client_certificate::ASSERTION_TYPE));
+                form.push(("client_assertion", assertion.expose()));
+            } else if let Some(secret) = &secret {
                 form.push(("client_secret", secret));
             }
             (
@@ -221,6 +232,15 @@ impl TokenSource {
                     inner.reference,
                     body.error
                 );
+                if let (Some(certificate), "invalid_client") =
+                    (&inner.client_certificate, body.error.as_str())
+                {
+                    return Err(OAuthError::BadClientCertificate {
+                        provider: config.kind,
+                        thumbprint: certificate.thumbprint(),
+                        description: body.summary(),
+                    });
+                }
                 return Err(token::classify(
                     grant,
                     config,

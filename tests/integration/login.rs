@@ -18,24 +18,24 @@ use crate::harness::{
     DovecotConfig, Idp, Layout, StoredMessage, TestImap,
 };
 
-const SOURCE_PW: &str = "Src-Pw-4410";
+pub(crate) const SOURCE_PW: &str = "Src-Pw-4410";
 const DEST_PW: &str = "Dst-Pw-8812";
 
-fn unique(prefix: &str) -> String {
+pub(crate) fn unique(prefix: &str) -> String {
     format!("{prefix}{:08x}", rand::random::<u32>())
 }
 
-fn strings(words: &[&str]) -> Vec<String> {
+pub(crate) fn strings(words: &[&str]) -> Vec<String> {
     words.iter().map(|w| w.to_string()).collect()
 }
 
 /// A home, config and data folder for the child, so the test can prove nothing lands in files.
-struct Home {
-    dir: tempfile::TempDir,
+pub(crate) struct Home {
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl Home {
-    fn new() -> Home {
+    pub(crate) fn new() -> Home {
         Home {
             dir: tempfile::Builder::new()
                 .prefix("mailferry-home-")
@@ -44,7 +44,7 @@ impl Home {
         }
     }
 
-    fn env(&self) -> Vec<(String, String)> {
+    pub(crate) fn env(&self) -> Vec<(String, String)> {
         let p = self.dir.path();
         vec![
             ("HOME".into(), p.display().to_string()),
@@ -67,7 +67,7 @@ impl Home {
 }
 
 /// The `login microsoft` arguments pointing at the stand-in; `extra` appended.
-fn login_args(idp: &Idp, extra: &[&str]) -> Vec<String> {
+pub(crate) fn login_args(idp: &Idp, extra: &[&str]) -> Vec<String> {
     let mut args = strings(&[
         "login",
         "microsoft",
@@ -234,7 +234,7 @@ fn secret_tool(args: &[&str]) -> std::process::Output {
 }
 
 /// The keyring value stored under service Mailferry for `account`.
-fn keyring_lookup(account: &str) -> Option<String> {
+pub(crate) fn keyring_lookup(account: &str) -> Option<String> {
     let out = secret_tool(&["lookup", "service", "Mailferry", "username", account]);
     let value = String::from_utf8_lossy(&out.stdout).into_owned();
     (out.status.success() && !value.is_empty()).then_some(value)
@@ -255,7 +255,7 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// None of `secrets` is on the outcomes' stdout/stderr or in any file under `dirs`.
-fn assert_hidden(outcomes: &[&Outcome], dirs: &[&Path], secrets: &[String]) {
+pub(crate) fn assert_hidden(outcomes: &[&Outcome], dirs: &[&Path], secrets: &[String]) {
     assert!(!secrets.is_empty(), "no secrets to look for");
     let mut files = Vec::new();
     for dir in dirs {
@@ -280,13 +280,13 @@ fn assert_hidden(outcomes: &[&Outcome], dirs: &[&Path], secrets: &[String]) {
     }
 }
 
-fn every_secret(idp: &Idp) -> Vec<String> {
+pub(crate) fn every_secret(idp: &Idp) -> Vec<String> {
     let mut secrets = idp.issued_tokens();
     secrets.push(Idp::CLIENT_SECRET.to_string());
     secrets
 }
 
-fn logout(name: &str) {
+pub(crate) fn logout(name: &str) {
     let (provider, account) = name.split_once(':').expect("PROVIDER:ACCOUNT");
     let out = mailferry(
         &strings(&["logout", provider, account]),
@@ -314,7 +314,7 @@ fn bulk_messages(owner: &str, folder: &str, count: usize, size: usize) -> Vec<Ve
 }
 
 /// Seeds `folders` with `per_folder` messages each; returns what the server stores.
-async fn seed(
+pub(crate) async fn seed(
     server: &Dovecot,
     user: &str,
     folders: &[&str],
@@ -337,7 +337,11 @@ async fn seed(
     out
 }
 
-async fn assert_copied(expected: &[(String, Vec<StoredMessage>)], dest: &Dovecot, user: &str) {
+pub(crate) async fn assert_copied(
+    expected: &[(String, Vec<StoredMessage>)],
+    dest: &Dovecot,
+    user: &str,
+) {
     let mut imap = TestImap::connect(dest, user, DEST_PW).await;
     for (folder, messages) in expected {
         let copied = imap.fetch_all(folder).await;
@@ -346,7 +350,7 @@ async fn assert_copied(expected: &[(String, Vec<StoredMessage>)], dest: &Dovecot
     imap.logout().await;
 }
 
-fn oauth_dest(idp: &Idp, user: &str) -> Dovecot {
+pub(crate) fn oauth_dest(idp: &Idp, user: &str) -> Dovecot {
     Dovecot::start(
         DovecotConfig::new(Layout::Plain)
             .user(user, DEST_PW)
@@ -355,7 +359,7 @@ fn oauth_dest(idp: &Idp, user: &str) -> Dovecot {
 }
 
 /// `mailferry migrate` from a password source into `dest_url`, with `extra` sign-in flags.
-fn migrate(
+pub(crate) fn migrate(
     source: &Dovecot,
     src_user: &str,
     dest_url: &str,

@@ -1,6 +1,7 @@
 //! Integration tests, one crate so CI links once. Each module starts its own Dovecot
 //! instances, so the tests run in parallel.
 
+mod app_certificate;
 mod batches;
 mod errors;
 mod fidelity;

@@ -27,9 +27,15 @@
 //! Errors have Entra ID's shape: status 400 (401 for client authentication) and
 //! `{"error": "invalid_grant", "error_description": "AADSTS70008: ...", "error_codes": [..]}`.
 //!
+//! The application authenticates with its secret or, once a certificate is uploaded
+//! (`register_certificate`), with a certificate-signed `client_assertion` checked as Entra ID
+//! does (thumbprint, signature, audience, issuer, time range).
+//!
 //! Deliberate simplifications: plain HTTP (everything stays on loopback), one registered
 //! application ([`Idp::CLIENT_ID`], public client and confidential client at once), any
-//! tenant, and no consent or scope policy beyond what the protocol requires.
+//! tenant, and no consent or scope policy beyond what the protocol requires. App-only access
+//! to mailboxes is one mailbox at most (`grant_app_mailbox`): introspection sees only the
+//! token, not which mailbox it is presented for.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -59,6 +65,9 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
 
 /// The RFC 8628 grant type of the device code flow.
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// RFC 7523's `client_assertion_type` for a JWT client assertion.
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// Exchange Online's delegated IMAP scope, what mailferry asks for.
 pub const IMAP_SCOPE: &str = "https://outlook.office.com/IMAP.AccessAsUser.All";
 
@@ -159,6 +168,11 @@ struct IdpState {
     /// Who may sign in by `login_hint`; `None`: anyone named.
     known_users: Option<Vec<String>>,
     directory_size: usize,
+    /// Certificates uploaded to the application (DER), for `client_assertion`.
+    certificates: Vec<Vec<u8>>,
+    /// The one mailbox the app may open (Add-MailboxPermission FullAccess for its service
+    /// principal): app-only tokens introspect as this user.
+    app_mailbox: Option<String>,
     log: Vec<IdpRequest>,
 }
 
@@ -193,6 +207,8 @@ impl Idp {
             browser_user: None,
             known_users: None,
             directory_size: 0,
+            certificates: Vec::new(),
+            app_mailbox: None,
             log: Vec::new(),
         }));
         let (shutdown, stop) = tokio::sync::oneshot::channel();
@@ -312,6 +328,21 @@ impl Idp {
     }
 
     /// How many users the Graph directory holds (default 0); see [`Idp::directory_user`].
+    /// Uploads a certificate (PEM) to the application, as on its Certificates & secrets page:
+    /// from then on a `client_assertion` signed with its key authenticates the app.
+    pub fn register_certificate(&self, pem: &str) {
+        use rustls::pki_types::pem::PemObject;
+        let der = rustls::pki_types::CertificateDer::from_pem_slice(pem.as_bytes())
+            .expect("a PEM certificate to register");
+        self.lock().certificates.push(der.to_vec());
+    }
+
+    /// Gives the app's service principal FullAccess to `mailbox`: its app-only tokens then
+    /// introspect as that user, so Dovecot lets the app open that one mailbox.
+    pub fn grant_app_mailbox(&self, mailbox: &str) {
+        self.lock().app_mailbox = Some(mailbox.to_string());
+    }
+
     pub fn set_directory_users(&self, count: usize) {
         self.lock().directory_size = count;
     }
@@ -822,7 +853,7 @@ impl IdpState {
         let Some(grant_type) = form.get("grant_type") else {
             return missing_parameter("grant_type");
         };
-        let client_id = match check_client(form, tenant, grant_type == "client_credentials") {
+        let client_id = match self.check_client(form, tenant, grant_type == "client_credentials") {
             Ok(client_id) => client_id.clone(),
             Err(reply) => return reply,
         };
@@ -957,7 +988,7 @@ impl IdpState {
 
     fn device_code(&mut self, call: &Call, tenant: &str) -> Reply {
         let form = &call.form;
-        let client_id = match check_client(form, tenant, false) {
+        let client_id = match self.check_client(form, tenant, false) {
             Ok(client_id) => client_id.clone(),
             Err(reply) => return reply,
         };
@@ -1090,7 +1121,12 @@ impl IdpState {
             "iat": unix(record.issued_at),
             "exp": unix(record.expires_at),
         });
-        if let Some(user) = &record.user {
+        let app_only = record.user.is_none() && record.scope.ends_with("/.default");
+        let user = record
+            .user
+            .as_ref()
+            .or(self.app_mailbox.as_ref().filter(|_| app_only));
+        if let Some(user) = user {
             body["username"] = json!(user);
             body["sub"] = json!(user);
         }
@@ -1166,45 +1202,153 @@ fn missing_parameter(name: &str) -> Reply {
     )
 }
 
-/// The registered application, with its secret when one is sent or `needs_secret`.
-fn check_client<'a>(
-    form: &'a HashMap<String, String>,
-    tenant: &str,
-    needs_secret: bool,
-) -> Result<&'a String, Reply> {
-    let Some(client_id) = form.get("client_id") else {
-        return Err(missing_parameter("client_id"));
-    };
-    if client_id != Idp::CLIENT_ID {
-        return Err(oauth_error(
-            StatusCode::BAD_REQUEST,
-            "unauthorized_client",
-            700016,
-            &format!(
-                "Application with identifier '{client_id}' was not found in the directory \
-                 '{tenant}'."
-            ),
-        ));
+impl IdpState {
+    /// The registered application, authenticated by its secret or a certificate-signed
+    /// `client_assertion` when one is sent, or when `needs_credential`.
+    fn check_client<'a>(
+        &self,
+        form: &'a HashMap<String, String>,
+        tenant: &str,
+        needs_credential: bool,
+    ) -> Result<&'a String, Reply> {
+        let Some(client_id) = form.get("client_id") else {
+            return Err(missing_parameter("client_id"));
+        };
+        if client_id != Idp::CLIENT_ID {
+            return Err(oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unauthorized_client",
+                700016,
+                &format!(
+                    "Application with identifier '{client_id}' was not found in the directory \
+                     '{tenant}'."
+                ),
+            ));
+        }
+        if let Some(assertion) = form.get("client_assertion") {
+            if form.get("client_assertion_type").map(String::as_str) != Some(JWT_BEARER) {
+                return Err(missing_parameter("client_assertion_type"));
+            }
+            let audience = format!("{}/{tenant}/oauth2/v2.0/token", self.base_url);
+            return self
+                .check_assertion(assertion, client_id, &audience)
+                .map(|()| client_id)
+                .map_err(|(code, description)| {
+                    oauth_error(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid_client",
+                        code,
+                        &description,
+                    )
+                });
+        }
+        match form.get("client_secret") {
+            Some(secret) if secret != Idp::CLIENT_SECRET => Err(oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                7000215,
+                &format!(
+                    "Invalid client secret provided. Ensure the secret being sent in the request \
+                     is the client secret value, not the client secret ID, for a secret added to \
+                     app '{client_id}'."
+                ),
+            )),
+            None if needs_credential => Err(oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                7000218,
+                "The request body must contain the following parameter: 'client_assertion' or \
+                 'client_secret'.",
+            )),
+            _ => Ok(client_id),
+        }
     }
-    match form.get("client_secret") {
-        Some(secret) if secret != Idp::CLIENT_SECRET => Err(oauth_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            7000215,
-            &format!(
-                "Invalid client secret provided. Ensure the secret being sent in the request is \
-                 the client secret value, not the client secret ID, for a secret added to app \
-                 '{client_id}'."
-            ),
-        )),
-        None if needs_secret => Err(oauth_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            7000218,
-            "The request body must contain the following parameter: 'client_assertion' or \
-             'client_secret'.",
-        )),
-        _ => Ok(client_id),
+
+    /// Entra ID's checks of a certificate credential: a JWT whose `x5t#S256` (or `x5t`) names
+    /// an uploaded certificate, signed with its key (PS256, or RS256 as older clients send),
+    /// for this token endpoint, issued by and about the client, and within its time range.
+    fn check_assertion(
+        &self,
+        jwt: &str,
+        client_id: &str,
+        audience: &str,
+    ) -> Result<(), (u32, String)> {
+        let malformed = |what: &str| (50027, format!("JWT token is invalid or malformed: {what}."));
+        let parts: Vec<&str> = jwt.split('.').collect();
+        let [header, claims, signature] = parts[..] else {
+            return Err(malformed("not three parts"));
+        };
+        let decode = |part: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part);
+        let json =
+            |part: &str| -> Option<Value> { serde_json::from_slice(&decode(part).ok()?).ok() };
+        let (Some(header), Some(claims), Ok(signature)) =
+            (json(header), json(claims), decode(signature))
+        else {
+            return Err(malformed("undecodable part"));
+        };
+        let thumbprint_of = |der: &[u8]| -> (String, String) {
+            let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+            let sha1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der);
+            (b64(Sha256::digest(der).as_slice()), b64(sha1.as_ref()))
+        };
+        let sent_s256 = header["x5t#S256"].as_str();
+        let sent_sha1 = header["x5t"].as_str();
+        let Some(certificate) = self.certificates.iter().find(|der| {
+            let (s256, sha1) = thumbprint_of(der);
+            sent_s256 == Some(s256.as_str()) || sent_sha1 == Some(sha1.as_str())
+        }) else {
+            let sent = sent_s256.or(sent_sha1).unwrap_or("none");
+            return Err((
+                700027,
+                format!(
+                    "Client assertion failed signature validation. (Reason - The key was not \
+                     found., Thumbprint of key used by client: '{sent}', Found key 'Start=..., \
+                     End=...', Please visit the Azure Portal, Graph Explorer or directly use MS \
+                     Graph to see configured keys for app Id '{client_id}'.)"
+                ),
+            ));
+        };
+        let algorithm = match header["alg"].as_str() {
+            Some("PS256") => webpki::ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+            Some("RS256") => webpki::ring::RSA_PKCS1_2048_8192_SHA256,
+            other => return Err(malformed(&format!("unsupported alg {other:?}"))),
+        };
+        let der = rustls::pki_types::CertificateDer::from(certificate.as_slice());
+        let signed = &jwt[..jwt.rfind('.').unwrap_or(0)];
+        let verified = webpki::EndEntityCert::try_from(&der)
+            .map_err(|_| malformed("unreadable certificate"))?
+            .verify_signature(algorithm, signed.as_bytes(), &signature);
+        if verified.is_err() {
+            return Err((
+                700027,
+                "Client assertion failed signature validation. (Reason - The provided signature \
+                 value did not match the expected signature value.)"
+                    .into(),
+            ));
+        }
+        if claims["aud"].as_str() != Some(audience) {
+            return Err((
+                700212,
+                format!(
+                    "No matching federated identity record found for presented assertion \
+                     audience '{}'.",
+                    claims["aud"]
+                ),
+            ));
+        }
+        if claims["iss"].as_str() != Some(client_id) || claims["sub"].as_str() != Some(client_id) {
+            return Err(malformed("iss and sub must be the client ID"));
+        }
+        let now = unix(SystemTime::now()) as i64;
+        let (nbf, exp) = (claims["nbf"].as_i64(), claims["exp"].as_i64());
+        let in_range = nbf.is_none_or(|nbf| nbf <= now + 300) && exp.is_some_and(|exp| exp > now);
+        if !in_range {
+            return Err((
+                700024,
+                "Client assertion is not within its valid time range.".into(),
+            ));
+        }
+        Ok(())
     }
 }
 
