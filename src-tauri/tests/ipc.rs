@@ -315,8 +315,23 @@ fn sign_ins_explain_what_is_missing_before_anything_is_opened() {
     let any_tenant = invoke(
         &app,
         "sign_in_app",
-        json!({"tenant": "organizations", "clientId": "11111111-2222-3333-4444-555555555555", "secret": "s"}),
+        json!({"tenant": "organizations", "clientId": "11111111-2222-3333-4444-555555555555", "credential": {"kind": "secret", "secret": "s"}}),
     )
     .expect_err("an app signs in to one tenant");
     assert_eq!(any_tenant["kind"], "input", "{any_tenant}");
+    // A certificate is read by the backend from the path the file dialog gave; a file that
+    // is not there is named before anything goes to Microsoft.
+    let missing = invoke(
+        &app,
+        "sign_in_app",
+        json!({"tenant": "contoso.example", "clientId": "11111111-2222-3333-4444-555555555555", "credential": {"kind": "certificate", "certificatePath": "/nonexistent/mailferry.crt", "privateKeyPath": null}}),
+    )
+    .expect_err("no certificate file, no sign-in");
+    assert_eq!(missing["kind"], "input", "{missing}");
+    assert!(
+        missing["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("/nonexistent/mailferry.crt")),
+        "{missing}"
+    );
 }

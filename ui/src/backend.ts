@@ -4,6 +4,7 @@ import { open as openDialog, save as saveDialog } from '@tauri-apps/plugin-dialo
 import { openUrl } from '@tauri-apps/plugin-opener';
 import { commands, events } from './bindings';
 import type {
+  AppCredentialInput,
   AppError,
   BatchOptions,
   BatchSummary,
@@ -164,9 +165,12 @@ export const signInSettings = (): Promise<SignInSettings> => call(() => commands
  * finished there; the refresh token goes to the keyring and never reaches the window.
  */
 export const signIn = (request: SignInRequest): Promise<SignedIn> => unwrap(() => commands.signIn(request));
-/** Microsoft 365 app-only: the app registration signs in with its client secret (kept in the keyring). */
-export const signInApp = (tenant: string, clientId: string, secret: string): Promise<SignedIn> =>
-  unwrap(() => commands.signInApp(tenant, clientId, secret));
+/**
+ * Microsoft 365 app-only: the app registration signs in with its client secret or a
+ * certificate (paths only: the backend reads the files and keeps the key in the keyring).
+ */
+export const signInApp = (tenant: string, clientId: string, credential: AppCredentialInput): Promise<SignedIn> =>
+  unwrap(() => commands.signInApp(tenant, clientId, credential));
 /** Sign in on another device: returns the code to show; then wait with `finishDeviceSignIn`. */
 export const startDeviceSignIn = (request: SignInRequest): Promise<DeviceSignIn> =>
   unwrap(() => commands.startDeviceSignIn(request));
@@ -272,6 +276,18 @@ export async function chooseCsvFile(): Promise<string | null> {
       filters: [{ name: 'CSV file', extensions: ['csv', 'txt'] }],
     }),
   );
+  return typeof picked === 'string' ? picked : null;
+}
+
+const CERTIFICATE_FILTERS = {
+  certificate: { title: "Choose the app registration's certificate", filter: { name: 'Certificate (PEM)', extensions: ['pem', 'crt', 'cer'] } },
+  key: { title: "Choose the certificate's private key", filter: { name: 'Private key (PEM)', extensions: ['key', 'pem'] } },
+};
+
+/** Native open dialog for a certificate or its private key; null when cancelled. */
+export async function chooseCertificateFile(what: 'certificate' | 'key'): Promise<string | null> {
+  const { title, filter } = CERTIFICATE_FILTERS[what];
+  const picked = await call(() => openDialog({ title, multiple: false, directory: false, filters: [filter] }));
   return typeof picked === 'string' ? picked : null;
 }
 

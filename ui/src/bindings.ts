@@ -203,12 +203,12 @@ async signIn(request: SignInRequest) : Promise<Result<SignedIn, AppError>> {
 },
 /**
  * Microsoft 365 without a person signing in: the app's own registration with a client secret
- * (client credentials). The secret is checked by fetching a token, then kept in the keyring
- * with the sign-in; Exchange still needs the app registered and given the mailboxes.
+ * or a certificate (client credentials). The credential is checked by fetching a token, then
+ * kept in the keyring with the sign-in; Exchange still needs the app given the mailboxes.
  */
-async signInApp(tenant: string, clientId: string, secret: string) : Promise<Result<SignedIn, AppError>> {
+async signInApp(tenant: string, clientId: string, credential: AppCredentialInput) : Promise<Result<SignedIn, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("sign_in_app", { tenant, clientId, secret }) };
+    return { status: "ok", data: await TAURI_INVOKE("sign_in_app", { tenant, clientId, credential }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -343,6 +343,20 @@ closeRequested: "close-requested"
 
 /** user-defined types **/
 
+/**
+ * How the app registration proves who it is. The window sends a certificate's file paths,
+ * never its key: the backend reads the files and keeps the key in the keyring.
+ */
+export type AppCredentialInput = 
+/**
+ * A client secret's Value.
+ */
+{ kind: "secret"; secret: string } | 
+/**
+ * A certificate uploaded to the registration (PEM), with its private key in the same
+ * file or in a file of its own.
+ */
+{ kind: "certificate"; certificatePath: string; privateKeyPath: string | null }
 export type AppError = { kind: ErrorKind; message: string; hint: string }
 /**
  * How a batch runs. Defaults follow Microsoft's.
@@ -700,6 +714,10 @@ export type SignInInfo = {
  * `microsoft:admin@contoso.com`, to pass to `--dest-login` and friends.
  */
 name: string; provider: ProviderKind; account: string; app: boolean; tenant: string | null; client_id: string; 
+/**
+ * An app signing in with a certificate: its SHA-1 thumbprint, as Entra ID shows it.
+ */
+certificate_thumbprint?: string | null; 
 /**
  * When it was stored (seconds since the epoch).
  */

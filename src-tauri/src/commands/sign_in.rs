@@ -1,12 +1,13 @@
 //! "Sign in with Microsoft" and "Sign in with Google": the browser does the signing in, the
 //! engine keeps the refresh token in the keyring, and the window learns only who signed in.
 
+use std::path::Path;
 use std::time::Duration;
 
 use mailferry::batch::{self, SignInSide};
 use mailferry::oauth::{
-    self, Endpoints, GraphUser, ProviderConfig, ProviderKind, Purpose, SignInInfo, SignInOptions,
-    SignInRef, SignedIn, TokenSource,
+    self, AppCredential, ClientCertificate, Endpoints, GraphUser, ProviderConfig, ProviderKind,
+    Purpose, SignInInfo, SignInOptions, SignInRef, SignedIn, TokenSource,
 };
 use mailferry::secrets::SecretString;
 use serde::{Deserialize, Serialize};
@@ -74,12 +75,32 @@ pub async fn sign_in(request: SignInRequest) -> AppResult<SignedIn> {
     pending.complete().await.map_err(explain)
 }
 
+/// How the app registration proves who it is. The window sends a certificate's file paths,
+/// never its key: the backend reads the files and keeps the key in the keyring.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum AppCredentialInput {
+    /// A client secret's Value.
+    Secret { secret: String },
+    /// A certificate uploaded to the registration (PEM), with its private key in the same
+    /// file or in a file of its own.
+    #[serde(rename_all = "camelCase")]
+    Certificate {
+        certificate_path: String,
+        private_key_path: Option<String>,
+    },
+}
+
 /// Microsoft 365 without a person signing in: the app's own registration with a client secret
-/// (client credentials). The secret is checked by fetching a token, then kept in the keyring
-/// with the sign-in; Exchange still needs the app registered and given the mailboxes.
+/// or a certificate (client credentials). The credential is checked by fetching a token, then
+/// kept in the keyring with the sign-in; Exchange still needs the app given the mailboxes.
 #[tauri::command]
 #[specta::specta]
-pub async fn sign_in_app(tenant: String, client_id: String, secret: String) -> AppResult<SignedIn> {
+pub async fn sign_in_app(
+    tenant: String,
+    client_id: String,
+    credential: AppCredentialInput,
+) -> AppResult<SignedIn> {
     let tenant = tenant.trim();
     if tenant.is_empty() || matches!(tenant, "common" | "organizations" | "consumers") {
         return Err(AppError::input(
@@ -87,15 +108,30 @@ pub async fn sign_in_app(tenant: String, client_id: String, secret: String) -> A
             "Enter your tenant's domain (contoso.onmicrosoft.com) or its ID.",
         ));
     }
-    if secret.trim().is_empty() {
-        return Err(AppError::input(
-            "the client secret is empty",
-            "Copy the secret's Value from Certificates & secrets in the app registration.",
-        ));
-    }
+    let credential = match credential {
+        AppCredentialInput::Secret { secret } if secret.trim().is_empty() => {
+            return Err(AppError::input(
+                "the client secret is empty",
+                "Copy the secret's Value from Certificates & secrets in the app registration.",
+            ))
+        }
+        AppCredentialInput::Secret { secret } => {
+            AppCredential::Secret(SecretString::new(secret.trim().to_string()))
+        }
+        AppCredentialInput::Certificate {
+            certificate_path,
+            private_key_path,
+        } => AppCredential::Certificate(
+            ClientCertificate::from_files(
+                Path::new(&certificate_path),
+                private_key_path.as_deref().map(Path::new),
+            )
+            .map_err(explain)?,
+        ),
+    };
     let endpoints = Endpoints::from_env(ProviderKind::Microsoft);
     let config = ProviderConfig::microsoft(tenant, client_id.trim(), &endpoints, false);
-    oauth::sign_in_app(config, SecretString::new(secret.trim().to_string()))
+    oauth::sign_in_app(config, credential)
         .await
         .map_err(explain)
 }

@@ -1,8 +1,9 @@
 import { Button, Field, Input, makeStyles, Radio, RadioGroup, Text, tokens } from '@fluentui/react-components';
 import { Server24Regular, Cloud24Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
-import { signInApp, storeAdminPassword, testConnection, toProblem } from '../backend';
+import { storeAdminPassword, testConnection, toProblem } from '../backend';
 import { usePresets } from '../app/presets';
+import { AppSignIn } from '../components/AppSignIn';
 import { ClientIdField } from '../components/ClientIdField';
 import { ConnectionResult } from '../components/ConnectionResult';
 import { Page } from '../components/Page';
@@ -92,7 +93,7 @@ export function DestinationScreen() {
               onChange={(_, d) => dispatch({ type: 'setDestinationAuth', auth: d.value as 'admin' | 'app' })}
             >
               <Radio value="admin" label="An admin with Full Access to every mailbox signs in" />
-              <Radio value="app" label="The app registration signs in by itself, with a client secret" />
+              <Radio value="app" label="The app registration signs in by itself, with a client secret or a certificate" />
             </RadioGroup>
             {state.destinationAuth === 'admin' ? (
               <Text>
@@ -126,18 +127,11 @@ export function DestinationScreen() {
                 onChange={(signedIn) => dispatch({ type: 'destinationSignedIn', signedIn })}
               />
             ) : (
-              <PasswordField
-                label="Client secret"
-                stored={state.destinationSignIn !== null}
-                storedText={`The app is signed in to ${state.destinationSignIn?.account ?? state.tenant}`}
-                disabled={!state.clientIds.microsoft.trim()}
-                disabledReason="Enter the application (client) ID first."
-                hint="The secret's Value from Certificates & secrets. Mailferry checks it with Microsoft and keeps it in this computer's password store."
-                onStore={async (secret) => {
-                  const signedIn = await signInApp(state.tenant, state.clientIds.microsoft, secret);
-                  dispatch({ type: 'destinationSignedIn', signedIn });
-                }}
-                onChangeRequested={() => dispatch({ type: 'destinationSignedIn', signedIn: null })}
+              <AppSignIn
+                tenant={state.tenant}
+                clientId={state.clientIds.microsoft}
+                signedIn={state.destinationSignIn}
+                onChange={(signedIn) => dispatch({ type: 'destinationSignedIn', signedIn })}
               />
             )}
             {showErrors && signInProblem ? <div role="alert">{signInProblem}</div> : null}

@@ -142,7 +142,7 @@ describe('Microsoft 365 without a person signing in', () => {
     });
     const { user } = renderApp();
     await openMicrosoft365Destination(user);
-    await user.click(screen.getByRole('radio', { name: 'The app registration signs in by itself, with a client secret' }));
+    await user.click(screen.getByRole('radio', { name: 'The app registration signs in by itself, with a client secret or a certificate' }));
     expect(screen.getByText(/IMAP.AccessAsApp/)).toBeInTheDocument();
     const tenant = screen.getByRole('textbox', { name: /Tenant/ });
     await user.clear(tenant);
@@ -151,7 +151,7 @@ describe('Microsoft 365 without a person signing in', () => {
     await user.keyboard('{Enter}');
     expect(await screen.findByText('The app is signed in to contoso.onmicrosoft.com')).toBeInTheDocument();
     expect(backend.callsTo('sign_in_app')).toEqual([
-      { tenant: 'contoso.onmicrosoft.com', clientId: CLIENT_ID, secret: 'app-secret-value' },
+      { tenant: 'contoso.onmicrosoft.com', clientId: CLIENT_ID, credential: { kind: 'secret', secret: 'app-secret-value' } },
     ]);
     expect(document.body.innerHTML).not.toContain('app-secret-value');
     // The test names the missing Exchange step.
@@ -162,6 +162,55 @@ describe('Microsoft 365 without a person signing in', () => {
     await screen.findByRole('heading', { level: 1, name: 'Select users to start migrating email messages' });
     // The organisation's list needs a person's sign-in.
     expect(screen.queryByRole('button', { name: 'Load users from Microsoft 365' })).not.toBeInTheDocument();
+  });
+});
+
+describe('Microsoft 365 app sign-in with a certificate', () => {
+  it('sends only the chosen files\' paths, explains a certificate Microsoft refused, then signs in', async () => {
+    let refuse = true;
+    const backend = installFakeBackend({
+      'plugin:dialog|open': () => '/home/owner/mailferry.pem',
+      sign_in_app: (args) => {
+        if (refuse) {
+          refuse = false;
+          fail(
+            'authentication',
+            'Microsoft refused the application\'s certificate 3F2A9C (AADSTS700027: Client assertion failed signature validation.)',
+            'Upload the certificate\'s public part to the app registration\'s Certificates & secrets → Certificates page.',
+          );
+        }
+        return {
+          name: `microsoft-app:${args.tenant as string}`,
+          reference: { provider: 'microsoft', account: args.tenant, app: true },
+          account: args.tenant,
+        };
+      },
+    });
+    const { user } = renderApp();
+    await openMicrosoft365Destination(user);
+    await user.click(screen.getByRole('radio', { name: 'The app registration signs in by itself, with a client secret or a certificate' }));
+    const tenant = screen.getByRole('textbox', { name: /Tenant/ });
+    await user.clear(tenant);
+    await user.type(tenant, 'contoso.onmicrosoft.com');
+    await user.click(screen.getByRole('radio', { name: 'A certificate' }));
+    const signInButton = screen.getByRole('button', { name: 'Sign in with the certificate' });
+    expect(signInButton).toBeDisabled();
+    await user.click(screen.getByRole('button', { name: 'Choose certificate…' }));
+    expect(await screen.findByText('/home/owner/mailferry.pem')).toBeInTheDocument();
+    await user.click(signInButton);
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('AADSTS700027');
+    expect(alert).toHaveTextContent('What to do: Upload the certificate');
+    await user.click(screen.getByRole('button', { name: 'Sign in with the certificate' }));
+    expect(await screen.findByText('The app is signed in to contoso.onmicrosoft.com with its certificate')).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    const credential = { kind: 'certificate', certificatePath: '/home/owner/mailferry.pem', privateKeyPath: null };
+    expect(backend.callsTo('sign_in_app')).toEqual([
+      { tenant: 'contoso.onmicrosoft.com', clientId: CLIENT_ID, credential },
+      { tenant: 'contoso.onmicrosoft.com', clientId: CLIENT_ID, credential },
+    ]);
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await screen.findByRole('heading', { level: 1, name: 'Select users to start migrating email messages' });
   });
 });
 
