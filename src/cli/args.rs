@@ -97,7 +97,7 @@ pub struct LoginArgs {
     /// Replaces the token URL; else MAILFERRY_MS_TOKEN_URL or MAILFERRY_GOOGLE_TOKEN_URL.
     #[arg(long, value_name = "URL")]
     pub token_url: Option<String>,
-    /// Replaces the device code URL; else MAILFERRY_MS_DEVICE_CODE_URL or MAILFERRY_GOOGLE_DEVICE_CODE_URL.
+    /// Replaces the device code URL (Microsoft); else MAILFERRY_MS_DEVICE_CODE_URL.
     #[arg(long, value_name = "URL")]
     pub device_code_url: Option<String>,
     /// Replaces https://graph.microsoft.com; else MAILFERRY_MS_GRAPH_URL.

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::error::OAuthError;
-use super::provider::ProviderConfig;
+use super::provider::{ProviderConfig, ProviderKind};
 use super::sign_in::{finish, SignInOptions, SignedIn};
 use super::token::{self, post_form, Grant, TokenFailure};
 use crate::secrets::SecretString;
@@ -42,7 +42,7 @@ pub enum DevicePoll {
 struct Start {
     device_code: String,
     user_code: String,
-    // Google says verification_url.
+    // RFC 8628's name; some providers say verification_url.
     #[serde(alias = "verification_url")]
     verification_uri: String,
     expires_in: Option<u64>,
@@ -56,6 +56,13 @@ pub async fn start_device_code(
     options: SignInOptions,
 ) -> Result<DeviceCodeSignIn, OAuthError> {
     config.require_client_id()?;
+    // Google's device flow grants only a short list of scopes, and https://mail.google.com/
+    // is not among them: asking would end in `invalid_scope` after the person typed the code.
+    if config.kind == ProviderKind::Google {
+        return Err(OAuthError::DeviceCodeNotOffered {
+            provider: config.kind,
+        });
+    }
     let http = token::http_client()?;
     let secret = options
         .client_secret

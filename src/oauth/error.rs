@@ -47,6 +47,8 @@ pub enum OAuthError {
     },
     #[error("the sign-in was cancelled or declined: {description}")]
     Declined { description: String },
+    #[error("{provider} does not allow mail access to be granted on another device", provider = .provider.display_name())]
+    DeviceCodeNotOffered { provider: ProviderKind },
     #[error("the code {user_code} was not entered in time")]
     DeviceCodeExpired { user_code: String },
     #[error("the browser's answer does not belong to this sign-in (its state value differs)")]
@@ -130,6 +132,7 @@ impl Classify for OAuthError {
             | OAuthError::BadReference(_)
             | OAuthError::BadCertificate { .. }
             | OAuthError::CertificateKeyMismatch { .. }
+            | OAuthError::DeviceCodeNotOffered { .. }
             | OAuthError::UnknownAccount { .. } => ErrorKind::Input,
             OAuthError::Loopback(_) | OAuthError::StoredUnreadable { .. } => ErrorKind::Local,
             OAuthError::Keyring(e) => e.kind(),
@@ -146,6 +149,7 @@ impl Classify for OAuthError {
             ),
             OAuthError::UnknownClient { provider: ProviderKind::Microsoft, .. } => "Check the Application (client) ID on the app's Overview page in Entra ID (--client-id or MAILFERRY_MS_CLIENT_ID), and that the tenant is the one the app is registered in.".into(),
             OAuthError::UnknownClient { provider: ProviderKind::Google, .. } => "Check the OAuth client ID in Google Cloud Console → APIs & Services → Credentials (--client-id or MAILFERRY_GOOGLE_CLIENT_ID).".into(),
+            OAuthError::BadClientSecret { provider: ProviderKind::Google, .. } => "Copy the client secret of your Desktop app OAuth client from Google Cloud Console → APIs & Services → Credentials and give it to Mailferry (--client-secret-env on the command line, Google OAuth client secret in the window), then sign in again.".into(),
             OAuthError::BadClientSecret { .. } => "Copy the client secret's Value (not its Secret ID) from the app's Certificates & secrets page, or create a new one if it expired, and run `mailferry login microsoft --client-credentials` again.".into(),
             OAuthError::BadCertificate { .. } => "Export the certificate and its RSA private key as PEM files without a password (from a .pfx: `openssl pkcs12 -in app.pfx -nodes -out app.pem`), then choose those files again (on the command line: --certificate, and --private-key unless one file holds both).".into(),
             OAuthError::CertificateKeyMismatch { .. } => "Pick the private key that was created together with this certificate; a key from another certificate cannot sign for it.".into(),
@@ -154,6 +158,12 @@ impl Classify for OAuthError {
             ),
             OAuthError::Refused { provider, .. } => format!("Check the app registration's permissions and admin consent (see README, Sign in with Microsoft or Google), then run `{}` again.", Self::login_command(*provider)),
             OAuthError::Declined { .. } => "Run the sign-in again and accept the permissions Mailferry asks for. If the page says an administrator must approve, ask your admin to grant consent for the app.".into(),
+            OAuthError::DeviceCodeNotOffered { provider } => format!(
+                "{} gives the Gmail permission only to a sign-in in a browser on this computer. Use Sign in with {} (`{}` without --device-code), or a Gmail app password.",
+                provider.display_name(),
+                provider.display_name(),
+                Self::login_command(*provider)
+            ),
             OAuthError::DeviceCodeExpired { .. } => "Run the sign-in again and enter the code within the time shown.".into(),
             OAuthError::StateMismatch => "Run the sign-in again and finish it in the browser tab Mailferry opened; close older sign-in tabs first.".into(),
             OAuthError::BrowserTimeout { .. } => "Run the sign-in again and finish it in the browser, or use --device-code to sign in on another device.".into(),

@@ -20,7 +20,6 @@ pub const MS_DEVICE_CODE_URL_ENV: &str = "MAILFERRY_MS_DEVICE_CODE_URL";
 pub const MS_GRAPH_URL_ENV: &str = "MAILFERRY_MS_GRAPH_URL";
 pub const GOOGLE_AUTH_URL_ENV: &str = "MAILFERRY_GOOGLE_AUTH_URL";
 pub const GOOGLE_TOKEN_URL_ENV: &str = "MAILFERRY_GOOGLE_TOKEN_URL";
-pub const GOOGLE_DEVICE_CODE_URL_ENV: &str = "MAILFERRY_GOOGLE_DEVICE_CODE_URL";
 /// The environment variable replacing Exchange Online's IMAP address.
 pub const M365_IMAP_URL_ENV: &str = "MAILFERRY_M365_IMAP_URL";
 /// Exchange Online's IMAP endpoint in the worldwide cloud.
@@ -127,7 +126,8 @@ impl Endpoints {
             ProviderKind::Google => Endpoints {
                 authority_url: read(GOOGLE_AUTH_URL_ENV),
                 token_url: read(GOOGLE_TOKEN_URL_ENV),
-                device_code_url: read(GOOGLE_DEVICE_CODE_URL_ENV),
+                // Google's device flow cannot grant Gmail access (see device_code.rs).
+                device_code_url: None,
                 graph_url: None,
             },
         }
@@ -302,10 +302,6 @@ mod tests {
             ("MAILFERRY_MS_DEVICE_CODE_URL", ""),
             ("MAILFERRY_MS_GRAPH_URL", "https://graph.microsoft.us"),
             ("MAILFERRY_GOOGLE_AUTH_URL", "http://127.0.0.1:9/auth"),
-            (
-                "MAILFERRY_GOOGLE_DEVICE_CODE_URL",
-                "http://127.0.0.1:9/device",
-            ),
         ]);
         let ms = Endpoints::from_lookup(ProviderKind::Microsoft, &env);
         assert_eq!(
@@ -329,10 +325,7 @@ mod tests {
         let g = Endpoints::from_lookup(ProviderKind::Google, &env);
         assert_eq!(g.authority_url.as_deref(), Some("http://127.0.0.1:9/auth"));
         assert_eq!(g.token_url, None);
-        assert_eq!(
-            g.device_code_url.as_deref(),
-            Some("http://127.0.0.1:9/device")
-        );
+        assert_eq!(g.device_code_url, None);
         assert_eq!(g.graph_url, None);
 
         let none = Endpoints::from_lookup(ProviderKind::Microsoft, |_| None);

@@ -205,6 +205,24 @@ pub fn classify(
             provider,
             description,
         },
+        // Google answers a wrong secret with invalid_client "Unauthorized", a missing one with
+        // invalid_request "client_secret is missing.", an unknown client with "... not found".
+        "invalid_client"
+            if provider == ProviderKind::Google && !description.contains("not found") =>
+        {
+            OAuthError::BadClientSecret {
+                provider,
+                description,
+            }
+        }
+        "invalid_request"
+            if provider == ProviderKind::Google && description.contains("client_secret") =>
+        {
+            OAuthError::BadClientSecret {
+                provider,
+                description,
+            }
+        }
         "invalid_client" if provider == ProviderKind::Google => OAuthError::UnknownClient {
             provider,
             client_id: config.client_id.clone(),

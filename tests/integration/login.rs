@@ -19,7 +19,7 @@ use crate::harness::{
 };
 
 pub(crate) const SOURCE_PW: &str = "Src-Pw-4410";
-const DEST_PW: &str = "Dst-Pw-8812";
+pub(crate) const DEST_PW: &str = "Dst-Pw-8812";
 
 pub(crate) fn unique(prefix: &str) -> String {
     format!("{prefix}{:08x}", rand::random::<u32>())
@@ -83,7 +83,7 @@ pub(crate) fn login_args(idp: &Idp, extra: &[&str]) -> Vec<String> {
 }
 
 /// A running `mailferry` whose stdout the test reads line by line while it runs.
-struct Running {
+pub(crate) struct Running {
     child: Child,
     lines: mpsc::Receiver<String>,
     seen: Vec<String>,
@@ -91,7 +91,7 @@ struct Running {
 }
 
 impl Running {
-    fn spawn(args: &[String], env: &[(String, String)]) -> Running {
+    pub(crate) fn spawn(args: &[String], env: &[(String, String)]) -> Running {
         let mut child = Command::new(mailferry_bin())
             .args(args)
             .env_remove("MAILFERRY_LOG")
@@ -125,7 +125,7 @@ impl Running {
     }
 
     /// The first stdout line for which `pick` gives something, within 30 s.
-    fn wait_line<T>(&mut self, what: &str, pick: impl Fn(&str) -> Option<T>) -> T {
+    pub(crate) fn wait_line<T>(&mut self, what: &str, pick: impl Fn(&str) -> Option<T>) -> T {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             match self.lines.recv_timeout(Duration::from_millis(100)) {
@@ -148,7 +148,7 @@ impl Running {
     }
 
     /// Waits (at most 60 s) for the exit; everything it printed.
-    fn finish(mut self) -> Outcome {
+    pub(crate) fn finish(mut self) -> Outcome {
         let deadline = Instant::now() + Duration::from_secs(60);
         let status = loop {
             if let Some(status) = self.child.try_wait().expect("poll child") {
@@ -185,6 +185,13 @@ fn http() -> reqwest::Client {
 /// What a browser does: open the authorize URL (the stand-in's user is signed in), follow
 /// its redirect to Mailferry's loopback listener, and show the page it answers with.
 async fn follow_in_browser(authorize_url: &str) -> String {
+    // Microsoft's registrations list `http://localhost`, so that is the redirect's host; the
+    // listener behind it is on the IPv4 loopback address.
+    follow_in_browser_to(authorize_url, "http://localhost:").await
+}
+
+/// `follow_in_browser` for a redirect that must start with `loopback`.
+pub(crate) async fn follow_in_browser_to(authorize_url: &str, loopback: &str) -> String {
     let http = http();
     let answer = http.get(authorize_url).send().await.expect("GET authorize");
     assert_eq!(answer.status().as_u16(), 302, "authorize should redirect");
@@ -194,10 +201,8 @@ async fn follow_in_browser(authorize_url: &str) -> String {
         .and_then(|v| v.to_str().ok())
         .expect("redirect location")
         .to_string();
-    // Microsoft's registrations list `http://localhost`, so that is the redirect's host; the
-    // listener behind it is on the IPv4 loopback address.
     assert!(
-        location.starts_with("http://localhost:") && location.contains("code="),
+        location.starts_with(loopback) && location.contains("code="),
         "{location}"
     );
     let page = http.get(&location).send().await.expect("GET loopback");

@@ -5,6 +5,7 @@ mod app_certificate;
 mod batches;
 mod errors;
 mod fidelity;
+mod google;
 mod harness;
 mod harness_smoke;
 mod login;

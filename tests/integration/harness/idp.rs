@@ -19,6 +19,9 @@
 //!   OpenID Connect `id_token` naming the user (`preferred_username`, `email`).
 //! - `POST /{tenant}/oauth2/v2.0/devicecode`: starts a device sign-in, which stays
 //!   `authorization_pending` until the test calls `approve_device_code`.
+//! - Google's installed-app shapes: `GET /o/oauth2/v2/auth` (`access_type=offline` for a
+//!   refresh token) and `POST /token` (client secret required, no refresh token rotation,
+//!   `email` in the id_token, Google's error bodies), for [`Idp::GOOGLE_CLIENT_ID`].
 //! - `GET /v1.0/users`: Graph's user list, `$top` and `@odata.nextLink` paging, bearer token
 //!   required.
 //! - `POST /oauth2/introspect`: RFC 7662 for Dovecot, `token=..` answered with
@@ -146,6 +149,10 @@ struct AuthCode {
     code_challenge: Option<String>,
     expires_at: SystemTime,
     redeemed: bool,
+    /// Issued by the Google-shaped endpoints, redeemable only there.
+    google: bool,
+    /// Google: `access_type=offline` was asked for, so a refresh token comes with the tokens.
+    offline: bool,
 }
 
 struct DeviceCode {
@@ -189,6 +196,11 @@ impl Idp {
     pub const CLIENT_ID: &'static str = "9e5f94bc-e8a4-4e73-b8be-63364c29d753";
     /// Its client secret, for `client_credentials` (and optional on the other grants).
     pub const CLIENT_SECRET: &'static str = "Idp~Test.Secret-4hT8qZ2vN6mK9pW3";
+    /// The Google-shaped endpoints' one OAuth client (a Desktop app client) and the secret
+    /// Google hands such clients, required at its token endpoint.
+    pub const GOOGLE_CLIENT_ID: &'static str =
+        "731045528806-m4iltest0q3s9ojf7u2d1k5r8hbc6v0e.apps.googleusercontent.com";
+    pub const GOOGLE_CLIENT_SECRET: &'static str = "GOCSPX-idpTestDesktopSecret5vN2";
 
     /// Starts the server on 127.0.0.1 with a random port, on its own thread and runtime:
     /// it keeps answering (Dovecot, the binary) while a test blocks its own thread.
@@ -248,6 +260,16 @@ impl Idp {
 
     pub fn device_code_url(&self, tenant: &str) -> String {
         format!("{}/{tenant}/oauth2/v2.0/devicecode", self.base_url())
+    }
+
+    /// Google's authorize endpoint (`accounts.google.com/o/oauth2/v2/auth`'s place).
+    pub fn google_auth_url(&self) -> String {
+        format!("{}/o/oauth2/v2/auth", self.base_url())
+    }
+
+    /// Google's token endpoint (`oauth2.googleapis.com/token`'s place).
+    pub fn google_token_url(&self) -> String {
+        format!("{}/token", self.base_url())
     }
 
     /// Graph's users collection (`graph.microsoft.com/v1.0/users`' place).
@@ -604,10 +626,19 @@ fn route(state: &mut IdpState, call: &Call) -> Reply {
         active: None,
     };
     let reply = match (&call.method, segments.as_slice()) {
+        (&Method::GET, ["o", "oauth2", "v2", "auth"]) => {
+            entry.endpoint = IdpEndpoint::Authorize;
+            state.authorize(call, &mut entry, true)
+        }
+        (&Method::POST, ["token"]) => {
+            entry.endpoint = IdpEndpoint::Token;
+            entry.grant_type = call.form.get("grant_type").cloned();
+            state.google_token(call, &mut entry)
+        }
         (&Method::GET, [tenant, "oauth2", "v2.0", "authorize"]) => {
             entry.endpoint = IdpEndpoint::Authorize;
             entry.tenant = Some(tenant.to_string());
-            state.authorize(call, &mut entry)
+            state.authorize(call, &mut entry, false)
         }
         (&Method::POST, [tenant, "oauth2", "v2.0", "token"]) => {
             entry.endpoint = IdpEndpoint::Token;
@@ -762,13 +793,18 @@ impl IdpState {
         }
     }
 
-    fn authorize(&mut self, call: &Call, entry: &mut IdpRequest) -> Reply {
+    fn authorize(&mut self, call: &Call, entry: &mut IdpRequest, google: bool) -> Reply {
         let q = &call.query;
         let (Some(client_id), Some(redirect_uri)) = (q.get("client_id"), q.get("redirect_uri"))
         else {
             return error_page("AADSTS900144: 'client_id' and 'redirect_uri' are required.");
         };
-        if client_id != Idp::CLIENT_ID {
+        let registered = if google {
+            Idp::GOOGLE_CLIENT_ID
+        } else {
+            Idp::CLIENT_ID
+        };
+        if client_id != registered {
             return error_page(&format!(
                 "AADSTS700016: Application with identifier '{client_id}' was not found."
             ));
@@ -830,6 +866,8 @@ impl IdpState {
                 code_challenge: challenge.cloned(),
                 expires_at: SystemTime::now() + CODE_LIFETIME,
                 redeemed: false,
+                google,
+                offline: q.get("access_type").map(String::as_str) == Some("offline"),
             },
         );
         entry.user = Some(user);
@@ -863,7 +901,7 @@ impl IdpState {
                 let Some(code) = form.get("code") else {
                     return missing_parameter("code");
                 };
-                let Some(record) = self.codes.get_mut(code) else {
+                let Some(record) = self.codes.get_mut(code).filter(|c| !c.google) else {
                     return invalid_grant(MALFORMED);
                 };
                 if record.redeemed {
@@ -984,6 +1022,133 @@ impl IdpState {
             }
         };
         self.issue(grant, entry)
+    }
+
+    /// Google's token endpoint for installed apps: the client secret is required (Google
+    /// hands desktop clients one), codes and refresh tokens as Microsoft's, but a refresh token
+    /// only when the sign-in asked for `access_type=offline`, none again on a refresh (Google
+    /// does not rotate them), an id_token naming the account by `email`, and Google's error
+    /// bodies (`error` and `error_description`, no codes).
+    fn google_token(&mut self, call: &Call, entry: &mut IdpRequest) -> Reply {
+        let form = &call.form;
+        let Some(grant_type) = form.get("grant_type") else {
+            return google_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "Invalid grant_type: ",
+            );
+        };
+        match (form.get("client_id"), form.get("client_secret")) {
+            (Some(id), _) if id != Idp::GOOGLE_CLIENT_ID => {
+                return google_error(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "The OAuth client was not found.",
+                );
+            }
+            (None, _) => {
+                return google_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "Missing required parameter: client_id",
+                )
+            }
+            (_, None) => {
+                return google_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "client_secret is missing.",
+                )
+            }
+            (_, Some(secret)) if secret != Idp::GOOGLE_CLIENT_SECRET => {
+                return google_error(StatusCode::UNAUTHORIZED, "invalid_client", "Unauthorized");
+            }
+            _ => {}
+        }
+        let now = SystemTime::now();
+        let (user, scope, offline) = match grant_type.as_str() {
+            "authorization_code" => {
+                let code = form.get("code").map(String::as_str).unwrap_or_default();
+                let Some(record) = self.codes.get_mut(code).filter(|c| c.google) else {
+                    return google_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "Malformed auth code.",
+                    );
+                };
+                let verifier = form.get("code_verifier").map(|v| pkce_s256(v));
+                let wrong_verifier =
+                    record.code_challenge.is_some() && verifier != record.code_challenge;
+                if record.redeemed || now >= record.expires_at || wrong_verifier {
+                    return google_error(StatusCode::BAD_REQUEST, "invalid_grant", "Bad Request");
+                }
+                if form.get("redirect_uri") != Some(&record.redirect_uri) {
+                    return google_error(
+                        StatusCode::BAD_REQUEST,
+                        "redirect_uri_mismatch",
+                        "Bad Request",
+                    );
+                }
+                record.redeemed = true;
+                (record.user.clone(), record.scope.clone(), record.offline)
+            }
+            "refresh_token" => {
+                let refresh = form
+                    .get("refresh_token")
+                    .map(String::as_str)
+                    .unwrap_or_default();
+                let record = self.tokens.get(refresh).filter(|r| {
+                    r.kind == TokenKind::Refresh
+                        && r.client_id == Idp::GOOGLE_CLIENT_ID
+                        && r.usable(now)
+                });
+                let Some(record) = record else {
+                    return google_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "Token has been expired or revoked.",
+                    );
+                };
+                let user = record.user.clone().unwrap_or_default();
+                entry.user = Some(user.clone());
+                (user, record.scope.clone(), false)
+            }
+            other => {
+                return google_error(
+                    StatusCode::BAD_REQUEST,
+                    "unsupported_grant_type",
+                    &format!("Invalid grant_type: {other}"),
+                )
+            }
+        };
+        let lifetime = self.access_lifetime;
+        let access = self.insert_token(
+            TokenKind::Access,
+            Some(&user),
+            Idp::GOOGLE_CLIENT_ID,
+            &scope,
+            lifetime,
+        );
+        let mut body = json!({
+            "access_token": access,
+            "expires_in": lifetime.as_secs(),
+            "scope": scope,
+            "token_type": "Bearer",
+        });
+        if scope.split(' ').any(|s| s == "openid") {
+            body["id_token"] = json!(google_id_token(&user, lifetime));
+        }
+        if offline {
+            body["refresh_token"] = json!(self.insert_token(
+                TokenKind::Refresh,
+                Some(&user),
+                Idp::GOOGLE_CLIENT_ID,
+                &scope,
+                REFRESH_LIFETIME,
+            ));
+        }
+        entry.user = Some(user);
+        Reply::json(StatusCode::OK, body)
     }
 
     fn device_code(&mut self, call: &Call, tenant: &str) -> Reply {
@@ -1408,6 +1573,30 @@ fn id_token(base_url: &str, client_id: &str, user: &str, lifetime: Duration) -> 
         "tid": "00000000-0000-4000-8000-0000000c0450",
     });
     format!("{}.{}.", b64(&header), b64(&claims))
+}
+
+/// Google's error body: no AADSTS code, no trace IDs.
+fn google_error(status: StatusCode, error: &str, description: &str) -> Reply {
+    Reply::json(
+        status,
+        json!({"error": error, "error_description": description}),
+    )
+}
+
+/// Google's id_token claims: the account is `email`; no `preferred_username`.
+fn google_id_token(user: &str, lifetime: Duration) -> String {
+    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let now = unix(SystemTime::now());
+    let claims = json!({
+        "iss": "https://accounts.google.com",
+        "aud": Idp::GOOGLE_CLIENT_ID,
+        "sub": format!("{}", rand::thread_rng().gen::<u64>()),
+        "email": user,
+        "email_verified": true,
+        "iat": now,
+        "exp": now + lifetime.as_secs(),
+    });
+    format!("{}.{}.", b64(&json!({"alg": "none"})), b64(&claims))
 }
 
 /// Opaque to clients, like Graph's: the offset of the next page.

@@ -116,7 +116,8 @@ export function SignInButton({ provider, clientId, tenant, loginHint, withDirect
         >
           Sign in with {name}
         </Button>
-        {!waiting && !missingClient ? (
+        {/* Google's device sign-in cannot grant Gmail access, so only Microsoft offers it. */}
+        {!waiting && !missingClient && provider === 'microsoft' ? (
           <Button
             size="small"
             appearance="subtle"

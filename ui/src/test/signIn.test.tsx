@@ -264,6 +264,8 @@ describe('sign in with Google', () => {
     await fill(user, inputs[0], 'anna@contoso.com');
     await user.tab();
     expect(screen.queryByLabelText(/App password for/)).not.toBeInTheDocument();
+    // Google's device sign-in cannot grant Gmail access: only the browser sign-in is offered.
+    expect(screen.queryByRole('button', { name: /Sign in on another device/ })).not.toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Sign in with Google for anna@contoso.com' }));
     expect(await screen.findByText('Signed in as anna@gmail.com')).toBeInTheDocument();
     expect(backend.callsTo('sign_in')).toEqual([
