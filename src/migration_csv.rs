@@ -21,6 +21,7 @@ pub struct CsvUser {
     pub email_address: String,
     /// The sign-in name on the source server.
     pub user_name: String,
+    /// Empty only where [`Passwords::Optional`] allowed it.
     pub password: SecretString,
     pub user_root: Option<String>,
     /// The line of the file the user came from, for messages.
@@ -55,8 +56,24 @@ fn problem(line: u64, column: Option<&str>, message: impl Into<String>) -> CsvPr
     }
 }
 
-/// Reads and validates a whole file. Either every row is good, or nothing is imported.
+/// Whether each row needs a password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Passwords {
+    /// The old mailboxes are opened with passwords (Microsoft's rule).
+    #[default]
+    Required,
+    /// The old mailboxes sign in with Microsoft or Google: the Password column stays (the
+    /// format has it), but may be left empty.
+    Optional,
+}
+
+/// Reads and validates a whole file whose rows all need a password.
 pub fn parse(bytes: &[u8]) -> Result<Vec<CsvUser>, Vec<CsvProblem>> {
+    parse_with(bytes, Passwords::Required)
+}
+
+/// Reads and validates a whole file. Either every row is good, or nothing is imported.
+pub fn parse_with(bytes: &[u8], passwords: Passwords) -> Result<Vec<CsvUser>, Vec<CsvProblem>> {
     if bytes.len() > MAX_BYTES {
         return Err(vec![problem(0, None, format!(
             "the file is {:.1} MB; Microsoft's limit, which Mailferry keeps, is 10 MB. Split it into several batches.",
@@ -176,7 +193,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<CsvUser>, Vec<CsvProblem>> {
             ));
             row_ok = false;
         }
-        if columns.contains_key("Password") && password.is_empty() {
+        if columns.contains_key("Password")
+            && password.is_empty()
+            && passwords == Passwords::Required
+        {
             problems.push(problem(
                 line,
                 Some("Password"),

@@ -217,7 +217,7 @@ fn csv_import_keeps_passwords_out_of_the_window_and_refuses_bad_files() {
     let imported = invoke(
         &app,
         "import_csv",
-        json!({"batch": "csv", "path": good.to_string_lossy()}),
+        json!({"batch": "csv", "path": good.to_string_lossy(), "signsIn": false}),
     )
     .expect("import_csv");
     assert_eq!(imported["rows"].as_array().map(Vec::len), Some(2));
@@ -240,7 +240,7 @@ fn csv_import_keeps_passwords_out_of_the_window_and_refuses_bad_files() {
     let refused = invoke(
         &app,
         "import_csv",
-        json!({"batch": "csv2", "path": bad.to_string_lossy()}),
+        json!({"batch": "csv2", "path": bad.to_string_lossy(), "signsIn": false}),
     )
     .expect("import_csv");
     assert_eq!(refused["rows"].as_array().map(Vec::len), Some(0));
@@ -256,6 +256,41 @@ fn csv_import_keeps_passwords_out_of_the_window_and_refuses_bad_files() {
             &app,
             "has_password",
             json!({"batch": "csv2", "email": "ann@contoso.com"})
+        ),
+        Ok(json!(false))
+    );
+
+    // Mailboxes that sign in need no password: an empty Password is refused only when they
+    // do not, and nothing is stored for it.
+    let no_passwords = dir.path().join("sign-ins.csv");
+    std::fs::write(
+        &no_passwords,
+        "EmailAddress,UserName,Password\ncleo@contoso.com,cleo@outlook.com,\n",
+    )
+    .expect("write");
+    let import = |signs_in: bool| {
+        invoke(
+            &app,
+            "import_csv",
+            json!({"batch": "csv3", "path": no_passwords.to_string_lossy(), "signsIn": signs_in}),
+        )
+        .expect("import_csv")
+    };
+    let needs_password = import(false);
+    assert_eq!(
+        needs_password["problems"][0]["column"], "Password",
+        "{needs_password}"
+    );
+    let signing_in = import(true);
+    assert_eq!(
+        signing_in["rows"][0]["email_address"], "cleo@contoso.com",
+        "{signing_in}"
+    );
+    assert_eq!(
+        invoke(
+            &app,
+            "has_password",
+            json!({"batch": "csv3", "email": "cleo@contoso.com"})
         ),
         Ok(json!(false))
     );

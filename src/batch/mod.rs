@@ -20,4 +20,4 @@ pub use sign_in::{
     is_per_user, normalize as normalize_sign_in, reference_for as sign_in_reference_for,
     user_token_source, SignInSide, EACH_USER,
 };
-pub use store::{BatchError, BatchStore};
+pub use store::{BatchError, BatchStore, StoredBatch};

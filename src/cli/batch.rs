@@ -114,14 +114,25 @@ fn secrets_for(mode: SecretsArg) -> BatchSecrets {
     })
 }
 
-fn read_csv(path: &Path) -> Result<Vec<migration_csv::CsvUser>, Problem> {
+/// Mailboxes that sign in to the old server need no password in the CSV.
+fn passwords_rule(source_sign_in: Option<&str>) -> migration_csv::Passwords {
+    match source_sign_in {
+        Some(_) => migration_csv::Passwords::Optional,
+        None => migration_csv::Passwords::Required,
+    }
+}
+
+fn read_csv(
+    path: &Path,
+    passwords: migration_csv::Passwords,
+) -> Result<Vec<migration_csv::CsvUser>, Problem> {
     let bytes = std::fs::read(path).map_err(|e| {
         input(
             format!("cannot read {}: {e}", path.display()),
             "Check the file name.",
         )
     })?;
-    migration_csv::parse(&bytes).map_err(|problems| {
+    migration_csv::parse_with(&bytes, passwords).map_err(|problems| {
         for p in &problems {
             eprintln!("  {p}");
         }
@@ -136,7 +147,8 @@ fn store_secrets(
     users: &[migration_csv::CsvUser],
     admin_password_env: Option<&str>,
 ) -> Result<(), Problem> {
-    for user in users {
+    // Mailboxes that sign in may come without a password: nothing to keep for them.
+    for user in users.iter().filter(|u| !u.password.expose().is_empty()) {
         secrets
             .set_source_password(batch, &user.email_address, &user.password)
             .map_err(|e| e.problem())?;
@@ -156,11 +168,11 @@ fn store_secrets(
 }
 
 fn create(args: BatchCreateArgs) -> Result<ExitCode, Problem> {
-    let users = read_csv(&args.csv)?;
+    let users = read_csv(&args.csv, passwords_rule(args.source_login.as_deref()))?;
     let source = server_spec(&args.source)?;
     if let Some(preset) = source.preset.as_deref().and_then(mailferry::presets::find) {
         if !preset.accepts_passwords() && args.source_login.is_none() {
-            return Err(input(format!("{} does not accept passwords any more: {}", preset.name, preset.help), "These mailboxes need Sign in with Microsoft, which is not available in this version yet."));
+            return Err(input(format!("{} does not accept passwords any more: {}", preset.name, preset.help), "Sign each mailbox in with `mailferry login microsoft --tenant consumers --login-hint USER`, then create the batch with --source-login microsoft:* (the Password column may then stay empty)."));
         }
     }
     let destination = server_spec(&args.dest)?;
@@ -391,17 +403,22 @@ fn state_dir(common: &BatchCommon) -> PathBuf {
 }
 
 /// With `--secrets memory` the passwords come from the CSV (and environment) again.
-fn load_memory_secrets(args: &BatchStartArgs, secrets: &BatchSecrets) -> Result<(), Problem> {
+fn load_memory_secrets(
+    args: &BatchStartArgs,
+    secrets: &BatchSecrets,
+    batch: &mailferry::batch::StoredBatch,
+) -> Result<(), Problem> {
     if secrets.mode() != SecretMode::Memory {
         return Ok(());
     }
+    let passwords = passwords_rule(batch.options.source_sign_in.as_deref());
     let csv = args.secrets.csv.as_ref().ok_or_else(|| {
         input(
             "--secrets memory needs --csv FILE to read the passwords from".into(),
             "Pass the same CSV the batch was created from.",
         )
     })?;
-    let users = read_csv(csv)?;
+    let users = read_csv(csv, passwords)?;
     store_secrets(
         secrets,
         &args.name,
@@ -412,7 +429,7 @@ fn load_memory_secrets(args: &BatchStartArgs, secrets: &BatchSecrets) -> Result<
 
 async fn start(args: BatchStartArgs, requeue: &[UserStatus]) -> Result<ExitCode, Problem> {
     let store = open_store(&args.common)?;
-    store.batch(&args.name).map_err(problem)?;
+    let batch = store.batch(&args.name).map_err(problem)?;
     let mut statuses = requeue.to_vec();
     if requeue.is_empty() {
         // `start` on a stopped batch starts it again, as in the admin center.
@@ -426,7 +443,7 @@ async fn start(args: BatchStartArgs, requeue: &[UserStatus]) -> Result<ExitCode,
         return Ok(ExitCode::SUCCESS);
     };
     let secrets = secrets_for(args.secrets.secrets);
-    load_memory_secrets(&args, &secrets)?;
+    load_memory_secrets(&args, &secrets, &batch)?;
     run_foreground(
         &store,
         &secrets,
@@ -497,7 +514,7 @@ async fn run_foreground(
 
 async fn complete(args: BatchStartArgs) -> Result<ExitCode, Problem> {
     let store = open_store(&args.common)?;
-    store.batch(&args.name).map_err(problem)?;
+    let batch = store.batch(&args.name).map_err(problem)?;
     let Some(_lock) = try_lock(&state_dir(&args.common), &args.name) else {
         return Err(input(
             format!(
@@ -508,7 +525,7 @@ async fn complete(args: BatchStartArgs) -> Result<ExitCode, Problem> {
         ));
     };
     let secrets = secrets_for(args.secrets.secrets);
-    load_memory_secrets(&args, &secrets)?;
+    load_memory_secrets(&args, &secrets, &batch)?;
     // The final pass copies what arrived since the last one; then the migration is closed.
     let code = run_foreground(
         &store,
@@ -589,7 +606,7 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
     let store = open_store(&args.common)?;
     let batch = store.batch(&args.name).map_err(problem)?;
     let secrets = secrets_for(args.secrets.secrets);
-    load_memory_secrets(&args, &secrets)?;
+    load_memory_secrets(&args, &secrets, &batch)?;
     let trust = batch.options.trust().map_err(|e| e.problem())?;
     let timeouts = batch.options.timeouts();
     let mut results = Vec::new();

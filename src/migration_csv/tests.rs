@@ -173,3 +173,19 @@ proptest::proptest! {
         let _ = parse(with_header.as_bytes());
     }
 }
+
+#[test]
+fn passwords_may_be_left_empty_only_where_mailboxes_sign_in() {
+    let text = "EmailAddress,UserName,Password\nann@contoso.com,ann@outlook.com,\nbo@contoso.com,bo@outlook.com,kept\n";
+    let refused = problems(text);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].line, 2);
+    assert_eq!(refused[0].column.as_deref(), Some("Password"));
+    let users = parse_with(text.as_bytes(), Passwords::Optional).unwrap();
+    assert_eq!(users.len(), 2);
+    assert_eq!(users[0].password.expose(), "");
+    assert_eq!(users[1].password.expose(), "kept");
+    // The column itself is still Microsoft's format.
+    let no_column = parse_with(b"EmailAddress,UserName\na@b.co,a\n", Passwords::Optional);
+    assert!(no_column.is_err());
+}

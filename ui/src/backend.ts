@@ -154,8 +154,9 @@ export const hasPassword = (batch: string, email: string): Promise<boolean> =>
 export const forgetDraft = async (batch: string, emails: string[]): Promise<void> => {
   await unwrap(() => commands.forgetDraft(batch, emails));
 };
-export const importCsv = (batch: string, path: string): Promise<CsvImport> =>
-  unwrap(() => commands.importCsv(batch, path));
+/** `signsIn`: the old mailboxes sign in with Microsoft or Google, so passwords may be left empty. */
+export const importCsv = (batch: string, path: string, signsIn: boolean): Promise<CsvImport> =>
+  unwrap(() => commands.importCsv(batch, path, signsIn));
 
 // ---- Sign in with Microsoft / Google ----
 

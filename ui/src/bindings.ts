@@ -75,11 +75,12 @@ async forgetDraft(batch: string, emails: string[]) : Promise<Result<null, AppErr
 },
 /**
  * Reads Microsoft's migration CSV. On success the passwords go straight to the keyring
- * under the batch being prepared; the window gets the rows without them.
+ * under the batch being prepared; the window gets the rows without them. When the old
+ * mailboxes sign in (`signs_in`), the Password column may be empty.
  */
-async importCsv(batch: string, path: string) : Promise<Result<CsvImport, AppError>> {
+async importCsv(batch: string, path: string, signsIn: boolean) : Promise<Result<CsvImport, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("import_csv", { batch, path }) };
+    return { status: "ok", data: await TAURI_INVOKE("import_csv", { batch, path, signsIn }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };

@@ -95,13 +95,15 @@ pub struct CsvImport {
 }
 
 /// Reads Microsoft's migration CSV. On success the passwords go straight to the keyring
-/// under the batch being prepared; the window gets the rows without them.
+/// under the batch being prepared; the window gets the rows without them. When the old
+/// mailboxes sign in (`signs_in`), the Password column may be empty.
 #[tauri::command]
 #[specta::specta]
 pub async fn import_csv(
     state: State<'_, AppState>,
     batch: String,
     path: String,
+    signs_in: bool,
 ) -> AppResult<CsvImport> {
     let bytes = std::fs::read(&path).map_err(|e| {
         AppError::input(
@@ -109,14 +111,19 @@ pub async fn import_csv(
             "Choose the CSV file again.",
         )
     })?;
-    match migration_csv::parse(&bytes) {
+    let passwords = if signs_in {
+        migration_csv::Passwords::Optional
+    } else {
+        migration_csv::Passwords::Required
+    };
+    match migration_csv::parse_with(&bytes, passwords) {
         Err(problems) => Ok(CsvImport {
             rows: Vec::new(),
             problems,
         }),
         Ok(users) => {
             let secrets = state.secrets();
-            for user in &users {
+            for user in users.iter().filter(|u| !u.password.expose().is_empty()) {
                 secrets
                     .set_source_password(&batch, &user.email_address, &user.password)
                     .map_err(explain)?;

@@ -186,7 +186,7 @@ export function SelectUsersScreen() {
       const path = await chooseCsvFile();
       if (!path) return;
       setImporting(true);
-      const result = await importCsv(batch, path);
+      const result = await importCsv(batch, path, signsIn);
       const fileName = path.split(/[\\/]/).pop() ?? path;
       if (result.problems.length > 0) {
         setCsv({ fileName, problems: result.problems });
@@ -195,7 +195,7 @@ export function SelectUsersScreen() {
       setCsv(null);
       dispatch({ type: 'importRows', rows: result.rows });
       setNotice(
-        `${result.rows.length} ${result.rows.length === 1 ? 'mailbox' : 'mailboxes'} imported from ${fileName}. Their passwords are stored.`,
+        `${result.rows.length} ${result.rows.length === 1 ? 'mailbox' : 'mailboxes'} imported from ${fileName}.${signsIn ? '' : ' Their passwords are stored.'}`,
       );
     } catch (e) {
       setProblem(toProblem(e));

@@ -125,6 +125,33 @@ describe('sign in with Microsoft', () => {
   });
 });
 
+describe('CSV import for mailboxes that sign in', () => {
+  it('accepts a CSV whose Password column is empty and asks each mailbox to sign in', async () => {
+    const backend = installFakeBackend({
+      import_csv: () => ({
+        rows: [{ email_address: 'anna@contoso.com', user_name: 'anna@outlook.com', user_root: null, line: 2 }],
+        problems: [],
+      }),
+    });
+    const { user } = renderApp();
+    await openDataService(user);
+    await user.click(screen.getByRole('radio', { name: /^Outlook/ }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await screen.findByRole('heading', { level: 1, name: 'Destination' });
+    await fillImapDestination(user);
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await screen.findByRole('heading', { level: 1, name: 'Select users to start migrating email messages' });
+    await user.click(screen.getByRole('button', { name: 'Import CSV' }));
+    const notice = await screen.findByText(/1 mailbox imported from users.csv/);
+    expect(notice).not.toHaveTextContent('passwords');
+    expect(backend.callsTo('import_csv')).toEqual([
+      { batch: expect.any(String), path: '/home/owner/users.csv', signsIn: true },
+    ]);
+    expect(screen.getByRole('button', { name: 'Sign in with Microsoft for anna@contoso.com' })).toBeInTheDocument();
+    expect(screen.queryByText('Password stored')).not.toBeInTheDocument();
+  });
+});
+
 describe('Microsoft 365 without a person signing in', () => {
   it('checks the app registration\'s secret and opens the mailboxes with the app\'s own sign-in', async () => {
     const backend = installFakeBackend({

@@ -136,7 +136,7 @@ describe('select users', () => {
     await openUsers(user);
     await user.click(screen.getByRole('button', { name: 'Import CSV' }));
     expect(await screen.findByText(/2 mailboxes imported from users.csv/)).toBeInTheDocument();
-    expect(backend.callsTo('import_csv')).toEqual([{ batch: BATCH, path: '/home/owner/users.csv' }]);
+    expect(backend.callsTo('import_csv')).toEqual([{ batch: BATCH, path: '/home/owner/users.csv', signsIn: false }]);
     const order = backend.commandOrder();
     expect(order.indexOf('plugin:dialog|open')).toBeLessThan(order.indexOf('import_csv'));
     expect(screen.getByRole('textbox', { name: 'Source email or user name, ben@contoso.com' })).toHaveValue('ben.old@gmail.com');

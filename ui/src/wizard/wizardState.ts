@@ -375,7 +375,8 @@ function importRows(state: WizardState, rows: CsvRow[]): WizardState {
       userName: row.user_name,
       userNameEdited: true,
       userRoot: row.user_root,
-      passwordStored: true,
+      // Mailboxes that sign in came without passwords; the others' are in the keyring now.
+      passwordStored: state.sourceAuth === 'password',
       selected: true,
       test: IDLE,
     };
@@ -384,7 +385,7 @@ function importRows(state: WizardState, rows: CsvRow[]): WizardState {
     else users.push({ id: nextUserId++, signedIn: null, ...imported });
   }
   // An empty row left from "Add user" is noise once a file filled the table.
-  const filled = users.filter((u) => u.emailAddress.trim() !== '' || u.passwordStored);
+  const filled = users.filter((u) => u.emailAddress.trim() !== '');
   return { ...state, users: filled, nextUserId };
 }
 
