@@ -60,6 +60,23 @@ export function installDemoBackend() {
               { line: 7, column: 'Password', message: 'the password is empty' },
             ],
           };
+        case 'sign_in_settings':
+          return {
+            microsoft_client_id: '11111111-2222-3333-4444-555555555555',
+            google_client_id: null,
+            microsoft_imap_url: 'imaps://outlook.office365.com:993',
+          };
+        case 'sign_in': {
+          const request = a.request as { provider: string; login_hint: string | null };
+          const account = request.login_hint ?? 'admin@contoso.com';
+          return { name: `${request.provider}:${account}`, reference: { provider: request.provider, account, app: false }, account };
+        }
+        case 'sign_in_app':
+          return { name: `microsoft-app:${String(a.tenant)}`, reference: { provider: 'microsoft', account: a.tenant, app: true }, account: a.tenant };
+        case 'list_sign_ins':
+        case 'sign_ins_for':
+        case 'directory_users':
+          return [];
         case 'plugin:dialog|open':
           return '/home/owner/users.csv';
         case 'plugin:dialog|save':
