@@ -3,37 +3,28 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use mailferry::batch::{
-    BatchSecrets, BatchStore, BatchUpdate, ProgressHub, RunMode, SecretMode, StopToken,
-};
+use mailferry::batch::{BatchSecrets, BatchStore, RunMode, SecretMode, Supervisor};
 use mailferry::state::State;
 
 use crate::error::{explain, AppResult};
 
-pub struct RunningBatch {
-    pub hub: ProgressHub,
-    pub stop: StopToken,
-}
-
-/// What commands need from the running app (its window, its event bus), captured once at
-/// start-up so the commands themselves stay independent of the Tauri runtime type.
+/// What commands need from the running app (its window), captured once at start-up so the
+/// commands themselves stay independent of the Tauri runtime type.
 pub struct Shell {
-    pub spawn_batch: SpawnBatch,
-    pub emit_progress: EmitProgress,
     pub hide_window: Action,
     pub quit: Action,
 }
 
 pub type Action = Box<dyn Fn() + Send + Sync>;
-pub type SpawnBatch = Box<dyn Fn(&str, RunMode) + Send + Sync>;
-pub type EmitProgress = Box<dyn Fn(BatchUpdate) + Send + Sync>;
 
 pub struct AppState {
     pub store: BatchStore,
     pub secrets: Mutex<BatchSecrets>,
-    pub running: Mutex<HashMap<String, RunningBatch>>,
+    /// The batches running in the background, one runner each; their progress goes to the
+    /// window (see `events::install_shell`).
+    pub supervisor: Arc<Supervisor>,
     pub shell: OnceLock<Shell>,
     /// Set in demo mode: what the wizard starts filled in with.
     pub demo: Option<crate::demo::DemoSetup>,
@@ -45,10 +36,16 @@ impl AppState {
     pub fn open(dir: PathBuf) -> AppResult<AppState> {
         let state = State::open(&dir).map_err(explain)?;
         let store = BatchStore::new(state).map_err(explain)?;
+        let supervisor = Supervisor::new(
+            store.clone(),
+            Box::new(|future| {
+                tauri::async_runtime::spawn(future);
+            }),
+        );
         Ok(AppState {
             store,
             secrets: Mutex::new(BatchSecrets::new(SecretMode::Keyring)),
-            running: Mutex::new(HashMap::new()),
+            supervisor,
             shell: OnceLock::new(),
             demo: None,
             device_sign_ins: Mutex::new(HashMap::new()),
@@ -62,27 +59,13 @@ impl AppState {
             .unwrap_or_else(|_| BatchSecrets::new(SecretMode::Memory))
     }
 
-    pub fn is_running(&self, name: &str) -> bool {
-        self.running
-            .lock()
-            .map(|r| r.contains_key(name))
-            .unwrap_or(false)
-    }
-
-    pub fn spawn_batch(&self, name: &str, mode: RunMode) {
-        if let Some(shell) = self.shell.get() {
-            (shell.spawn_batch)(name, mode);
-        }
-    }
-
-    pub fn emit_progress(&self, update: BatchUpdate) {
-        if let Some(shell) = self.shell.get() {
-            (shell.emit_progress)(update);
-        }
+    /// Runs the batch in the background (or has its runner look for queued users again).
+    pub fn run_batch(&self, name: &str, mode: RunMode) {
+        self.supervisor.start(name, self.secrets(), mode);
     }
 
     pub fn any_running(&self) -> bool {
-        self.running.lock().map(|r| !r.is_empty()).unwrap_or(false)
+        !self.supervisor.running().is_empty()
     }
 }
 

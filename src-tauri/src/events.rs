@@ -1,11 +1,11 @@
 //! Events to the window, background batches, the tray, and what closing the window means.
 
-use mailferry::batch::{self, BatchUpdate, ProgressHub, RunMode, StopToken};
+use mailferry::batch::{self, BatchUpdate, RunMode};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 
-use crate::app_state::{AppState, RunningBatch};
+use crate::app_state::AppState;
 
 /// Live progress of one batch, at most ~10 a second.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
@@ -18,61 +18,26 @@ pub struct CloseRequested {
     pub running_batches: Vec<String>,
 }
 
-/// Starts a batch in the background (if it is not running yet) and forwards its progress.
-pub fn spawn_batch<R: Runtime>(app: &AppHandle<R>, name: &str, mode: RunMode) {
-    let state = app.state::<AppState>();
-    let Ok(mut running) = state.running.lock() else {
-        return;
-    };
-    if running.contains_key(name) {
-        return;
-    }
-    let hub = ProgressHub::new(name);
-    let stop = StopToken::default();
-    running.insert(
-        name.to_string(),
-        RunningBatch {
-            hub: hub.clone(),
-            stop: stop.clone(),
-        },
-    );
-    drop(running);
-
-    let (_, mut updates) = hub.subscribe();
-    let forward_app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        while let Ok(update) = updates.recv().await {
-            let _ = BatchProgress(update).emit(&forward_app);
-        }
-    });
-
-    let store = state.store.clone();
-    let secrets = state.secrets();
-    let app = app.clone();
-    let name = name.to_string();
-    tauri::async_runtime::spawn(async move {
-        if let Err(e) = batch::run(&store, &secrets, &name, mode, &hub, &stop).await {
-            tracing::warn!("batch {name} stopped with an error: {e}");
-        }
-        let final_update = hub.snapshot();
-        let _ = BatchProgress(final_update).emit(&app);
-        if let Ok(mut running) = app.state::<AppState>().running.lock() {
-            running.remove(&name);
-        }
-    });
-}
-
 /// Gives the commands what they need from the app (see [`crate::app_state::Shell`]).
 pub fn install_shell<R: Runtime>(app: &AppHandle<R>) {
-    let spawn_app = app.clone();
-    let emit_app = app.clone();
     let hide_app = app.clone();
     let quit_handle = app.clone();
+    // Every background batch's progress reaches the window as one event stream.
+    let mut updates = app.state::<AppState>().supervisor.subscribe();
+    let emit_app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match updates.recv().await {
+                Ok(update) => {
+                    let _ = BatchProgress(update).emit(&emit_app);
+                }
+                // A window too slow to keep up skips to the newer updates.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
     let shell = crate::app_state::Shell {
-        spawn_batch: Box::new(move |name, mode| spawn_batch(&spawn_app, name, mode)),
-        emit_progress: Box::new(move |update| {
-            let _ = BatchProgress(update).emit(&emit_app);
-        }),
         hide_window: Box::new(move || {
             if let Some(window) = hide_app.get_webview_window("main") {
                 let _ = window.hide();
@@ -94,7 +59,7 @@ pub fn resume_running_batches<R: Runtime>(app: &AppHandle<R>) {
             if summary.status == batch::BatchStatus::Syncing
                 || summary.status == batch::BatchStatus::Synced
             {
-                spawn_batch(app, &name, RunMode::Continuous);
+                state.run_batch(&name, RunMode::Continuous);
             }
         }
     }
@@ -103,11 +68,7 @@ pub fn resume_running_batches<R: Runtime>(app: &AppHandle<R>) {
 pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
     if let tauri::WindowEvent::CloseRequested { api, .. } = event {
         let state = window.state::<AppState>();
-        let running: Vec<String> = state
-            .running
-            .lock()
-            .map(|r| r.keys().cloned().collect())
-            .unwrap_or_default();
+        let running = state.supervisor.running();
         if !running.is_empty() {
             api.prevent_close();
             let _ = CloseRequested {
@@ -151,12 +112,23 @@ pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// Stops every running batch (they resume from the database next time) and exits.
+/// How long quitting waits for running passes to end.
+const QUIT_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Stops every running batch (they resume from the database next time) and exits once
+/// their runners have ended, so no copy is cut off half-recorded.
 pub fn quit_app<R: Runtime>(app: &AppHandle<R>) {
-    if let Ok(running) = app.state::<AppState>().running.lock() {
-        for batch in running.values() {
-            batch.stop.stop();
-        }
-    }
-    app.exit(0);
+    let supervisor = app.state::<AppState>().supervisor.clone();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let stop_all = async {
+            for name in supervisor.running() {
+                supervisor.stop(&name).await;
+            }
+        };
+        // A server that does not answer must not keep the app from quitting: whatever was
+        // not recorded is found on the destination by the next pass.
+        let _ = tokio::time::timeout(QUIT_GRACE, stop_all).await;
+        app.exit(0);
+    });
 }

@@ -8,6 +8,7 @@ mod runner;
 mod secrets;
 mod sign_in;
 mod store;
+mod supervisor;
 
 pub use model::{
     sign_in_source, BatchOptions, BatchStatus, BatchSummary, BatchUser, NewBatch, ServerSpec,
@@ -21,3 +22,4 @@ pub use sign_in::{
     user_token_source, SignInSide, EACH_USER,
 };
 pub use store::{BatchError, BatchStore, StoredBatch};
+pub use supervisor::{Spawner, Supervisor};

@@ -1805,3 +1805,166 @@ async fn progress_updates_are_coalesced_and_end_with_the_reports_counts() {
     }
     batch.assert_all_copied().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The desktop app's background runners (Supervisor), driven as the window's commands drive it
+// ---------------------------------------------------------------------------------------------
+
+impl Batch {
+    /// The batch created through the library, as the desktop app creates it: its store, and
+    /// the passwords held in memory.
+    fn create_in_library(
+        &self,
+        interval_secs: u64,
+    ) -> (mailferry::batch::BatchStore, mailferry::batch::BatchSecrets) {
+        use mailferry::batch::{
+            BatchOptions, BatchSecrets, BatchStore, NewBatch, SecretMode, ServerSpec,
+        };
+        use mailferry::secrets::SecretString;
+        let state = mailferry::state::State::open(self.state.path()).expect("open the state");
+        let store = BatchStore::new(state).expect("batch store");
+        let secrets = BatchSecrets::new(SecretMode::Memory);
+        for mb in &self.mailboxes {
+            secrets
+                .set_source_password(
+                    &self.name,
+                    &mb.email,
+                    &SecretString::new(mb.source_password.clone()),
+                )
+                .expect("keep the source password");
+        }
+        secrets
+            .set_admin_password(&self.name, &SecretString::new(self.admin_password.clone()))
+            .expect("keep the admin password");
+        let server = |port: u16| ServerSpec {
+            preset: None,
+            url: format!("imaps://127.0.0.1:{port}"),
+        };
+        let options = BatchOptions {
+            destination_admin: Some(ADMIN.into()),
+            ca_file: Some(self.source.ca_pem_path().display().to_string()),
+            incremental_interval_secs: interval_secs,
+            ..BatchOptions::default()
+        };
+        let rows: Vec<(String, String, Option<String>)> = self
+            .mailboxes
+            .iter()
+            .map(|mb| (mb.email.clone(), mb.login.clone(), None))
+            .collect();
+        store
+            .create(
+                &NewBatch {
+                    name: self.name.clone(),
+                    source: server(self.source.imaps_port()),
+                    destination: server(self.dest.imaps_port()),
+                    options,
+                },
+                &rows,
+            )
+            .expect("create the batch");
+        (store, secrets)
+    }
+}
+
+fn tokio_spawner() -> mailferry::batch::Spawner {
+    Box::new(|future| {
+        tokio::spawn(future);
+    })
+}
+
+/// Waits (at most a minute) until `check` holds for the batch's users.
+async fn wait_for_users(
+    store: &mailferry::batch::BatchStore,
+    name: &str,
+    what: &str,
+    check: impl Fn(&[mailferry::batch::BatchUser]) -> bool,
+) {
+    let started = Instant::now();
+    loop {
+        let users = store.users(name).expect("read the users");
+        if check(&users) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{what} never happened: {users:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_connection_mid_copy_waits_for_the_runner_and_copies_each_message_once() {
+    use mailferry::batch::{RunMode, Supervisor, UserStatus};
+    let batch = Batch::new("close", 3);
+    batch.seed(150, 6_000).await;
+    let (store, secrets) = batch.create_in_library(3600);
+    let supervisor = Supervisor::new(store.clone(), tokio_spawner());
+    supervisor.start(&batch.name, secrets.clone(), RunMode::Continuous);
+    // A second start while it runs must not start a second runner on the same mailboxes.
+    supervisor.start(&batch.name, secrets.clone(), RunMode::Continuous);
+    assert_eq!(supervisor.running(), vec![batch.name.clone()]);
+    wait_for_users(&store, &batch.name, "an initial copy under way", |users| {
+        users.iter().any(|u| u.messages_done > 0)
+    })
+    .await;
+
+    // The owner closes the connection while the first copies are still running.
+    supervisor
+        .complete(&batch.name, secrets.clone())
+        .await
+        .expect("complete the batch");
+    assert!(!supervisor.is_running(&batch.name));
+    let users = store.users(&batch.name).expect("users");
+    assert!(
+        users.iter().all(|u| u.status == UserStatus::Completed),
+        "{users:#?}"
+    );
+    for mb in &batch.mailboxes {
+        batch.assert_copied(mb).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resuming_right_after_stopping_keeps_the_batch_running() {
+    use mailferry::batch::{RunMode, Supervisor, UserStatus};
+    let batch = Batch::new("resume", 2);
+    batch.seed(20, 2_000).await;
+    let (store, secrets) = batch.create_in_library(1);
+    let supervisor = Supervisor::new(store.clone(), tokio_spawner());
+    let mut updates = supervisor.subscribe();
+    supervisor.start(&batch.name, secrets.clone(), RunMode::Continuous);
+    wait_for_users(&store, &batch.name, "the first sync", |users| {
+        users.iter().all(|u| u.status == UserStatus::Synced)
+    })
+    .await;
+    assert!(
+        updates.try_recv().is_ok(),
+        "the runner's progress reaches subscribers"
+    );
+
+    // Stop, then Resume at once, as two quick clicks in the window do.
+    store.stop(&batch.name).expect("stop");
+    store
+        .set_statuses(&batch.name, &[UserStatus::Stopped], UserStatus::Queued)
+        .expect("resume");
+    supervisor.start(&batch.name, secrets.clone(), RunMode::Continuous);
+    let resumed_at = chrono::Utc::now().timestamp();
+    wait_for_users(&store, &batch.name, "a pass after resuming", |users| {
+        users.iter().all(|u| {
+            u.status == UserStatus::Synced && u.last_synced_at.is_some_and(|t| t >= resumed_at)
+        })
+    })
+    .await;
+    assert!(
+        supervisor.is_running(&batch.name),
+        "incremental passes go on"
+    );
+
+    // Delete-style stop: the runner has ended when `stop` returns.
+    supervisor.stop(&batch.name).await;
+    assert!(!supervisor.is_running(&batch.name));
+    for mb in &batch.mailboxes {
+        batch.assert_copied(mb).await;
+    }
+}

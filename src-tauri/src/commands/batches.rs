@@ -271,11 +271,7 @@ pub async fn batch_users(state: State<'_, AppState>, name: String) -> AppResult<
 #[tauri::command]
 #[specta::specta]
 pub fn batch_snapshot(state: State<'_, AppState>, name: String) -> Option<BatchUpdate> {
-    state
-        .running
-        .lock()
-        .ok()
-        .and_then(|r| r.get(&name).map(|b| b.hub.snapshot()))
+    state.supervisor.snapshot(&name)
 }
 
 #[tauri::command]
@@ -285,7 +281,7 @@ pub async fn start_batch(state: State<'_, AppState>, name: String) -> AppResult<
         .store
         .set_statuses(&name, &[UserStatus::Stopped], UserStatus::Queued)
         .map_err(explain)?;
-    state.spawn_batch(&name, RunMode::Continuous);
+    state.run_batch(&name, RunMode::Continuous);
     Ok(())
 }
 
@@ -303,11 +299,10 @@ pub async fn retry_failed(state: State<'_, AppState>, name: String) -> AppResult
         .store
         .set_statuses(&name, &[UserStatus::Failed], UserStatus::Queued)
         .map_err(explain)?;
-    state.spawn_batch(&name, RunMode::Continuous);
+    state.run_batch(&name, RunMode::Continuous);
     Ok(())
 }
 
-/// A last pass for every synced mailbox, then their migration is closed (Completed).
 /// Tries one failed mailbox again (after its password or sign-in was fixed).
 #[tauri::command]
 #[specta::specta]
@@ -316,44 +311,27 @@ pub async fn retry_user(state: State<'_, AppState>, name: String, email: String)
         .store
         .set_user_statuses(&name, &email, &[UserStatus::Failed], UserStatus::Queued)
         .map_err(explain)?;
-    state.spawn_batch(&name, RunMode::Continuous);
+    state.run_batch(&name, RunMode::Continuous);
     Ok(())
 }
 
+/// A last pass for every synced mailbox, then their migration is closed (Completed). The
+/// runner is stopped and waited for first, so the last pass never overlaps it.
 #[tauri::command]
 #[specta::specta]
 pub async fn complete_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
-    if let Some(running) = state.running.lock().ok().and_then(|mut r| r.remove(&name)) {
-        running.stop.stop();
-    }
-    let store = state.store.clone();
-    let secrets = state.secrets();
-    let hub = batch::ProgressHub::new(&name);
-    let (_, mut updates) = hub.subscribe();
-    let forward = async {
-        while let Ok(update) = updates.recv().await {
-            state.emit_progress(update);
-        }
-    };
-    let stop = batch::StopToken::default();
-    let result = tokio::select! {
-        result = batch::run(&store, &secrets, &name, RunMode::Once, &hub, &stop) => result,
-        _ = forward => Ok(()),
-    };
-    state.emit_progress(hub.snapshot());
-    result.map_err(explain)?;
-    store
-        .set_statuses(&name, &[UserStatus::Synced], UserStatus::Completed)
-        .map_err(explain)?;
-    Ok(())
+    state
+        .supervisor
+        .complete(&name, state.secrets())
+        .await
+        .map_err(explain)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
-    if let Some(running) = state.running.lock().ok().and_then(|mut r| r.remove(&name)) {
-        running.stop.stop();
-    }
+    // Nothing may still be writing to the batch's records when they go.
+    state.supervisor.stop(&name).await;
     state
         .store
         .delete_with_secrets(&name, &state.secrets())

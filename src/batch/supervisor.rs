@@ -1,0 +1,216 @@
+//! Batches running in the background of a long-lived process (the desktop app): at most one
+//! runner per batch, and the owner's actions never overlapping a runner that is still
+//! winding down.
+//!
+//! Two runners on one mailbox could both copy a message the other has not recorded yet, so:
+//! starting a batch that is already running asks that runner to look for queued users once
+//! more before it ends (instead of starting a second one), and closing the connection
+//! (complete) or deleting first stops the runner and waits until it has really ended.
+//! The command line needs none of this: one process runs one batch under a file lock.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{broadcast, watch};
+
+use super::model::UserStatus;
+use super::progress::{BatchUpdate, ProgressHub};
+use super::runner::{run, RunMode, StopToken};
+use super::secrets::BatchSecrets;
+use super::store::{BatchError, BatchStore};
+
+/// Runs a future in the background, on whatever runtime the host process uses.
+pub type Spawner = Box<dyn Fn(Pin<Box<dyn Future<Output = ()> + Send>>) + Send + Sync>;
+
+/// How many progress updates a slow subscriber may fall behind before it skips some.
+const UPDATE_BACKLOG: usize = 256;
+
+pub struct Supervisor {
+    store: BatchStore,
+    spawn: Spawner,
+    runners: Mutex<HashMap<String, Runner>>,
+    next_id: AtomicU64,
+    updates: broadcast::Sender<BatchUpdate>,
+}
+
+/// A runner as the registry knows it.
+struct Runner {
+    id: u64,
+    hub: ProgressHub,
+    stop: StopToken,
+    again: Arc<AtomicBool>,
+    finished: watch::Receiver<bool>,
+}
+
+/// What the task driving a runner holds.
+struct Registration {
+    id: u64,
+    hub: ProgressHub,
+    stop: StopToken,
+    again: Arc<AtomicBool>,
+    finished: watch::Sender<bool>,
+}
+
+impl Supervisor {
+    pub fn new(store: BatchStore, spawn: Spawner) -> Arc<Supervisor> {
+        Arc::new(Supervisor {
+            store,
+            spawn,
+            runners: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(1),
+            updates: broadcast::channel(UPDATE_BACKLOG).0,
+        })
+    }
+
+    /// Progress of every batch this supervisor runs (coalesced per batch, ~10 a second).
+    pub fn subscribe(&self) -> broadcast::Receiver<BatchUpdate> {
+        self.updates.subscribe()
+    }
+
+    /// Runs the batch in the background until `mode` says it is done. If a runner is already
+    /// at work on it, that runner looks for queued users once more before it ends.
+    pub fn start(self: &Arc<Self>, name: &str, secrets: BatchSecrets, mode: RunMode) {
+        let Some(registration) = self.register(name) else {
+            return;
+        };
+        let this = self.clone();
+        let name = name.to_string();
+        (self.spawn)(Box::pin(async move {
+            if let Err(e) = this.drive(&name, &secrets, mode, registration).await {
+                tracing::warn!("batch {name} stopped with an error: {e}");
+            }
+        }));
+    }
+
+    /// Stops the batch's runner, if any, and returns once it has ended: no pass of it is
+    /// still copying. Statuses are left as they are (the owner's Stop is [`BatchStore::stop`]).
+    pub async fn stop(&self, name: &str) {
+        let finished = self.lock().get(name).map(|runner| {
+            runner.stop.stop();
+            runner.finished.clone()
+        });
+        if let Some(mut finished) = finished {
+            let _ = finished.wait_for(|done| *done).await;
+        }
+    }
+
+    /// Closes the connection: the runner is stopped and waited for, a last pass copies what
+    /// arrived since, and every synced mailbox becomes Completed.
+    pub async fn complete(
+        self: &Arc<Self>,
+        name: &str,
+        secrets: BatchSecrets,
+    ) -> Result<(), BatchError> {
+        loop {
+            self.stop(name).await;
+            // Another start may have slipped in while the old runner ended: stop that too.
+            if let Some(registration) = self.register(name) {
+                self.drive(name, &secrets, RunMode::Once, registration)
+                    .await?;
+                self.store
+                    .set_statuses(name, &[UserStatus::Synced], UserStatus::Completed)?;
+                return Ok(());
+            }
+        }
+    }
+
+    /// The live state of a running batch, for a window that opens while it runs.
+    pub fn snapshot(&self, name: &str) -> Option<BatchUpdate> {
+        self.lock().get(name).map(|runner| runner.hub.snapshot())
+    }
+
+    pub fn is_running(&self, name: &str) -> bool {
+        self.lock().contains_key(name)
+    }
+
+    /// The batches running now, by name.
+    pub fn running(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.lock().keys().cloned().collect();
+        names.sort();
+        names
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Runner>> {
+        // A panic while the map was held leaves it consistent (every change is one insert
+        // or remove), so a poisoned lock is still usable.
+        self.runners
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A new runner for `name`, or `None` when one is registered (it is asked to look again).
+    fn register(&self, name: &str) -> Option<Registration> {
+        let mut runners = self.lock();
+        if let Some(runner) = runners.get(name) {
+            runner.again.store(true, Ordering::SeqCst);
+            return None;
+        }
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let hub = ProgressHub::new(name);
+        let stop = StopToken::default();
+        let again = Arc::new(AtomicBool::new(false));
+        let (finished_tx, finished_rx) = watch::channel(false);
+        runners.insert(
+            name.to_string(),
+            Runner {
+                id,
+                hub: hub.clone(),
+                stop: stop.clone(),
+                again: again.clone(),
+                finished: finished_rx,
+            },
+        );
+        Some(Registration {
+            id,
+            hub,
+            stop,
+            again,
+            finished: finished_tx,
+        })
+    }
+
+    /// Runs passes until nothing asks for another, then leaves the registry.
+    async fn drive(
+        &self,
+        name: &str,
+        secrets: &BatchSecrets,
+        mode: RunMode,
+        registration: Registration,
+    ) -> Result<(), BatchError> {
+        let (_, mut updates) = registration.hub.subscribe();
+        let forward_to = self.updates.clone();
+        (self.spawn)(Box::pin(async move {
+            while let Ok(update) = updates.recv().await {
+                let _ = forward_to.send(update);
+            }
+        }));
+        let result = loop {
+            let result = run(
+                &self.store,
+                secrets,
+                name,
+                mode,
+                &registration.hub,
+                &registration.stop,
+            )
+            .await;
+            // Deciding to end and leaving the registry happen under one lock, so a start
+            // either reaches this runner (`again`) or finds none and begins a new one.
+            let mut runners = self.lock();
+            let asked_again = registration.again.swap(false, Ordering::SeqCst);
+            if result.is_ok() && asked_again && !registration.stop.is_stopped() {
+                continue;
+            }
+            if runners.get(name).is_some_and(|r| r.id == registration.id) {
+                runners.remove(name);
+            }
+            break result;
+        };
+        let _ = self.updates.send(registration.hub.snapshot());
+        let _ = registration.finished.send(true);
+        result
+    }
+}
