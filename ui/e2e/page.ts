@@ -63,31 +63,39 @@ export async function fillImapDestination(servers: Servers) {
   await waitForText('Admin password stored');
 }
 
-/** Rows of the status table showing one of `emails` as Synced. */
-export async function syncedRows(emails: string[]): Promise<number> {
+/** Rows of the status table showing one of `emails` with `status` (Synced, Completed…). */
+export async function rowsWithStatus(emails: string[], status: string): Promise<number> {
   return browser.execute(
-    (wanted: string[]) =>
+    (wanted: string[], badge: string) =>
       Array.from(document.querySelectorAll('tr')).filter((row) => {
         const text = row.innerText;
-        return wanted.some((email) => text.includes(email)) && /\bSynced\b/.test(text);
+        return wanted.some((email) => text.includes(email)) && new RegExp(`\\b${badge}\\b`).test(text);
       }).length,
     emails,
+    status,
   );
+}
+
+/** Waits until every one of `emails` shows `status` on the status page. */
+export async function waitForStatus(emails: string[], status: string, timeout = 180_000) {
+  await browser.waitUntil(async () => (await rowsWithStatus(emails, status)) === emails.length, {
+    timeout,
+    interval: 500,
+    timeoutMsg: `${emails.join(' and ')} never all reached ${status}`,
+  });
 }
 
 /** Waits until every one of `emails` is Synced on the status page. */
 export async function waitForSynced(emails: string[], timeout = 180_000) {
-  await browser.waitUntil(async () => (await syncedRows(emails)) === emails.length, {
-    timeout,
-    interval: 500,
-    timeoutMsg: `${emails.join(' and ')} never all reached Synced`,
-  });
+  await waitForStatus(emails, 'Synced', timeout);
 }
 
-export type Role = 'button' | 'textbox' | 'radio' | 'checkbox' | 'heading' | 'tab' | 'row' | 'region' | 'link';
+export type Role = 'button' | 'dialogButton' | 'textbox' | 'radio' | 'checkbox' | 'heading' | 'tab' | 'row' | 'region' | 'link';
 
 const SELECTORS: Record<Role, string> = {
   button: 'button, [role="button"]',
+  // A dialog's own buttons, which may share a name with the button that opened it.
+  dialogButton: '[role="dialog"] button, [role="alertdialog"] button',
   textbox: 'input:not([type="checkbox"]):not([type="radio"]), textarea',
   radio: '[role="radio"], input[type="radio"]',
   checkbox: 'input[type="checkbox"], [role="checkbox"]',

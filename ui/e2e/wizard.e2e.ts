@@ -3,7 +3,19 @@
 // the stage and afterwards compares the destination mailboxes with the source message by
 // message; this file is what the owner does with the mouse and keyboard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { click, fillImapDestination, find, openApp, pageText, sampleServers, screenshot, type, waitForSynced, waitForText } from './page';
+import {
+  click,
+  fillImapDestination,
+  find,
+  openApp,
+  pageText,
+  sampleServers,
+  screenshot,
+  type,
+  waitForStatus,
+  waitForSynced,
+  waitForText,
+} from './page';
 
 const servers = sampleServers();
 const BATCH = 'Contoso to new server';
@@ -98,11 +110,19 @@ describe('migrating two mailboxes from another IMAP server, in the app', () => {
     await screenshot('10-status-details');
   });
 
+  it('closes the connection: a last sync of both mailboxes, then both Completed', async () => {
+    await click('button', 'Close connection');
+    await click('dialogButton', 'Close connection');
+    await waitForText('The connection is closed.', 120_000);
+    await waitForStatus([anna.email, ben.email], 'Completed', 30_000);
+    await screenshot('11-status-completed');
+  });
+
   it('keeps the batch in the history', async () => {
     await click('button', 'Reports and history');
     await find('heading', 'Reports and history');
     await waitForText(BATCH);
-    await screenshot('11-history');
+    await screenshot('12-history');
   });
 });
 
