@@ -118,6 +118,10 @@ const QUIT_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 /// Stops every running batch (they resume from the database next time) and exits once
 /// their runners have ended, so no copy is cut off half-recorded.
 pub fn quit_app<R: Runtime>(app: &AppHandle<R>) {
+    // The window goes at once; the process follows when the runners have ended.
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.hide();
+    }
     let supervisor = app.state::<AppState>().supervisor.clone();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
