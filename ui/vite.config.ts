@@ -6,10 +6,14 @@ import { fileURLToPath } from 'node:url';
 // The npm scripts run from the repository root, and Tauri runs `npm run dev` from there too,
 // so the root is pinned to this folder rather than to the working directory.
 const root = fileURLToPath(new URL('.', import.meta.url));
+// `MAILFERRY_DEMO_BUILD=1 vite build`: an optimised build that keeps the browser demo, for
+// bench/ui-status.sh. It goes to its own folder so it never ends up in an installer.
+const demoBuild = process.env.MAILFERRY_DEMO_BUILD === '1';
 
 export default defineConfig({
   root,
   plugins: [react()],
+  define: { __MAILFERRY_DEMO_BUILD__: JSON.stringify(demoBuild) },
   // Tauri prints its own output; keep Vite's errors on screen.
   clearScreen: false,
   // Vite's cache goes with the repository's node_modules, not into ui/.
@@ -22,7 +26,7 @@ export default defineConfig({
     port: 4173,
   },
   build: {
-    outDir: 'dist',
+    outDir: demoBuild ? '../target/ui-demo' : 'dist',
     emptyOutDir: true,
     // Tauri's webviews (WebView2, WebKitGTK, WKWebView) are all recent enough for ES2021.
     target: 'es2021',

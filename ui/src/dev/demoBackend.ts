@@ -5,10 +5,20 @@ import { emit } from '@tauri-apps/api/event';
 import type { BatchUser } from '../backend';
 import { PRESETS, SAMPLE_USERS, appError, batchUser, progress, report, summary } from './fixtures';
 
+/** Mailboxes of the `?load=N` batch, each with this many messages to copy. */
+const LOAD_MESSAGES_PER_MAILBOX = 1_200;
+
 export function installDemoBackend() {
   const params = new URLSearchParams(window.location.search);
   const empty = params.has('empty');
   const noKeyring = params.has('nokeyring');
+  // `?load=N`: one batch of N mailboxes that all copy at once, with an update every 100 ms
+  // (the engine's coalescing limit), for measuring how the status page keeps up.
+  const load = Number(params.get('load') ?? 0);
+  if (load > 0) {
+    installLoadBackend(load);
+    return;
+  }
   const users: BatchUser[] = [
     ...SAMPLE_USERS,
     batchUser('dana@contoso.com', {
@@ -101,4 +111,50 @@ export function installDemoBackend() {
       users: [progress('ben@contoso.com', { to_copy: 12000, copied, bytes_copied: copied * 180_000, rate: 18.4, eta_secs: (12000 - copied) / 18.4 })],
     });
   }, 500);
+}
+
+function installLoadBackend(count: number) {
+  const name = 'Load test';
+  const emails = Array.from({ length: count }, (_, i) => `user${String(i).padStart(3, '0')}@contoso.com`);
+  const users = emails.map((email) =>
+    batchUser(email, { status: 'Syncing', messages_in_source: LOAD_MESSAGES_PER_MAILBOX }),
+  );
+  mockIPC(
+    (cmd) => {
+      switch (cmd) {
+        case 'list_presets':
+          return PRESETS;
+        case 'keyring_status':
+          return { available: true, memory_only: false, problem: null };
+        case 'list_batches':
+          return [summary({ name, users_total: count, users_synced: 0 })];
+        case 'batch_users':
+          return users;
+        default:
+          return null;
+      }
+    },
+    { shouldMockEvents: true },
+  );
+  const started = Date.now();
+  const perSecond = 9; // messages each mailbox copies per second
+  const updates = { sent: 0 };
+  (window as unknown as { mailferryLoad: typeof updates }).mailferryLoad = updates;
+  setInterval(() => {
+    const elapsed = (Date.now() - started) / 1000;
+    const copied = Math.min(LOAD_MESSAGES_PER_MAILBOX, Math.floor(elapsed * perSecond));
+    updates.sent += 1;
+    void emit('batch-progress', {
+      batch: name,
+      users: emails.map((email, i) =>
+        progress(email, {
+          to_copy: LOAD_MESSAGES_PER_MAILBOX,
+          copied: Math.min(LOAD_MESSAGES_PER_MAILBOX, copied + (i % 7)),
+          bytes_copied: (copied + (i % 7)) * 180_000,
+          rate: perSecond + (i % 3) / 10,
+          eta_secs: (LOAD_MESSAGES_PER_MAILBOX - copied) / perSecond,
+        }),
+      ),
+    });
+  }, 100);
 }

@@ -68,6 +68,31 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
   }
 }
 
+/**
+ * How often live progress reaches the table, in ms. The engine sends at most 10 updates a
+ * second; up to 100 mailboxes each one is shown at once. Beyond that, updates are merged so
+ * the table repaints about 1,000 rows a second whatever its size (bench/ui-status.sh).
+ */
+export function repaintInterval(rows: number): number {
+  return Math.min(1000, Math.max(100, rows));
+}
+
+/** Latest progress per mailbox, waiting for the next repaint. */
+export class PendingProgress {
+  private readonly latest = new Map<string, UserProgress>();
+
+  add(users: UserProgress[]): void {
+    for (const p of users) this.latest.set(p.email_address, p);
+  }
+
+  /** Everything added since the last take, one entry per mailbox. */
+  take(): UserProgress[] {
+    const users = [...this.latest.values()];
+    this.latest.clear();
+    return users;
+  }
+}
+
 /** Whether a status change means the stored row (error, last sync, totals) is worth re-reading. */
 const SETTLED: UserStatus[] = ['Synced', 'Failed', 'Stopped', 'Completed', 'Waiting'];
 
@@ -79,6 +104,9 @@ export function useBatchLive(name: string): LiveState & { refresh: () => void; a
   const [state, dispatch] = useReducer(liveReducer, INITIAL_LIVE);
   const statuses = useRef(new Map<string, UserStatus>());
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const pending = useRef(new PendingProgress());
+  const repaintTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const rows = useRef(0);
   const alive = useRef(true);
 
   const load = useCallback(() => {
@@ -86,6 +114,7 @@ export function useBatchLive(name: string): LiveState & { refresh: () => void; a
       .then(([users, batches]) => {
         if (!alive.current) return;
         for (const u of users) if (!statuses.current.has(u.email_address)) statuses.current.set(u.email_address, u.status);
+        rows.current = users.length;
         dispatch({ type: 'loaded', users, summary: batches.find((b) => b.name === name) ?? null });
       })
       .catch((e) => alive.current && dispatch({ type: 'failed', problem: toProblem(e) }));
@@ -120,7 +149,16 @@ export function useBatchLive(name: string): LiveState & { refresh: () => void; a
           if (SETTLED.includes(p.status)) settled = true;
         }
       }
-      dispatch({ type: 'progress', users: update.users });
+      const interval = repaintInterval(rows.current);
+      if (interval <= 100) {
+        dispatch({ type: 'progress', users: update.users });
+      } else {
+        pending.current.add(update.users);
+        repaintTimer.current ??= setTimeout(() => {
+          repaintTimer.current = null;
+          if (alive.current) dispatch({ type: 'progress', users: pending.current.take() });
+        }, interval);
+      }
       if (settled) refreshSoon();
     });
     return () => {
@@ -128,6 +166,9 @@ export function useBatchLive(name: string): LiveState & { refresh: () => void; a
       unsubscribe();
       if (refreshTimer.current) clearTimeout(refreshTimer.current);
       refreshTimer.current = null;
+      if (repaintTimer.current) clearTimeout(repaintTimer.current);
+      repaintTimer.current = null;
+      pending.current.take();
     };
   }, [name, load, refreshSoon]);
 
