@@ -108,10 +108,19 @@ impl Supervisor {
             self.stop(name).await;
             // Another start may have slipped in while the old runner ended: stop that too.
             if let Some(registration) = self.register(name) {
+                let hub = registration.hub.clone();
                 self.drive(name, &secrets, RunMode::Once, registration)
                     .await?;
                 self.store
                     .set_statuses(name, &[UserStatus::Synced], UserStatus::Completed)?;
+                // The pass's last update said Synced; followers must not keep showing that.
+                // Sent through the pass's own hub so it arrives after every update of the pass.
+                for user in self.store.users(name)? {
+                    if user.status == UserStatus::Completed {
+                        hub.set_status(&user.email_address, UserStatus::Completed, None, None);
+                    }
+                }
+                hub.flush(true);
                 return Ok(());
             }
         }

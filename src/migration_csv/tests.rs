@@ -130,16 +130,19 @@ fn not_utf8() {
 }
 
 #[test]
-fn fifty_thousand_rows_import_quickly() {
+fn fifty_thousand_rows_are_accepted_whole() {
+    // How fast is measured by bench/csv-import.sh (BENCHMARKS.md), not here.
     let mut text = String::from("EmailAddress,UserName,Password\n");
     for i in 0..MAX_ROWS {
         text.push_str(&format!("user{i}@contoso.com,user{i},Secret-{i}\n"));
     }
-    let started = std::time::Instant::now();
     let users = parse(text.as_bytes()).unwrap();
     assert_eq!(users.len(), MAX_ROWS);
-    // Generous bound: this is a smoke check that parsing is linear, not a benchmark.
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(
+        users[MAX_ROWS - 1].email_address,
+        format!("user{}@contoso.com", MAX_ROWS - 1)
+    );
+    assert_eq!(users[MAX_ROWS - 1].line, MAX_ROWS as u64 + 1);
 }
 
 #[test]

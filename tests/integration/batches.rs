@@ -1910,10 +1910,26 @@ async fn closing_the_connection_mid_copy_waits_for_the_runner_and_copies_each_me
     .await;
 
     // The owner closes the connection while the first copies are still running.
+    let mut updates = supervisor.subscribe();
     supervisor
         .complete(&batch.name, secrets.clone())
         .await
         .expect("complete the batch");
+    // A window following the batch ends up showing every mailbox Completed, not the last
+    // pass's Synced.
+    let mut last_seen: BTreeMap<String, UserStatus> = BTreeMap::new();
+    let all_completed = |seen: &BTreeMap<String, UserStatus>| {
+        seen.len() == batch.mailboxes.len() && seen.values().all(|s| *s == UserStatus::Completed)
+    };
+    while !all_completed(&last_seen) {
+        let update = tokio::time::timeout(Duration::from_secs(10), updates.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no Completed update came; last seen {last_seen:?}"))
+            .expect("updates go on");
+        for user in update.users {
+            last_seen.insert(user.email_address, user.status);
+        }
+    }
     assert!(!supervisor.is_running(&batch.name));
     let users = store.users(&batch.name).expect("users");
     assert!(
