@@ -87,6 +87,14 @@ impl ProgressHub {
         }
     }
 
+    /// The status followers were last told for `email`, if they were told anything.
+    pub fn status_of(&self, email: &str) -> Option<UserStatus> {
+        self.inner
+            .lock()
+            .ok()
+            .and_then(|inner| inner.users.get(email).map(|(p, _)| p.status))
+    }
+
     fn update(&self, email: &str, change: impl FnOnce(&mut UserProgress, &mut Option<Instant>)) {
         if let Ok(mut inner) = self.inner.lock() {
             let entry = inner.users.entry(email.to_string()).or_insert_with(|| {

@@ -91,6 +91,12 @@ pub async fn run(
                 if let Some((handle, _)) = running_users.remove(&user.email_address) {
                     handle.abort();
                 }
+                // The owner's Stop or Complete came from outside the runner: followers that
+                // were told about this mailbox must see it too.
+                let told = hub.status_of(&user.email_address);
+                if told.is_some_and(|told| told != user.status) {
+                    hub.set_status(&user.email_address, user.status, None, None);
+                }
             }
         }
         if stop.is_stopped() {

@@ -1984,3 +1984,41 @@ async fn resuming_right_after_stopping_keeps_the_batch_running() {
         batch.assert_copied(mb).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_shows_every_mailbox_stopped_to_a_following_window() {
+    use mailferry::batch::{RunMode, Supervisor, UserStatus};
+    let batch = Batch::new("stopview", 2);
+    batch.seed(150, 6_000).await;
+    let (store, secrets) = batch.create_in_library(3600);
+    let supervisor = Supervisor::new(store.clone(), tokio_spawner());
+    let mut updates = supervisor.subscribe();
+    supervisor.start(&batch.name, secrets.clone(), RunMode::Continuous);
+    wait_for_users(
+        &store,
+        &batch.name,
+        "both mailboxes copying or copied",
+        |users| users.iter().all(|u| u.messages_done > 0),
+    )
+    .await;
+
+    store.stop(&batch.name).expect("stop");
+    let mut last_seen: BTreeMap<String, UserStatus> = BTreeMap::new();
+    while !(last_seen.len() == batch.mailboxes.len()
+        && last_seen.values().all(|s| *s == UserStatus::Stopped))
+    {
+        let update = tokio::time::timeout(Duration::from_secs(10), updates.recv())
+            .await
+            .unwrap_or_else(|_| panic!("the window never saw both Stopped: {last_seen:?}"))
+            .expect("updates go on");
+        for user in update.users {
+            last_seen.insert(user.email_address, user.status);
+        }
+    }
+    supervisor.stop(&batch.name).await;
+    let users = store.users(&batch.name).expect("users");
+    assert!(
+        users.iter().all(|u| u.status == UserStatus::Stopped),
+        "{users:#?}"
+    );
+}
