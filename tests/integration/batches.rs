@@ -1893,6 +1893,26 @@ async fn wait_for_users(
     }
 }
 
+/// Follows the updates as the window does until all `mailboxes` were last shown as `status`.
+async fn wait_until_followers_see(
+    updates: &mut tokio::sync::broadcast::Receiver<mailferry::batch::BatchUpdate>,
+    mailboxes: usize,
+    status: mailferry::batch::UserStatus,
+) {
+    let mut last_seen = BTreeMap::new();
+    while !(last_seen.len() == mailboxes && last_seen.values().all(|s| *s == status)) {
+        let update = tokio::time::timeout(Duration::from_secs(10), updates.recv())
+            .await
+            .unwrap_or_else(|_| {
+                panic!("followers never saw every mailbox {status:?}: {last_seen:?}")
+            })
+            .expect("updates go on");
+        for user in update.users {
+            last_seen.insert(user.email_address, user.status);
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closing_the_connection_mid_copy_waits_for_the_runner_and_copies_each_message_once() {
     use mailferry::batch::{RunMode, Supervisor, UserStatus};
@@ -1917,19 +1937,7 @@ async fn closing_the_connection_mid_copy_waits_for_the_runner_and_copies_each_me
         .expect("complete the batch");
     // A window following the batch ends up showing every mailbox Completed, not the last
     // pass's Synced.
-    let mut last_seen: BTreeMap<String, UserStatus> = BTreeMap::new();
-    let all_completed = |seen: &BTreeMap<String, UserStatus>| {
-        seen.len() == batch.mailboxes.len() && seen.values().all(|s| *s == UserStatus::Completed)
-    };
-    while !all_completed(&last_seen) {
-        let update = tokio::time::timeout(Duration::from_secs(10), updates.recv())
-            .await
-            .unwrap_or_else(|_| panic!("no Completed update came; last seen {last_seen:?}"))
-            .expect("updates go on");
-        for user in update.users {
-            last_seen.insert(user.email_address, user.status);
-        }
-    }
+    wait_until_followers_see(&mut updates, batch.mailboxes.len(), UserStatus::Completed).await;
     assert!(!supervisor.is_running(&batch.name));
     let users = store.users(&batch.name).expect("users");
     assert!(
@@ -2003,18 +2011,7 @@ async fn stopping_shows_every_mailbox_stopped_to_a_following_window() {
     .await;
 
     store.stop(&batch.name).expect("stop");
-    let mut last_seen: BTreeMap<String, UserStatus> = BTreeMap::new();
-    while !(last_seen.len() == batch.mailboxes.len()
-        && last_seen.values().all(|s| *s == UserStatus::Stopped))
-    {
-        let update = tokio::time::timeout(Duration::from_secs(10), updates.recv())
-            .await
-            .unwrap_or_else(|_| panic!("the window never saw both Stopped: {last_seen:?}"))
-            .expect("updates go on");
-        for user in update.users {
-            last_seen.insert(user.email_address, user.status);
-        }
-    }
+    wait_until_followers_see(&mut updates, batch.mailboxes.len(), UserStatus::Stopped).await;
     supervisor.stop(&batch.name).await;
     let users = store.users(&batch.name).expect("users");
     assert!(
