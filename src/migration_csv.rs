@@ -67,6 +67,17 @@ pub enum Passwords {
     Optional,
 }
 
+impl Passwords {
+    /// Optional when the old mailboxes sign in with Microsoft or Google.
+    pub fn when_signing_in(signs_in: bool) -> Passwords {
+        if signs_in {
+            Passwords::Optional
+        } else {
+            Passwords::Required
+        }
+    }
+}
+
 /// Reads and validates a whole file whose rows all need a password.
 pub fn parse(bytes: &[u8]) -> Result<Vec<CsvUser>, Vec<CsvProblem>> {
     parse_with(bytes, Passwords::Required)

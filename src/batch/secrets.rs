@@ -82,6 +82,19 @@ impl BatchSecrets {
         self.put(Self::source_account(batch, email), secret)
     }
 
+    /// Keeps the passwords of an accepted migration CSV. Rows that sign in instead came
+    /// without one: nothing is kept for them.
+    pub fn set_csv_passwords(
+        &self,
+        batch: &str,
+        users: &[crate::migration_csv::CsvUser],
+    ) -> Result<(), SecretError> {
+        for user in users.iter().filter(|u| !u.password.expose().is_empty()) {
+            self.set_source_password(batch, &user.email_address, &user.password)?;
+        }
+        Ok(())
+    }
+
     pub fn source_password(
         &self,
         batch: &str,

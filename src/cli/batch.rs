@@ -114,14 +114,6 @@ fn secrets_for(mode: SecretsArg) -> BatchSecrets {
     })
 }
 
-/// Mailboxes that sign in to the old server need no password in the CSV.
-fn passwords_rule(source_sign_in: Option<&str>) -> migration_csv::Passwords {
-    match source_sign_in {
-        Some(_) => migration_csv::Passwords::Optional,
-        None => migration_csv::Passwords::Required,
-    }
-}
-
 fn read_csv(
     path: &Path,
     passwords: migration_csv::Passwords,
@@ -147,12 +139,9 @@ fn store_secrets(
     users: &[migration_csv::CsvUser],
     admin_password_env: Option<&str>,
 ) -> Result<(), Problem> {
-    // Mailboxes that sign in may come without a password: nothing to keep for them.
-    for user in users.iter().filter(|u| !u.password.expose().is_empty()) {
-        secrets
-            .set_source_password(batch, &user.email_address, &user.password)
-            .map_err(|e| e.problem())?;
-    }
+    secrets
+        .set_csv_passwords(batch, users)
+        .map_err(|e| e.problem())?;
     if let Some(var) = admin_password_env {
         let password = std::env::var(var).map_err(|_| {
             input(
@@ -168,7 +157,10 @@ fn store_secrets(
 }
 
 fn create(args: BatchCreateArgs) -> Result<ExitCode, Problem> {
-    let users = read_csv(&args.csv, passwords_rule(args.source_login.as_deref()))?;
+    let users = read_csv(
+        &args.csv,
+        migration_csv::Passwords::when_signing_in(args.source_login.is_some()),
+    )?;
     let source = server_spec(&args.source)?;
     if let Some(preset) = source.preset.as_deref().and_then(mailferry::presets::find) {
         if !preset.accepts_passwords() && args.source_login.is_none() {
@@ -411,7 +403,8 @@ fn load_memory_secrets(
     if secrets.mode() != SecretMode::Memory {
         return Ok(());
     }
-    let passwords = passwords_rule(batch.options.source_sign_in.as_deref());
+    let passwords =
+        migration_csv::Passwords::when_signing_in(batch.options.source_sign_in.is_some());
     let csv = args.secrets.csv.as_ref().ok_or_else(|| {
         input(
             "--secrets memory needs --csv FILE to read the passwords from".into(),

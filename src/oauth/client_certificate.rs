@@ -203,6 +203,8 @@ fn only_private_key(pem: &str) -> Result<String, OAuthError> {
 }
 
 /// The first `-----BEGIN {label}-----` … `-----END {label}-----` block, markers included.
+/// Kept as text because jsonwebtoken takes the key as PEM and reads only a file's first block,
+/// while rustls-pki-types would hand back DER (PKCS#8 or PKCS#1) that it cannot take as is.
 fn pem_block(pem: &str, label: &str) -> Option<String> {
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");

@@ -111,23 +111,14 @@ pub async fn import_csv(
             "Choose the CSV file again.",
         )
     })?;
-    let passwords = if signs_in {
-        migration_csv::Passwords::Optional
-    } else {
-        migration_csv::Passwords::Required
-    };
-    match migration_csv::parse_with(&bytes, passwords) {
+    match migration_csv::parse_with(&bytes, migration_csv::Passwords::when_signing_in(signs_in)) {
         Err(problems) => Ok(CsvImport {
             rows: Vec::new(),
             problems,
         }),
         Ok(users) => {
             let secrets = state.secrets();
-            for user in users.iter().filter(|u| !u.password.expose().is_empty()) {
-                secrets
-                    .set_source_password(&batch, &user.email_address, &user.password)
-                    .map_err(explain)?;
-            }
+            secrets.set_csv_passwords(&batch, &users).map_err(explain)?;
             let rows = users
                 .into_iter()
                 .map(|u| CsvRow {
