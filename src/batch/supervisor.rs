@@ -192,8 +192,16 @@ impl Supervisor {
         let (_, mut updates) = registration.hub.subscribe();
         let forward_to = self.updates.clone();
         (self.spawn)(Box::pin(async move {
-            while let Ok(update) = updates.recv().await {
-                let _ = forward_to.send(update);
+            loop {
+                match updates.recv().await {
+                    Ok(update) => {
+                        let _ = forward_to.send(update);
+                    }
+                    // Each update carries every mailbox's whole state: skipping older
+                    // ones loses nothing, stopping would lose everything after them.
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => break,
+                }
             }
         }));
         let result = loop {
@@ -218,7 +226,8 @@ impl Supervisor {
             }
             break result;
         };
-        let _ = self.updates.send(registration.hub.snapshot());
+        // The pass's last state went out through the hub (its final flush), in order with
+        // everything before it.
         let _ = registration.finished.send(true);
         result
     }
