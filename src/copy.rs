@@ -39,6 +39,23 @@ pub struct FolderRun {
     present_uids: HashSet<u32>,
     copied: u64,
     bytes_copied: u64,
+    /// What this run appended: the source UID, and the destination UID the server named.
+    appended: Vec<Appended>,
+    /// Messages in the destination folder before this run appended anything.
+    destination_before: Option<u32>,
+    /// The source folder's UIDVALIDITY the records were written under.
+    source_uidvalidity: Option<u32>,
+    /// The highest APPENDUID accepted so far; a server's next one must be higher.
+    last_append_uid: Option<u32>,
+    /// Set once the server named a UID that cannot be right (reused, going backwards, below
+    /// UIDNEXT): from then on none of its APPENDUIDs is believed.
+    append_uids_untrusted: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Appended {
+    source_uid: u32,
+    destination_uid: Option<u32>,
 }
 
 /// Brings one destination folder up to date with one source folder.
@@ -57,10 +74,7 @@ pub async fn copy_folder(
     );
     let mut result = copy_into(ctx, source, destination, mapping, run, &mut report).await;
     if result.is_ok() {
-        match imap::status_messages(destination, &mapping.destination_raw).await {
-            Ok(count) => report.destination_messages = Some(count),
-            Err(e) => result = Err(e.into()),
-        }
+        result = verify_destination(ctx, destination, mapping, run, &mut report).await;
     }
     report.copied = run.copied;
     report.bytes_copied = run.bytes_copied;
@@ -81,6 +95,7 @@ async fn copy_into(
     let status = imap::examine(source, &mapping.source_raw).await?;
     ctx.state
         .check_uidvalidity(ctx.pair, &mapping.source_raw, status.uidvalidity)?;
+    run.source_uidvalidity = Some(status.uidvalidity);
     let listing = if status.exists == 0 {
         Vec::new()
     } else {
@@ -119,6 +134,7 @@ async fn copy_into(
     }
 
     let dest_status = imap::select(destination, &mapping.destination_raw).await?;
+    run.destination_before.get_or_insert(dest_status.exists);
     if !pending.is_empty() {
         let metas = imap::fetch_meta(source, Some(&pending)).await?;
         let fingerprints = fingerprints_of(source, &metas).await?;
@@ -354,8 +370,13 @@ fn issue(meta: &MessageMeta, reason: &str, explanation: String) -> MessageIssue 
     }
 }
 
+#[derive(Default)]
 struct Batch {
     messages: Vec<(MessageMeta, Fingerprint, Vec<u8>)>,
+    /// Deleted on the source between listing and fetching.
+    vanished: u64,
+    /// Still on the source, but its content did not come back usable.
+    unusable: Vec<(MessageMeta, String)>,
 }
 
 fn batches(to_copy: Vec<(MessageMeta, Fingerprint)>) -> Vec<Vec<(MessageMeta, Fingerprint)>> {
@@ -395,25 +416,18 @@ async fn transfer(
     }
     // Two batches in the channel plus one being appended bound the memory in use.
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Batch>(2);
+    // Both halves own their end of the channel, so when one fails and ends, the other sees
+    // the channel close instead of waiting forever for a partner that is gone.
     let fetcher = async move {
         for batch in batches(to_copy) {
-            let uids: Vec<u32> = batch.iter().map(|(m, _)| m.uid).collect();
-            let mut bodies: HashMap<u32, Vec<u8>> = imap::fetch_bodies(source, &uids)
-                .await?
-                .into_iter()
-                .collect();
-            // A message expunged on the source since the scan has no body: nothing to copy.
-            let messages = batch
-                .into_iter()
-                .filter_map(|(m, fp)| bodies.remove(&m.uid).map(|body| (m, fp, body)))
-                .collect();
-            if sender.send(Batch { messages }).await.is_err() {
+            let fetched = fetch_batch(source, batch).await?;
+            if sender.send(fetched).await.is_err() {
                 break;
             }
         }
         Ok::<(), MigrateError>(())
     };
-    let appender = async {
+    let appender = async move {
         while let Some(batch) = receiver.recv().await {
             append_batch(
                 ctx,
@@ -433,6 +447,40 @@ async fn transfer(
     appended.and(fetched)
 }
 
+/// Fetches one batch's bodies and sorts out what did not come back: deleted on the source
+/// meanwhile (not a failure), or withheld by a broken server (a failure, by UID).
+async fn fetch_batch(
+    source: &mut Connection,
+    batch: Vec<(MessageMeta, Fingerprint)>,
+) -> Result<Batch, MigrateError> {
+    let wanted: Vec<(u32, u64)> = batch.iter().map(|(m, _)| (m.uid, m.size)).collect();
+    let mut fetched = imap::fetch_bodies(source, &wanted).await?;
+    let still_there: HashSet<u32> = imap::still_present(source, &fetched.missing)
+        .await?
+        .into_iter()
+        .collect();
+    let conflicting: HashSet<u32> = fetched.conflicting.iter().copied().collect();
+    let mut out = Batch::default();
+    for (meta, fp) in batch {
+        if let Some(body) = fetched.bodies.remove(&meta.uid) {
+            out.messages.push((meta, fp, body));
+        } else if conflicting.contains(&meta.uid) {
+            out.unusable.push((
+                meta,
+                "the old server sent two different contents for this message".into(),
+            ));
+        } else if still_there.contains(&meta.uid) {
+            out.unusable.push((
+                meta,
+                "the old server answered without this message's content".into(),
+            ));
+        } else {
+            out.vanished += 1;
+        }
+    }
+    Ok(out)
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn append_batch(
     ctx: &FolderContext<'_>,
@@ -444,6 +492,11 @@ async fn append_batch(
     run: &mut FolderRun,
     report: &mut FolderReport,
 ) -> Result<(), MigrateError> {
+    crate::fault::point("append", &mapping.source);
+    report.deleted_during_copy += batch.vanished;
+    for (meta, explanation) in &batch.unusable {
+        report.fail(issue(meta, "protocol", explanation.clone()));
+    }
     let mut in_flight = Vec::with_capacity(batch.messages.len());
     let mut stopped: Option<MigrateError> = None;
     for (meta, fp, body) in batch.messages {
@@ -473,19 +526,21 @@ async fn append_batch(
             }
         };
         if done.status == DoneStatus::Ok {
+            let destination_uid = run.credible_append_uid(done.append_uid, dest_status);
             run.copied_uids.insert(meta.uid);
             run.copied += 1;
             run.bytes_copied += size;
+            run.appended.push(Appended {
+                source_uid: meta.uid,
+                destination_uid,
+            });
             copied_bytes += size;
             records.push(MessageRecord {
                 uid: meta.uid,
                 fingerprint: fp,
                 flags: flag_key(&meta.flags),
                 destination_folder: mapping.destination_raw.clone(),
-                destination_uid: done
-                    .append_uid
-                    .filter(|(validity, _)| *validity == dest_status.uidvalidity)
-                    .map(|(_, uid)| uid),
+                destination_uid,
                 outcome: Outcome::Copied,
             });
             continue;
@@ -506,6 +561,127 @@ async fn append_batch(
     match stopped {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+impl FolderRun {
+    /// The destination UID an APPEND reported, if it can be believed: from the folder we
+    /// appended to, at or above the UIDNEXT it had, and higher than the one before. One
+    /// that is not makes every APPENDUID of this server suspect.
+    fn credible_append_uid(
+        &mut self,
+        reported: Option<(u32, u32)>,
+        dest_status: &FolderStatus,
+    ) -> Option<u32> {
+        if self.append_uids_untrusted {
+            return None;
+        }
+        let (validity, uid) = reported?;
+        let credible = validity == dest_status.uidvalidity
+            && uid >= dest_status.uidnext.unwrap_or(1)
+            && self.last_append_uid.is_none_or(|last| uid > last);
+        if credible {
+            self.last_append_uid = Some(uid);
+            Some(uid)
+        } else {
+            self.append_uids_untrusted = true;
+            None
+        }
+    }
+}
+
+/// After a folder's pass: does the destination hold what the server said it stored? A server
+/// that answers OK and keeps nothing must never make a folder look synced.
+async fn verify_destination(
+    ctx: &FolderContext<'_>,
+    destination: &mut Connection,
+    mapping: &FolderMapping,
+    run: &mut FolderRun,
+    report: &mut FolderReport,
+) -> Result<(), MigrateError> {
+    let after = imap::status_of(destination, &mapping.destination_raw).await?;
+    report.destination_messages = Some(u64::from(after.messages));
+    if run.appended.is_empty() {
+        return Ok(());
+    }
+    let uidvalidity = run.source_uidvalidity.unwrap_or_default();
+    if run.append_uids_untrusted
+        || run
+            .appended
+            .iter()
+            .any(|a| a.destination_uid.is_some_and(|uid| after.uidnext.is_some_and(|next| uid >= next)))
+    {
+        run.append_uids_untrusted = true;
+        let uids: Vec<u32> = run.appended.iter().map(|a| a.source_uid).collect();
+        ctx.state
+            .clear_destination_uids(ctx.pair, &mapping.source_raw, uidvalidity, &uids)?;
+        for appended in &mut run.appended {
+            appended.destination_uid = None;
+        }
+    }
+    let named: Vec<u32> = run
+        .appended
+        .iter()
+        .filter_map(|a| a.destination_uid)
+        .collect();
+    let verdict = if named.len() == run.appended.len() {
+        imap::select(destination, &mapping.destination_raw).await?;
+        let present: HashSet<u32> = imap::still_present(destination, &named)
+            .await?
+            .into_iter()
+            .collect();
+        let missing: Vec<u32> = run
+            .appended
+            .iter()
+            .filter(|a| a.destination_uid.is_some_and(|uid| !present.contains(&uid)))
+            .map(|a| a.source_uid)
+            .collect();
+        appended_check(run.appended.len() as u64, run.appended.len() as u64 - missing.len() as u64, Some(missing))
+    } else {
+        let before = u64::from(run.destination_before.unwrap_or(0));
+        let expected = before + run.appended.len() as u64;
+        let held = u64::from(after.messages).saturating_sub(before);
+        if u64::from(after.messages) >= expected {
+            AppendedCheck::Held
+        } else {
+            appended_check(run.appended.len() as u64, held, None)
+        }
+    };
+    let AppendedCheck::Missing { accepted, held, unproven } = verdict else {
+        return Ok(());
+    };
+    // Whatever cannot be shown to be there is forgotten, so the next pass looks for it by
+    // fingerprint and copies it again only if it really is missing.
+    let forget: Vec<u32> = unproven.unwrap_or_else(|| run.appended.iter().map(|a| a.source_uid).collect());
+    ctx.state
+        .forget(ctx.pair, &mapping.source_raw, uidvalidity, &forget)?;
+    Err(MigrateError::DestinationMissing {
+        folder: mapping.destination.clone(),
+        accepted,
+        held,
+    })
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum AppendedCheck {
+    Held,
+    Missing {
+        accepted: u64,
+        held: u64,
+        /// The source UIDs not found, when each could be checked.
+        unproven: Option<Vec<u32>>,
+    },
+}
+
+fn appended_check(accepted: u64, held: u64, unproven: Option<Vec<u32>>) -> AppendedCheck {
+    if held >= accepted {
+        AppendedCheck::Held
+    } else {
+        AppendedCheck::Missing {
+            accepted,
+            held,
+            unproven,
+        }
     }
 }
 
@@ -537,6 +713,9 @@ fn handle_refusal(
 }
 
 /// Carries flag changes made on the source since the last run over to the destination.
+/// Flags are only ever stored on a destination message shown to be the same message: a
+/// recorded UID is checked against the message's fingerprint first, and otherwise the
+/// message is looked up by fingerprint.
 #[allow(clippy::too_many_arguments)]
 async fn sync_flags(
     ctx: &FolderContext<'_>,
@@ -547,12 +726,29 @@ async fn sync_flags(
     changes: Vec<(MessageRecord, String)>,
     report: &mut FolderReport,
 ) -> Result<(), MigrateError> {
+    let changes: Vec<(MessageRecord, String)> = changes
+        .into_iter()
+        .filter(|(record, _)| record.destination_folder == mapping.destination_raw)
+        .collect();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let recorded: Vec<u32> = changes
+        .iter()
+        .filter_map(|(record, _)| record.destination_uid)
+        .collect();
+    let at_recorded: HashMap<u32, Fingerprint> = if recorded.is_empty() {
+        HashMap::new()
+    } else {
+        let metas = imap::fetch_meta(destination, Some(&recorded)).await?;
+        fingerprints_of(destination, &metas).await?
+    };
     let mut by_fingerprint: Option<HashMap<Fingerprint, Vec<u32>>> = None;
     for (record, flags) in changes {
-        if record.destination_folder != mapping.destination_raw {
-            continue;
-        }
-        let destination_uid = match record.destination_uid {
+        let proven = record
+            .destination_uid
+            .filter(|uid| at_recorded.get(uid) == Some(&record.fingerprint));
+        let destination_uid = match proven {
             Some(uid) => Some(uid),
             None => {
                 if by_fingerprint.is_none() {

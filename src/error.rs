@@ -31,6 +31,8 @@ pub enum ErrorKind {
     Input,
     /// Local storage (the state database, the keyring) failed.
     Local,
+    /// A fault in Mailferry itself: the work it stopped is reported failed, never done.
+    Internal,
 }
 
 impl ErrorKind {
@@ -46,6 +48,7 @@ impl ErrorKind {
             ErrorKind::Protocol => "protocol",
             ErrorKind::Input => "input",
             ErrorKind::Local => "local",
+            ErrorKind::Internal => "internal",
         }
     }
 

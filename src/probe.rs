@@ -75,10 +75,15 @@ pub async fn test_connection(
             .collect();
         uids.sort_unstable();
         let sample: Vec<u32> = uids.iter().rev().take(SAMPLE_MESSAGES).copied().collect();
+        let wanted: Vec<(u32, u64)> = imap::fetch_meta(&mut conn, Some(&sample))
+            .await?
+            .into_iter()
+            .map(|meta| (meta.uid, meta.size))
+            .collect();
         let started = std::time::Instant::now();
-        let bodies = imap::fetch_bodies(&mut conn, &sample).await?;
+        let fetched = imap::fetch_bodies(&mut conn, &wanted).await?;
         let seconds = started.elapsed().as_secs_f64().max(0.001);
-        let bytes: usize = bodies.iter().map(|(_, b)| b.len()).sum();
+        let bytes: usize = fetched.bodies.values().map(Vec::len).sum();
         if bytes > 0 {
             let rate = bytes as f64 / seconds;
             summary.measured_bytes_per_sec = Some(rate);

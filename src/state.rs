@@ -299,6 +299,58 @@ impl State {
         })
     }
 
+    /// Drops records of messages the destination turned out not to hold, so the next pass
+    /// looks for them again (by fingerprint) instead of believing they were copied.
+    pub fn forget(
+        &self,
+        pair: i64,
+        folder: &str,
+        uidvalidity: u32,
+        uids: &[u32],
+    ) -> Result<(), StateError> {
+        if uids.is_empty() {
+            return Ok(());
+        }
+        self.with(|db| {
+            let tx = db.transaction()?;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "DELETE FROM messages WHERE pair_id = ?1 AND source_folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
+                )?;
+                for uid in uids {
+                    stmt.execute(params![pair, folder, uidvalidity, uid])?;
+                }
+            }
+            tx.commit()
+        })
+    }
+
+    /// Forgets the destination UIDs recorded for these messages: the server's word on where it
+    /// stored them was not credible, so they are found by fingerprint when needed.
+    pub fn clear_destination_uids(
+        &self,
+        pair: i64,
+        folder: &str,
+        uidvalidity: u32,
+        uids: &[u32],
+    ) -> Result<(), StateError> {
+        if uids.is_empty() {
+            return Ok(());
+        }
+        self.with(|db| {
+            let tx = db.transaction()?;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "UPDATE messages SET destination_uid = NULL WHERE pair_id = ?1 AND source_folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
+                )?;
+                for uid in uids {
+                    stmt.execute(params![pair, folder, uidvalidity, uid])?;
+                }
+            }
+            tx.commit()
+        })
+    }
+
     /// How many messages are recorded for a pair (for tests and status displays).
     pub fn message_count(&self, pair: i64) -> Result<u64, StateError> {
         self.with(|db| {

@@ -7,11 +7,44 @@ pub(crate) enum Part {
     Literal(Vec<u8>),
 }
 
+/// What a command may bring back, so that the connection can refuse a server that sends far
+/// more (a hostile or broken server) and give the command a deadline fit for its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// The largest literal an answer may carry (a message body, a folder name).
+    pub max_literal: u64,
+    /// Roughly how many bytes go back and forth, for the command's deadline.
+    pub expected_bytes: u64,
+    /// How many untagged responses the answer may hold.
+    pub max_responses: u64,
+}
+
+impl Budget {
+    /// The most an answer may bring in all: generous over what is expected, so that only a
+    /// server that floods is cut off.
+    pub fn max_bytes(&self) -> u64 {
+        self.expected_bytes
+            .saturating_mul(4)
+            .saturating_add(16 * 1024 * 1024)
+    }
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            max_literal: 1024 * 1024,
+            expected_bytes: 64 * 1024,
+            max_responses: 1000,
+        }
+    }
+}
+
 /// A command without its tag. `label` names it in errors and logs, and never holds a secret.
 #[derive(Debug)]
 pub struct Command {
     pub(crate) label: String,
     pub(crate) parts: Vec<Part>,
+    pub(crate) budget: Budget,
 }
 
 impl Command {
@@ -27,7 +60,35 @@ impl Command {
         Command {
             label,
             parts: vec![Part::Text(text.into_bytes())],
+            budget: Budget::default(),
         }
+    }
+
+    /// Allows literals up to `bytes` in the answer (message bodies, header blocks).
+    pub fn max_literal(mut self, bytes: u64) -> Command {
+        self.budget.max_literal = bytes.max(self.budget.max_literal);
+        self
+    }
+
+    /// Expects up to `count` untagged responses of about `bytes_each` (a FETCH of many
+    /// messages), which also lengthens the command's deadline.
+    pub fn expect_responses(mut self, count: u64, bytes_each: u64) -> Command {
+        self.budget.max_responses = self.budget.max_responses.saturating_add(count);
+        self.budget.expected_bytes = self
+            .budget
+            .expected_bytes
+            .saturating_add(count.saturating_mul(bytes_each));
+        self
+    }
+
+    /// Expects about `bytes` more to travel (message bodies), for the deadline.
+    pub fn expect_bytes(mut self, bytes: u64) -> Command {
+        self.budget.expected_bytes = self.budget.expected_bytes.saturating_add(bytes);
+        self
+    }
+
+    pub fn budget(&self) -> Budget {
+        self.budget
     }
 
     /// Appends more protocol text.
@@ -57,6 +118,7 @@ impl Command {
 
     /// Appends raw bytes that must go as a literal (message contents).
     pub fn literal(mut self, bytes: Vec<u8>) -> Command {
+        self.budget.expected_bytes = self.budget.expected_bytes.saturating_add(bytes.len() as u64);
         self.parts.push(Part::Literal(bytes));
         self
     }

@@ -8,17 +8,18 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use imap_proto::{Response, ResponseCode, Status};
 use tokio::io::{
-    AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufStream, ReadBuf,
+    AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufStream, ReadBuf,
 };
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
-use super::command::{Command, Part};
+use super::command::{Budget, Command, Part};
 use super::error::ImapError;
+use super::framing::{Framer, Limits};
 use crate::endpoint::{Endpoint, Security};
 use crate::tls::Trust;
 
@@ -29,6 +30,18 @@ pub struct Timeouts {
     /// The longest silence allowed while a response is awaited or a literal is sent.
     pub idle: Duration,
 }
+
+/// The slowest transfer we keep waiting for: 8 KB/s, below any working link, so that only a
+/// stalled or dripping server runs into a command's deadline.
+const FLOOR_BYTES_PER_SECOND: f64 = 8.0 * 1024.0;
+/// Responses queued while a literal waits for the server's `+`: a few are normal, thousands
+/// mean the server talks past us.
+const MAX_PENDING_FRAMES: usize = 1000;
+const MAX_PENDING_BYTES: usize = 16 * 1024 * 1024;
+/// Tagged answers to commands we never sent, tolerated before the server is called broken.
+const MAX_STRAY_ANSWERS: u32 = 100;
+/// The greeting and anything read with no command waiting: small.
+const IDLE_MAX_LITERAL: u64 = 64 * 1024;
 
 impl Default for Timeouts {
     fn default() -> Self {
@@ -119,6 +132,12 @@ pub struct Done {
     pub capabilities: Option<Vec<String>>,
 }
 
+/// A command sent and not yet answered.
+struct InFlight {
+    deadline: Instant,
+    budget: Budget,
+}
+
 pub struct Connection {
     stream: BufStream<Stream>,
     host: String,
@@ -126,8 +145,20 @@ pub struct Connection {
     next_tag: u32,
     capabilities: HashSet<String>,
     greeting: String,
+    framer: Framer,
     /// Frames read while waiting for a continuation, handed to the next reader.
     pending: VecDeque<Vec<u8>>,
+    pending_bytes: usize,
+    in_flight: HashMap<String, InFlight>,
+    /// When the last command in flight must be done; pipelined commands queue behind it.
+    last_deadline: Option<Instant>,
+    /// Untagged responses the commands in flight may still bring.
+    responses_left: u64,
+    /// Bytes the commands in flight may still bring.
+    bytes_left: u64,
+    /// Messages in the folder opened last, for sizing FETCH budgets.
+    selected_exists: u32,
+    stray_answers: u32,
     /// Tagged results that arrived while another command's result was awaited.
     completed: HashMap<String, Done>,
     /// The server's BYE text, if it said goodbye before closing.
@@ -155,7 +186,15 @@ impl Connection {
             next_tag: 1,
             capabilities: HashSet::new(),
             greeting: String::new(),
+            framer: Framer::default(),
             pending: VecDeque::new(),
+            pending_bytes: 0,
+            in_flight: HashMap::new(),
+            last_deadline: None,
+            responses_left: 0,
+            bytes_left: 0,
+            selected_exists: 0,
+            stray_answers: 0,
             completed: HashMap::new(),
             bye: None,
         };
@@ -176,6 +215,15 @@ impl Connection {
     /// The server's greeting text (for recognising Exchange, whose rules differ).
     pub fn greeting(&self) -> &str {
         &self.greeting
+    }
+
+    /// How many messages the folder opened last holds (as SELECT or EXAMINE said).
+    pub fn selected_exists(&self) -> u32 {
+        self.selected_exists
+    }
+
+    pub(crate) fn set_selected_exists(&mut self, exists: u32) {
+        self.selected_exists = exists;
     }
 
     pub fn has_capability(&self, name: &str) -> bool {
@@ -211,7 +259,10 @@ impl Connection {
     }
 
     async fn read_greeting(&mut self) -> Result<(), ImapError> {
-        let frame = self.read_frame("waiting for the greeting").await?;
+        let deadline = Instant::now() + self.timeouts.connect.max(self.timeouts.idle);
+        let frame = self
+            .read_frame("waiting for the greeting", deadline)
+            .await?;
         let text = String::from_utf8_lossy(&frame).trim_end().to_string();
         match imap_proto::parser::parse_response(&frame) {
             Ok((
@@ -267,7 +318,9 @@ impl Connection {
         };
         let tls = handshake(tcp, &self.host, trust, self.timeouts).await?;
         self.stream = BufStream::new(Stream::Tls(Box::new(tls)));
+        self.framer = Framer::default();
         self.pending.clear();
+        self.pending_bytes = 0;
         // Capabilities learned before TLS cannot be trusted (RFC 3501 6.2.1).
         self.refresh_capabilities().await
     }
@@ -282,56 +335,177 @@ impl Connection {
     /// commands can be in flight. Literals use LITERAL+ when the server offers it.
     pub async fn send(&mut self, command: Command) -> Result<String, ImapError> {
         let tag = self.take_tag();
+        let deadline = self.schedule(&tag, &command);
         let non_sync = self.has_capability("LITERAL+");
-        self.write(tag.as_bytes()).await?;
-        self.write(b" ").await?;
+        let during = leak_label(&command.label);
+        self.write(tag.as_bytes(), deadline, during).await?;
+        self.write(b" ", deadline, during).await?;
         for part in command.parts {
             match part {
-                Part::Text(text) => self.write(&text).await?,
+                Part::Text(text) => self.write(&text, deadline, during).await?,
                 Part::Literal(bytes) => {
                     if non_sync {
-                        self.write(format!("{{{}+}}\r\n", bytes.len()).as_bytes())
-                            .await?;
+                        let announce = format!("{{{}+}}\r\n", bytes.len());
+                        self.write(announce.as_bytes(), deadline, during).await?;
                     } else {
-                        self.write(format!("{{{}}}\r\n", bytes.len()).as_bytes())
-                            .await?;
-                        self.flush().await?;
+                        let announce = format!("{{{}}}\r\n", bytes.len());
+                        self.write(announce.as_bytes(), deadline, during).await?;
+                        self.flush(deadline, during).await?;
                         if !self.await_continuation(&tag, &command.label).await? {
                             // The server already finished the command (usually a refusal):
                             // the rest must not be sent.
                             return Ok(tag);
                         }
                     }
-                    self.write(&bytes).await?;
+                    self.write(&bytes, deadline, during).await?;
                 }
             }
         }
-        self.write(b"\r\n").await?;
-        self.flush().await?;
+        self.write(b"\r\n", deadline, during).await?;
+        self.flush(deadline, during).await?;
         Ok(tag)
+    }
+
+    /// Registers a command about to be sent and returns its deadline: the idle timeout plus
+    /// its bytes at the floor rate, queued behind the commands already in flight.
+    fn schedule(&mut self, tag: &str, command: &Command) -> Instant {
+        let now = Instant::now();
+        let transfer =
+            Duration::from_secs_f64(command.budget.expected_bytes as f64 / FLOOR_BYTES_PER_SECOND);
+        let start = match self.last_deadline {
+            Some(last) if last > now + self.timeouts.idle => last,
+            _ => now + self.timeouts.idle,
+        };
+        let deadline = start + transfer;
+        self.last_deadline = Some(deadline);
+        self.responses_left = self
+            .responses_left
+            .saturating_add(command.budget.max_responses);
+        self.bytes_left = self.bytes_left.saturating_add(command.budget.max_bytes());
+        self.in_flight.insert(
+            tag.to_string(),
+            InFlight {
+                deadline,
+                budget: command.budget,
+            },
+        );
+        deadline
+    }
+
+    /// Records a command's result; when nothing is in flight any more the budgets start afresh.
+    fn complete(&mut self, tag: &str, done: Done) -> Option<Done> {
+        self.in_flight.remove(tag)?;
+        if self.in_flight.is_empty() {
+            self.last_deadline = None;
+            self.responses_left = 0;
+            self.bytes_left = 0;
+        }
+        Some(done)
+    }
+
+    fn deadline_of(&self, tag: &str) -> Instant {
+        self.in_flight
+            .get(tag)
+            .map(|c| c.deadline)
+            .unwrap_or_else(|| Instant::now() + self.timeouts.idle)
+    }
+
+    /// The largest response any command in flight may receive.
+    fn read_limits(&self) -> Limits {
+        let max_literal = self
+            .in_flight
+            .values()
+            .map(|c| c.budget.max_literal)
+            .max()
+            .unwrap_or(IDLE_MAX_LITERAL);
+        Limits::for_literal(max_literal)
+    }
+
+    /// Reads the next response for the command `tag`, counting untagged ones against the
+    /// budgets of the commands in flight.
+    async fn next_frame(&mut self, tag: &str, label: &str) -> Result<Vec<u8>, ImapError> {
+        if let Some(frame) = self.pending.pop_front() {
+            self.pending_bytes -= frame.len();
+            return Ok(frame);
+        }
+        let deadline = self.deadline_of(tag);
+        let frame = self.read_frame(leak_label(label), deadline).await?;
+        match self.bytes_left.checked_sub(frame.len() as u64) {
+            Some(left) => self.bytes_left = left,
+            None => {
+                return Err(self.unreasonable(format!("far more data in answer to {label} than it asked for")))
+            }
+        }
+        if frame.starts_with(b"*") {
+            if self.responses_left == 0 {
+                return Err(self.unreasonable(format!(
+                    "far more responses to {label} than it can have"
+                )));
+            }
+            self.responses_left -= 1;
+        }
+        Ok(frame)
+    }
+
+    /// A tagged answer: our command's result, or an answer to nothing we sent (ignored, up to a point).
+    fn take_tagged(&mut self, frame: &[u8]) -> Result<(), ImapError> {
+        let Some(other) = frame_tag(frame).map(str::to_string) else {
+            return Err(ImapError::Protocol {
+                host: self.host.clone(),
+                snippet: snippet(frame),
+            });
+        };
+        if self.in_flight.contains_key(&other) {
+            if let Some(done) = self.tagged(frame, &other) {
+                if let Some(done) = self.complete(&other, done) {
+                    self.completed.insert(other, done);
+                }
+            }
+            return Ok(());
+        }
+        self.stray_answers += 1;
+        if self.stray_answers > MAX_STRAY_ANSWERS {
+            return Err(self.unreasonable(format!(
+                "more than {MAX_STRAY_ANSWERS} answers to commands that were never sent"
+            )));
+        }
+        Ok(())
     }
 
     /// Waits for the server's `+` before a literal. Returns false when the command
     /// ended instead.
     async fn await_continuation(&mut self, tag: &str, label: &str) -> Result<bool, ImapError> {
         loop {
-            let frame = self.read_frame(leak_label(label)).await?;
+            let deadline = self.deadline_of(tag);
+            let frame = self.read_frame(leak_label(label), deadline).await?;
             if frame.starts_with(b"+") {
                 return Ok(true);
             }
-            if let Some(done) = self.tagged(&frame, tag) {
-                self.completed.insert(tag.to_string(), done);
-                return Ok(false);
+            if frame_tag(&frame).is_some() {
+                self.take_tagged(&frame)?;
+                if self.completed.contains_key(tag) {
+                    return Ok(false);
+                }
+                continue;
             }
+            if self.pending.len() >= MAX_PENDING_FRAMES
+                || self.pending_bytes + frame.len() > MAX_PENDING_BYTES
+            {
+                return Err(self.unreasonable(format!(
+                    "a flood of responses while {label} waited to send its data"
+                )));
+            }
+            self.pending_bytes += frame.len();
             self.pending.push_back(frame);
         }
     }
 
     /// Sends one line in answer to a continuation request (SASL exchanges).
     pub(crate) async fn send_continuation_line(&mut self, line: &[u8]) -> Result<(), ImapError> {
-        self.write(line).await?;
-        self.write(b"\r\n").await?;
-        self.flush().await
+        let deadline = Instant::now() + self.timeouts.idle;
+        self.write(line, deadline, "AUTHENTICATE").await?;
+        self.write(b"\r\n", deadline, "AUTHENTICATE").await?;
+        self.flush(deadline, "AUTHENTICATE").await
     }
 
     /// Reads until the command with `tag` completes, giving every untagged reply to `on_reply`.
@@ -381,10 +555,10 @@ impl Connection {
             if let Some(done) = self.completed.remove(tag) {
                 return Ok(Some(done));
             }
-            let frame = match self.pending.pop_front() {
-                Some(frame) => frame,
-                None => self.read_frame(leak_label(label)).await?,
-            };
+            if !self.in_flight.contains_key(tag) {
+                return Err(self.unreasonable(format!("no answer to {label} could be waited for")));
+            }
+            let frame = self.next_frame(tag, label).await?;
             if frame.starts_with(b"* ") {
                 match imap_proto::parser::parse_response(&frame) {
                     Ok((
@@ -405,18 +579,8 @@ impl Connection {
                 if stop_at_continuation {
                     return Ok(None);
                 }
-            } else if let Some(done) = self.tagged(&frame, tag) {
-                return Ok(Some(done));
-            } else if let Some(other) = frame_tag(&frame) {
-                let other = other.to_string();
-                if let Some(done) = self.tagged(&frame, &other) {
-                    self.completed.insert(other, done);
-                }
             } else {
-                return Err(ImapError::Protocol {
-                    host: self.host.clone(),
-                    snippet: snippet(&frame),
-                });
+                self.take_tagged(&frame)?;
             }
         }
     }
@@ -507,65 +671,90 @@ impl Connection {
         }
     }
 
-    async fn write(&mut self, bytes: &[u8]) -> Result<(), ImapError> {
+    async fn write(
+        &mut self,
+        bytes: &[u8],
+        deadline: Instant,
+        during: &'static str,
+    ) -> Result<(), ImapError> {
         // Written in chunks so the idle timeout measures progress, not the size of a message.
         for chunk in bytes.chunks(256 * 1024) {
-            match tokio::time::timeout(self.timeouts.idle, self.stream.write_all(chunk)).await {
+            let (wait, cause) = self.wait_until(deadline, during)?;
+            match tokio::time::timeout(wait, self.stream.write_all(chunk)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(source)) => return Err(self.io_error(source)),
-                Err(_) => return Err(self.timeout("sending")),
+                Err(_) => return Err(cause),
             }
         }
         Ok(())
     }
 
-    async fn flush(&mut self) -> Result<(), ImapError> {
-        match tokio::time::timeout(self.timeouts.idle, self.stream.flush()).await {
+    async fn flush(&mut self, deadline: Instant, during: &'static str) -> Result<(), ImapError> {
+        let (wait, cause) = self.wait_until(deadline, during)?;
+        match tokio::time::timeout(wait, self.stream.flush()).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(source)) => Err(self.io_error(source)),
-            Err(_) => Err(self.timeout("sending")),
+            Err(_) => Err(cause),
         }
     }
 
-    /// Reads one complete response: a line, plus any literals it announces and the lines after them.
-    async fn read_frame(&mut self, during: &'static str) -> Result<Vec<u8>, ImapError> {
-        let mut frame = Vec::new();
+    /// How long the next read or write may wait, and what to call it if that runs out: a
+    /// silence longer than the idle timeout, or a command past its deadline.
+    fn wait_until(
+        &self,
+        deadline: Instant,
+        during: &'static str,
+    ) -> Result<(Duration, ImapError), ImapError> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(self.too_slow(during));
+        }
+        if left < self.timeouts.idle {
+            Ok((left, self.too_slow(during)))
+        } else {
+            Ok((self.timeouts.idle, self.timeout(during)))
+        }
+    }
+
+    /// Reads one complete response: a line, plus any literals it announces and the lines
+    /// after them, never more than the commands in flight may receive.
+    async fn read_frame(
+        &mut self,
+        during: &'static str,
+        deadline: Instant,
+    ) -> Result<Vec<u8>, ImapError> {
+        let limits = self.read_limits();
         loop {
-            let start = frame.len();
-            let read = tokio::time::timeout(
-                self.timeouts.idle,
-                self.stream.read_until(b'\n', &mut frame),
-            )
-            .await;
-            match read {
-                Ok(Ok(0)) => return Err(self.closed()),
-                Ok(Ok(_)) => {}
+            let (wait, cause) = self.wait_until(deadline, during)?;
+            let advanced = match tokio::time::timeout(wait, self.stream.fill_buf()).await {
+                Err(_) => return Err(cause),
                 Ok(Err(source)) => return Err(self.io_error(source)),
-                Err(_) => return Err(self.timeout(during)),
-            }
-            if !frame.ends_with(b"\n") {
-                return Err(self.closed());
-            }
-            let Some(length) = literal_length(&frame[start..]) else {
-                return Ok(frame);
+                Ok(Ok([])) => return Err(self.closed()),
+                Ok(Ok(buf)) => self.framer.advance(buf, &limits),
             };
-            let mut remaining = length;
-            frame.reserve(length);
-            while remaining > 0 {
-                let want = remaining.min(1024 * 1024);
-                let before = frame.len();
-                let read = tokio::time::timeout(
-                    self.timeouts.idle,
-                    (&mut self.stream).take(want as u64).read_to_end(&mut frame),
-                )
-                .await;
-                match read {
-                    Ok(Ok(0)) => return Err(self.closed()),
-                    Ok(Ok(_)) => remaining -= frame.len() - before,
-                    Ok(Err(source)) => return Err(self.io_error(source)),
-                    Err(_) => return Err(self.timeout(during)),
+            match advanced {
+                Ok((used, frame)) => {
+                    self.stream.consume(used);
+                    if let Some(frame) = frame {
+                        return Ok(frame);
+                    }
                 }
+                Err(e) => return Err(self.unreasonable(e.to_string())),
             }
+        }
+    }
+
+    fn unreasonable(&self, what: String) -> ImapError {
+        ImapError::Unreasonable {
+            host: self.host.clone(),
+            what,
+        }
+    }
+
+    fn too_slow(&self, during: &'static str) -> ImapError {
+        ImapError::TooSlow {
+            host: self.host.clone(),
+            during,
         }
     }
 
@@ -644,21 +833,6 @@ fn frame_tag(frame: &[u8]) -> Option<&str> {
     let end = frame.iter().position(|b| *b == b' ')?;
     let tag = std::str::from_utf8(&frame[..end]).ok()?;
     (tag != "*" && tag != "+").then_some(tag)
-}
-
-/// `{123}\r\n` at the end of a line announces a literal of 123 bytes.
-fn literal_length(line: &[u8]) -> Option<usize> {
-    let line = line
-        .strip_suffix(b"\r\n")
-        .or_else(|| line.strip_suffix(b"\n"))?;
-    let line = line.strip_suffix(b"}")?;
-    let open = line.iter().rposition(|b| *b == b'{')?;
-    let digits = &line[open + 1..];
-    let digits = digits.strip_suffix(b"+").unwrap_or(digits);
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
 pub(crate) fn capability_text(cap: &imap_proto::Capability<'_>) -> String {
@@ -784,14 +958,6 @@ fn describe_certificate_error(error: &rustls::CertificateError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn literal_announcements() {
-        assert_eq!(literal_length(b"* 1 FETCH (BODY[] {1234}\r\n"), Some(1234));
-        assert_eq!(literal_length(b"* 1 FETCH (BODY[] {12+}\r\n"), Some(12));
-        assert_eq!(literal_length(b"* OK done\r\n"), None);
-        assert_eq!(literal_length(b"* OK {x}\r\n"), None);
-    }
 
     #[test]
     fn tags_are_found() {

@@ -59,6 +59,13 @@ pub enum ImapError {
     },
     #[error("{host} sent a reply Mailferry cannot understand: {snippet}")]
     Protocol { host: String, snippet: String },
+    /// The server sent more than any honest answer holds (a huge literal, an endless line, a
+    /// flood of responses): the connection is dropped before memory follows it.
+    #[error("{host} sent {what}, which no working server does; the connection was closed")]
+    Unreasonable { host: String, what: String },
+    /// A command ran past its deadline although the server kept the connection alive.
+    #[error("{host} was too slow: {during} did not finish in the time its size allows")]
+    TooSlow { host: String, during: &'static str },
     /// No token to sign in with: the stored sign-in could not give one.
     #[error("{source}")]
     Token {
@@ -124,6 +131,8 @@ impl ImapError {
                 | ImapError::Io { .. }
                 | ImapError::Closed { .. }
                 | ImapError::Protocol { .. }
+                | ImapError::Unreasonable { .. }
+                | ImapError::TooSlow { .. }
         )
     }
 
@@ -142,6 +151,8 @@ impl ImapError {
             | ImapError::Refused { host, .. }
             | ImapError::Bad { host, .. }
             | ImapError::Protocol { host, .. }
+            | ImapError::Unreasonable { host, .. }
+            | ImapError::TooSlow { host, .. }
             | ImapError::Token { host, .. } => host,
         }
     }
@@ -199,7 +210,8 @@ impl Classify for ImapError {
             | ImapError::Connect { .. }
             | ImapError::Timeout { .. }
             | ImapError::Io { .. }
-            | ImapError::Closed { .. } => ErrorKind::Network,
+            | ImapError::Closed { .. }
+            | ImapError::TooSlow { .. } => ErrorKind::Network,
             ImapError::Certificate { .. } | ImapError::StartTlsNotOffered { .. } => {
                 ErrorKind::Certificate
             }
@@ -212,7 +224,7 @@ impl Classify for ImapError {
                 ErrorKind::ServerRefused => ErrorKind::Protocol,
                 other => other,
             },
-            ImapError::Protocol { .. } => ErrorKind::Protocol,
+            ImapError::Protocol { .. } | ImapError::Unreasonable { .. } => ErrorKind::Protocol,
             ImapError::Token { source, .. } => source.kind(),
         }
     }
@@ -228,6 +240,12 @@ impl Classify for ImapError {
             }
             ImapError::Timeout { .. } | ImapError::Io { .. } | ImapError::Closed { .. } => {
                 "This is usually temporary; Mailferry retries by itself. If it keeps happening, check the network connection.".into()
+            }
+            ImapError::TooSlow { .. } => {
+                "The server kept the connection open but sent almost nothing. Mailferry tries again by itself; if it keeps happening the server is overloaded, so try later or raise the time limit.".into()
+            }
+            ImapError::Unreasonable { .. } => {
+                "The server is broken, or something on the network tampers with the connection. Use an encrypted connection (SSL/TLS), and if it repeats, tell the server's administrator.".into()
             }
             ImapError::Certificate { .. } => {
                 "If the server uses its own certificate, get its CA file from the administrator (--ca-file) or, after checking the fingerprint with them, trust it with --pin-cert.".into()

@@ -3,9 +3,10 @@
 mod command;
 mod connection;
 mod error;
+pub mod framing;
 mod ops;
 
-pub use command::{uid_set, Command};
+pub use command::{uid_set, Budget, Command};
 pub use connection::{Connection, Done, DoneStatus, Reply, Timeouts};
 pub use error::{suggested_backoff, ImapError};
 pub use ops::*;

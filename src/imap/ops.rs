@@ -65,6 +65,13 @@ pub struct MessageMeta {
     pub header_fields: Vec<u8>,
 }
 
+/// More folders than any real mailbox has (large ones have a few thousand).
+const MAX_FOLDERS: u64 = 100_000;
+
+/// A message's header block (for fingerprints of messages without a Message-ID) is at most
+/// this large; real ones are a few KB, spam sometimes a few hundred.
+const MAX_HEADER_BLOCK: u64 = 8 * 1024 * 1024;
+
 /// The header lines fetched with every message's metadata.
 pub const META_HEADER_FIELDS: &str = "MESSAGE-ID SUBJECT DATE";
 
@@ -74,10 +81,12 @@ pub async fn list_folders(
     pattern: &str,
 ) -> Result<Vec<ListedFolder>, ImapError> {
     let mut folders = Vec::new();
+    // Some accounts have thousands of folders; far more than that is a server talking past us.
     let command = Command::new("LIST ")
         .string(reference.as_bytes())
         .text(" ")
-        .string(pattern.as_bytes());
+        .string(pattern.as_bytes())
+        .expect_responses(MAX_FOLDERS, 200);
     conn.run(command, |reply| {
         if let Reply::Parsed(Response::MailboxData(MailboxDatum::List {
             name_attributes,
@@ -98,7 +107,8 @@ pub async fn list_folders(
 
 pub async fn list_subscribed(conn: &mut Connection) -> Result<Vec<String>, ImapError> {
     let mut names = Vec::new();
-    conn.run(Command::new("LSUB \"\" \"*\""), |reply| {
+    let command = Command::new("LSUB \"\" \"*\"").expect_responses(MAX_FOLDERS, 200);
+    conn.run(command, |reply| {
         if let Reply::Raw(frame) = reply {
             // imap-proto does not parse LSUB; the name is the last field of the line.
             if let Some(name) = lsub_name(frame) {
@@ -234,6 +244,7 @@ async fn open_folder(
         _ => {}
     })
     .await?;
+    conn.set_selected_exists(status.exists);
     Ok(status)
 }
 
@@ -281,7 +292,8 @@ pub async fn fetch_flags(conn: &mut Connection) -> Result<Vec<(u32, Vec<String>)
     let mut out = Vec::new();
     run_fetch(
         conn,
-        Command::new("UID FETCH 1:* (UID FLAGS)"),
+        Command::new("UID FETCH 1:* (UID FLAGS)")
+            .expect_responses(u64::from(conn.selected_exists()), 200),
         |attributes| {
             if let Some(meta) = meta_from(attributes) {
                 out.push((meta.uid, meta.flags));
@@ -297,7 +309,8 @@ pub async fn fetch_sizes(conn: &mut Connection) -> Result<Vec<(u64, bool)>, Imap
     let mut out = Vec::new();
     run_fetch(
         conn,
-        Command::new("UID FETCH 1:* (UID FLAGS RFC822.SIZE)"),
+        Command::new("UID FETCH 1:* (UID FLAGS RFC822.SIZE)")
+            .expect_responses(u64::from(conn.selected_exists()), 200),
         |attributes| {
             if let Some(meta) = meta_from(attributes) {
                 let deleted = meta
@@ -318,16 +331,20 @@ pub async fn fetch_meta(
     conn: &mut Connection,
     uids: Option<&[u32]>,
 ) -> Result<Vec<MessageMeta>, ImapError> {
-    let sets: Vec<String> = match uids {
-        None => vec!["1:*".to_string()],
+    let sets: Vec<(String, u64)> = match uids {
+        None => vec![("1:*".to_string(), u64::from(conn.selected_exists()))],
         Some([]) => return Ok(Vec::new()),
-        Some(uids) => uids.chunks(2000).map(uid_set).collect(),
+        Some(uids) => uids
+            .chunks(2000)
+            .map(|chunk| (uid_set(chunk), chunk.len() as u64))
+            .collect(),
     };
     let mut out = Vec::new();
-    for set in sets {
+    for (set, count) in sets {
         let command = Command::new(format!(
             "UID FETCH {set} (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS ({META_HEADER_FIELDS})])"
-        ));
+        ))
+        .expect_responses(count, 1024);
         run_fetch(conn, command, |attributes| {
             if let Some(meta) = meta_from(attributes) {
                 out.push(meta);
@@ -368,25 +385,54 @@ pub async fn fetch_headers(
     conn: &mut Connection,
     uids: &[u32],
 ) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
-    fetch_section(conn, uids, "BODY.PEEK[HEADER]").await
+    let wanted: Vec<(u32, u64)> = uids.iter().map(|uid| (*uid, 8 * 1024)).collect();
+    let fetched = fetch_section(conn, &wanted, "BODY.PEEK[HEADER]", MAX_HEADER_BLOCK).await?;
+    Ok(fetched.bodies.into_iter().collect())
 }
 
-/// Full message bodies exactly as stored, without setting \Seen.
+/// What a body FETCH brought back, held to what was asked for: a server may answer for
+/// messages nobody asked about, twice for one, or not at all, and none of that may turn
+/// into a message appended somewhere.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    pub bodies: std::collections::HashMap<u32, Vec<u8>>,
+    /// Asked for, but no content came back (expunged meanwhile, or a broken server).
+    pub missing: Vec<u32>,
+    /// Answered more than once with different contents: neither can be trusted.
+    pub conflicting: Vec<u32>,
+    /// Answers for messages that were not asked for, dropped.
+    pub unrequested: u64,
+}
+
+/// Full message bodies exactly as stored, without setting \Seen. `wanted` pairs each UID
+/// with the size the server announced for it, which bounds what may come back.
 pub async fn fetch_bodies(
     conn: &mut Connection,
-    uids: &[u32],
-) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
-    fetch_section(conn, uids, "BODY.PEEK[]").await
+    wanted: &[(u32, u64)],
+) -> Result<Fetched, ImapError> {
+    let largest = wanted.iter().map(|(_, size)| *size).max().unwrap_or(0);
+    // Sizes are announced before line endings are normalised, so a body may come back
+    // somewhat larger than announced; twice as large is no honest server.
+    let limit = largest.saturating_mul(2).saturating_add(1024 * 1024);
+    fetch_section(conn, wanted, "BODY.PEEK[]", limit).await
 }
 
 async fn fetch_section(
     conn: &mut Connection,
-    uids: &[u32],
+    wanted: &[(u32, u64)],
     item: &str,
-) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
-    let mut out = Vec::with_capacity(uids.len());
-    for chunk in uids.chunks(2000) {
-        let command = Command::new(format!("UID FETCH {} (UID {item})", uid_set(chunk)));
+    max_literal: u64,
+) -> Result<Fetched, ImapError> {
+    let asked: std::collections::HashSet<u32> = wanted.iter().map(|(uid, _)| *uid).collect();
+    let mut fetched = Fetched::default();
+    let mut conflicting = std::collections::HashSet::new();
+    for chunk in wanted.chunks(2000) {
+        let uids: Vec<u32> = chunk.iter().map(|(uid, _)| *uid).collect();
+        let bytes: u64 = chunk.iter().map(|(_, size)| *size).sum();
+        let command = Command::new(format!("UID FETCH {} (UID {item})", uid_set(&uids)))
+            .max_literal(max_literal)
+            .expect_responses(chunk.len() as u64, 256)
+            .expect_bytes(bytes);
         run_fetch(conn, command, |attributes| {
             let mut uid = None;
             let mut body = None;
@@ -399,13 +445,65 @@ async fn fetch_section(
                     _ => {}
                 }
             }
-            if let (Some(uid), Some(body)) = (uid, body) {
-                out.push((uid, body));
+            let (Some(uid), Some(body)) = (uid, body) else {
+                return;
+            };
+            if !asked.contains(&uid) {
+                fetched.unrequested += 1;
+                return;
+            }
+            match fetched.bodies.get(&uid) {
+                Some(earlier) if *earlier != body => {
+                    conflicting.insert(uid);
+                }
+                Some(_) => {}
+                None => {
+                    fetched.bodies.insert(uid, body);
+                }
             }
         })
         .await?;
     }
-    Ok(out)
+    for uid in &conflicting {
+        fetched.bodies.remove(uid);
+    }
+    fetched.conflicting = conflicting.into_iter().collect();
+    fetched.conflicting.sort_unstable();
+    fetched.bodies.retain(|_, body| !body.is_empty());
+    fetched.missing = wanted
+        .iter()
+        .map(|(uid, _)| *uid)
+        .filter(|uid| !fetched.bodies.contains_key(uid) && !fetched.conflicting.contains(uid))
+        .collect();
+    Ok(fetched)
+}
+
+/// Which of `uids` the opened folder still holds. A NOOP first lets the server tell us of
+/// messages expunged by another client since the folder was opened.
+pub async fn still_present(conn: &mut Connection, uids: &[u32]) -> Result<Vec<u32>, ImapError> {
+    if uids.is_empty() {
+        return Ok(Vec::new());
+    }
+    conn.run(Command::new("NOOP"), |_| {}).await?;
+    let asked: std::collections::HashSet<u32> = uids.iter().copied().collect();
+    let mut present = Vec::new();
+    for chunk in uids.chunks(2000) {
+        let command = Command::new(format!("UID FETCH {} (UID)", uid_set(chunk)))
+            .expect_responses(chunk.len() as u64, 64);
+        run_fetch(conn, command, |attributes| {
+            for attribute in attributes {
+                if let AttributeValue::Uid(uid) = attribute {
+                    if asked.contains(&uid) {
+                        present.push(uid);
+                    }
+                }
+            }
+        })
+        .await?;
+    }
+    present.sort_unstable();
+    present.dedup();
+    Ok(present)
 }
 
 /// Creates a folder; one that already exists is fine.
@@ -425,23 +523,36 @@ fn already_exists(text: &str) -> bool {
     upper.contains("[ALREADYEXISTS]") || upper.contains("ALREADY EXISTS")
 }
 
-/// How many messages a folder holds, without selecting it.
-pub async fn status_messages(conn: &mut Connection, raw_name: &str) -> Result<u64, ImapError> {
-    let mut count = 0;
+/// A folder's message count and next UID, as STATUS tells without selecting it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    pub messages: u32,
+    pub uidnext: Option<u32>,
+}
+
+pub async fn status_of(conn: &mut Connection, raw_name: &str) -> Result<StatusCounts, ImapError> {
+    let mut counts = StatusCounts::default();
     let command = Command::new("STATUS ")
         .string(raw_name.as_bytes())
-        .text(" (MESSAGES)");
+        .text(" (MESSAGES UIDNEXT)");
     conn.run(command, |reply| {
         if let Reply::Parsed(Response::MailboxData(MailboxDatum::Status { status, .. })) = reply {
             for attribute in status {
-                if let imap_proto::StatusAttribute::Messages(n) = attribute {
-                    count = u64::from(n);
+                match attribute {
+                    imap_proto::StatusAttribute::Messages(n) => counts.messages = n,
+                    imap_proto::StatusAttribute::UidNext(n) => counts.uidnext = Some(n),
+                    _ => {}
                 }
             }
         }
     })
     .await?;
-    Ok(count)
+    Ok(counts)
+}
+
+/// How many messages a folder holds, without selecting it.
+pub async fn status_messages(conn: &mut Connection, raw_name: &str) -> Result<u64, ImapError> {
+    Ok(u64::from(status_of(conn, raw_name).await?.messages))
 }
 
 pub async fn subscribe(conn: &mut Connection, raw_name: &str) -> Result<(), ImapError> {

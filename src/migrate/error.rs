@@ -23,6 +23,16 @@ pub enum MigrateError {
     Endpoint(#[from] EndpointError),
     #[error("{0}")]
     Input(String),
+    /// The destination said it stored messages that it does not hold.
+    #[error("the new server accepted {accepted} messages for {folder} but holds only {held} of them")]
+    DestinationMissing {
+        folder: String,
+        accepted: u64,
+        held: u64,
+    },
+    /// A part of the copy stopped on an internal error (a bug), never a silent success.
+    #[error("copying {folder} stopped on an internal error: {detail}")]
+    Internal { folder: String, detail: String },
 }
 
 impl MigrateError {
@@ -65,6 +75,8 @@ impl Classify for MigrateError {
             MigrateError::Trust(e) => e.kind(),
             MigrateError::Endpoint(e) => e.kind(),
             MigrateError::Input(_) => ErrorKind::Input,
+            MigrateError::DestinationMissing { .. } => ErrorKind::ServerRefused,
+            MigrateError::Internal { .. } => ErrorKind::Internal,
         }
     }
     fn hint(&self) -> String {
@@ -76,6 +88,12 @@ impl Classify for MigrateError {
             MigrateError::Endpoint(e) => e.hint(),
             MigrateError::Input(_) => {
                 "Check the command line; `mailferry migrate --help` lists every option.".into()
+            }
+            MigrateError::DestinationMissing { .. } => {
+                "The new server reported success without storing the mail. Nothing it lost is counted as copied: run the migration again, and if it repeats, contact the new server's provider.".into()
+            }
+            MigrateError::Internal { .. } => {
+                "This is a fault in Mailferry, not in your mail. The other folders went on; run again, and if it repeats, send the report to support.".into()
             }
         }
     }

@@ -7,7 +7,10 @@ mod session;
 pub use error::MigrateError;
 pub use session::Side;
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -156,15 +159,16 @@ impl Migration {
     }
 
     async fn copy_all(self: Arc<Self>, mut planned: Planned) -> (Vec<FolderReport>, Vec<Problem>) {
-        if let Err(e) = prepare_destination(
+        let refused = match prepare_destination(
             &mut planned.destination,
             &planned.plan,
             &planned.destination_tree,
         )
         .await
         {
-            return (Vec::new(), vec![MigrateError::from(e).problem()]);
-        }
+            Ok(refused) => refused,
+            Err(e) => return (Vec::new(), vec![MigrateError::from(e).problem()]),
+        };
         let (source, destination) = self.pair_key();
         let pair = match self.state.pair_id(&source, &destination) {
             Ok(pair) => pair,
@@ -173,7 +177,12 @@ impl Migration {
         // Folders sharing a destination are copied by one worker, one after the other, so
         // two workers never both decide a destination message is "theirs".
         let mut groups: Vec<Vec<FolderMapping>> = Vec::new();
+        let mut not_created = Vec::new();
         for mapping in &planned.plan.copy {
+            if let Some(problem) = refused.get(&mapping.destination_raw) {
+                not_created.push(failed_report(mapping, problem.clone()));
+                continue;
+            }
             match groups.iter_mut().find(|g| {
                 g[0].destination_raw == mapping.destination_raw
                     && (g[0].role == Role::All) == (mapping.role == Role::All)
@@ -187,8 +196,9 @@ impl Migration {
         let shared = Arc::new(RunShared {
             pair,
             max_message_size: planned.max_message_size,
-            reports: Mutex::new(Vec::new()),
+            reports: Mutex::new(not_created),
             errors: Mutex::new(Vec::new()),
+            stopped_by: Mutex::new(None),
             stop: std::sync::atomic::AtomicBool::new(false),
         });
         let first = (planned.source, planned.destination);
@@ -217,10 +227,14 @@ impl Migration {
         }
         let reports = shared.reports.lock().map(|r| r.clone()).unwrap_or_default();
         let errors = shared.errors.lock().map(|e| e.clone()).unwrap_or_default();
+        let stopped_by = shared.stopped_by.lock().ok().and_then(|p| p.clone());
+        // Every planned folder gets a report: one that was never reached is listed as not
+        // copied, so no folder can go missing from a report that says the rest is synced.
         let mut ordered = Vec::new();
         for mapping in &planned.plan.copy {
-            if let Some(report) = reports.iter().find(|r| r.source == mapping.source) {
-                ordered.push(report.clone());
+            match reports.iter().find(|r| r.source == mapping.source) {
+                Some(report) => ordered.push(report.clone()),
+                None => ordered.push(failed_report(mapping, not_reached(mapping, &stopped_by))),
             }
         }
         (ordered, errors)
@@ -251,8 +265,13 @@ impl Migration {
         }
         let mut spare = None;
         for handle in handles {
-            if let Ok(Some(pair)) = handle.await {
-                spare.get_or_insert(pair);
+            match handle.await {
+                Ok(Some(pair)) => {
+                    spare.get_or_insert(pair);
+                }
+                Ok(None) => {}
+                // The folders it held get "not reached" reports in `copy_all`.
+                Err(e) => tracing::error!("a copy worker ended abnormally: {e}"),
             }
         }
         spare
@@ -266,6 +285,8 @@ struct RunShared {
     errors: Mutex<Vec<Problem>>,
     /// Set when a problem makes every other folder fail too (wrong password, full mailbox).
     stop: std::sync::atomic::AtomicBool,
+    /// That problem, for the folders it kept from being copied.
+    stopped_by: Mutex<Option<Problem>>,
 }
 
 struct Worker {
@@ -287,7 +308,21 @@ impl Worker {
             let next = self.queue.lock().ok().and_then(|mut q| q.pop_front());
             let Some(group) = next else { break };
             for mapping in group {
-                let report = self.copy_with_retries(&mapping, &mut connections).await;
+                let copy = self.copy_with_retries(&mapping, &mut connections);
+                let report = match AssertUnwindSafe(copy).catch_unwind().await {
+                    Ok(report) => report,
+                    Err(panic) => {
+                        // Whatever the connections were in the middle of is unknown now.
+                        connections = None;
+                        let detail = panic_text(panic.as_ref());
+                        tracing::error!("copying {} panicked: {detail}", mapping.source);
+                        let error = MigrateError::Internal {
+                            folder: mapping.source.clone(),
+                            detail,
+                        };
+                        failed_report(&mapping, error.problem())
+                    }
+                };
                 self.migration.events.emit(Event::FolderFinished {
                     report: Box::new(report.clone()),
                 });
@@ -357,6 +392,9 @@ impl Worker {
                 continue;
             }
             if error.stops_mailbox() {
+                if let Ok(mut stopped_by) = self.shared.stopped_by.lock() {
+                    stopped_by.get_or_insert_with(|| error.problem());
+                }
                 self.shared
                     .stop
                     .store(true, std::sync::atomic::Ordering::SeqCst);
@@ -373,6 +411,46 @@ impl Worker {
         let destination = m.destination.connect(&m.trust, m.options.timeouts).await?;
         Ok((source, destination))
     }
+}
+
+fn failed_report(mapping: &FolderMapping, problem: Problem) -> FolderReport {
+    let mut report = FolderReport::new(
+        &mapping.source,
+        &mapping.destination,
+        mapping.role,
+        mapping.renamed.clone(),
+    );
+    report.status = FolderStatus::Failed;
+    report.error = Some(problem);
+    report
+}
+
+/// Why a planned folder was never copied: the problem that stopped the mailbox, or else a
+/// fault of ours (a worker that ended without reporting it).
+fn not_reached(mapping: &FolderMapping, stopped_by: &Option<Problem>) -> Problem {
+    match stopped_by {
+        Some(problem) => Problem {
+            kind: problem.kind,
+            message: format!(
+                "{} was not copied: the migration stopped because {}",
+                mapping.source, problem.message
+            ),
+            hint: problem.hint.clone(),
+        },
+        None => MigrateError::Internal {
+            folder: mapping.source.clone(),
+            detail: "it was never copied".into(),
+        }
+        .problem(),
+    }
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
 }
 
 /// Exponential backoff with jitter, or exactly what the server asked for.
@@ -409,30 +487,71 @@ fn is_exchange(conn: &Connection, host: &str) -> bool {
 }
 
 /// Creates every destination folder the plan needs (parents first), and subscribes them.
+/// A folder the server refuses to create fails alone (with any folder below it); the
+/// returned map names them. A broken connection still fails the whole pass.
 async fn prepare_destination(
     conn: &mut Connection,
     plan: &FolderPlan,
     tree: &FolderTree,
-) -> Result<(), imap::ImapError> {
+) -> Result<HashMap<String, Problem>, imap::ImapError> {
     let mut existing: HashSet<String> = tree.folders.iter().map(|f| f.raw_name.clone()).collect();
     let subscribed: HashSet<String> = imap::list_subscribed(conn).await?.into_iter().collect();
+    let mut refused: HashMap<String, Problem> = HashMap::new();
     for mapping in &plan.copy {
         let name = &mapping.destination_raw;
         if !existing.contains(name) {
-            for parent in folder_plan::parents_of(name, plan.destination_delimiter, &tree.prefix) {
-                if !existing.contains(&parent) && !parent.eq_ignore_ascii_case("INBOX") {
-                    imap::create_folder(conn, &parent).await?;
-                    existing.insert(parent);
+            let mut chain =
+                folder_plan::parents_of(name, plan.destination_delimiter, &tree.prefix);
+            chain.retain(|parent| !parent.eq_ignore_ascii_case("INBOX"));
+            chain.push(name.clone());
+            let mut failure = None;
+            for folder in chain {
+                if existing.contains(&folder) {
+                    continue;
+                }
+                if let Some(problem) = refused.get(&folder) {
+                    failure = Some(problem.clone());
+                    break;
+                }
+                match imap::create_folder(conn, &folder).await {
+                    Ok(()) => {
+                        existing.insert(folder);
+                    }
+                    Err(e) if refuses_only_this_folder(&e) => {
+                        let problem = MigrateError::from(e).problem();
+                        refused.insert(folder, problem.clone());
+                        failure = Some(problem);
+                        break;
+                    }
+                    Err(e) => return Err(e),
                 }
             }
-            imap::create_folder(conn, name).await?;
-            existing.insert(name.clone());
+            if let Some(problem) = failure {
+                refused.insert(name.clone(), problem);
+                continue;
+            }
         }
         if !subscribed.contains(name) {
-            imap::subscribe(conn, name).await?;
+            match imap::subscribe(conn, name).await {
+                Ok(()) => {}
+                // Not being subscribed hides nothing from the copy: only worth a log line.
+                Err(e) if refuses_only_this_folder(&e) => {
+                    tracing::warn!("could not subscribe to {name}: {e}")
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
-    Ok(())
+    Ok(refused)
+}
+
+/// A NO or BAD about one folder (a name the server will not take) leaves the session usable.
+fn refuses_only_this_folder(error: &imap::ImapError) -> bool {
+    matches!(
+        error,
+        imap::ImapError::Refused { .. } | imap::ImapError::Bad { .. }
+    ) && !error.is_server_hiccup()
+        && !error.kind().is_transient()
 }
 
 #[cfg(test)]

@@ -52,6 +52,10 @@ pub struct FolderReport {
     pub failed_items: Vec<MessageIssue>,
     /// Marked \Deleted on the source (waiting to be expunged): not copied.
     pub deleted_not_copied: u64,
+    /// Deleted on the old server while this pass was copying (the owner still uses it): not
+    /// copied, and not a failure.
+    #[serde(default)]
+    pub deleted_during_copy: u64,
     pub flags_updated: u64,
     pub bytes_copied: u64,
     /// Messages in the destination folder after the pass (the final check).
@@ -84,6 +88,7 @@ impl FolderReport {
             failed: 0,
             failed_items: Vec::new(),
             deleted_not_copied: 0,
+            deleted_during_copy: 0,
             flags_updated: 0,
             bytes_copied: 0,
             destination_messages: None,

@@ -541,7 +541,11 @@ export type ErrorKind =
 /**
  * Local storage (the state database, the keyring) failed.
  */
-"local"
+"local" | 
+/**
+ * A fault in Mailferry itself: the work it stopped is reported failed, never done.
+ */
+"internal"
 export type FolderReport = { source: string; destination: string; role: Role; status: FolderStatus; renamed?: string | null; 
 /**
  * Messages in the source folder, not counting those pending deletion (\Deleted).
@@ -566,7 +570,12 @@ in_other_folders: number; skipped: number; skipped_items: MessageIssue[]; failed
 /**
  * Marked \Deleted on the source (waiting to be expunged): not copied.
  */
-deleted_not_copied: number; flags_updated: number; bytes_copied: number; 
+deleted_not_copied: number; 
+/**
+ * Deleted on the old server while this pass was copying (the owner still uses it): not
+ * copied, and not a failure.
+ */
+deleted_during_copy?: number; flags_updated: number; bytes_copied: number; 
 /**
  * Messages in the destination folder after the pass (the final check).
  */
