@@ -606,10 +606,10 @@ async fn verify_destination(
     }
     let uidvalidity = run.source_uidvalidity.unwrap_or_default();
     if run.append_uids_untrusted
-        || run
-            .appended
-            .iter()
-            .any(|a| a.destination_uid.is_some_and(|uid| after.uidnext.is_some_and(|next| uid >= next)))
+        || run.appended.iter().any(|a| {
+            a.destination_uid
+                .is_some_and(|uid| after.uidnext.is_some_and(|next| uid >= next))
+        })
     {
         run.append_uids_untrusted = true;
         let uids: Vec<u32> = run.appended.iter().map(|a| a.source_uid).collect();
@@ -636,7 +636,11 @@ async fn verify_destination(
             .filter(|a| a.destination_uid.is_some_and(|uid| !present.contains(&uid)))
             .map(|a| a.source_uid)
             .collect();
-        appended_check(run.appended.len() as u64, run.appended.len() as u64 - missing.len() as u64, Some(missing))
+        appended_check(
+            run.appended.len() as u64,
+            run.appended.len() as u64 - missing.len() as u64,
+            Some(missing),
+        )
     } else {
         let before = u64::from(run.destination_before.unwrap_or(0));
         let expected = before + run.appended.len() as u64;
@@ -647,12 +651,18 @@ async fn verify_destination(
             appended_check(run.appended.len() as u64, held, None)
         }
     };
-    let AppendedCheck::Missing { accepted, held, unproven } = verdict else {
+    let AppendedCheck::Missing {
+        accepted,
+        held,
+        unproven,
+    } = verdict
+    else {
         return Ok(());
     };
     // Whatever cannot be shown to be there is forgotten, so the next pass looks for it by
     // fingerprint and copies it again only if it really is missing.
-    let forget: Vec<u32> = unproven.unwrap_or_else(|| run.appended.iter().map(|a| a.source_uid).collect());
+    let forget: Vec<u32> =
+        unproven.unwrap_or_else(|| run.appended.iter().map(|a| a.source_uid).collect());
     ctx.state
         .forget(ctx.pair, &mapping.source_raw, uidvalidity, &forget)?;
     Err(MigrateError::DestinationMissing {

@@ -33,12 +33,37 @@ pub enum StateError {
     Poisoned,
 }
 
+impl StateError {
+    /// The disk holding the database has no room left.
+    pub fn is_disk_full(&self) -> bool {
+        self.sqlite_code() == Some(rusqlite::ErrorCode::DiskFull)
+    }
+
+    fn sqlite_code(&self) -> Option<rusqlite::ErrorCode> {
+        match self {
+            StateError::Sql(e) | StateError::Open { source: e, .. } => e.sqlite_error_code(),
+            _ => None,
+        }
+    }
+}
+
 impl Classify for StateError {
     fn kind(&self) -> ErrorKind {
         ErrorKind::Local
     }
     fn hint(&self) -> String {
-        "Check that the state folder (--state-dir) is writable and the disk is not full.".into()
+        match self.sqlite_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => {
+                "The disk that holds Mailferry's data folder is full. Free some space and run again; nothing already copied will be copied twice.".into()
+            }
+            Some(rusqlite::ErrorCode::ReadOnly) | Some(rusqlite::ErrorCode::PermissionDenied) => {
+                "Mailferry cannot write to its data folder. Check that the folder and the disk are writable, then run again.".into()
+            }
+            Some(rusqlite::ErrorCode::DatabaseCorrupt) | Some(rusqlite::ErrorCode::NotADatabase) => {
+                "Mailferry's progress database is damaged. Move it aside and run again: mail already copied is recognised on the new server and not copied twice.".into()
+            }
+            _ => "Check that Mailferry's data folder is writable and that the disk has free space, then run again.".into(),
+        }
     }
 }
 

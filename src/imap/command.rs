@@ -118,7 +118,10 @@ impl Command {
 
     /// Appends raw bytes that must go as a literal (message contents).
     pub fn literal(mut self, bytes: Vec<u8>) -> Command {
-        self.budget.expected_bytes = self.budget.expected_bytes.saturating_add(bytes.len() as u64);
+        self.budget.expected_bytes = self
+            .budget
+            .expected_bytes
+            .saturating_add(bytes.len() as u64);
         self.parts.push(Part::Literal(bytes));
         self
     }

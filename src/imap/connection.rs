@@ -11,9 +11,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use imap_proto::{Response, ResponseCode, Status};
-use tokio::io::{
-    AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufStream, ReadBuf,
-};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufStream, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
@@ -433,14 +431,16 @@ impl Connection {
         match self.bytes_left.checked_sub(frame.len() as u64) {
             Some(left) => self.bytes_left = left,
             None => {
-                return Err(self.unreasonable(format!("far more data in answer to {label} than it asked for")))
+                return Err(self.unreasonable(format!(
+                    "far more data in answer to {label} than it asked for"
+                )))
             }
         }
         if frame.starts_with(b"*") {
             if self.responses_left == 0 {
-                return Err(self.unreasonable(format!(
-                    "far more responses to {label} than it can have"
-                )));
+                return Err(
+                    self.unreasonable(format!("far more responses to {label} than it can have"))
+                );
             }
             self.responses_left -= 1;
         }

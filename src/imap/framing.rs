@@ -52,8 +52,12 @@ pub enum FrameError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     /// Reading a line; the current line began at this offset of the frame.
-    Line { line_start: usize },
-    Literal { remaining: u64 },
+    Line {
+        line_start: usize,
+    },
+    Literal {
+        remaining: u64,
+    },
 }
 
 /// Assembles one response at a time from chunks of input.
@@ -85,7 +89,9 @@ impl Framer {
             let rest = &input[used..];
             match self.state {
                 State::Literal { remaining } => {
-                    let take = rest.len().min(usize::try_from(remaining).unwrap_or(usize::MAX));
+                    let take = rest
+                        .len()
+                        .min(usize::try_from(remaining).unwrap_or(usize::MAX));
                     self.frame.extend_from_slice(&rest[..take]);
                     used += take;
                     let remaining = remaining - take as u64;
@@ -256,7 +262,12 @@ mod tests {
 
     #[test]
     fn empty_and_literal_plus_announcements() {
-        let got = frames(b"* 1 FETCH (BODY[] {0}\r\n)\r\n* X {2+}\r\nab\r\n", 4, &small()).unwrap();
+        let got = frames(
+            b"* 1 FETCH (BODY[] {0}\r\n)\r\n* X {2+}\r\nab\r\n",
+            4,
+            &small(),
+        )
+        .unwrap();
         assert_eq!(got.len(), 2);
         assert_eq!(got[1], b"* X {2+}\r\nab\r\n");
     }

@@ -24,7 +24,9 @@ pub enum MigrateError {
     #[error("{0}")]
     Input(String),
     /// The destination said it stored messages that it does not hold.
-    #[error("the new server accepted {accepted} messages for {folder} but holds only {held} of them")]
+    #[error(
+        "the new server accepted {accepted} messages for {folder} but holds only {held} of them"
+    )]
     DestinationMissing {
         folder: String,
         accepted: u64,

@@ -400,7 +400,15 @@ impl Worker {
                     .store(true, std::sync::atomic::Ordering::SeqCst);
             }
             report.status = FolderStatus::Failed;
-            report.error = Some(error.problem());
+            let mut problem = error.problem();
+            if let MigrateError::State(_) = error {
+                // A database message alone does not say which folder's progress was lost.
+                problem.message = format!(
+                    "the progress of {} could not be saved: {}",
+                    mapping.source, problem.message
+                );
+            }
+            report.error = Some(problem);
             return report;
         }
     }
@@ -500,8 +508,7 @@ async fn prepare_destination(
     for mapping in &plan.copy {
         let name = &mapping.destination_raw;
         if !existing.contains(name) {
-            let mut chain =
-                folder_plan::parents_of(name, plan.destination_delimiter, &tree.prefix);
+            let mut chain = folder_plan::parents_of(name, plan.destination_delimiter, &tree.prefix);
             chain.retain(|parent| !parent.eq_ignore_ascii_case("INBOX"));
             chain.push(name.clone());
             let mut failure = None;

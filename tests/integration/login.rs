@@ -171,6 +171,7 @@ impl Running {
             stdout: self.seen.join("\n"),
             stderr: self.stderr.join().unwrap_or_default(),
             what: "mailferry login".into(),
+            peak_memory_kb: 0,
         }
     }
 }

@@ -8,6 +8,7 @@ mod fidelity;
 mod google;
 mod harness;
 mod harness_smoke;
+mod hostile;
 mod login;
 mod oauth;
 mod resume;

@@ -6,6 +6,7 @@ pub mod certs;
 pub mod client;
 pub mod corpus;
 pub mod dovecot;
+pub mod hostile;
 pub mod idp;
 pub mod proxy;
 pub mod run;

@@ -23,6 +23,8 @@ pub struct Outcome {
     pub stderr: String,
     /// The command line, for assertion messages.
     pub what: String,
+    /// The process's peak resident memory (VmHWM) as last seen, in KiB.
+    pub peak_memory_kb: u64,
 }
 
 impl Outcome {
@@ -80,7 +82,9 @@ pub fn mailferry<K: AsRef<str>, V: AsRef<str>>(args: &[String], env: &[(K, V)]) 
         buf
     });
     let deadline = Instant::now() + RUN_LIMIT;
+    let mut peak_memory_kb = 0;
     let status = loop {
+        peak_memory_kb = peak_memory_kb.max(high_water_mark_kb(child.id()).unwrap_or(0));
         if let Some(status) = child.try_wait().expect("poll mailferry") {
             break status;
         }
@@ -95,12 +99,20 @@ pub fn mailferry<K: AsRef<str>, V: AsRef<str>>(args: &[String], env: &[(K, V)]) 
                 String::from_utf8_lossy(&stderr)
             );
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(10));
     };
     Outcome {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out_reader.join().expect("stdout reader")).into_owned(),
         stderr: String::from_utf8_lossy(&err_reader.join().expect("stderr reader")).into_owned(),
         what,
+        peak_memory_kb,
     }
+}
+
+/// The peak resident memory Linux recorded for a process (VmHWM), in KiB.
+fn high_water_mark_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
