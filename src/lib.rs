@@ -8,6 +8,7 @@ pub mod copy;
 pub mod endpoint;
 pub mod error;
 pub mod events;
+pub mod exchange;
 pub mod fingerprint;
 pub mod folder_name;
 pub mod folder_plan;
