@@ -18,6 +18,7 @@ pub mod migration_csv;
 pub mod oauth;
 pub mod presets;
 pub mod probe;
+pub mod reencode;
 pub mod report;
 pub mod secrets;
 pub mod state;
