@@ -123,6 +123,40 @@ impl ImapError {
             || (matches!(command.as_str(), "EXAMINE" | "SELECT") && upper.contains("[ALREADYEXISTS]"))
     }
 
+    /// What the server's words say the copy should do, beyond the error's kind.
+    pub fn refusal(&self) -> Option<Refusal> {
+        let (command, text) = match self {
+            ImapError::Refused { command, text, .. } | ImapError::Bad { command, text, .. } => {
+                (command.as_str(), text.as_str())
+            }
+            _ => return None,
+        };
+        if command.eq_ignore_ascii_case("APPEND") && is_line_too_long_text(text) {
+            return Some(Refusal::LineTooLong);
+        }
+        if is_reserved_name_text(text) {
+            return Some(Refusal::ReservedName);
+        }
+        match refusal_kind(text) {
+            ErrorKind::TooLarge => Some(Refusal::TooLarge),
+            ErrorKind::Throttled => Some(Refusal::Throttled {
+                backoff: suggested_backoff(text),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Exchange refused an APPEND because a line of the message is longer than it accepts
+    /// (10,500 characters): the message must be sent re-encoded.
+    pub fn is_line_too_long(&self) -> bool {
+        self.refusal() == Some(Refusal::LineTooLong)
+    }
+
+    /// The server reserves the folder name (Exchange's `Files`): the folder needs another.
+    pub fn is_reserved_name(&self) -> bool {
+        self.refusal() == Some(Refusal::ReservedName)
+    }
+
     /// The connection is unusable after this error and must be opened again.
     pub fn breaks_connection(&self) -> bool {
         matches!(
@@ -158,6 +192,39 @@ impl ImapError {
     }
 }
 
+/// A refusal the copy acts on in its own way, read from the server's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The message has a line longer than the server accepts (Exchange's `BAD Command
+    /// Argument Error. 11` to an APPEND): re-encode it and send it again.
+    LineTooLong,
+    /// The folder name is reserved (Exchange's `NO Folder name is reserved.`).
+    ReservedName,
+    /// The message is larger than the server accepts: skip it and report it.
+    TooLarge,
+    /// The server asks to slow down, for `backoff` when it says how long.
+    Throttled {
+        backoff: Option<std::time::Duration>,
+    },
+}
+
+/// Exchange's answer to an APPEND with an over-long line is only `Command Argument Error.
+/// 11`: the number, not the words, tells it apart from Exchange's other argument errors.
+fn is_line_too_long_text(text: &str) -> bool {
+    let upper = text.to_ascii_uppercase();
+    let Some(at) = upper.find("COMMAND ARGUMENT ERROR.") else {
+        return false;
+    };
+    let rest = upper[at + "COMMAND ARGUMENT ERROR.".len()..].trim_start();
+    let code: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    code == "11"
+}
+
+fn is_reserved_name_text(text: &str) -> bool {
+    text.to_ascii_uppercase()
+        .contains("FOLDER NAME IS RESERVED")
+}
+
 /// Exchange Online: `Request is throttled. Suggested Backoff Time: 1500 milliseconds`.
 pub fn suggested_backoff(text: &str) -> Option<std::time::Duration> {
     let lower = text.to_ascii_lowercase();
@@ -184,7 +251,11 @@ fn refusal_kind(text: &str) -> ErrorKind {
         || upper.contains("MAILBOX IS FULL")
     {
         ErrorKind::Quota
-    } else if upper.contains("[LIMIT]") || upper.contains("TOO LARGE") || upper.contains("TOO BIG")
+    } else if upper.contains("[LIMIT]")
+        || upper.contains("TOO LARGE")
+        || upper.contains("TOO BIG")
+        // Exchange Online: "Maximum size of appendable message has been exceeded."
+        || upper.contains("MAXIMUM SIZE OF APPENDABLE MESSAGE")
     {
         ErrorKind::TooLarge
     } else if upper.contains("THROTTL")
@@ -218,6 +289,11 @@ impl Classify for ImapError {
             ImapError::InsecureAuthRefused { .. } => ErrorKind::Input,
             ImapError::AuthFailed { .. } | ImapError::NoAuthMechanism { .. } => {
                 ErrorKind::Authentication
+            }
+            // The server is fine and the message is not too large: only its form is refused,
+            // which `refusal()` tells the copy so it can send the message re-encoded.
+            ImapError::Refused { .. } | ImapError::Bad { .. } if self.is_line_too_long() => {
+                ErrorKind::ServerRefused
             }
             ImapError::Refused { text, .. } => refusal_kind(text),
             ImapError::Bad { text, .. } => match refusal_kind(text) {
@@ -258,6 +334,8 @@ impl Classify for ImapError {
             }
             ImapError::AuthFailed { .. } | ImapError::NoAuthMechanism { .. } => auth_hint(&host),
             ImapError::Token { source, .. } => source.hint(),
+            _ if self.is_line_too_long() => "Microsoft 365 refuses messages with a line longer than 10,500 characters; Mailferry sends such a message re-encoded (same content once decoded) and lists it in the report.".into(),
+            _ if self.is_reserved_name() => "Microsoft 365 reserves this folder name; Mailferry copies the folder under another name (such as \"Files (imported)\") and lists the rename in the report.".into(),
             _ => match self.kind() {
                 ErrorKind::Quota => "Free up space in the destination mailbox or raise its quota, then run the migration again; nothing already copied will be copied twice.".into(),
                 ErrorKind::TooLarge => "Raise the destination's message size limit (Microsoft 365 allows up to 150 MB) or leave the message behind; it is listed in the report.".into(),
@@ -318,6 +396,71 @@ mod tests {
             refused("[CANNOT] Invalid mailbox name").kind(),
             ErrorKind::ServerRefused
         );
+    }
+
+    fn bad(command: &str, text: &str) -> ImapError {
+        ImapError::Bad {
+            host: "outlook.office365.com".into(),
+            command: command.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn exchange_too_large_wording_is_too_large() {
+        let e = refused("Maximum size of appendable message has been exceeded.");
+        assert_eq!(e.kind(), ErrorKind::TooLarge);
+        assert_eq!(e.refusal(), Some(Refusal::TooLarge));
+        assert!(e.hint().contains("150 MB"));
+    }
+
+    #[test]
+    fn exchange_reserved_folder_name_is_recognised() {
+        let e = ImapError::Refused {
+            host: "outlook.office365.com".into(),
+            command: "CREATE".into(),
+            text: "Folder name is reserved.".into(),
+        };
+        assert!(e.is_reserved_name());
+        assert_eq!(e.refusal(), Some(Refusal::ReservedName));
+        assert_eq!(e.kind(), ErrorKind::ServerRefused);
+        assert!(e.hint().contains("Files (imported)"));
+        assert!(!refused("[CANNOT] Invalid mailbox name").is_reserved_name());
+    }
+
+    #[test]
+    fn exchange_long_line_refusal_is_its_own_fact() {
+        let e = bad("APPEND", "Command Argument Error. 11");
+        assert!(e.is_line_too_long());
+        assert_eq!(e.refusal(), Some(Refusal::LineTooLong));
+        // Not a server fault (Protocol) and not a size problem (TooLarge would skip it).
+        assert_eq!(e.kind(), ErrorKind::ServerRefused);
+        assert!(e.hint().contains("re-encoded"));
+        // Exchange's other argument errors, and the same words to other commands, are not it.
+        assert!(!bad("APPEND", "Command Argument Error. 12").is_line_too_long());
+        assert!(!bad("APPEND", "Command Argument Error. 110").is_line_too_long());
+        assert!(!bad("UID STORE", "Command Argument Error. 11").is_line_too_long());
+        assert_eq!(
+            bad("UID STORE", "Command Argument Error. 11").kind(),
+            ErrorKind::Protocol
+        );
+    }
+
+    #[test]
+    fn exchange_throttling_carries_its_backoff() {
+        let e = refused("Request is throttled. Suggested Backoff Time: 2500 milliseconds");
+        assert_eq!(e.kind(), ErrorKind::Throttled);
+        assert_eq!(
+            e.refusal(),
+            Some(Refusal::Throttled {
+                backoff: Some(std::time::Duration::from_millis(2500))
+            })
+        );
+        assert_eq!(
+            refused("[UNAVAILABLE] try again later").refusal(),
+            Some(Refusal::Throttled { backoff: None })
+        );
+        assert_eq!(refused("[CANNOT] nope").refusal(), None);
     }
 
     #[test]

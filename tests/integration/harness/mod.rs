@@ -6,6 +6,7 @@ pub mod certs;
 pub mod client;
 pub mod corpus;
 pub mod dovecot;
+pub mod exchange;
 pub mod hostile;
 pub mod idp;
 pub mod proxy;
@@ -19,6 +20,7 @@ pub use client::{
 };
 pub use corpus::CorpusMessage;
 pub use dovecot::{CertChoice, Dovecot, DovecotConfig, Layout, UserSpec};
+pub use exchange::{ExchangeConfig, ExchangeProxy, ExchangeStats, Throttle};
 pub use idp::{Idp, IdpEndpoint, IdpRequest};
 pub use proxy::{CutPlan, CutProxy, Direction};
 
