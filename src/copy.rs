@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use crate::error::Classify;
 use crate::events::{Event, Events};
 use crate::fingerprint::{self, Fingerprint};
+use crate::flags::{self, FlagPlan};
 use crate::folder_name::Role;
 use crate::folder_plan::FolderMapping;
 use crate::imap::{self, Connection, DoneStatus, FolderStatus, ImapError, MessageMeta};
@@ -29,6 +30,19 @@ pub struct FolderContext<'a> {
     pub max_message_size: Option<u64>,
     /// For Gmail's All Mail: fingerprints of messages that other folders carry.
     pub elsewhere: Option<&'a HashSet<Fingerprint>>,
+    /// The destination is Exchange (Microsoft 365): its flag and line-length rules apply.
+    pub exchange: bool,
+}
+
+impl FolderContext<'_> {
+    fn flag_plan(&self, flags: &[String], dest: &FolderStatus) -> FlagPlan {
+        flags::plan(flags, dest.permanent_flags.as_deref(), self.exchange)
+    }
+
+    /// The flags the destination keeps of a flag key.
+    fn destination_flags(&self, flag_key: &str, dest: &FolderStatus) -> Vec<String> {
+        self.flag_plan(&flags::from_key(flag_key), dest).kept()
+    }
 }
 
 /// Survives retries of the same folder within one run, so counts stay right.
@@ -50,6 +64,12 @@ pub struct FolderRun {
     /// Set once the server named a UID that cannot be right (reused, going backwards, below
     /// UIDNEXT): from then on none of its APPENDUIDs is believed.
     append_uids_untrusted: bool,
+    /// Set once the destination refused an APPEND: from then on messages go one at a time,
+    /// so that one refusal is not repeated for every message pipelined behind it (Exchange
+    /// ends a session after ten errors).
+    careful: bool,
+    /// Messages the destination refused for themselves in an earlier attempt.
+    refused: HashMap<u32, Refused>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -183,25 +203,7 @@ async fn copy_into(
     .await
 }
 
-/// Flags as a comparable key: sorted, without \Recent (which no client can set).
-pub(crate) fn flag_key(flags: &[String]) -> String {
-    let mut kept: Vec<&str> = flags
-        .iter()
-        .map(String::as_str)
-        .filter(|f| !f.eq_ignore_ascii_case("\\Recent"))
-        .collect();
-    kept.sort_unstable();
-    kept.join(" ")
-}
-
-/// The flags the destination will keep.
-fn destination_flags(flag_key: &str, dest: &FolderStatus) -> Vec<String> {
-    flag_key
-        .split_whitespace()
-        .filter(|f| !f.eq_ignore_ascii_case("\\Deleted") && dest.keeps_flag(f))
-        .map(str::to_string)
-        .collect()
-}
+use flags::key as flag_key;
 
 /// Fingerprints for messages; those without a Message-ID need their header block.
 pub(crate) async fn fingerprints_of(
@@ -299,7 +301,7 @@ fn sort_out(
     ),
     MigrateError,
 > {
-    metas.sort_by_key(|m| m.uid);
+    newest_first(&mut metas);
     let mut records = Vec::new();
     let mut flag_changes = Vec::new();
     let mut to_copy = Vec::new();
@@ -336,6 +338,10 @@ fn sort_out(
             records.push(present);
             report.already_present += 1;
             run.present_uids.insert(meta.uid);
+            continue;
+        }
+        if let Some(refused) = run.refused.get(&meta.uid) {
+            refused.add_to(report);
             continue;
         }
         if let Some(limit) = ctx.max_message_size {
@@ -497,59 +503,108 @@ async fn append_batch(
     for (meta, explanation) in &batch.unusable {
         report.fail(issue(meta, "protocol", explanation.clone()));
     }
-    let mut in_flight = Vec::with_capacity(batch.messages.len());
-    let mut stopped: Option<MigrateError> = None;
+    let mut ready = Vec::with_capacity(batch.messages.len());
     for (meta, fp, body) in batch.messages {
-        let flags = destination_flags(&flag_key(&meta.flags), dest_status);
-        let size = body.len() as u64;
-        let command =
-            imap::append_command(&mapping.destination_raw, &flags, &meta.internaldate, body);
-        match destination.send(command).await {
-            Ok(tag) => in_flight.push((tag, meta, fp, size)),
-            Err(e) => {
-                stopped = Some(e.into());
+        let plan = ctx.flag_plan(&meta.flags, dest_status);
+        for keyword in plan.left_behind() {
+            *report.keywords_not_kept.entry(keyword.clone()).or_default() += 1;
+        }
+        let Some(body) = fit_lines(ctx, &meta, body, report) else {
+            continue;
+        };
+        ready.push((meta, fp, body, plan));
+    }
+    let window = if run.careful { 1 } else { ready.len().max(1) };
+    let mut records = Vec::with_capacity(ready.len());
+    let mut copied_bytes = 0;
+    let mut flags_after: Vec<(u32, Vec<String>)> = Vec::new();
+    let mut stopped: Option<MigrateError> = None;
+    let mut queue = ready.into_iter().peekable();
+    while queue.peek().is_some() && stopped.is_none() {
+        let mut in_flight = Vec::with_capacity(window);
+        for (meta, fp, body, plan) in queue.by_ref().take(window) {
+            let size = body.len() as u64;
+            let command = imap::append_command(
+                &mapping.destination_raw,
+                &plan.at_append,
+                &meta.internaldate,
+                body,
+            );
+            match destination.send(command).await {
+                Ok(tag) => in_flight.push((tag, meta, fp, size, plan)),
+                Err(e) => {
+                    stopped = Some(e.into());
+                    break;
+                }
+            }
+        }
+        for (tag, meta, fp, size, plan) in in_flight {
+            if stopped.as_ref().is_some_and(|e| e.is_transient()) {
                 break;
             }
+            let done = match destination.finish(&tag, "APPEND", |_| {}).await {
+                Ok(done) => done,
+                Err(e) => {
+                    stopped = Some(e.into());
+                    break;
+                }
+            };
+            if done.status == DoneStatus::Ok {
+                let destination_uid = run.credible_append_uid(done.append_uid, dest_status);
+                run.copied_uids.insert(meta.uid);
+                run.copied += 1;
+                run.bytes_copied += size;
+                run.appended.push(Appended {
+                    source_uid: meta.uid,
+                    destination_uid,
+                });
+                copied_bytes += size;
+                // Flags that must follow the APPEND are recorded as missing until they are
+                // stored, so an interrupted pass leaves them to the next one's flag sync.
+                let mut recorded_flags = flag_key(&meta.flags);
+                if !plan.after_append.is_empty() {
+                    match destination_uid {
+                        Some(uid) => flags_after.push((uid, plan.after_append.clone())),
+                        None => recorded_flags = flag_key(&plan.at_append),
+                    }
+                }
+                records.push(MessageRecord {
+                    uid: meta.uid,
+                    fingerprint: fp,
+                    flags: recorded_flags,
+                    destination_folder: mapping.destination_raw.clone(),
+                    destination_uid,
+                    outcome: Outcome::Copied,
+                });
+                continue;
+            }
+            let error = match destination.check(done, "APPEND") {
+                Err(e) => e,
+                Ok(_) => continue,
+            };
+            run.careful = true;
+            handle_refusal(error, &meta, report, run, &mut stopped);
         }
     }
-    let mut records = Vec::with_capacity(in_flight.len());
-    let mut copied_bytes = 0;
-    for (tag, meta, fp, size) in in_flight {
-        if stopped.as_ref().is_some_and(|e| e.is_transient()) {
-            break;
-        }
-        let done = match destination.finish(&tag, "APPEND", |_| {}).await {
-            Ok(done) => done,
-            Err(e) => {
+    if stopped.is_none() {
+        for (uid, flags) in &flags_after {
+            if let Err(e) = imap::add_flags(destination, *uid, flags).await {
                 stopped = Some(e.into());
                 break;
             }
-        };
-        if done.status == DoneStatus::Ok {
-            let destination_uid = run.credible_append_uid(done.append_uid, dest_status);
-            run.copied_uids.insert(meta.uid);
-            run.copied += 1;
-            run.bytes_copied += size;
-            run.appended.push(Appended {
-                source_uid: meta.uid,
-                destination_uid,
-            });
-            copied_bytes += size;
-            records.push(MessageRecord {
-                uid: meta.uid,
-                fingerprint: fp,
-                flags: flag_key(&meta.flags),
-                destination_folder: mapping.destination_raw.clone(),
-                destination_uid,
-                outcome: Outcome::Copied,
-            });
-            continue;
         }
-        let error = match destination.check(done, "APPEND") {
-            Err(e) => e,
-            Ok(_) => continue,
-        };
-        handle_refusal(error, &meta, report, &mut stopped);
+    } else {
+        // Not stored: recorded without them, so the next pass's flag sync sets them.
+        let pending: HashSet<u32> = flags_after.iter().map(|(uid, _)| *uid).collect();
+        for record in &mut records {
+            if record
+                .destination_uid
+                .is_some_and(|uid| pending.contains(&uid))
+            {
+                let plan = ctx.flag_plan(&flags::from_key(&record.flags), dest_status);
+                record.flags = flag_key(&plan.at_append);
+            }
+        }
     }
     ctx.state
         .record(ctx.pair, &mapping.source_raw, status.uidvalidity, &records)?;
@@ -564,7 +619,85 @@ async fn append_batch(
     }
 }
 
+/// A message with lines longer than the destination accepts (Exchange: 10,500 characters)
+/// is delivered with only the offending parts re-encoded, the same content once decoded,
+/// and listed in the report. Everything else goes byte for byte.
+fn fit_lines(
+    ctx: &FolderContext<'_>,
+    meta: &MessageMeta,
+    body: Vec<u8>,
+    report: &mut FolderReport,
+) -> Option<Vec<u8>> {
+    let limit = match ctx.exchange {
+        true => crate::exchange::EXCHANGE_LINE_LIMIT,
+        false => return Some(body),
+    };
+    if crate::reencode::longest_line(&body) <= limit {
+        return Some(body);
+    }
+    match crate::reencode::reencode(&body, limit) {
+        Some(fitted) if fitted.longest_line <= limit => {
+            report.reencode(issue(
+                meta,
+                "reencoded",
+                format!(
+                    "re-encoded for Exchange (lines longer than {} characters); the content is unchanged",
+                    group_thousands(limit as u64)
+                ),
+            ));
+            Some(fitted.message)
+        }
+        _ => {
+            report.fail(issue(
+                meta,
+                "too_long_lines",
+                format!(
+                    "it has lines longer than the {} characters Exchange accepts, in a place that cannot be re-encoded",
+                    group_thousands(limit as u64)
+                ),
+            ));
+            None
+        }
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Newest first, as Microsoft's own service copies: after the first minutes of a long
+/// migration, or when a provider's daily cap stops it, the recent months are already there.
+/// Messages without a readable date go last, in UID order.
+fn newest_first(metas: &mut [MessageMeta]) {
+    metas.sort_by_cached_key(|m| {
+        (
+            std::cmp::Reverse(received_at(&m.internaldate)),
+            std::cmp::Reverse(m.uid),
+        )
+    });
+}
+
+/// INTERNALDATE (`17-Jul-1996 02:44:25 -0700`) as seconds since 1970.
+fn received_at(internaldate: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_str(internaldate.trim(), "%d-%b-%Y %H:%M:%S %z")
+        .ok()
+        .map(|d| d.timestamp())
+}
+
 impl FolderRun {
+    /// Messages appended so far in this run, over every attempt.
+    pub fn copied(&self) -> u64 {
+        self.copied
+    }
+
     /// The destination UID an APPEND reported, if it can be believed: from the folder we
     /// appended to, at or above the UIDNEXT it had, and higher than the one before. One
     /// that is not makes every APPENDUID of this server suspect.
@@ -701,11 +834,12 @@ fn handle_refusal(
     error: ImapError,
     meta: &MessageMeta,
     report: &mut FolderReport,
+    run: &mut FolderRun,
     stopped: &mut Option<MigrateError>,
 ) {
     use crate::error::ErrorKind;
-    match error.kind() {
-        ErrorKind::TooLarge => report.skip(issue(
+    let refused = match error.kind() {
+        ErrorKind::TooLarge => Refused::Skipped(issue(
             meta,
             "too_large",
             format!(
@@ -717,8 +851,29 @@ fn handle_refusal(
             if stopped.is_none() {
                 *stopped = Some(error.into());
             }
+            return;
         }
-        kind => report.fail(issue(meta, kind.as_str(), error.to_string())),
+        kind => Refused::Failed(issue(meta, kind.as_str(), error.to_string())),
+    };
+    refused.add_to(report);
+    run.refused.insert(meta.uid, refused);
+}
+
+/// A message the destination refused for itself: not sent again in this run (a retry
+/// after a broken connection would only collect the same refusal, and Exchange ends a
+/// session after ten of them), but reported again by every attempt.
+#[derive(Debug, Clone)]
+enum Refused {
+    Skipped(MessageIssue),
+    Failed(MessageIssue),
+}
+
+impl Refused {
+    fn add_to(&self, report: &mut FolderReport) {
+        match self {
+            Refused::Skipped(issue) => report.skip(issue.clone()),
+            Refused::Failed(issue) => report.fail(issue.clone()),
+        }
     }
 }
 
@@ -782,7 +937,7 @@ async fn sync_flags(
         imap::replace_flags(
             destination,
             destination_uid,
-            &destination_flags(&flags, dest_status),
+            &ctx.destination_flags(&flags, dest_status),
         )
         .await?;
         ctx.state.update_flags(
@@ -825,17 +980,76 @@ mod tests {
         assert_eq!(sizes, vec![BATCH_MESSAGES, 1]);
     }
 
+    fn dated(uid: u32, internaldate: &str) -> MessageMeta {
+        MessageMeta {
+            uid,
+            flags: vec![],
+            internaldate: internaldate.into(),
+            size: 1,
+            header_fields: vec![],
+        }
+    }
+
     #[test]
-    fn flags_never_carry_recent_or_deleted() {
-        let key = flag_key(&["\\Seen".into(), "\\Recent".into(), "$Forwarded".into()]);
-        assert_eq!(key, "$Forwarded \\Seen");
+    fn newest_mail_goes_first_and_undated_mail_last() {
+        let mut metas = vec![
+            dated(1, "01-Jan-2020 10:00:00 +0000"),
+            dated(2, "garbage"),
+            dated(3, " 5-Mar-2024 08:00:00 +0100"),
+            dated(4, "05-Mar-2024 08:00:00 -0500"),
+            dated(5, ""),
+        ];
+        newest_first(&mut metas);
+        let order: Vec<u32> = metas.iter().map(|m| m.uid).collect();
+        assert_eq!(order, vec![4, 3, 1, 5, 2]);
+    }
+
+    #[test]
+    fn an_appenduid_is_believed_only_while_it_makes_sense() {
         let dest = FolderStatus {
-            permanent_flags: Some(vec!["\\Seen".into(), "\\Deleted".into()]),
+            uidvalidity: 7,
+            uidnext: Some(10),
             ..Default::default()
         };
+        let mut run = FolderRun::default();
+        assert_eq!(run.credible_append_uid(Some((7, 10)), &dest), Some(10));
+        assert_eq!(run.credible_append_uid(Some((7, 12)), &dest), Some(12));
+        assert_eq!(run.credible_append_uid(None, &dest), None);
+        // The same UID again: none of this server's APPENDUIDs are believed any more.
+        assert_eq!(run.credible_append_uid(Some((7, 12)), &dest), None);
+        assert_eq!(run.credible_append_uid(Some((7, 13)), &dest), None);
+
+        let mut run = FolderRun::default();
         assert_eq!(
-            destination_flags("$Forwarded \\Deleted \\Seen", &dest),
-            vec!["\\Seen".to_string()]
+            run.credible_append_uid(Some((8, 10)), &dest),
+            None,
+            "other folder"
         );
+        let mut run = FolderRun::default();
+        assert_eq!(
+            run.credible_append_uid(Some((7, 9)), &dest),
+            None,
+            "below UIDNEXT"
+        );
+    }
+
+    #[test]
+    fn a_destination_holding_less_than_it_accepted_is_caught() {
+        assert_eq!(appended_check(3, 3, None), AppendedCheck::Held);
+        assert_eq!(
+            appended_check(3, 0, Some(vec![1, 2, 3])),
+            AppendedCheck::Missing {
+                accepted: 3,
+                held: 0,
+                unproven: Some(vec![1, 2, 3])
+            }
+        );
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(group_thousands(10_500), "10,500");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1_000_000), "1,000,000");
     }
 }

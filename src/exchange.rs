@@ -60,56 +60,12 @@ pub fn line_limit(greeting: &str, host: &str) -> Option<usize> {
     is_exchange(greeting, host).then_some(EXCHANGE_LINE_LIMIT)
 }
 
-/// Whether `flag` survives on a server announcing `permanent_flags` (a SELECT's
-/// PERMANENTFLAGS; `None` when it sent none, which means every flag is kept).
-fn is_kept(flag: &str, permanent_flags: Option<&[String]>) -> bool {
-    match permanent_flags {
-        None => true,
-        Some(flags) => {
-            flags.iter().any(|f| f.eq_ignore_ascii_case(flag))
-                || (!flag.starts_with('\\') && flags.iter().any(|f| f == "\\*"))
-        }
-    }
-}
+use crate::flags::is_kept;
+pub use crate::flags::FlagPlan;
 
-/// What to do with one message's flags on the way into Exchange.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FlagPlan {
-    /// Flags to give with the APPEND.
-    pub at_append: Vec<String>,
-    /// Set with `UID STORE +FLAGS` right after the APPEND: Exchange drops \Flagged given at
-    /// APPEND but keeps it when stored afterwards.
-    pub after_append: Vec<String>,
-    /// Keywords the destination cannot keep (its PERMANENTFLAGS lack them and `\*`), to be
-    /// reported per folder rather than dropped silently.
-    pub not_kept: Vec<String>,
-    /// Keywords deliberately not sent (`$MDNSent`), to be counted in the report.
-    pub withheld: Vec<String>,
-}
-
-/// Splits a message's source flags for an Exchange destination. `permanent_flags` is the
-/// destination folder's PERMANENTFLAGS as announced (`None`: none announced). `\Recent` is
-/// never sendable and is left out.
+/// Splits a message's source flags for an Exchange destination (see [`crate::flags::plan`]).
 pub fn plan_flags(flags: &[String], permanent_flags: Option<&[String]>) -> FlagPlan {
-    let mut plan = FlagPlan::default();
-    for flag in flags {
-        if flag.eq_ignore_ascii_case("\\Recent") {
-            continue;
-        }
-        if NEVER_SENT_TO_EXCHANGE
-            .iter()
-            .any(|k| k.eq_ignore_ascii_case(flag))
-        {
-            plan.withheld.push(flag.clone());
-        } else if !is_kept(flag, permanent_flags) {
-            plan.not_kept.push(flag.clone());
-        } else if flag_must_follow_append(flag) {
-            plan.after_append.push(flag.clone());
-        } else {
-            plan.at_append.push(flag.clone());
-        }
-    }
-    plan
+    crate::flags::plan(flags, permanent_flags, true)
 }
 
 /// Keywords Exchange cannot keep among `flags`, given a folder's PERMANENTFLAGS (Exchange

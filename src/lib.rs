@@ -11,6 +11,7 @@ pub mod events;
 pub mod exchange;
 pub mod fault;
 pub mod fingerprint;
+pub mod flags;
 pub mod folder_name;
 pub mod folder_plan;
 pub mod imap;

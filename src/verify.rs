@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::copy::flag_key;
 use crate::fingerprint::{self, Fingerprint};
 use crate::folder_name::Role;
 use crate::imap::{self, Connection, FolderStatus, MessageMeta};
@@ -140,8 +139,8 @@ pub async fn verify(planned: &mut Planned) -> Result<VerifyReport, MigrateError>
                 comparison.source_messages += 1;
                 match available.get_mut(fp).and_then(Vec::pop) {
                     Some(found) => {
-                        if kept_flags(&meta.flags, &dest_status)
-                            != kept_flags(&found.flags, &dest_status)
+                        if kept_flags(&meta.flags, &dest_status, planned.exchange)
+                            != kept_flags(&found.flags, &dest_status, planned.exchange)
                         {
                             comparison.flag_differences += 1;
                         }
@@ -172,14 +171,10 @@ pub async fn verify(planned: &mut Planned) -> Result<VerifyReport, MigrateError>
     })
 }
 
-fn kept_flags(flags: &[String], dest: &FolderStatus) -> String {
-    let key = flag_key(flags);
-    let mut kept: Vec<&str> = key
-        .split_whitespace()
-        .filter(|f| dest.keeps_flag(f))
-        .collect();
-    kept.sort_unstable();
-    kept.join(" ")
+fn kept_flags(flags: &[String], dest: &FolderStatus, exchange: bool) -> String {
+    crate::flags::plan(flags, dest.permanent_flags.as_deref(), exchange)
+        .kept()
+        .join(" ")
 }
 
 /// Per-folder counts and sizes for `plan`: what a run would have to move.

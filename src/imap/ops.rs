@@ -579,6 +579,15 @@ pub fn append_command(
     command.text(" ").literal(body)
 }
 
+/// Adds flags to a message (Exchange keeps \Flagged only when stored after the APPEND).
+pub async fn add_flags(conn: &mut Connection, uid: u32, flags: &[String]) -> Result<(), ImapError> {
+    let command = Command::new(format!(
+        "UID STORE {uid} +FLAGS.SILENT ({})",
+        flags.join(" ")
+    ));
+    conn.run(command, |_| {}).await.map(|_| ())
+}
+
 /// Replaces a message's flags on the destination (used to carry over source changes).
 pub async fn replace_flags(
     conn: &mut Connection,

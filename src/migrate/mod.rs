@@ -64,6 +64,8 @@ pub struct Planned {
     pub source: Connection,
     pub destination: Connection,
     pub max_message_size: Option<u64>,
+    /// The destination is Exchange (Microsoft 365), whose IMAP rules differ.
+    pub exchange: bool,
 }
 
 impl Migration {
@@ -88,16 +90,16 @@ impl Migration {
         let source_tree = read_tree(&mut source).await?;
         let destination_tree = read_tree(&mut destination).await?;
         let mut plan_options = self.options.plan.clone();
-        plan_options.destination_is_exchange |=
-            is_exchange(&destination, &self.destination.endpoint.host);
+        let destination_host = &self.destination.endpoint.host;
+        let exchange = crate::exchange::is_exchange(destination.greeting(), destination_host);
+        plan_options.destination_is_exchange |= exchange;
         let plan = folder_plan::plan(&source_tree, &destination_tree, &plan_options);
         let append_limit = destination
             .capability_value("APPENDLIMIT")
             .and_then(|v| v.parse::<u64>().ok());
-        let configured = self
-            .options
-            .max_message_size
-            .or_else(|| default_max_message_size(&self.destination.endpoint.host));
+        let configured = self.options.max_message_size.or_else(|| {
+            crate::exchange::default_max_message_size(destination.greeting(), destination_host)
+        });
         let max_message_size = match (configured, append_limit) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -108,6 +110,7 @@ impl Migration {
             source,
             destination,
             max_message_size,
+            exchange: plan_options.destination_is_exchange,
         })
     }
 
@@ -196,6 +199,7 @@ impl Migration {
         let shared = Arc::new(RunShared {
             pair,
             max_message_size: planned.max_message_size,
+            exchange: planned.exchange,
             reports: Mutex::new(not_created),
             errors: Mutex::new(Vec::new()),
             stopped_by: Mutex::new(None),
@@ -281,6 +285,7 @@ impl Migration {
 struct RunShared {
     pair: i64,
     max_message_size: Option<u64>,
+    exchange: bool,
     reports: Mutex<Vec<FolderReport>>,
     errors: Mutex<Vec<Problem>>,
     /// Set when a problem makes every other folder fail too (wrong password, full mailbox).
@@ -342,6 +347,7 @@ impl Worker {
         let migration = &self.migration;
         let mut run = FolderRun::default();
         let mut attempt = 0;
+        let mut copied_before = 0;
         loop {
             attempt += 1;
             let result = match connections.as_mut() {
@@ -352,6 +358,7 @@ impl Worker {
                         events: &migration.events,
                         max_message_size: self.shared.max_message_size,
                         elsewhere: self.elsewhere.as_deref(),
+                        exchange: self.shared.exchange,
                     };
                     copy::copy_folder(&ctx, source, destination, mapping, &mut run).await
                 }
@@ -376,6 +383,12 @@ impl Worker {
                 Ok(report) => return report,
                 Err(failure) => failure,
             };
+            // A throttling server may need many pauses over a long folder: attempts count
+            // only while nothing moves.
+            if run.copied() > copied_before {
+                copied_before = run.copied();
+                attempt = 1;
+            }
             if error.is_transient() && attempt < migration.options.attempts {
                 *connections = None;
                 let wait = backoff(attempt, error.suggested_backoff());
@@ -477,22 +490,7 @@ async fn read_tree(conn: &mut Connection) -> Result<FolderTree, MigrateError> {
     Ok(FolderTree::new(folders, namespace))
 }
 
-/// Exchange Online's default limit for a message (35 MB); tenants can raise it to 150 MB,
-/// and `--max-message-size` says so. Elsewhere the server's APPENDLIMIT, if any, decides.
-pub const EXCHANGE_ONLINE_MAX_MESSAGE: u64 = 35 * 1024 * 1024;
-
-fn default_max_message_size(host: &str) -> Option<u64> {
-    let host = host.to_ascii_lowercase();
-    (host == "outlook.office365.com" || host.ends_with(".outlook.office365.com"))
-        .then_some(EXCHANGE_ONLINE_MAX_MESSAGE)
-}
-
-fn is_exchange(conn: &Connection, host: &str) -> bool {
-    let host = host.to_ascii_lowercase();
-    conn.greeting().contains("Microsoft Exchange")
-        || host.ends_with("office365.com")
-        || host.ends_with("outlook.com")
-}
+pub use crate::exchange::EXCHANGE_ONLINE_MAX_MESSAGE;
 
 /// Creates every destination folder the plan needs (parents first), and subscribes them.
 /// A folder the server refuses to create fails alone (with any folder below it); the
@@ -564,15 +562,6 @@ fn refuses_only_this_folder(error: &imap::ImapError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn microsoft_365_destinations_default_to_35_mb() {
-        assert_eq!(
-            default_max_message_size("outlook.office365.com"),
-            Some(36_700_160)
-        );
-        assert_eq!(default_max_message_size("imap.example.com"), None);
-    }
 
     #[test]
     fn backoff_grows_and_honours_the_server() {

@@ -57,6 +57,16 @@ pub struct FolderReport {
     #[serde(default)]
     pub deleted_during_copy: u64,
     pub flags_updated: u64,
+    /// Keywords the destination cannot keep (or that are deliberately not sent, such as
+    /// `$MDNSent` to Microsoft 365), with how many messages carried each.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub keywords_not_kept: std::collections::BTreeMap<String, u64>,
+    /// Delivered with some parts re-encoded (same content once decoded), because the
+    /// destination refuses their long lines; each is listed with the reason.
+    #[serde(default)]
+    pub reencoded: u64,
+    #[serde(default)]
+    pub reencoded_items: Vec<MessageIssue>,
     pub bytes_copied: u64,
     /// Messages in the destination folder after the pass (the final check).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,6 +99,9 @@ impl FolderReport {
             failed_items: Vec::new(),
             deleted_not_copied: 0,
             deleted_during_copy: 0,
+            keywords_not_kept: Default::default(),
+            reencoded: 0,
+            reencoded_items: Vec::new(),
             flags_updated: 0,
             bytes_copied: 0,
             destination_messages: None,
@@ -99,6 +112,11 @@ impl FolderReport {
     pub fn skip(&mut self, issue: MessageIssue) {
         self.skipped += 1;
         self.skipped_items.push(issue);
+    }
+
+    pub fn reencode(&mut self, issue: MessageIssue) {
+        self.reencoded += 1;
+        self.reencoded_items.push(issue);
     }
 
     pub fn fail(&mut self, issue: MessageIssue) {

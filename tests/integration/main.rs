@@ -4,6 +4,7 @@
 mod app_certificate;
 mod batches;
 mod errors;
+mod exchange_migration;
 mod exchange_personality;
 mod fidelity;
 mod google;

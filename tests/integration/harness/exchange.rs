@@ -218,6 +218,9 @@ struct ThrottleState {
     accepted_since_episode: usize,
     episodes_done: usize,
     active: bool,
+    /// When the episode began: it ends once the suggested backoff has passed, as a client
+    /// that waits as told finds on Exchange.
+    since: Option<std::time::Instant>,
 }
 
 struct Shared {
@@ -648,7 +651,16 @@ impl Session {
     fn early_append_refusal(&mut self, size: usize) -> Option<String> {
         let shared = self.shared.clone();
         if let Some(throttle) = &shared.config.throttle {
-            let state = shared.throttle.lock().expect("throttle state");
+            let mut state = shared.throttle.lock().expect("throttle state");
+            let waited_enough = state.since.is_some_and(|since| {
+                since.elapsed() >= std::time::Duration::from_millis(throttle.backoff_ms)
+            });
+            if state.active && waited_enough {
+                state.active = false;
+                state.since = None;
+                state.episodes_done += 1;
+                state.accepted_since_episode = 0;
+            }
             if state.active {
                 bump(&shared.counters.throttled);
                 bump(&shared.counters.appends_refused);
@@ -701,6 +713,7 @@ impl Session {
             let mut state = shared.throttle.lock().expect("throttle state");
             if state.active {
                 state.active = false;
+                state.since = None;
                 state.episodes_done += 1;
                 state.accepted_since_episode = 0;
             }
@@ -755,8 +768,10 @@ impl Session {
                 state.accepted_since_episode += 1;
                 if state.accepted_since_episode >= throttle.after_appends
                     && state.episodes_done < throttle.episodes
+                    && !state.active
                 {
                     state.active = true;
+                    state.since = Some(std::time::Instant::now());
                 }
             }
         }
