@@ -26,6 +26,11 @@ pub enum Command {
         #[command(subcommand)]
         action: BatchAction,
     },
+    /// Switching the domain to Microsoft 365: check its MX, SPF and Autodiscover records.
+    Cutover {
+        #[command(subcommand)]
+        action: CutoverAction,
+    },
     /// Store a password in the system keyring for a server address.
     Password {
         #[command(subcommand)]
@@ -38,6 +43,28 @@ pub enum Command {
     },
     /// Forget a stored sign-in (removes it from the system keyring).
     Logout(LogoutArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CutoverAction {
+    /// Look up each domain's MX, SPF and Autodiscover records and say what to change. Exit 0 when every domain is switched with SPF and Autodiscover right, 1 otherwise.
+    Check(CutoverCheckArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CutoverCheckArgs {
+    /// The domains to check, e.g. contoso.com (the part of the addresses after the @).
+    #[arg(value_name = "DOMAIN", required = true)]
+    pub domains: Vec<String>,
+    /// Ask this DNS server (HOST:PORT) instead of the system's resolver.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub dns_server: Option<String>,
+    /// Print JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// Where the state database lives: it remembers when each domain was first seen switched (default: the system's app-data folder).
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
