@@ -5,6 +5,7 @@
 pub mod certs;
 pub mod client;
 pub mod corpus;
+pub mod dns;
 pub mod dovecot;
 pub mod idp;
 pub mod proxy;
@@ -17,6 +18,7 @@ pub use client::{
     TestImap,
 };
 pub use corpus::CorpusMessage;
+pub use dns::{DnsRecord, DnsStandIn};
 pub use dovecot::{CertChoice, Dovecot, DovecotConfig, Layout, UserSpec};
 pub use idp::{Idp, IdpEndpoint, IdpRequest};
 pub use proxy::{CutPlan, CutProxy, Direction};
