@@ -244,8 +244,8 @@ pub enum BatchAction {
     Create(Box<BatchCreateArgs>),
     /// List the batches.
     List(BatchCommon),
-    /// Show every user's status (a live table on a terminal).
-    Status(BatchNamed),
+    /// Show every user's status (a live table on a terminal) and where each domain stands in the switch to the destination.
+    Status(BatchStatusArgs),
     /// Pre-flight: sign in for every user, count folders, messages and size, estimate the time.
     Test(BatchStartArgs),
     /// Start (or continue) the batch: incremental passes repeat until it is stopped.
@@ -256,8 +256,8 @@ pub enum BatchAction {
     Resume(BatchStartArgs),
     /// Queue failed users for another try.
     Retry(BatchStartArgs),
-    /// Run a final pass for every synced user, then close their migration (Completed).
-    Complete(BatchStartArgs),
+    /// Run a final pass for every synced user, then close their migration (Completed). Refused while a domain's MX records are not switched or were switched less than 72 hours ago, unless --force.
+    Complete(BatchCompleteArgs),
     /// Delete the batch, its progress records and its stored passwords.
     Delete(BatchNamed),
     /// Write the batch's report.
@@ -279,6 +279,36 @@ pub struct BatchNamed {
     pub name: String,
     #[command(flatten)]
     pub common: BatchCommon,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BatchDnsArgs {
+    /// Ask this DNS server (HOST:PORT) about the batch's domains instead of the system's resolver.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub dns_server: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BatchStatusArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub dns: BatchDnsArgs,
+    /// Do not look up the domains' DNS records (only the mailboxes' statuses).
+    #[arg(long)]
+    pub no_dns: bool,
+    #[command(flatten)]
+    pub common: BatchCommon,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BatchCompleteArgs {
+    #[command(flatten)]
+    pub start: BatchStartArgs,
+    #[command(flatten)]
+    pub dns: BatchDnsArgs,
+    /// Complete even though a domain is not switched or its 72 hours have not passed: mail still delivered to the old provider is then lost.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

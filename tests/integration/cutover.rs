@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::harness::dns::{DnsRecord, DnsStandIn};
-use crate::harness::fresh_state_dir;
 use crate::harness::run::{mailferry, Outcome, NO_ENV};
+use crate::harness::{fresh_state_dir, Dovecot, DovecotConfig, Layout};
 
 const SPF: &str = "v=spf1 include:spf.protection.outlook.com -all";
 const SEVENTY_TWO_HOURS: i64 = 72 * 3600;
@@ -366,4 +366,280 @@ fn a_server_that_never_answers_is_a_network_error() {
         !asked.is_empty() && asked.iter().all(|n| n == "one.test"),
         "{asked:?}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The batch's view: its domains' stages, and Complete only once the switch is safe
+// ---------------------------------------------------------------------------------------------
+
+const ADMIN: &str = "admin";
+const ADMIN_PW_VAR: &str = "CUTOVER_ADMIN_PW";
+const ADMIN_PW: &str = "AdminPw-cutover-7c1";
+
+/// A batch over real Dovecot servers; passwords kept in memory (no keyring needed).
+struct CutoverBatch {
+    // Kept alive for the batch's runs.
+    _source: Option<Dovecot>,
+    _dest: Option<Dovecot>,
+    source_url: String,
+    dest_url: String,
+    ca: Option<String>,
+    state: tempfile::TempDir,
+    files: tempfile::TempDir,
+    name: String,
+    /// (EmailAddress, UserName)
+    users: Vec<(String, String)>,
+}
+
+impl CutoverBatch {
+    /// With `servers`, real Dovecot source and destination; without, addresses nothing
+    /// listens on (for what never connects: status, a refused complete).
+    fn new(emails: &[&str], servers: bool) -> CutoverBatch {
+        let users: Vec<(String, String)> = emails
+            .iter()
+            .map(|e| (e.to_string(), format!("old.{}", e.replace('@', "."))))
+            .collect();
+        let (source, dest) = if servers {
+            let mut source = DovecotConfig::new(Layout::Plain);
+            let mut dest = DovecotConfig::new(Layout::Plain).master_user(ADMIN, ADMIN_PW);
+            for (email, login) in &users {
+                source = source.user(login, "SrcPw-1");
+                dest = dest.user(email, "DstPw-1");
+            }
+            (Some(Dovecot::start(source)), Some(Dovecot::start(dest)))
+        } else {
+            (None, None)
+        };
+        let url = |d: &Option<Dovecot>, fallback: u16| {
+            format!(
+                "imaps://127.0.0.1:{}",
+                d.as_ref().map(|d| d.imaps_port()).unwrap_or(fallback)
+            )
+        };
+        let batch = CutoverBatch {
+            source_url: url(&source, 1),
+            dest_url: url(&dest, 2),
+            ca: source
+                .as_ref()
+                .map(|s| s.ca_pem_path().display().to_string()),
+            _source: source,
+            _dest: dest,
+            state: fresh_state_dir(),
+            files: tempfile::tempdir().expect("temp dir"),
+            name: "cutover-batch".into(),
+            users,
+        };
+        let mut csv = String::from("EmailAddress,UserName,Password\r\n");
+        for (email, login) in &batch.users {
+            csv.push_str(&format!("{email},{login},SrcPw-1\r\n"));
+        }
+        std::fs::write(batch.csv(), csv).expect("write CSV");
+        let (source_url, dest_url, csv) = (
+            batch.source_url.clone(),
+            batch.dest_url.clone(),
+            batch.csv(),
+        );
+        let mut words = vec![
+            "create",
+            "--csv",
+            &csv,
+            "--source",
+            &source_url,
+            "--dest",
+            &dest_url,
+            "--name",
+            "cutover-batch",
+            "--dest-auth-user",
+            ADMIN,
+            "--dest-password-env",
+            ADMIN_PW_VAR,
+            "--secrets",
+            "memory",
+            "--timeout",
+            "20",
+        ];
+        let ca = batch.ca.clone();
+        if let Some(ca) = &ca {
+            words.extend(["--ca-file", ca]);
+        }
+        batch.run(&words).assert_code(0);
+        batch
+    }
+
+    fn csv(&self) -> String {
+        self.files.path().join("users.csv").display().to_string()
+    }
+
+    fn run(&self, words: &[&str]) -> Outcome {
+        let mut args = vec!["batch".to_string()];
+        args.extend(words.iter().map(|w| w.to_string()));
+        args.extend([
+            "--state-dir".into(),
+            self.state.path().display().to_string(),
+        ]);
+        mailferry(&args, &[(ADMIN_PW_VAR, ADMIN_PW)])
+    }
+
+    /// `batch start|complete NAME` with the passwords from the CSV again.
+    fn run_with_secrets(&self, action: &str, extra: &[&str]) -> Outcome {
+        let csv = self.csv();
+        let mut words = vec![
+            action,
+            &self.name,
+            "--secrets",
+            "memory",
+            "--csv",
+            &csv,
+            "--dest-password-env",
+            ADMIN_PW_VAR,
+        ];
+        words.extend_from_slice(extra);
+        self.run(&words)
+    }
+
+    fn complete(&self, dns: &DnsStandIn, extra: &[&str]) -> Outcome {
+        let server = dns.server_arg();
+        let mut words = vec!["--dns-server", server.as_str()];
+        words.extend_from_slice(extra);
+        self.run_with_secrets("complete", &words)
+    }
+
+    fn user_statuses(&self) -> Vec<String> {
+        let out = self.run(&["status", &self.name, "--json", "--no-dns"]);
+        out.assert_code(0);
+        out.json()["users"]
+            .as_array()
+            .map(|users| {
+                users
+                    .iter()
+                    .map(|u| u["status"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// As if this state folder had first seen `domain` switched `hours` ago.
+    fn backdate_switch(&self, domain: &str, hours: i64) {
+        let db = rusqlite::Connection::open(self.state.path().join("mailferry.sqlite3"))
+            .expect("open the state database");
+        let changed = db
+            .execute(
+                "UPDATE cutover_domains SET switched_first_seen = ?1 WHERE domain = ?2",
+                rusqlite::params![Utc::now().timestamp() - hours * 3600, domain],
+            )
+            .expect("backdate");
+        assert_eq!(changed, 1, "{domain} was not recorded as switched");
+    }
+}
+
+#[test]
+fn batch_status_shows_each_domains_stage() {
+    let dns = DnsStandIn::start();
+    dns.set_zone("alpha.test", switched_zone("alpha.test"));
+    dns.set_zone("beta.test", before_zone("beta.test"));
+    let batch = CutoverBatch::new(&["ann@alpha.test", "bob@Alpha.test", "cy@beta.test"], false);
+    let server = dns.server_arg();
+
+    let out = batch.run(&["status", &batch.name, "--json", "--dns-server", &server]);
+    out.assert_code(0);
+    let status = out.json();
+    assert_eq!(
+        status["users"].as_array().map(Vec::len),
+        Some(3),
+        "{status:#}"
+    );
+    assert_eq!(
+        status["domains"].as_array().map(Vec::len),
+        Some(2),
+        "{status:#}"
+    );
+    assert_eq!(domain(&status, "alpha.test")["stage"], "switched");
+    assert!(domain(&status, "alpha.test")["safe_to_complete_at"].is_string());
+    assert_eq!(domain(&status, "beta.test")["stage"], "before");
+    assert_eq!(
+        domain(&status, "beta.test")["expected_mx"],
+        "beta-test.mail.protection.outlook.com"
+    );
+
+    let out = batch.run(&["status", &batch.name, "--dns-server", &server]);
+    out.assert_code(0);
+    let line = |name: &str| {
+        out.stdout
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no line for {name}:\n{}", out.context()))
+            .to_string()
+    };
+    assert!(line("alpha.test").contains("switched"), "{}", out.context());
+    assert!(line("beta.test").contains("before"), "{}", out.context());
+
+    let asked = dns.queries().len();
+    let out = batch.run(&["status", &batch.name, "--json", "--no-dns"]);
+    out.assert_code(0);
+    assert_eq!(out.json()["domains"], Value::Null);
+    assert_eq!(dns.queries().len(), asked, "--no-dns asked DNS");
+
+    batch
+        .run(&["status", &batch.name, "--dns-server", "127.0.0.1"])
+        .assert_code(2);
+}
+
+#[test]
+fn batch_complete_waits_for_the_switch_and_its_72_hours() {
+    let dns = DnsStandIn::start();
+    dns.set_zone("contoso.test", before_zone("contoso.test"));
+    let batch = CutoverBatch::new(&["ann@contoso.test", "bob@contoso.test"], true);
+    batch.run_with_secrets("start", &["--once"]).assert_code(0);
+    assert_eq!(batch.user_statuses(), ["Synced", "Synced"]);
+
+    // Mail still goes to the old provider.
+    let out = batch.complete(&dns, &[]);
+    out.assert_code(1);
+    assert!(out.stderr.contains("would be lost"), "{}", out.context());
+    assert!(
+        out.stderr.contains("contoso.test") && out.stderr.contains("--force"),
+        "{}",
+        out.context()
+    );
+    assert_eq!(batch.user_statuses(), ["Synced", "Synced"]);
+
+    // Switched just now: the 72 hours have not passed.
+    dns.set_zone("contoso.test", switched_zone("contoso.test"));
+    let out = batch.complete(&dns, &["--json"]);
+    out.assert_code(1);
+    let refused = out.json();
+    assert_eq!(refused["status"], "refused", "{refused:#}");
+    assert!(
+        refused["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("72 hours")),
+        "{refused:#}"
+    );
+    assert_eq!(domain(&refused, "contoso.test")["stage"], "switched");
+    assert_eq!(batch.user_statuses(), ["Synced", "Synced"]);
+
+    // 73 hours later (as far as this state folder knows): completed, and the old mailboxes
+    // are named for retirement.
+    batch.backdate_switch("contoso.test", 73);
+    let out = batch.complete(&dns, &[]);
+    out.assert_code(0);
+    assert_eq!(batch.user_statuses(), ["Completed", "Completed"]);
+    assert!(out.stderr.contains("can be retired"), "{}", out.context());
+    assert!(
+        out.stderr.contains("old.ann.contoso.test"),
+        "{}",
+        out.context()
+    );
+}
+
+#[test]
+fn batch_complete_with_force_completes_before_the_switch() {
+    let dns = DnsStandIn::start();
+    dns.set_zone("fabrikam.test", before_zone("fabrikam.test"));
+    let batch = CutoverBatch::new(&["dora@fabrikam.test"], true);
+    batch.run_with_secrets("start", &["--once"]).assert_code(0);
+    let out = batch.complete(&dns, &["--force"]);
+    out.assert_code(0);
+    assert!(out.stderr.contains("would be lost"), "{}", out.context());
+    assert_eq!(batch.user_statuses(), ["Completed"]);
 }
