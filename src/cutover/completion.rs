@@ -167,7 +167,7 @@ mod tests {
                 },
             ),
         ] {
-            let verdict = completion_verdict(&[d.clone()], NOW);
+            let verdict = completion_verdict(std::slice::from_ref(&d), NOW);
             assert!(!verdict.safe(), "{d:?}");
             assert!(verdict.warning().contains("contoso.com"));
         }
