@@ -175,7 +175,8 @@ pub fn assess(domain: &DomainName, seen: &Observation) -> Assessment {
         ));
     }
     let spf = spf_records(&seen.txt);
-    if !spf_ok {
+    // A domain that does not exist has one thing to fix first; the rest would be noise.
+    if !spf_ok && seen.exists {
         advice.push(match spf.as_slice() {
             [] => format!("Add a TXT record for {domain} (host @): {SPF_RECORD}"),
             [one] => format!(
@@ -187,7 +188,7 @@ pub fn assess(domain: &DomainName, seen: &Observation) -> Assessment {
             ),
         });
     }
-    if !autodiscover_ok {
+    if !autodiscover_ok && seen.exists {
         advice.push(match seen.autodiscover_cname.as_deref() {
             None => format!(
                 "Add a CNAME record autodiscover.{domain} pointing to {AUTODISCOVER_TARGET}, so that Outlook finds the new mailboxes."
@@ -271,6 +272,7 @@ mod tests {
         let a = assess(&domain(), &missing);
         assert_eq!(a.stage, Stage::NoMx);
         assert!(!a.points_to_microsoft);
+        assert_eq!(a.advice.len(), 1, "{:?}", a.advice);
         assert!(a.advice[0].contains("does not exist"), "{:?}", a.advice);
 
         let a = assess(&domain(), &seen(vec![], &[], None));
