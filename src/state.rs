@@ -422,6 +422,10 @@ CREATE TABLE IF NOT EXISTS runs (
     status TEXT NOT NULL,
     report TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS cutover_domains (
+    domain TEXT PRIMARY KEY,
+    switched_first_seen INTEGER NOT NULL
+);
 ";
 
 #[cfg(test)]

@@ -235,6 +235,15 @@ impl BatchStore {
         })?)
     }
 
+    /// The domains the batch's mailboxes receive mail for (from their addresses): the ones
+    /// to switch to the destination before the batch is completed.
+    pub fn domains(&self, batch: &str) -> Result<Vec<crate::cutover::DomainName>, BatchError> {
+        let users = self.users(batch)?;
+        Ok(crate::cutover::domains_of_addresses(
+            users.iter().map(|u| u.email_address.as_str()),
+        ))
+    }
+
     pub fn summary(&self, name: &str) -> Result<BatchSummary, BatchError> {
         let batch = self.batch(name)?;
         let users = self.users(name)?;

@@ -26,6 +26,11 @@ pub enum Command {
         #[command(subcommand)]
         action: BatchAction,
     },
+    /// Switching the domain to Microsoft 365: check its MX, SPF and Autodiscover records.
+    Cutover {
+        #[command(subcommand)]
+        action: CutoverAction,
+    },
     /// Store a password in the system keyring for a server address.
     Password {
         #[command(subcommand)]
@@ -38,6 +43,28 @@ pub enum Command {
     },
     /// Forget a stored sign-in (removes it from the system keyring).
     Logout(LogoutArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CutoverAction {
+    /// Look up each domain's MX, SPF and Autodiscover records and say what to change. Exit 0 when every domain is switched with SPF and Autodiscover right, 1 otherwise.
+    Check(CutoverCheckArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CutoverCheckArgs {
+    /// The domains to check, e.g. contoso.com (the part of the addresses after the @).
+    #[arg(value_name = "DOMAIN", required = true)]
+    pub domains: Vec<String>,
+    /// Ask this DNS server (HOST:PORT) instead of the system's resolver.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub dns_server: Option<String>,
+    /// Print JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// Where the state database lives: it remembers when each domain was first seen switched (default: the system's app-data folder).
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -217,8 +244,8 @@ pub enum BatchAction {
     Create(Box<BatchCreateArgs>),
     /// List the batches.
     List(BatchCommon),
-    /// Show every user's status (a live table on a terminal).
-    Status(BatchNamed),
+    /// Show every user's status (a live table on a terminal) and where each domain stands in the switch to the destination.
+    Status(BatchStatusArgs),
     /// Pre-flight: sign in for every user, count folders, messages and size, estimate the time.
     Test(BatchStartArgs),
     /// Start (or continue) the batch: incremental passes repeat until it is stopped.
@@ -229,8 +256,8 @@ pub enum BatchAction {
     Resume(BatchStartArgs),
     /// Queue failed users for another try.
     Retry(BatchStartArgs),
-    /// Run a final pass for every synced user, then close their migration (Completed).
-    Complete(BatchStartArgs),
+    /// Run a final pass for every synced user, then close their migration (Completed). Refused while a domain's MX records are not switched or were switched less than 72 hours ago, unless --force.
+    Complete(BatchCompleteArgs),
     /// Delete the batch, its progress records and its stored passwords.
     Delete(BatchNamed),
     /// Write the batch's report.
@@ -252,6 +279,36 @@ pub struct BatchNamed {
     pub name: String,
     #[command(flatten)]
     pub common: BatchCommon,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BatchDnsArgs {
+    /// Ask this DNS server (HOST:PORT) about the batch's domains instead of the system's resolver.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub dns_server: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BatchStatusArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub dns: BatchDnsArgs,
+    /// Do not look up the domains' DNS records (only the mailboxes' statuses).
+    #[arg(long)]
+    pub no_dns: bool,
+    #[command(flatten)]
+    pub common: BatchCommon,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BatchCompleteArgs {
+    #[command(flatten)]
+    pub start: BatchStartArgs,
+    #[command(flatten)]
+    pub dns: BatchDnsArgs,
+    /// Complete even though a domain is not switched or its 72 hours have not passed: mail still delivered to the old provider is then lost.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

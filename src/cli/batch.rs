@@ -17,7 +17,8 @@ use mailferry::secrets::SecretString;
 use mailferry::state::State;
 
 use super::args::{
-    BatchAction, BatchCommon, BatchCreateArgs, BatchStartArgs, ReportFormat, SecretsArg,
+    BatchAction, BatchCommon, BatchCompleteArgs, BatchCreateArgs, BatchStartArgs, BatchStatusArgs,
+    ReportFormat, SecretsArg,
 };
 use super::{EXIT_FAILED, EXIT_INPUT};
 
@@ -25,7 +26,7 @@ pub async fn run(action: BatchAction) -> ExitCode {
     let result = match action {
         BatchAction::Create(args) => create(*args),
         BatchAction::List(common) => list(&common),
-        BatchAction::Status(named) => status(&named.name, &named.common).await,
+        BatchAction::Status(args) => status(&args).await,
         BatchAction::Test(args) => preflight(args).await,
         BatchAction::Start(args) => start(args, &[]).await,
         BatchAction::Resume(args) => start(args, &[UserStatus::Stopped]).await,
@@ -325,14 +326,56 @@ fn print_users(store: &BatchStore, name: &str) -> Result<(), Problem> {
     Ok(())
 }
 
-async fn status(name: &str, common: &BatchCommon) -> Result<ExitCode, Problem> {
+/// Each of the batch's domains as DNS shows it now (the 72-hour clock kept in the state folder).
+async fn check_batch_domains(
+    store: &BatchStore,
+    name: &str,
+    dns_server: Option<&str>,
+) -> Result<mailferry::cutover::CheckReport, Problem> {
+    let server = super::cutover::dns_server(dns_server).await?;
+    let domains = store.domains(name).map_err(problem)?;
+    super::cutover::check_domains(&domains, &server, store.state().clone()).await
+}
+
+fn print_domains(report: &mailferry::cutover::CheckReport) {
+    println!(
+        "\n{:<32} {:<10} {:<4} {:<12} {:<17} TO DO",
+        "DOMAIN", "STAGE", "SPF", "AUTODISCOVER", "SAFE TO COMPLETE"
+    );
+    let ok = |b: bool| if b { "ok" } else { "no" };
+    for d in &report.domains {
+        let todo = match &d.error {
+            Some(problem) => problem.message.clone(),
+            None => d.advice.first().cloned().unwrap_or_default(),
+        };
+        println!(
+            "{:<32} {:<10} {:<4} {:<12} {:<17} {}",
+            d.domain,
+            d.stage.map(|s| s.as_str()).unwrap_or("unknown"),
+            ok(d.spf_ok),
+            ok(d.autodiscover_ok),
+            time_text(d.safe_to_complete_at_epoch),
+            todo
+        );
+    }
+}
+
+async fn status(args: &BatchStatusArgs) -> Result<ExitCode, Problem> {
+    let (name, common) = (args.name.as_str(), &args.common);
     let store = open_store(common)?;
     let summary = store.summary(name).map_err(problem)?;
+    let dns = args.dns.dns_server.as_deref();
+    let mut domains = if args.no_dns {
+        None
+    } else {
+        Some(check_batch_domains(&store, name, dns).await?)
+    };
     if common.json {
         let users = store.users(name).map_err(problem)?;
+        let domains = domains.as_ref().map(|d| &d.domains);
         println!(
             "{}",
-            serde_json::json!({ "batch": summary, "users": users })
+            serde_json::json!({ "batch": summary, "users": users, "domains": domains })
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -342,17 +385,29 @@ async fn status(name: &str, common: &BatchCommon) -> Result<ExitCode, Problem> {
             summary.name, summary.status, summary.users_synced, summary.users_total
         );
         print_users(&store, name)?;
+        if let Some(report) = &domains {
+            print_domains(report);
+        }
         return Ok(ExitCode::SUCCESS);
     }
-    // On a terminal the table follows the running batch (another process updates the database).
+    // On a terminal the table follows the running batch (another process updates the
+    // database); DNS changes slowly, so the domains are looked up again once a minute.
+    let mut checked_at = std::time::Instant::now();
     loop {
         let summary = store.summary(name).map_err(problem)?;
+        if domains.is_some() && checked_at.elapsed() >= std::time::Duration::from_secs(60) {
+            domains = Some(check_batch_domains(&store, name, dns).await?);
+            checked_at = std::time::Instant::now();
+        }
         print!("\x1b[2J\x1b[H");
         println!(
             "{} — {:?}, {}/{} synced (Ctrl-C to leave; the batch keeps running)\n",
             summary.name, summary.status, summary.users_synced, summary.users_total
         );
         print_users(&store, name)?;
+        if let Some(report) = &domains {
+            print_domains(report);
+        }
         let _ = std::io::stdout().flush();
         if summary.status != batch::BatchStatus::Syncing {
             return Ok(ExitCode::SUCCESS);
@@ -505,9 +560,37 @@ async fn run_foreground(
     })
 }
 
-async fn complete(args: BatchStartArgs) -> Result<ExitCode, Problem> {
+async fn complete(complete: BatchCompleteArgs) -> Result<ExitCode, Problem> {
+    let args = complete.start;
     let store = open_store(&args.common)?;
     let batch = store.batch(&args.name).map_err(problem)?;
+    // Completing ends the copying from the old provider: first make sure nothing is still
+    // delivered there (every domain switched, 72 hours ago or more).
+    let domains =
+        check_batch_domains(&store, &args.name, complete.dns.dns_server.as_deref()).await?;
+    let verdict =
+        mailferry::cutover::completion_verdict(&domains.domains, chrono::Utc::now().timestamp());
+    if !verdict.safe() {
+        if !complete.force {
+            if args.common.json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "status": "refused",
+                        "reason": verdict.warning(),
+                        "domains": domains.domains,
+                    })
+                );
+            }
+            eprintln!(
+                "mailferry: batch \"{}\" was not completed. {}\n  What to do: switch the MX records (`mailferry cutover check DOMAIN`) and complete the batch 72 hours later; the batch keeps copying meanwhile. To complete now anyway, add --force.",
+                args.name,
+                verdict.warning()
+            );
+            return Ok(ExitCode::from(EXIT_FAILED));
+        }
+        eprintln!("Completing anyway (--force). {}", verdict.warning());
+    }
     let Some(_lock) = try_lock(&state_dir(&args.common), &args.name) else {
         return Err(input(
             format!(
@@ -533,6 +616,16 @@ async fn complete(args: BatchStartArgs) -> Result<ExitCode, Problem> {
         .set_statuses(&args.name, &[UserStatus::Synced], UserStatus::Completed)
         .map_err(problem)?;
     eprintln!("{completed} mailbox(es) completed.");
+    let retired: Vec<String> = store
+        .users(&args.name)
+        .map_err(problem)?
+        .into_iter()
+        .filter(|u| u.status == UserStatus::Completed)
+        .map(|u| format!("{} (now {})", u.user_name, u.email_address))
+        .collect();
+    if !retired.is_empty() {
+        eprintln!("These old mailboxes can be retired: {}", retired.join(", "));
+    }
     Ok(code)
 }
 

@@ -25,6 +25,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Plan(args) => plan(args).await,
         Command::Verify(args) => verify(args).await,
         Command::Batch { action } => super::batch::run(action).await,
+        Command::Cutover { action } => super::cutover::run(action).await,
         Command::Password { action } => password(action),
         Command::Login { action } => super::login::run(action).await,
         Command::Logout(args) => super::login::logout(args),

@@ -6,6 +6,7 @@ mod args;
 mod batch;
 mod batch_progress;
 mod commands;
+mod cutover;
 mod login;
 mod progress;
 

@@ -429,7 +429,7 @@ impl Batch {
 
     /// `batch status NAME --json`.
     fn status(&self) -> Value {
-        let out = self.run(&["status", &self.name, "--json"]);
+        let out = self.run(&["status", &self.name, "--json", "--no-dns"]);
         out.assert_code(0);
         out.json()
     }
@@ -1313,7 +1313,7 @@ async fn passwords_stay_in_the_keyring_and_delete_removes_them() {
         assert_no_secrets_in(&file_text, &bytes, &secrets);
         outcomes.push(out);
     }
-    outcomes.push(batch.run(&["status", &batch.name]));
+    outcomes.push(batch.run(&["status", &batch.name, "--no-dns"]));
     outcomes.push(batch.run(&["list"]));
 
     let deleted = batch.run(&["delete", &batch.name]);

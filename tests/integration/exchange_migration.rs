@@ -29,12 +29,15 @@ fn sized(subject: &str, bytes: usize) -> Vec<u8> {
     message(subject, &line.repeat(bytes / line.len() + 1))
 }
 
+/// A folder's messages to seed: flags and raw bytes.
+type Seed<'a> = (&'a str, Vec<(Vec<&'a str>, Vec<u8>)>);
+
 struct Source {
     server: Dovecot,
 }
 
 impl Source {
-    async fn with(folders: &[(&str, Vec<(Vec<&str>, Vec<u8>)>)]) -> Source {
+    async fn with(folders: &[Seed<'_>]) -> Source {
         let server = Dovecot::start(DovecotConfig::new(Layout::Plain).user(SRC_USER, SRC_PW));
         let mut imap = TestImap::connect(&server, SRC_USER, SRC_PW).await;
         for (folder, messages) in folders {

@@ -3,6 +3,7 @@
 
 mod app_certificate;
 mod batches;
+mod cutover;
 mod errors;
 mod exchange_migration;
 mod exchange_personality;

@@ -5,6 +5,7 @@
 pub mod certs;
 pub mod client;
 pub mod corpus;
+pub mod dns;
 pub mod dovecot;
 pub mod exchange;
 pub mod hostile;
@@ -19,6 +20,7 @@ pub use client::{
     TestImap,
 };
 pub use corpus::CorpusMessage;
+pub use dns::{DnsRecord, DnsStandIn};
 pub use dovecot::{CertChoice, Dovecot, DovecotConfig, Layout, UserSpec};
 pub use exchange::{ExchangeConfig, ExchangeProxy, ExchangeStats, Throttle};
 pub use idp::{Idp, IdpEndpoint, IdpRequest};
