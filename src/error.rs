@@ -33,6 +33,8 @@ pub enum ErrorKind {
     Local,
     /// A fault in Mailferry itself: the work it stopped is reported failed, never done.
     Internal,
+    /// Another Mailferry window or command is copying the same mailbox right now.
+    Busy,
 }
 
 impl ErrorKind {
@@ -49,6 +51,7 @@ impl ErrorKind {
             ErrorKind::Input => "input",
             ErrorKind::Local => "local",
             ErrorKind::Internal => "internal",
+            ErrorKind::Busy => "busy",
         }
     }
 

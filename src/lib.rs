@@ -16,6 +16,7 @@ pub mod flags;
 pub mod folder_name;
 pub mod folder_plan;
 pub mod imap;
+pub mod lease;
 pub mod migrate;
 pub mod migration_csv;
 pub mod oauth;

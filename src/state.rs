@@ -104,6 +104,7 @@ pub struct MessageRecord {
 #[derive(Clone)]
 pub struct State {
     db: Arc<Mutex<Connection>>,
+    dir: Arc<PathBuf>,
 }
 
 pub const DATABASE_FILE: &str = "mailferry.sqlite3";
@@ -127,7 +128,13 @@ impl State {
         db.execute_batch(SCHEMA)?;
         Ok(State {
             db: Arc::new(Mutex::new(db)),
+            dir: Arc::new(dir.to_owned()),
         })
+    }
+
+    /// The folder holding the database (and the mailboxes' leases).
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     pub(crate) fn with<T>(

@@ -215,6 +215,9 @@ enum PassOutcome {
     NotStarted(Problem),
 }
 
+/// How often a mailbox busy in another process is looked at again.
+const BUSY_RETRY_SECS: i64 = 3;
+
 fn finish_pass(
     store: &BatchStore,
     hub: &ProgressHub,
@@ -253,6 +256,22 @@ fn finish_pass(
         message: format!("{} message(s) could not be copied", report.totals.failed),
         hint: "The report lists each message and why; run the batch again to retry them.".into(),
     });
+    if problem.kind == ErrorKind::Busy {
+        // Another window or command is copying this mailbox: picked up again once it is free,
+        // however long that takes.
+        let resume_at = now() + BUSY_RETRY_SECS;
+        let detail = "Another Mailferry window or command is copying this mailbox; it continues here once that has finished.".to_string();
+        store.advance(
+            &batch.name,
+            email,
+            UserStatus::Waiting,
+            Some(&detail),
+            Some(&problem),
+            Some(resume_at),
+        )?;
+        hub.set_status(email, UserStatus::Waiting, Some(detail), Some(resume_at));
+        return Ok(());
+    }
     let transient = matches!(problem.kind, ErrorKind::Network | ErrorKind::Throttled);
     if transient && (mode == RunMode::Continuous || *waits < MAX_WAITS_IN_ONE_PASS) {
         *waits += 1;

@@ -233,6 +233,10 @@ pub struct MigrateArgs {
     /// Seconds to wait for a server before calling it unresponsive.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,
+    /// When another Mailferry window or command is copying the same mailbox, wait until it
+    /// has finished instead of stopping at once.
+    #[arg(long)]
+    pub wait: bool,
     /// Print the final report as one JSON object on standard output.
     #[arg(long)]
     pub json: bool,

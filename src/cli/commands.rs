@@ -217,6 +217,7 @@ fn build(args: &MigrateArgs, events: Events) -> Result<Migration, Problem> {
             connect: timeout.min(Duration::from_secs(30)),
             idle: timeout,
         },
+        wait_for_lease: args.wait,
         ..MigrationOptions::default()
     };
     Ok(Migration {

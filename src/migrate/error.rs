@@ -21,6 +21,8 @@ pub enum MigrateError {
     Trust(#[from] TrustError),
     #[error(transparent)]
     Endpoint(#[from] EndpointError),
+    #[error(transparent)]
+    Lease(#[from] crate::lease::LeaseError),
     #[error("{0}")]
     Input(String),
     /// The destination said it stored messages that it does not hold.
@@ -76,6 +78,7 @@ impl Classify for MigrateError {
             MigrateError::Secret(e) => e.kind(),
             MigrateError::Trust(e) => e.kind(),
             MigrateError::Endpoint(e) => e.kind(),
+            MigrateError::Lease(e) => e.kind(),
             MigrateError::Input(_) => ErrorKind::Input,
             MigrateError::DestinationMissing { .. } => ErrorKind::ServerRefused,
             MigrateError::Internal { .. } => ErrorKind::Internal,
@@ -88,6 +91,7 @@ impl Classify for MigrateError {
             MigrateError::Secret(e) => e.hint(),
             MigrateError::Trust(e) => e.hint(),
             MigrateError::Endpoint(e) => e.hint(),
+            MigrateError::Lease(e) => e.hint(),
             MigrateError::Input(_) => {
                 "Check the command line; `mailferry migrate --help` lists every option.".into()
             }

@@ -34,6 +34,9 @@ pub struct MigrationOptions {
     pub timeouts: Timeouts,
     /// Attempts per folder when the connection breaks or the server throttles.
     pub attempts: u32,
+    /// When another process is copying the same mailbox: wait for it (true) or give up at
+    /// once (false).
+    pub wait_for_lease: bool,
 }
 
 impl Default for MigrationOptions {
@@ -44,6 +47,7 @@ impl Default for MigrationOptions {
             connections: 4,
             timeouts: Timeouts::default(),
             attempts: 6,
+            wait_for_lease: false,
         }
     }
 }
@@ -119,6 +123,20 @@ impl Migration {
         let started = Instant::now();
         let started_at = chrono::Utc::now().timestamp();
         let (source_url, destination_url) = self.pair_key();
+        // Held until the pass has ended: one writer per mailbox, across processes.
+        let _lease = match self.take_lease().await {
+            Ok(lease) => lease,
+            Err(e) => {
+                return MigrationReport::finish(
+                    source_url,
+                    destination_url,
+                    Vec::new(),
+                    Vec::new(),
+                    vec![e.problem()],
+                    started.elapsed().as_millis() as u64,
+                )
+            }
+        };
         let migration = Arc::new(self);
         let (folders, not_copied, errors) = match migration.plan().await {
             Err(e) => (Vec::new(), Vec::new(), vec![e.problem()]),
@@ -138,6 +156,23 @@ impl Migration {
         );
         migration.save_run(started_at, &report);
         report
+    }
+
+    async fn take_lease(&self) -> Result<crate::lease::Lease, MigrateError> {
+        let (source, destination) = self.pair_key();
+        let dir = self.state.dir();
+        if !self.options.wait_for_lease {
+            return Ok(crate::lease::try_acquire(dir, &source, &destination)?);
+        }
+        let events = &self.events;
+        let lease = crate::lease::acquire_waiting(dir, &source, &destination, |busy| {
+            events.emit(Event::Waiting {
+                reason: busy.to_string(),
+                seconds: 0,
+            })
+        })
+        .await?;
+        Ok(lease)
     }
 
     fn save_run(&self, started_at: i64, report: &MigrationReport) {

@@ -14,4 +14,5 @@ mod harness_smoke;
 mod hostile;
 mod login;
 mod oauth;
+mod one_writer;
 mod resume;
