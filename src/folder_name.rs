@@ -107,8 +107,7 @@ pub fn encode(text: &str) -> String {
 }
 
 fn flush_shifted(out: &mut String, units: &mut Vec<u16>) {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
     if units.is_empty() {
         return;
     }

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod batch;
 pub mod copy;
+pub mod display;
 pub mod endpoint;
 pub mod error;
 pub mod events;

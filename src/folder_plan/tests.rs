@@ -329,7 +329,10 @@ fn control_characters_become_underscores_and_are_reported() {
         assert_eq!(m.destination, expected);
         assert_eq!(m.destination_raw, expected);
         assert!(
-            m.renamed.as_deref().unwrap_or("").contains("control characters"),
+            m.renamed
+                .as_deref()
+                .unwrap_or("")
+                .contains("control characters"),
             "{m:?}"
         );
     }
@@ -358,7 +361,11 @@ fn dot_segments_get_an_underscore_and_are_reported() {
     assert_eq!(mapping(&plan, "Projects/.").destination, "Projects/_");
     for name in ["..", "Projects/../Secrets", "Projects/."] {
         assert!(
-            mapping(&plan, name).renamed.as_deref().unwrap_or("").contains("'..'"),
+            mapping(&plan, name)
+                .renamed
+                .as_deref()
+                .unwrap_or("")
+                .contains("'..'"),
             "{name} must be reported"
         );
     }
@@ -377,7 +384,11 @@ fn broken_modified_utf7_is_kept_as_sent_and_reported() {
     assert_eq!(m.destination, "Bad&AO/-name");
     // Created as the text the person saw, properly encoded this time.
     assert_eq!(m.destination_raw, "Bad&-AO/-name");
-    assert!(m.renamed.as_deref().unwrap_or("").contains("broken encoding"));
+    assert!(m
+        .renamed
+        .as_deref()
+        .unwrap_or("")
+        .contains("broken encoding"));
 }
 
 #[test]
