@@ -11,3 +11,4 @@ mod harness_smoke;
 mod login;
 mod oauth;
 mod resume;
+mod server_text;
