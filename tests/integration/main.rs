@@ -3,6 +3,7 @@
 
 mod app_certificate;
 mod batches;
+mod certificates;
 mod errors;
 mod fidelity;
 mod google;
