@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 use sha2::{Digest, Sha256};
@@ -30,6 +31,8 @@ pub enum TrustError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("the CA file {path} is not a readable PEM file ({detail})")]
+    CaFileMalformed { path: PathBuf, detail: String },
     #[error("the CA file {0} contains no certificate")]
     CaFileEmpty(PathBuf),
     #[error("'{0}' is not a SHA-256 fingerprint (64 hexadecimal digits, colons allowed)")]
@@ -152,11 +155,13 @@ fn read_pem_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, Tr
         path: path.to_owned(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(unreadable)?;
-    let mut reader = std::io::BufReader::new(file);
-    let certs = rustls_pemfile::certs(&mut reader)
+    let pem = std::fs::read(path).map_err(unreadable)?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(unreadable)?;
+        .map_err(|e| TrustError::CaFileMalformed {
+            path: path.to_owned(),
+            detail: e.to_string(),
+        })?;
     if certs.is_empty() {
         return Err(TrustError::CaFileEmpty(path.to_owned()));
     }
