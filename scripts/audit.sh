@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Checks both Cargo.lock files (the engine's and the desktop shell's) against the RustSec
-# advisory database, offline: the snapshot in ../shared/advisory-db beside the clone, or
-# ADVISORY_DB. Fails on any vulnerability and on unmaintained, unsound or yanked crates,
-# except the advisories ignored with a reason in .cargo/audit.toml and
+# Checks the Cargo.lock files (the engine's, the desktop shell's and the fuzzing harness's)
+# against the RustSec advisory database, offline: the snapshot in ../shared/advisory-db
+# beside the clone, or ADVISORY_DB. Fails on any vulnerability and on unmaintained, unsound
+# or yanked crates, except the advisories ignored with a reason in .cargo/audit.toml and
 # src-tauri/.cargo/audit.toml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,3 +19,5 @@ fi
 # Each directory's .cargo/audit.toml holds its ignore list and `deny = ["warnings"]`.
 cargo audit --db "$db" --no-fetch
 (cd src-tauri && cargo audit --db "$db" --no-fetch)
+# The fuzzing harness is only built by contributors and CI, but it runs their code too.
+cargo audit --db "$db" --no-fetch --file fuzz/Cargo.lock
