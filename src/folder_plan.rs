@@ -9,7 +9,10 @@
 //!    the destination's Archive with messages found in no other folder.
 //! 4. The path is rebuilt with the destination's separator and prefix. A name part that
 //!    contains the destination's separator has it replaced by `_`; a top-level name
-//!    Microsoft 365 reserves (`Files`) gets ` (imported)` appended. Both are reported.
+//!    Microsoft 365 reserves (`Files`) gets ` (imported)` appended. Control characters
+//!    become `_`, and a part that is `.` or `..` gets `_` for its first dot (servers refuse
+//!    both). A name the source wrote in broken modified UTF-7 is kept letter for letter.
+//!    All of these are reported.
 //! 5. Names that differ only in case land in one destination folder.
 
 use std::collections::HashMap;
@@ -170,6 +173,15 @@ pub fn plan(source: &FolderTree, destination: &FolderTree, options: &PlanOptions
             role,
             options,
         );
+        let renamed = if folder_name::decode_lenient(&folder.raw_name).undecodable {
+            let reason = "the old server wrote this name in a broken encoding (not valid modified UTF-7), so it is kept letter for letter";
+            Some(match renamed {
+                Some(other) => format!("{reason}; {other}"),
+                None => reason.to_string(),
+            })
+        } else {
+            renamed
+        };
         let mut destination_raw = join_raw(destination, &parts);
         let key = folder_name::decode(&destination_raw).to_lowercase();
         let renamed = match taken.get(&key) {
@@ -390,25 +402,64 @@ fn destination_parts(
             rest = relative;
         }
     }
-    let mut renamed = None;
+    let mut reasons: Vec<String> = Vec::new();
     let mut parts = base;
     for part in rest {
         let mut part = part.clone();
         if part.contains(destination.delimiter) {
             part = part.replace(destination.delimiter, "_");
-            renamed = Some(format!(
-                "'{}' separates folders on the destination, so it became '_'",
-                destination.delimiter
-            ));
+            note(
+                &mut reasons,
+                format!(
+                    "'{}' separates folders on the destination, so it became '_'",
+                    destination.delimiter
+                ),
+            );
+        }
+        if let Some((safe, reason)) = safe_part(&part) {
+            part = safe;
+            note(&mut reasons, reason.into());
         }
         parts.push(part);
     }
     if options.destination_is_exchange && parts.len() == 1 && parts[0].eq_ignore_ascii_case("Files")
     {
         parts[0] = format!("{} (imported)", parts[0]);
-        renamed = Some("Microsoft 365 reserves the folder name 'Files'".into());
+        note(
+            &mut reasons,
+            "Microsoft 365 reserves the folder name 'Files'".into(),
+        );
     }
+    let renamed = (!reasons.is_empty()).then(|| reasons.join("; "));
     (parts, renamed)
+}
+
+fn note(reasons: &mut Vec<String>, reason: String) {
+    if !reasons.contains(&reason) {
+        reasons.push(reason);
+    }
+}
+
+/// The rule for name parts a destination would refuse (Dovecot refuses both, and a name a
+/// person cannot see is no use to them): control characters (C0, DEL, C1) become `_`, and a
+/// part that is `.` or `..` gets `_` for its first dot, so `..` becomes `_.`. `None` when the
+/// part is fine as it is.
+pub fn safe_part(part: &str) -> Option<(String, &'static str)> {
+    if part == "." || part == ".." {
+        return Some((
+            format!("_{}", &part[1..]),
+            "'.' and '..' are not folder names on most servers, so the first dot became '_'",
+        ));
+    }
+    if part.chars().any(char::is_control) {
+        return Some((
+            part.chars()
+                .map(|c| if c.is_control() { '_' } else { c })
+                .collect(),
+            "control characters in the name became '_'",
+        ));
+    }
+    None
 }
 
 fn join_raw(tree: &FolderTree, parts: &[String]) -> String {

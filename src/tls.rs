@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 use sha2::{Digest, Sha256};
@@ -30,6 +31,8 @@ pub enum TrustError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("the CA file {path} is not a readable PEM file ({detail})")]
+    CaFileMalformed { path: PathBuf, detail: String },
     #[error("the CA file {0} contains no certificate")]
     CaFileEmpty(PathBuf),
     #[error("'{0}' is not a SHA-256 fingerprint (64 hexadecimal digits, colons allowed)")]
@@ -152,15 +155,111 @@ fn read_pem_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, Tr
         path: path.to_owned(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(unreadable)?;
-    let mut reader = std::io::BufReader::new(file);
-    let certs = rustls_pemfile::certs(&mut reader)
+    let pem = std::fs::read(path).map_err(unreadable)?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(unreadable)?;
+        .map_err(|e| TrustError::CaFileMalformed {
+            path: path.to_owned(),
+            detail: e.to_string(),
+        })?;
     if certs.is_empty() {
         return Err(TrustError::CaFileEmpty(path.to_owned()));
     }
     Ok(certs)
+}
+
+/// Why a server's certificate was refused, as a clause that follows "the certificate of HOST
+/// is not trusted: ". Written for the owner of a small business, not for a TLS expert: what
+/// is wrong, in words they can repeat to whoever runs the server. Never Debug text.
+pub fn describe_certificate_error(error: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as E;
+    #[allow(deprecated)] // rustls still reports the older variants in some paths
+    match error {
+        E::UnknownIssuer => "it was issued by an authority this computer does not know (a self-made certificate, or one from a private certificate authority)".into(),
+        E::Expired => "it has expired (it is out of date and no longer valid)".into(),
+        E::ExpiredContext { not_after, .. } => {
+            format!("it expired on {} (it is out of date and no longer valid)", day(*not_after))
+        }
+        E::NotValidYet => {
+            "it is not valid yet (check that this computer's date and time are right)".into()
+        }
+        E::NotValidYetContext { not_before, .. } => format!(
+            "it is only valid from {} (check that this computer's date and time are right)",
+            day(*not_before)
+        ),
+        E::NotValidForName => "it was issued for a different server name than the one you typed".into(),
+        E::NotValidForNameContext { presented, .. } => {
+            let names: Vec<&str> = presented.iter().take(5).map(String::as_str).collect();
+            if names.is_empty() {
+                "it was issued for a different server name than the one you typed".into()
+            } else {
+                format!(
+                    "it was issued for a different server name than the one you typed (it names {})",
+                    crate::display::escape_controls(&names.join(", "))
+                )
+            }
+        }
+        E::Revoked => "its issuer has revoked it (withdrawn it, usually because it was compromised)".into(),
+        E::UnknownRevocationStatus | E::ExpiredRevocationList | E::ExpiredRevocationListContext { .. } => {
+            "whether it has been withdrawn (revoked) could not be checked".into()
+        }
+        E::BadSignature => "its signature does not match, so it may have been forged or altered on the way".into(),
+        E::UnsupportedSignatureAlgorithm
+        | E::UnsupportedSignatureAlgorithmContext { .. }
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            "it is signed with an old or unusual method that is no longer considered safe".into()
+        }
+        E::BadEncoding | E::UnhandledCriticalExtension => {
+            "it is damaged or uses features this computer cannot check".into()
+        }
+        E::InvalidPurpose | E::InvalidPurposeContext { .. } => {
+            "it is not meant for identifying a server (it was issued for another purpose)".into()
+        }
+        E::InvalidOcspResponse => {
+            "the server sent an invalid statement about whether it has been withdrawn".into()
+        }
+        E::ApplicationVerificationFailure => "it is not the certificate that was pinned with --pin-cert".into(),
+        E::Other(other) => match other.0.downcast_ref::<webpki::Error>() {
+            Some(webpki) => describe_webpki_error(webpki),
+            None => "it could not be verified".into(),
+        },
+        _ => "it could not be verified".into(),
+    }
+}
+
+/// The checks rustls passes on from webpki without a variant of its own.
+fn describe_webpki_error(error: &webpki::Error) -> String {
+    use webpki::Error as W;
+    match error {
+        W::CaUsedAsEndEntity => "this server presents a self-made certificate (it is marked as a certificate authority, the kind that signs other certificates, not one that identifies a server), which this computer does not trust".into(),
+        W::EndEntityUsedAsCa => "it was signed by a certificate that is not allowed to sign others".into(),
+        W::CertDistrusted => "it comes from an authority that is no longer trusted".into(),
+        W::InvalidCertValidity => "its dates of validity are impossible (it ends before it begins)".into(),
+        W::MaximumPathDepthExceeded
+        | W::MaximumPathBuildCallsExceeded
+        | W::MaximumSignatureChecksExceeded
+        | W::MaximumNameConstraintComparisonsExceeded => {
+            "its chain of issuers is too long or too complicated to check".into()
+        }
+        W::NameConstraintViolation | W::PathLenConstraintViolated => {
+            "its issuer was not allowed to issue it".into()
+        }
+        W::UnsupportedCertVersion | W::UnsupportedCriticalExtension | W::UnsupportedNameType => {
+            "it uses features this computer cannot check".into()
+        }
+        W::BadDer | W::BadDerTime | W::TrailingData(_) | W::MalformedExtensions | W::ExtensionValueInvalid | W::InvalidSerialNumber | W::MalformedDnsIdentifier => {
+            "it is damaged (it is not a well-formed certificate)".into()
+        }
+        _ => "it could not be verified".into(),
+    }
+}
+
+fn day(time: UnixTime) -> String {
+    i64::try_from(time.as_secs())
+        .ok()
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .map(|d| d.format("%-d %B %Y").to_string())
+        .unwrap_or_else(|| "a date out of range".into())
 }
 
 #[derive(Default, Debug)]
@@ -271,5 +370,100 @@ mod tests {
         .unwrap_err();
         assert!(matches!(err, TrustError::CaFileUnreadable { .. }));
         assert_eq!(err.kind(), ErrorKind::Input);
+    }
+
+    fn sentence(error: rustls::CertificateError) -> String {
+        let text = describe_certificate_error(&error);
+        assert!(!text.is_empty());
+        // Plain words: no Debug output, no type names, one line.
+        for leak in ["{", "(Other", "Error", "Context", "\n", "::"] {
+            assert!(!text.contains(leak), "{text:?} shows {leak:?}");
+        }
+        text
+    }
+
+    #[test]
+    fn every_certificate_problem_reads_as_a_sentence() {
+        use rustls::CertificateError as E;
+        let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_700_000_000));
+        assert!(sentence(E::UnknownIssuer).contains("authority this computer does not know"));
+        assert!(sentence(E::Expired).contains("expired"));
+        assert_eq!(
+            sentence(E::ExpiredContext {
+                time: at,
+                not_after: at
+            }),
+            "it expired on 14 November 2023 (it is out of date and no longer valid)"
+        );
+        assert!(sentence(E::NotValidYetContext {
+            time: at,
+            not_before: at
+        })
+        .contains("date and time"));
+        let wrong_name = describe_certificate_error(&E::NotValidForNameContext {
+            expected: ServerName::try_from("mail.example.com").unwrap(),
+            presented: vec!["DNS name: other.example.com\u{1b}[2J".into()],
+        });
+        assert!(wrong_name.contains("different server name"));
+        // The names come from the server's certificate: shown, but never as raw escapes.
+        assert!(
+            wrong_name.ends_with("(it names DNS name: other.example.com\\u{1b}[2J)"),
+            "{wrong_name:?}"
+        );
+        assert!(sentence(E::Revoked).contains("revoked"));
+        assert!(sentence(E::BadSignature).contains("signature"));
+        assert!(sentence(E::UnsupportedSignatureAlgorithmContext {
+            signature_algorithm_id: vec![1, 2],
+            supported_algorithms: Vec::new(),
+        })
+        .contains("no longer considered safe"));
+        assert!(sentence(E::InvalidPurpose).contains("not meant for identifying a server"));
+        assert!(sentence(E::BadEncoding).contains("damaged"));
+        for other in [
+            webpki::Error::CaUsedAsEndEntity,
+            webpki::Error::EndEntityUsedAsCa,
+            webpki::Error::PathLenConstraintViolated,
+            webpki::Error::BadDer,
+            webpki::Error::MaximumPathDepthExceeded,
+        ] {
+            sentence(E::Other(rustls::OtherError(Arc::new(other))));
+        }
+        sentence(E::Other(rustls::OtherError(Arc::new(
+            std::io::Error::other("something else"),
+        ))));
+    }
+
+    /// What `openssl req -x509` makes by default: a self-signed certificate that is also a
+    /// certificate authority (basicConstraints CA:TRUE), refused by the real verifier.
+    #[test]
+    fn a_self_made_authority_used_as_a_server_certificate_is_explained() {
+        let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        let der = CertificateDer::from(cert.der().to_vec());
+        let mut roots = RootCertStore::empty();
+        roots.add(der.clone()).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .unwrap();
+        let error = verifier
+            .verify_server_cert(
+                &der,
+                &[],
+                &ServerName::try_from("localhost").unwrap(),
+                &[],
+                UnixTime::now(),
+            )
+            .unwrap_err();
+        let rustls::Error::InvalidCertificate(reason) = error else {
+            panic!("not a certificate error: {error:?}");
+        };
+        let text = sentence(reason);
+        assert!(
+            text.contains("self-made certificate") && text.contains("certificate authority"),
+            "{text}"
+        );
     }
 }

@@ -9,6 +9,7 @@ use mailferry::batch::{
     self, BatchError, BatchOptions, BatchSecrets, BatchStore, NewBatch, ProgressHub, RunMode,
     SecretMode, ServerSpec, StopToken, UserStatus,
 };
+use mailferry::display::escape_controls as show;
 use mailferry::endpoint::Endpoint;
 use mailferry::error::{Classify, ErrorKind, Problem};
 use mailferry::migration_csv;
@@ -46,7 +47,8 @@ pub async fn run(action: BatchAction) -> ExitCode {
         Err(problem) => {
             eprintln!(
                 "mailferry: {}\n  What to do: {}",
-                problem.message, problem.hint
+                show(&problem.message),
+                show(&problem.hint)
             );
             ExitCode::from(if problem.kind == ErrorKind::Input {
                 EXIT_INPUT
@@ -127,7 +129,7 @@ fn read_csv(
     })?;
     migration_csv::parse_with(&bytes, passwords).map_err(|problems| {
         for p in &problems {
-            eprintln!("  {p}");
+            eprintln!("  {}", show(&p.to_string()));
         }
         problem(BatchError::Csv(problems))
     })
@@ -294,8 +296,8 @@ fn list(common: &BatchCommon) -> Result<ExitCode, Problem> {
         for s in summaries {
             println!(
                 "{:<24} {:<36} {:<18} {:>4}/{:<4}  {}",
-                s.name,
-                s.source.preset.clone().unwrap_or(s.source.url),
+                show(&s.name),
+                show(&s.source.preset.clone().unwrap_or(s.source.url)),
                 format!("{:?}", s.status),
                 s.users_synced,
                 s.users_total,
@@ -314,13 +316,13 @@ fn print_users(store: &BatchStore, name: &str) -> Result<(), Problem> {
     for u in store.users(name).map_err(problem)? {
         println!(
             "{:<32} {:<20} {:>9} {:>9} {:>8.1}MB  {:<17} {}",
-            u.email_address,
+            show(&u.email_address),
             u.status.as_str(),
             u.messages_in_source,
             u.messages_done,
             u.bytes_copied as f64 / 1_000_000.0,
             time_text(u.last_synced_at),
-            u.detail.unwrap_or_default()
+            show(&u.detail.unwrap_or_default())
         );
     }
     Ok(())
@@ -819,7 +821,7 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
             let s = r.source.as_ref();
             println!(
                 "{:<32} {:>7} {:>9} {:>8.1}MB {:>9} {:>10}  {}",
-                r.email_address,
+                show(&r.email_address),
                 s.map(|s| s.folders).unwrap_or(0),
                 s.map(|s| s.messages).unwrap_or(0),
                 s.map(|s| s.bytes as f64 / 1_000_000.0).unwrap_or(0.0),
@@ -829,7 +831,7 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
                     .unwrap_or_else(|| "—".into()),
                 r.error
                     .as_ref()
-                    .map(|e| format!("{} ({})", e.message, e.hint))
+                    .map(|e| format!("{} ({})", show(&e.message), show(&e.hint)))
                     .unwrap_or_default()
             );
         }

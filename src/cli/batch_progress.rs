@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use mailferry::batch::{ProgressHub, UserStatus};
+use mailferry::display::escape_controls as show;
 
 pub fn spawn(hub: &ProgressHub) -> tokio::task::JoinHandle<()> {
     let (snapshot, mut updates) = hub.subscribe();
@@ -22,7 +23,7 @@ pub fn spawn(hub: &ProgressHub) -> tokio::task::JoinHandle<()> {
                     let bar = bars.entry(user.email_address.clone()).or_insert_with(|| {
                         let bar = multi.add(ProgressBar::new(0));
                         bar.set_style(style.clone());
-                        bar.set_prefix(user.email_address.clone());
+                        bar.set_prefix(show(&user.email_address).into_owned());
                         bar
                     });
                     bar.set_length(user.to_copy);
@@ -35,15 +36,17 @@ pub fn spawn(hub: &ProgressHub) -> tokio::task::JoinHandle<()> {
                         "{} · {:.1} MB{eta} {}",
                         user.status.as_str(),
                         user.bytes_copied as f64 / 1_000_000.0,
-                        user.detail.unwrap_or_default()
+                        show(&user.detail.unwrap_or_default())
                     ));
                 } else if last_status.get(&user.email_address) != Some(&user.status) {
                     last_status.insert(user.email_address.clone(), user.status);
                     eprintln!(
                         "{} {}{}",
-                        user.email_address,
+                        show(&user.email_address),
                         user.status.as_str(),
-                        user.detail.map(|d| format!(": {d}")).unwrap_or_default()
+                        user.detail
+                            .map(|d| format!(": {}", show(&d)))
+                            .unwrap_or_default()
                     );
                 }
             }

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use mailferry::auth::Credentials;
+use mailferry::display::escape_controls as show;
 use mailferry::endpoint::{Endpoint, Security};
 use mailferry::error::{Classify, Problem};
 use mailferry::events::Events;
@@ -40,7 +41,8 @@ fn fail(problem: &Problem, json: bool, status: u8) -> ExitCode {
     }
     eprintln!(
         "mailferry: {}\n  What to do: {}",
-        problem.message, problem.hint
+        show(&problem.message),
+        show(&problem.hint)
     );
     ExitCode::from(status)
 }
@@ -280,7 +282,8 @@ async fn migrate(args: MigrateArgs) -> ExitCode {
         for problem in &report.errors {
             eprintln!(
                 "mailferry: {}\n  What to do: {}",
-                problem.message, problem.hint
+                show(&problem.message),
+                show(&problem.hint)
             );
         }
         if report.errors.is_empty() {
@@ -317,7 +320,7 @@ async fn plan(args: MigrateArgs) -> ExitCode {
             let note = f
                 .renamed
                 .as_deref()
-                .map(|r| format!(" ({r})"))
+                .map(|r| format!(" ({})", show(r)))
                 .unwrap_or_default();
             let large = if f.too_large > 0 {
                 format!(", {} too large", f.too_large)
@@ -326,14 +329,14 @@ async fn plan(args: MigrateArgs) -> ExitCode {
             };
             println!(
                 "{:<32} → {:<28} {:>7} messages {:>10.1} MB{large}{note}",
-                f.source,
-                f.destination,
+                show(&f.source),
+                show(&f.destination),
                 f.messages,
                 f.bytes as f64 / 1_000_000.0
             );
         }
         for s in &planned.plan.skipped {
-            println!("{:<32}   not copied: {}", s.source, s.reason);
+            println!("{:<32}   not copied: {}", show(&s.source), show(&s.reason));
         }
     }
     ExitCode::SUCCESS
@@ -361,8 +364,8 @@ async fn verify(args: MigrateArgs) -> ExitCode {
         for f in &report.folders {
             println!(
                 "{:<32} → {:<28} source {:>6}, destination {:>6}, missing {:>4}, extra {:>4}, flag differences {:>4}",
-                f.sources.join(" + "),
-                f.destination,
+                show(&f.sources.join(" + ")),
+                show(&f.destination),
                 f.source_messages,
                 f.destination_messages,
                 f.missing,
@@ -372,7 +375,7 @@ async fn verify(args: MigrateArgs) -> ExitCode {
             for m in &f.missing_items {
                 println!(
                     "    missing: {} UID {} {:?} ({} bytes)",
-                    m.source,
+                    show(&m.source),
                     m.uid,
                     m.subject.as_deref().unwrap_or("(no subject)"),
                     m.size

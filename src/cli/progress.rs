@@ -1,6 +1,7 @@
 //! A terminal progress bar fed by the engine's events.
 
 use indicatif::{ProgressBar, ProgressStyle};
+use mailferry::display::escape_controls as visible;
 use mailferry::events::Event;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -22,10 +23,14 @@ pub async fn show(mut events: UnboundedReceiver<Event>) {
             } => {
                 bytes += b;
                 bar.inc(messages);
-                bar.set_message(format!("{:.1} MB · {source}", bytes as f64 / 1_000_000.0));
+                bar.set_message(format!(
+                    "{:.1} MB · {}",
+                    bytes as f64 / 1_000_000.0,
+                    visible(&source)
+                ));
             }
             Event::Waiting { reason, seconds } => {
-                bar.set_message(format!("waiting {seconds} s: {reason}"))
+                bar.set_message(format!("waiting {seconds} s: {}", visible(&reason)))
             }
             Event::FolderFinished { .. } => bar.tick(),
         }

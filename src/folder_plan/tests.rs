@@ -304,3 +304,108 @@ fn parents_are_listed_outermost_first() {
     assert_eq!(parents_of("INBOX.a.b", '.', "INBOX."), vec!["INBOX.a"]);
     assert!(parents_of("a", '/', "").is_empty());
 }
+
+#[test]
+fn control_characters_become_underscores_and_are_reported() {
+    let source = tree(
+        &[
+            ("INBOX", &[]),
+            ("Bell\u{7}Tower", &[]),
+            ("\u{1b}[2JClear", &[]),
+            ("Del\u{7f}ete/Nul\u{0}l", &[]),
+            ("C1\u{9b}31m", &[]),
+        ],
+        '/',
+        "",
+    );
+    let plan = plan(&source, &exchange(), &PlanOptions::default());
+    for (name, expected) in [
+        ("Bell\u{7}Tower", "Bell_Tower"),
+        ("\u{1b}[2JClear", "_[2JClear"),
+        ("Del\u{7f}ete/Nul\u{0}l", "Del_ete/Nul_l"),
+        ("C1\u{9b}31m", "C1_31m"),
+    ] {
+        let m = mapping(&plan, name);
+        assert_eq!(m.destination, expected);
+        assert_eq!(m.destination_raw, expected);
+        assert!(
+            m.renamed
+                .as_deref()
+                .unwrap_or("")
+                .contains("control characters"),
+            "{m:?}"
+        );
+    }
+}
+
+#[test]
+fn dot_segments_get_an_underscore_and_are_reported() {
+    let source = tree(
+        &[
+            ("INBOX", &[]),
+            ("..", &[]),
+            ("Projects/../Secrets", &[]),
+            ("Projects/.", &[]),
+            ("Projects/...", &[]),
+            ("v1.2..3", &[]),
+        ],
+        '/',
+        "",
+    );
+    let plan = plan(&source, &exchange(), &PlanOptions::default());
+    assert_eq!(mapping(&plan, "..").destination, "_.");
+    assert_eq!(
+        mapping(&plan, "Projects/../Secrets").destination,
+        "Projects/_./Secrets"
+    );
+    assert_eq!(mapping(&plan, "Projects/.").destination, "Projects/_");
+    for name in ["..", "Projects/../Secrets", "Projects/."] {
+        assert!(
+            mapping(&plan, name)
+                .renamed
+                .as_deref()
+                .unwrap_or("")
+                .contains("'..'"),
+            "{name} must be reported"
+        );
+    }
+    // Dots inside a longer part are ordinary characters.
+    assert_eq!(mapping(&plan, "Projects/...").destination, "Projects/...");
+    assert_eq!(mapping(&plan, "v1.2..3").destination, "v1.2..3");
+    assert!(mapping(&plan, "v1.2..3").renamed.is_none());
+}
+
+#[test]
+fn broken_modified_utf7_is_kept_as_sent_and_reported() {
+    let source = tree(&[("INBOX", &[]), ("Bad&AO/-name", &[])], '/', "");
+    let plan = plan(&source, &exchange(), &PlanOptions::default());
+    let m = mapping(&plan, "Bad&AO/-name");
+    assert_eq!(m.source_raw, "Bad&AO/-name");
+    assert_eq!(m.destination, "Bad&AO/-name");
+    // Created as the text the person saw, properly encoded this time.
+    assert_eq!(m.destination_raw, "Bad&-AO/-name");
+    assert!(m
+        .renamed
+        .as_deref()
+        .unwrap_or("")
+        .contains("broken encoding"));
+}
+
+#[test]
+fn several_reasons_are_all_reported() {
+    let source = tree(&[("INBOX", &[]), ("INBOX.a/b\u{7}", &[])], '.', "INBOX.");
+    let plan = plan(&source, &exchange(), &PlanOptions::default());
+    let m = mapping(&plan, "INBOX.a/b\u{7}");
+    assert_eq!(m.destination, "a_b_");
+    let reason = m.renamed.as_deref().unwrap_or("");
+    assert!(reason.contains("separates folders") && reason.contains("control characters"));
+}
+
+#[test]
+fn safe_parts_are_left_alone() {
+    assert_eq!(safe_part("Família"), None);
+    assert_eq!(safe_part("a.b"), None);
+    assert_eq!(safe_part(".hidden"), None);
+    assert_eq!(safe_part("..").map(|(p, _)| p), Some("_.".to_string()));
+    assert_eq!(safe_part("a\tb").map(|(p, _)| p), Some("a_b".to_string()));
+}

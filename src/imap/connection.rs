@@ -917,7 +917,7 @@ async fn handshake(
             match tls_error {
                 Some(rustls::Error::InvalidCertificate(reason)) => Err(ImapError::Certificate {
                     host: host.into(),
-                    reason: describe_certificate_error(reason),
+                    reason: crate::tls::describe_certificate_error(reason),
                     fingerprint: trust.presented_fingerprint(host),
                 }),
                 Some(other) => Err(ImapError::Certificate {
@@ -933,25 +933,6 @@ async fn handshake(
             seconds: timeouts.connect.as_secs(),
             during: "setting up TLS",
         }),
-    }
-}
-
-fn describe_certificate_error(error: &rustls::CertificateError) -> String {
-    use rustls::CertificateError as E;
-    match error {
-        E::UnknownIssuer => {
-            "it was issued by an authority this computer does not know (self-signed or private CA)"
-                .into()
-        }
-        E::Expired | E::ExpiredContext { .. } => "it has expired".into(),
-        E::NotValidYet | E::NotValidYetContext { .. } => {
-            "it is not valid yet (check this computer's clock)".into()
-        }
-        E::NotValidForName | E::NotValidForNameContext { .. } => {
-            "it was issued for a different server name".into()
-        }
-        E::Revoked => "it has been revoked".into(),
-        other => format!("{other:?}"),
     }
 }
 

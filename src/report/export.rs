@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::batch::{BatchSummary, BatchUser};
+use crate::display::{csv_cell, escape_controls};
 use crate::report::MigrationReport;
 
 /// One user of a batch with the report of their last pass.
@@ -100,7 +101,7 @@ pub fn to_csv(report: &BatchReport) -> Result<String, csv::Error> {
                 .unwrap_or_default(),
         );
         user_row.push(last.clone());
-        out.write_record(&user_row)?;
+        write_row(&mut out, &user_row)?;
         let Some(run) = &entry.report else { continue };
         for folder in &run.folders {
             let mut row = base("folder");
@@ -143,7 +144,7 @@ pub fn to_csv(report: &BatchReport) -> Result<String, csv::Error> {
                     .unwrap_or_default(),
             );
             row.push(last.clone());
-            out.write_record(&row)?;
+            write_row(&mut out, &row)?;
             for (row_type, items) in [
                 ("skipped", &folder.skipped_items),
                 ("failed", &folder.failed_items),
@@ -161,7 +162,7 @@ pub fn to_csv(report: &BatchReport) -> Result<String, csv::Error> {
                         String::new(),
                         last.clone(),
                     ]);
-                    out.write_record(&row)?;
+                    write_row(&mut out, &row)?;
                 }
             }
         }
@@ -170,8 +171,15 @@ pub fn to_csv(report: &BatchReport) -> Result<String, csv::Error> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// Every cell goes through [`csv_cell`]: names, subjects and server messages are the
+/// servers' and the CSV's words, not ours.
+fn write_row(out: &mut csv::Writer<Vec<u8>>, row: &[String]) -> Result<(), csv::Error> {
+    out.write_record(row.iter().map(|cell| csv_cell(cell).into_owned()))
+}
+
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
+    escape_controls(text)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
@@ -318,4 +326,114 @@ pub fn collect(
         users,
         generated_at: chrono::Utc::now().timestamp(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::{BatchStatus, ServerSpec, UserStatus};
+    use crate::error::{ErrorKind, Problem};
+    use crate::folder_name::Role;
+    use crate::report::{FolderReport, MessageIssue};
+
+    /// A report whose every server-given text is hostile.
+    fn hostile() -> BatchReport {
+        let mut folder = FolderReport::new(
+            "\u{1b}]0;owned\u{7}Inbox",
+            "=HYPERLINK(\"http://x\")",
+            Role::Regular,
+            Some("control characters in the name became '_'".into()),
+        );
+        folder.fail(MessageIssue {
+            uid: 7,
+            subject: Some("@SUM(1)\u{1b}[2J".into()),
+            date: None,
+            size: 10,
+            reason: "protocol".into(),
+            explanation: "-bad\r\nline".into(),
+        });
+        let run = MigrationReport::finish(
+            "src".into(),
+            "dst".into(),
+            vec![folder],
+            Vec::new(),
+            vec![Problem {
+                kind: ErrorKind::Protocol,
+                message: "server said \u{1b}[31mNO".into(),
+                hint: "+1".into(),
+            }],
+            1,
+        );
+        BatchReport {
+            batch: BatchSummary {
+                name: "b".into(),
+                source: ServerSpec {
+                    preset: None,
+                    url: "imaps://a".into(),
+                },
+                destination: ServerSpec {
+                    preset: None,
+                    url: "imaps://b".into(),
+                },
+                status: BatchStatus::Syncing,
+                users_total: 1,
+                users_synced: 0,
+                last_synced_at: None,
+                created_at: 0,
+            },
+            users: vec![UserReport {
+                user: BatchUser {
+                    email_address: "=cmd|' /C calc'!A0".into(),
+                    user_name: "u\u{0}".into(),
+                    user_root: None,
+                    status: UserStatus::Failed,
+                    detail: None,
+                    error: None,
+                    resume_at: None,
+                    last_synced_at: None,
+                    next_sync_at: None,
+                    messages_in_source: 1,
+                    messages_done: 0,
+                    bytes_copied: 0,
+                    skipped: 0,
+                    failed: 1,
+                },
+                report: Some(run),
+            }],
+            generated_at: 0,
+        }
+    }
+
+    fn raw_controls(text: &str) -> Vec<char> {
+        text.chars()
+            .filter(|c| c.is_control() && *c != '\n' && *c != '\r')
+            .collect()
+    }
+
+    #[test]
+    fn csv_has_no_control_characters_and_no_formulas() {
+        let csv = to_csv(&hostile()).unwrap();
+        assert_eq!(raw_controls(&csv), Vec::<char>::new(), "{csv}");
+        assert!(csv.contains("\\u{1b}]0;owned\\u{7}Inbox"), "{csv}");
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        for record in reader.records() {
+            for cell in record.unwrap().iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@']),
+                    "a cell a spreadsheet would evaluate: {cell}"
+                );
+                // Record separators come only from the writer, never from a value.
+                assert!(!cell.contains(['\r', '\n']), "{cell:?}");
+            }
+        }
+        assert!(csv.contains("'=cmd|"), "{csv}");
+    }
+
+    #[test]
+    fn html_has_no_control_characters() {
+        let html = to_html(&hostile());
+        assert_eq!(raw_controls(&html), Vec::<char>::new(), "{html}");
+        assert!(html.contains("\\u{1b}]0;owned\\u{7}Inbox"));
+        assert!(html.contains("server said \\u{1b}[31mNO"));
+    }
 }

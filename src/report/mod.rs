@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::display::escape_controls as show;
 use crate::error::Problem;
 use crate::folder_name::Role;
 use crate::folder_plan::SkippedFolder;
@@ -210,8 +211,8 @@ impl MigrationReport {
         for f in &self.folders {
             let mut line = format!(
                 "{:<32} → {:<28} {:>6} in source, {:>6} copied, {:>6} already there",
-                f.source,
-                f.destination,
+                show(&f.source),
+                show(&f.destination),
                 f.messages_in_source,
                 f.copied,
                 f.already_present + f.previously_copied + f.in_other_folders
@@ -223,7 +224,7 @@ impl MigrationReport {
                 line.push_str(&format!(", {} FAILED", f.failed));
             }
             if let Some(note) = &f.renamed {
-                line.push_str(&format!(" ({note})"));
+                line.push_str(&format!(" ({})", show(note)));
             }
             out.push_str(&line);
             out.push('\n');
@@ -233,17 +234,22 @@ impl MigrationReport {
                     issue.uid,
                     issue.subject.as_deref().unwrap_or("(no subject)"),
                     issue.size,
-                    issue.explanation
+                    show(&issue.explanation)
                 ));
             }
         }
         for s in &self.folders_not_copied {
-            out.push_str(&format!("{:<32}   not copied: {}\n", s.source, s.reason));
+            out.push_str(&format!(
+                "{:<32}   not copied: {}\n",
+                show(&s.source),
+                show(&s.reason)
+            ));
         }
         for e in &self.errors {
             out.push_str(&format!(
                 "Problem: {}\n  What to do: {}\n",
-                e.message, e.hint
+                show(&e.message),
+                show(&e.hint)
             ));
         }
         let t = &self.totals;
@@ -266,3 +272,40 @@ impl MigrationReport {
 }
 
 pub mod export;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_terminal_summary_shows_control_characters_as_text() {
+        let mut folder = FolderReport::new("\u{1b}[2JInbox\u{7}", "Inbox_", Role::Regular, None);
+        folder.skip(MessageIssue {
+            uid: 1,
+            subject: Some("\u{1b}]0;title\u{7}".into()),
+            date: None,
+            size: 1,
+            reason: "too_large".into(),
+            explanation: "\u{9b}31m big".into(),
+        });
+        let report = MigrationReport::finish(
+            "s".into(),
+            "d".into(),
+            vec![folder],
+            vec![SkippedFolder {
+                source: "\u{0}Views".into(),
+                reason: "a view".into(),
+            }],
+            Vec::new(),
+            1,
+        );
+        let summary = report.summary();
+        let raw: Vec<char> = summary
+            .chars()
+            .filter(|c| c.is_control() && *c != '\n')
+            .collect();
+        assert!(raw.is_empty(), "{summary:?}");
+        assert!(summary.contains("\\u{1b}[2JInbox\\u{7}"));
+        assert!(summary.contains("\\u{0}Views"));
+    }
+}

@@ -3,6 +3,7 @@
 
 mod app_certificate;
 mod batches;
+mod certificates;
 mod cutover;
 mod errors;
 mod exchange_migration;
@@ -16,3 +17,4 @@ mod login;
 mod oauth;
 mod one_writer;
 mod resume;
+mod server_text;

@@ -101,6 +101,21 @@ pub fn self_signed_server_cert() -> ServerCert {
     }
 }
 
+/// A self-signed server certificate that is also a CA (basicConstraints CA:TRUE), as
+/// `openssl req -x509` makes by default.
+pub fn self_signed_ca_server_cert() -> ServerCert {
+    let key = KeyPair::generate().expect("generate self-signed CA key");
+    let mut params = server_params("localhost (openssl req -x509)");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let cert = params.self_signed(&key).expect("self-sign CA server cert");
+    ServerCert {
+        cert_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+        cert_der: cert.der().to_vec(),
+        trust_pem: cert.pem(),
+    }
+}
+
 /// Lowercase hex SHA-256 of a DER certificate, the form fingerprint pins use.
 pub fn sha256_hex(der: &[u8]) -> String {
     hex::encode(Sha256::digest(der))

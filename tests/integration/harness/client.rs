@@ -12,6 +12,7 @@ use async_imap::imap_proto::{Response, Status};
 use async_imap::types::{Fetch, Flag, NameAttribute};
 use chrono::{DateTime, FixedOffset};
 use futures::TryStreamExt;
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
@@ -65,7 +66,7 @@ pub fn client_config(ca_pem_path: &Path) -> Arc<rustls::ClientConfig> {
     let pem = std::fs::read(ca_pem_path)
         .unwrap_or_else(|e| panic!("read CA file {}: {e}", ca_pem_path.display()));
     let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+    for cert in CertificateDer::pem_slice_iter(&pem) {
         roots
             .add(cert.expect("parse CA PEM"))
             .expect("add CA to root store");

@@ -107,6 +107,9 @@ pub enum CertChoice {
     TrustedByTestCa,
     /// A self-signed certificate no client trusts: for certificate-error tests.
     SelfSigned,
+    /// What `openssl req -x509` makes: self-signed and marked as a certificate authority
+    /// (CA:TRUE), which verifiers refuse as a server certificate even when it is trusted.
+    SelfSignedCa,
 }
 
 #[derive(Clone, Debug)]
@@ -288,6 +291,7 @@ impl Dovecot {
         let cert = match cfg.cert {
             CertChoice::TrustedByTestCa => certs::server_cert_signed_by_test_ca(),
             CertChoice::SelfSigned => certs::self_signed_server_cert(),
+            CertChoice::SelfSignedCa => certs::self_signed_ca_server_cert(),
         };
         write(&root.join("server-cert.pem"), cert.cert_pem.as_bytes());
         write(&root.join("server-key.pem"), cert.key_pem.as_bytes());

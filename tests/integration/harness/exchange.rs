@@ -324,11 +324,11 @@ impl Drop for ExchangeProxy {
 fn tls_acceptor(cert_path: &std::path::Path, key_path: &std::path::Path) -> TlsAcceptor {
     let cert_pem = std::fs::read(cert_path).expect("read the Dovecot's certificate");
     let key_pem = std::fs::read(key_path).expect("read the Dovecot's key");
-    let certs: Vec<_> = rustls_pemfile::certs(&mut cert_pem.as_slice())
+    use rustls::pki_types::pem::PemObject;
+    let certs: Vec<_> = rustls::pki_types::CertificateDer::pem_slice_iter(&cert_pem)
         .collect::<Result<_, _>>()
         .expect("parse certificate PEM");
-    let key = rustls_pemfile::private_key(&mut key_pem.as_slice())
-        .expect("parse key PEM")
+    let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(&key_pem)
         .expect("a private key in the key file");
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
