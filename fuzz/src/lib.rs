@@ -117,3 +117,45 @@ fn splices(target: &str, input: &[u8]) -> Vec<Vec<u8>> {
     inserted.extend_from_slice(&seed[at..]);
     vec![overwritten, inserted, seed[..at].to_vec()]
 }
+
+/// The response framer (what bounds every read from a server): any bytes, cut into chunks
+/// anywhere, give responses within the limits or a refusal, never a panic or a response
+/// larger than allowed. The first byte picks the chunk size, so splits are fuzzed too.
+pub fn response_framer(input: &[u8]) {
+    frame_all(input);
+    for spliced in splices("response_framer", input) {
+        frame_all(&spliced);
+    }
+}
+
+fn frame_all(input: &[u8]) {
+    use mailferry::imap::framing::{Framer, Limits};
+    let Some((&chunk, bytes)) = input.split_first() else {
+        return;
+    };
+    let limits = Limits {
+        max_line: 256,
+        max_literal: 1024,
+        max_frame: 4096,
+    };
+    let mut framer = Framer::default();
+    let mut total = 0;
+    for piece in bytes.chunks(usize::from(chunk).max(1)) {
+        let mut at = 0;
+        while at < piece.len() {
+            match framer.advance(&piece[at..], &limits) {
+                Ok((used, frame)) => {
+                    assert!(used > 0, "the framer consumed nothing");
+                    at += used;
+                    if let Some(frame) = frame {
+                        assert!(frame.len() as u64 <= limits.max_frame);
+                        total += frame.len();
+                    }
+                }
+                Err(_) => return,
+            }
+        }
+        assert!(framer.partial_len() as u64 <= limits.max_frame);
+    }
+    assert!(total <= bytes.len());
+}
