@@ -32,6 +32,8 @@ pub struct FolderContext<'a> {
     pub elsewhere: Option<&'a HashSet<Fingerprint>>,
     /// The destination is Exchange (Microsoft 365): its flag and line-length rules apply.
     pub exchange: bool,
+    /// Rename read-receipt requests on messages already read (see `receipts`).
+    pub disarm_read_receipts: bool,
 }
 
 impl FolderContext<'_> {
@@ -509,6 +511,7 @@ async fn append_batch(
         for keyword in plan.left_behind() {
             *report.keywords_not_kept.entry(keyword.clone()).or_default() += 1;
         }
+        let body = disarm_receipt(ctx, &meta, body, report);
         let Some(body) = fit_lines(ctx, &meta, body, report) else {
             continue;
         };
@@ -616,6 +619,26 @@ async fn append_batch(
     match stopped {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// A message already read loses its read-receipt request when the owner asked for that.
+fn disarm_receipt(
+    ctx: &FolderContext<'_>,
+    meta: &MessageMeta,
+    body: Vec<u8>,
+    report: &mut FolderReport,
+) -> Vec<u8> {
+    let read = meta.flags.iter().any(|f| f.eq_ignore_ascii_case("\\Seen"));
+    if !(ctx.disarm_read_receipts && read) {
+        return body;
+    }
+    match crate::receipts::disarm(&body) {
+        Some(disarmed) => {
+            report.receipts_disarmed += 1;
+            disarmed
+        }
+        None => body,
     }
 }
 

@@ -23,6 +23,7 @@ pub mod migration_csv;
 pub mod oauth;
 pub mod presets;
 pub mod probe;
+pub mod receipts;
 pub mod reencode;
 pub mod report;
 pub mod secrets;

@@ -51,6 +51,9 @@ pub struct BatchOptions {
     pub timeout_secs: u64,
     /// First wait after a network failure or throttling; it doubles on each further wait.
     pub retry_wait_secs: u64,
+    /// Rename read-receipt requests on messages already read (see `receipts`).
+    #[serde(default)]
+    pub disarm_read_receipts: bool,
 }
 
 impl BatchOptions {
@@ -102,6 +105,7 @@ impl Default for BatchOptions {
             allow_insecure_auth: false,
             timeout_secs: 60,
             retry_wait_secs: 30,
+            disarm_read_receipts: false,
         }
     }
 }

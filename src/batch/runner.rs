@@ -461,6 +461,7 @@ impl Pass {
                     connect: timeout.min(Duration::from_secs(30)),
                     idle: timeout,
                 },
+                disarm_read_receipts: batch.options.disarm_read_receipts,
                 ..MigrationOptions::default()
             },
             state,

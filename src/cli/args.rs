@@ -237,6 +237,11 @@ pub struct MigrateArgs {
     /// has finished instead of stopping at once.
     #[arg(long)]
     pub wait: bool,
+    /// On messages already read, rename the read-receipt request
+    /// (Disposition-Notification-To) so that Outlook does not send the receipt again.
+    /// Changes those messages' bytes; off by default.
+    #[arg(long)]
+    pub disarm_read_receipts: bool,
     /// Print the final report as one JSON object on standard output.
     #[arg(long)]
     pub json: bool,
@@ -383,6 +388,10 @@ pub struct BatchCreateArgs {
     pub pin_cert: Option<String>,
     #[arg(long)]
     pub allow_insecure_auth: bool,
+    /// On messages already read, rename the read-receipt request so that Outlook does not
+    /// send the receipt again (changes those messages' bytes).
+    #[arg(long)]
+    pub disarm_read_receipts: bool,
     #[arg(long, value_name = "FOLDER")]
     pub exclude: Vec<String>,
     #[arg(long, value_name = "BYTES")]

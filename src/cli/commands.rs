@@ -220,6 +220,7 @@ fn build(args: &MigrateArgs, events: Events) -> Result<Migration, Problem> {
             idle: timeout,
         },
         wait_for_lease: args.wait,
+        disarm_read_receipts: args.disarm_read_receipts,
         ..MigrationOptions::default()
     };
     Ok(Migration {

@@ -37,6 +37,9 @@ pub struct MigrationOptions {
     /// When another process is copying the same mailbox: wait for it (true) or give up at
     /// once (false).
     pub wait_for_lease: bool,
+    /// Rename `Disposition-Notification-To` on messages already read, so that Outlook does
+    /// not send their read receipts again (changes those messages' bytes; off by default).
+    pub disarm_read_receipts: bool,
 }
 
 impl Default for MigrationOptions {
@@ -48,6 +51,7 @@ impl Default for MigrationOptions {
             timeouts: Timeouts::default(),
             attempts: 6,
             wait_for_lease: false,
+            disarm_read_receipts: false,
         }
     }
 }
@@ -394,6 +398,7 @@ impl Worker {
                         max_message_size: self.shared.max_message_size,
                         elsewhere: self.elsewhere.as_deref(),
                         exchange: self.shared.exchange,
+                        disarm_read_receipts: migration.options.disarm_read_receipts,
                     };
                     copy::copy_folder(&ctx, source, destination, mapping, &mut run).await
                 }

@@ -68,6 +68,9 @@ pub struct FolderReport {
     pub reencoded: u64,
     #[serde(default)]
     pub reencoded_items: Vec<MessageIssue>,
+    /// Messages already read whose read-receipt request was renamed, as the owner asked.
+    #[serde(default)]
+    pub receipts_disarmed: u64,
     pub bytes_copied: u64,
     /// Messages in the destination folder after the pass (the final check).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -103,6 +106,7 @@ impl FolderReport {
             keywords_not_kept: Default::default(),
             reencoded: 0,
             reencoded_items: Vec::new(),
+            receipts_disarmed: 0,
             flags_updated: 0,
             bytes_copied: 0,
             destination_messages: None,

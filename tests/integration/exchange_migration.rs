@@ -77,7 +77,17 @@ fn migrate(
     dest: &Dovecot,
     state: &std::path::Path,
 ) -> Outcome {
-    let args: Vec<String> = [
+    let args = migrate_args(source, proxy, dest, state);
+    mailferry(&args, &[("SRC_PW", SRC_PW), ("DST_PW", DST_PW)])
+}
+
+fn migrate_args(
+    source: &Source,
+    proxy: &ExchangeProxy,
+    dest: &Dovecot,
+    state: &std::path::Path,
+) -> Vec<String> {
+    [
         "migrate",
         "--source",
         &source.server.url_imaps(SRC_USER),
@@ -97,8 +107,7 @@ fn migrate(
     ]
     .iter()
     .map(|s| s.to_string())
-    .collect();
-    mailferry(&args, &[("SRC_PW", SRC_PW), ("DST_PW", DST_PW)])
+    .collect()
 }
 
 fn folder<'a>(report: &'a Value, source: &str) -> &'a Value {
@@ -285,4 +294,55 @@ async fn ten_refusals_ending_a_session_do_not_stop_the_migration() {
         .filter(|m| m.body.len() < 1 << 20)
         .collect();
     assert_same_messages(&small, &destination_messages(&dest, "INBOX").await);
+}
+
+#[tokio::test]
+async fn read_receipts_can_be_disarmed_on_messages_already_read() {
+    let receipt = |subject: &str| {
+        format!(
+            "From: a@example.com\r\nTo: anna@contoso.test\r\nSubject: {subject}\r\n\
+             Disposition-Notification-To: a@example.com\r\nMessage-ID: <{subject}@example.com>\r\n\r\nPlease confirm.\r\n"
+        )
+        .into_bytes()
+    };
+    let source = Source::with(&[(
+        "INBOX",
+        vec![
+            (vec!["\\Seen"], receipt("already-read")),
+            (vec![], receipt("not-read-yet")),
+        ],
+    )])
+    .await;
+    let dest = exchange_destination();
+    let proxy = ExchangeProxy::start(&dest, ExchangeConfig::exchange_online());
+    let state = fresh_state_dir();
+    let mut args = migrate_args(&source, &proxy, &dest, state.path());
+    args.push("--disarm-read-receipts".into());
+    let out = mailferry(&args, &[("SRC_PW", SRC_PW), ("DST_PW", DST_PW)]);
+    assert_eq!(out.code, 0, "{}", out.context());
+    assert_eq!(folder(&out.json(), "INBOX")["receipts_disarmed"], 1);
+
+    let original = source.messages("INBOX").await;
+    let copied = destination_messages(&dest, "INBOX").await;
+    let by_subject = |messages: &[StoredMessage], subject: &str| {
+        messages
+            .iter()
+            .find(|m| m.subject() == subject)
+            .map(|m| m.body.clone())
+            .unwrap_or_else(|| panic!("no message {subject}"))
+    };
+    // The unread message keeps its request, byte for byte.
+    assert_eq!(
+        by_subject(&copied, "not-read-yet"),
+        by_subject(&original, "not-read-yet")
+    );
+    // The read one has it renamed, and nothing else changed.
+    let disarmed = String::from_utf8(by_subject(&copied, "already-read")).expect("text");
+    let expected = String::from_utf8(by_subject(&original, "already-read"))
+        .expect("text")
+        .replace(
+            "Disposition-Notification-To:",
+            "X-Mailferry-Disarmed-Disposition-Notification-To:",
+        );
+    assert_eq!(disarmed, expected);
 }

@@ -400,7 +400,11 @@ timeout_secs: number;
 /**
  * First wait after a network failure or throttling; it doubles on each further wait.
  */
-retry_wait_secs: number }
+retry_wait_secs: number; 
+/**
+ * Rename read-receipt requests on messages already read (see `receipts`).
+ */
+disarm_read_receipts?: boolean }
 /**
  * Live progress of one batch, at most ~10 a second.
  */
