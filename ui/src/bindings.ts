@@ -160,7 +160,6 @@ async retryFailed(name: string) : Promise<Result<null, AppError>> {
 }
 },
 /**
- * A last pass for every synced mailbox, then their migration is closed (Completed).
  * Tries one failed mailbox again (after its password or sign-in was fixed).
  */
 async retryUser(name: string, email: string) : Promise<Result<null, AppError>> {
@@ -171,6 +170,10 @@ async retryUser(name: string, email: string) : Promise<Result<null, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * A last pass for every synced mailbox, then their migration is closed (Completed). The
+ * runner is stopped and waited for first, so the last pass never overlaps it.
+ */
 async completeBatch(name: string) : Promise<Result<null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("complete_batch", { name }) };
@@ -549,7 +552,11 @@ export type ErrorKind =
 /**
  * A fault in Mailferry itself: the work it stopped is reported failed, never done.
  */
-"internal"
+"internal" | 
+/**
+ * Another Mailferry window or command is copying the same mailbox right now.
+ */
+"busy"
 export type FolderReport = { source: string; destination: string; role: Role; status: FolderStatus; renamed?: string | null; 
 /**
  * Messages in the source folder, not counting those pending deletion (\Deleted).
@@ -579,7 +586,21 @@ deleted_not_copied: number;
  * Deleted on the old server while this pass was copying (the owner still uses it): not
  * copied, and not a failure.
  */
-deleted_during_copy?: number; flags_updated: number; bytes_copied: number; 
+deleted_during_copy?: number; flags_updated: number; 
+/**
+ * Keywords the destination cannot keep (or that are deliberately not sent, such as
+ * `$MDNSent` to Microsoft 365), with how many messages carried each.
+ */
+keywords_not_kept: Partial<{ [key in string]: number }>; 
+/**
+ * Delivered with some parts re-encoded (same content once decoded), because the
+ * destination refuses their long lines; each is listed with the reason.
+ */
+reencoded?: number; reencoded_items?: MessageIssue[]; 
+/**
+ * Messages already read whose read-receipt request was renamed, as the owner asked.
+ */
+receipts_disarmed?: number; bytes_copied: number; 
 /**
  * Messages in the destination folder after the pass (the final check).
  */

@@ -132,6 +132,7 @@ export function report(patch: Partial<MigrationReport> = {}): MigrationReport {
         failed_items: [],
         deleted_not_copied: 0,
         flags_updated: 0,
+        keywords_not_kept: {},
         bytes_copied: 1_000_000_000,
       },
       {
@@ -150,6 +151,7 @@ export function report(patch: Partial<MigrationReport> = {}): MigrationReport {
         failed_items: [],
         deleted_not_copied: 0,
         flags_updated: 0,
+        keywords_not_kept: {},
         bytes_copied: 288_490_188,
       },
     ],
