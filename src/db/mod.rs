@@ -160,6 +160,9 @@ impl Database {
 }
 
 #[cfg(test)]
+mod release_fixture;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
