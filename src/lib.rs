@@ -6,6 +6,7 @@ pub mod auth;
 pub mod batch;
 pub mod copy;
 pub mod cutover;
+pub mod db;
 pub mod display;
 pub mod endpoint;
 pub mod error;

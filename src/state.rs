@@ -6,66 +6,16 @@
 //! run finds them by fingerprint (see `copy`), so the gap never causes a duplicate.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
 
-use rusqlite::{params, Connection, OptionalExtension};
-use thiserror::Error;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use crate::error::{Classify, ErrorKind};
+use crate::db::Database;
+use crate::endpoint::Endpoint;
 use crate::fingerprint::Fingerprint;
 
-#[derive(Debug, Error)]
-pub enum StateError {
-    #[error("cannot open the state database {path}: {source}")]
-    Open {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
-    #[error("cannot create the state folder {path}: {source}")]
-    Dir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("the state database failed: {0}")]
-    Sql(#[from] rusqlite::Error),
-    #[error("the state database is in use by a crashed task")]
-    Poisoned,
-}
-
-impl StateError {
-    /// The disk holding the database has no room left.
-    pub fn is_disk_full(&self) -> bool {
-        self.sqlite_code() == Some(rusqlite::ErrorCode::DiskFull)
-    }
-
-    fn sqlite_code(&self) -> Option<rusqlite::ErrorCode> {
-        match self {
-            StateError::Sql(e) | StateError::Open { source: e, .. } => e.sqlite_error_code(),
-            _ => None,
-        }
-    }
-}
-
-impl Classify for StateError {
-    fn kind(&self) -> ErrorKind {
-        ErrorKind::Local
-    }
-    fn hint(&self) -> String {
-        match self.sqlite_code() {
-            Some(rusqlite::ErrorCode::DiskFull) => {
-                "The disk that holds Mailferry's data folder is full. Free some space and run again; nothing already copied will be copied twice.".into()
-            }
-            Some(rusqlite::ErrorCode::ReadOnly) | Some(rusqlite::ErrorCode::PermissionDenied) => {
-                "Mailferry cannot write to its data folder. Check that the folder and the disk are writable, then run again.".into()
-            }
-            Some(rusqlite::ErrorCode::DatabaseCorrupt) | Some(rusqlite::ErrorCode::NotADatabase) => {
-                "Mailferry's progress database is damaged. Move it aside and run again: mail already copied is recognised on the new server and not copied twice.".into()
-            }
-            _ => "Check that Mailferry's data folder is writable and that the disk has free space, then run again.".into(),
-        }
-    }
-}
+/// The database's errors: the copy state is kept there.
+pub use crate::db::{DbError as StateError, DATABASE_FILE};
 
 /// How a source message reached the destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,49 +53,36 @@ pub struct MessageRecord {
 /// The state database, shared by every connection of a run.
 #[derive(Clone)]
 pub struct State {
-    db: Arc<Mutex<Connection>>,
-    dir: Arc<PathBuf>,
+    db: Database,
 }
 
-pub const DATABASE_FILE: &str = "mailferry.sqlite3";
+/// Which mailboxes a pair joins, as the state database (and the lease) knows them: the
+/// display URLs of the source and the destination mailbox. Never contains a secret.
+pub fn pair_key(source: &Endpoint, destination: &Endpoint) -> (String, String) {
+    (source.display_url(), destination.display_url())
+}
 
 impl State {
     pub fn open(dir: &Path) -> Result<State, StateError> {
-        std::fs::create_dir_all(dir).map_err(|source| StateError::Dir {
-            path: dir.to_owned(),
-            source,
-        })?;
-        let path = dir.join(DATABASE_FILE);
-        let db = Connection::open(&path).map_err(|source| StateError::Open {
-            path: path.clone(),
-            source,
-        })?;
-        // WAL keeps readers (the window, `batch status`) from blocking the migration;
-        // NORMAL sync is safe with WAL and the fingerprint check covers a lost last commit.
-        db.pragma_update(None, "journal_mode", "WAL")?;
-        db.pragma_update(None, "synchronous", "NORMAL")?;
-        db.busy_timeout(std::time::Duration::from_secs(10))?;
-        db.execute_batch(SCHEMA)?;
         Ok(State {
-            db: Arc::new(Mutex::new(db)),
-            dir: Arc::new(dir.to_owned()),
+            db: Database::open(dir)?,
         })
     }
 
     /// The folder holding the database (and the mailboxes' leases).
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.db.dir()
     }
 
     pub(crate) fn with<T>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error>,
     ) -> Result<T, StateError> {
-        let mut db = self.db.lock().map_err(|_| StateError::Poisoned)?;
-        Ok(f(&mut db)?)
+        self.db.with(f)
     }
 
-    /// The id of a source → destination mailbox pair, created on first use.
+    /// The id of a source → destination mailbox pair, created on first use. The two names
+    /// are the pair's `pair_key`.
     pub fn pair_id(&self, source: &str, destination: &str) -> Result<i64, StateError> {
         self.with(|db| {
             db.execute(
@@ -395,45 +332,20 @@ impl State {
     }
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS pairs (
-    id INTEGER PRIMARY KEY,
-    source TEXT NOT NULL,
-    destination TEXT NOT NULL,
-    UNIQUE (source, destination)
-);
-CREATE TABLE IF NOT EXISTS folders (
-    pair_id INTEGER NOT NULL REFERENCES pairs(id),
-    source_folder TEXT NOT NULL,
-    uidvalidity INTEGER NOT NULL,
-    PRIMARY KEY (pair_id, source_folder)
-);
-CREATE TABLE IF NOT EXISTS messages (
-    pair_id INTEGER NOT NULL REFERENCES pairs(id),
-    source_folder TEXT NOT NULL,
-    uidvalidity INTEGER NOT NULL,
-    uid INTEGER NOT NULL,
-    fingerprint TEXT NOT NULL,
-    flags TEXT NOT NULL,
-    destination_folder TEXT NOT NULL,
-    destination_uid INTEGER,
-    outcome TEXT NOT NULL,
-    PRIMARY KEY (pair_id, source_folder, uidvalidity, uid)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS messages_by_destination ON messages (pair_id, destination_folder);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    pair_id INTEGER NOT NULL REFERENCES pairs(id),
-    started_at INTEGER NOT NULL,
-    finished_at INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    report TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS cutover_domains (
-    domain TEXT PRIMARY KEY,
-    switched_first_seen INTEGER NOT NULL
-);
-";
+/// Forgets everything about a pair, inside the caller's transaction: its folders, message
+/// records and run history go with it (the schema cascades the delete). Returns whether
+/// the pair was known.
+pub(crate) fn forget_pair(
+    tx: &Transaction<'_>,
+    source: &str,
+    destination: &str,
+) -> Result<bool, rusqlite::Error> {
+    let deleted = tx.execute(
+        "DELETE FROM pairs WHERE source = ?1 AND destination = ?2",
+        params![source, destination],
+    )?;
+    Ok(deleted > 0)
+}
 
 #[cfg(test)]
 mod tests {

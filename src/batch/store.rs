@@ -72,35 +72,6 @@ impl Classify for BatchError {
     }
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS batches (
-    name TEXT PRIMARY KEY,
-    source TEXT NOT NULL,
-    destination TEXT NOT NULL,
-    options TEXT NOT NULL,
-    created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS batch_users (
-    batch TEXT NOT NULL REFERENCES batches(name) ON DELETE CASCADE,
-    email TEXT NOT NULL,
-    user_name TEXT NOT NULL,
-    user_root TEXT,
-    status TEXT NOT NULL,
-    detail TEXT,
-    error TEXT,
-    resume_at INTEGER,
-    last_synced_at INTEGER,
-    next_sync_at INTEGER,
-    messages_in_source INTEGER NOT NULL DEFAULT 0,
-    messages_done INTEGER NOT NULL DEFAULT 0,
-    bytes_copied INTEGER NOT NULL DEFAULT 0,
-    skipped INTEGER NOT NULL DEFAULT 0,
-    failed INTEGER NOT NULL DEFAULT 0,
-    report TEXT,
-    PRIMARY KEY (batch, email)
-);
-";
-
 /// A batch's definition as stored.
 #[derive(Debug, Clone)]
 pub struct StoredBatch {
@@ -121,8 +92,8 @@ pub fn now() -> i64 {
 }
 
 impl BatchStore {
+    /// The batches kept in the state's database (whose schema `db` keeps).
     pub fn new(state: State) -> Result<BatchStore, BatchError> {
-        state.with(|db| db.execute_batch(SCHEMA))?;
         Ok(BatchStore { state })
     }
 
@@ -422,7 +393,7 @@ impl BatchStore {
                 batch.source.endpoint_for(&user.user_name),
                 batch.destination.endpoint_for(&user.email_address),
             ) {
-                pairs.push((source.display_url(), destination.display_url()));
+                pairs.push(crate::state::pair_key(&source, &destination));
             }
         }
         let emails: Vec<String> = users.iter().map(|u| u.email_address.clone()).collect();
@@ -430,30 +401,16 @@ impl BatchStore {
         self.delete(name, &pairs)
     }
 
-    /// Removes the batch, its users and their copy records.
+    /// Removes the batch, its users and the copy state of the given pairs (`state::pair_key`),
+    /// in one transaction.
     pub fn delete(&self, name: &str, pair_keys: &[(String, String)]) -> Result<(), BatchError> {
         self.batch(name)?;
         self.state.with(|db| {
             let tx = db.transaction()?;
             for (source, destination) in pair_keys {
-                let pair: Option<i64> = tx
-                    .query_row(
-                        "SELECT id FROM pairs WHERE source = ?1 AND destination = ?2",
-                        params![source, destination],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if let Some(pair) = pair {
-                    for table in ["messages", "folders", "runs"] {
-                        tx.execute(
-                            &format!("DELETE FROM {table} WHERE pair_id = ?1"),
-                            params![pair],
-                        )?;
-                    }
-                    tx.execute("DELETE FROM pairs WHERE id = ?1", params![pair])?;
-                }
+                crate::state::forget_pair(&tx, source, destination)?;
             }
-            tx.execute("DELETE FROM batch_users WHERE batch = ?1", params![name])?;
+            // Its users go with it (ON DELETE CASCADE).
             tx.execute("DELETE FROM batches WHERE name = ?1", params![name])?;
             tx.commit()
         })?;

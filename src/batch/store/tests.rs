@@ -143,11 +143,47 @@ fn one_failed_user_is_retried_without_touching_the_others() {
 fn delete_removes_everything() {
     let (_dir, store) = store();
     store.create(&new_batch("gone"), &users()).unwrap();
-    let pair = store.state().pair_id("s", "d").unwrap();
-    store.state().record(pair, "INBOX", 1, &[]).unwrap();
+    store.create(&new_batch("kept"), &users()).unwrap();
+    let state = store.state();
+    let record = |uid| crate::state::MessageRecord {
+        uid,
+        fingerprint: crate::fingerprint::Fingerprint(format!("fp{uid}")),
+        flags: String::new(),
+        destination_folder: "INBOX".into(),
+        destination_uid: Some(uid),
+        outcome: crate::state::Outcome::Copied,
+    };
+    let pair = state.pair_id("s", "d").unwrap();
+    let other = state.pair_id("s2", "d2").unwrap();
+    for p in [pair, other] {
+        state.check_uidvalidity(p, "INBOX", 1).unwrap();
+        state
+            .record(p, "INBOX", 1, &[record(1), record(2)])
+            .unwrap();
+        state.record_run(p, 1, 2, "synced", "{}").unwrap();
+    }
+
     store.delete("gone", &[("s".into(), "d".into())]).unwrap();
-    assert!(store.names().unwrap().is_empty());
+    assert_eq!(store.names().unwrap(), ["kept"]);
     assert!(store.users("gone").unwrap().is_empty());
+    assert_eq!(store.users("kept").unwrap().len(), 2);
+    // Its copy state, folders and runs are gone; another pair's are not.
+    let counts = |p: i64| {
+        state
+            .with(|db| {
+                let n = |table: &str| {
+                    db.query_row(
+                        &format!("SELECT COUNT(*) FROM {table} WHERE pair_id = ?1"),
+                        params![p],
+                        |r| r.get::<_, i64>(0),
+                    )
+                };
+                Ok([n("messages")?, n("folders")?, n("runs")?])
+            })
+            .unwrap()
+    };
+    assert_eq!(counts(pair), [0, 0, 0]);
+    assert_eq!(counts(other), [2, 1, 1]);
     assert!(matches!(
         store.delete("gone", &[]),
         Err(BatchError::NotFound(_))
