@@ -78,10 +78,7 @@ pub struct Planned {
 
 impl Migration {
     fn pair_key(&self) -> (String, String) {
-        (
-            self.source.endpoint.display_url(),
-            self.destination.endpoint.display_url(),
-        )
+        crate::state::pair_key(&self.source.endpoint, &self.destination.endpoint)
     }
 
     /// Signs in to both sides (source first: nothing is written anywhere until both work)
