@@ -2,6 +2,7 @@
 //! byte for byte, resumably and incrementally. It knows nothing of any user interface;
 //! the command line and the desktop app drive it and listen to its events.
 
+pub mod app;
 pub mod auth;
 pub mod batch;
 pub mod copy;

@@ -12,16 +12,14 @@ use tokio::task::JoinSet;
 use super::model::{BatchUser, UserStatus};
 use super::progress::ProgressHub;
 use super::secrets::BatchSecrets;
-use super::sign_in::{user_token_source, SignInSide};
 use super::store::{now, BatchError, BatchStore, StoredBatch};
-use crate::auth::Credentials;
+use crate::app::mailbox_sides::{self, Mailbox};
 use crate::error::{Classify, ErrorKind, Problem};
 use crate::events::Events;
 use crate::folder_plan::PlanOptions;
 use crate::imap::Timeouts;
-use crate::migrate::{Migration, MigrationOptions, Side};
+use crate::migrate::{Migration, MigrationOptions};
 use crate::report::{MigrationReport, RunStatus};
-use crate::secrets::Secret;
 use crate::tls::Trust;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -359,67 +357,21 @@ impl Pass {
 
     fn migration(&self) -> Result<Migration, Problem> {
         let batch = &self.batch;
-        let source_endpoint = batch
-            .source
-            .endpoint_for(&self.user.user_name)
-            .map_err(|e| e.problem())?;
-        let destination_endpoint = batch
-            .destination
-            .endpoint_for(&self.user.email_address)
-            .map_err(|e| e.problem())?;
-        let source_secret = match &batch.options.source_sign_in {
-            Some(name) => Secret::OAuth(user_token_source(
-                name,
-                SignInSide::Source,
-                &self.user.user_name,
-                &self.user.email_address,
-            )?),
-            None => Secret::Password(
-                self.secrets
-                    .source_password(&batch.name, &self.user.email_address)
-                    .map_err(|e| e.problem())?
-                    .ok_or_else(|| {
-                        missing_secret(&format!(
-                            "the source password of {}",
-                            self.user.email_address
-                        ))
-                    })?,
-            ),
+        let mailbox = Mailbox {
+            batch: &batch.name,
+            user_name: &self.user.user_name,
+            email_address: &self.user.email_address,
         };
-        let destination_credentials = match (
-            &batch.options.destination_sign_in,
-            &batch.options.destination_admin,
-        ) {
-            // The stored sign-in's token (an admin's, or the user's own for `PROVIDER:*`)
-            // opens each user's mailbox (XOAUTH2 user=).
-            (Some(name), _) => Credentials {
-                login: self.user.email_address.clone(),
-                secret: Secret::OAuth(user_token_source(
-                    name,
-                    SignInSide::Destination,
-                    &self.user.user_name,
-                    &self.user.email_address,
-                )?),
-                on_behalf_of: None,
-            },
-            (None, Some(admin)) => {
-                let password = self
-                    .secrets
-                    .admin_password(&batch.name)
-                    .map_err(|e| e.problem())?
-                    .ok_or_else(|| missing_secret("the destination admin password"))?;
-                Credentials {
-                    login: admin.clone(),
-                    secret: Secret::Password(password),
-                    on_behalf_of: Some(self.user.email_address.clone()),
-                }
-            }
-            (None, None) => {
-                return Err(missing_secret(
-                    "a destination sign-in (an admin login for the destination mailboxes)",
-                ))
-            }
-        };
+        let source =
+            mailbox_sides::source_side(&batch.source, &batch.options, &self.secrets, mailbox)
+                .map_err(|e| e.problem())?;
+        let destination = mailbox_sides::destination_side(
+            &batch.destination,
+            &batch.options,
+            &self.secrets,
+            mailbox,
+        )
+        .map_err(|e| e.problem())?;
         let preset_cap = batch
             .source
             .preset
@@ -434,20 +386,8 @@ impl Pass {
         let state = self.store.state().clone();
         let timeout = Duration::from_secs(batch.options.timeout_secs.max(1));
         Ok(Migration {
-            source: Side {
-                endpoint: source_endpoint,
-                credentials: Credentials {
-                    login: self.user.user_name.clone(),
-                    secret: source_secret,
-                    on_behalf_of: None,
-                },
-                allow_insecure_auth: batch.options.allow_insecure_auth,
-            },
-            destination: Side {
-                endpoint: destination_endpoint,
-                credentials: destination_credentials,
-                allow_insecure_auth: batch.options.allow_insecure_auth,
-            },
+            source,
+            destination,
             trust: self.trust.clone(),
             options: MigrationOptions {
                 plan: PlanOptions {
@@ -467,13 +407,5 @@ impl Pass {
             state,
             events: Events::none(),
         })
-    }
-}
-
-fn missing_secret(what: &str) -> Problem {
-    Problem {
-        kind: ErrorKind::Input,
-        message: format!("Mailferry has no {what}"),
-        hint: "Import the CSV again (passwords are kept in the system keyring), or start the batch with --csv when secrets are kept in memory only.".into(),
     }
 }

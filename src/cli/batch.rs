@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use mailferry::app::mailbox_sides::{self, Mailbox, SideError};
 use mailferry::batch::{
     self, BatchError, BatchOptions, BatchSecrets, BatchStore, NewBatch, ProgressHub, RunMode,
     SecretMode, ServerSpec, StopToken, UserStatus,
@@ -688,10 +689,6 @@ struct Preflight {
 /// Signs in for every user before the batch starts: what will be moved, how long it may
 /// take, and what will be left behind as too large.
 async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
-    use mailferry::auth::Credentials;
-    use mailferry::batch::SignInSide;
-    use mailferry::migrate::Side;
-    use mailferry::secrets::Secret;
     let store = open_store(&args.common)?;
     let batch = store.batch(&args.name).map_err(problem)?;
     let secrets = secrets_for(args.secrets.secrets);
@@ -708,37 +705,14 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
             error: None,
         };
         let outcome: Result<(), Problem> = async {
-            let source_secret = match &batch.options.source_sign_in {
-                Some(name) => Secret::OAuth(mailferry::batch::user_token_source(
-                    name,
-                    SignInSide::Source,
-                    &user.user_name,
-                    &user.email_address,
-                )?),
-                None => Secret::Password(
-                    secrets
-                        .source_password(&args.name, &user.email_address)
-                        .map_err(|e| e.problem())?
-                        .ok_or_else(|| {
-                            input(
-                                format!("no source password is stored for {}", user.email_address),
-                                "Import the CSV again.",
-                            )
-                        })?,
-                ),
+            let mailbox = Mailbox {
+                batch: &args.name,
+                user_name: &user.user_name,
+                email_address: &user.email_address,
             };
-            let source = Side {
-                endpoint: batch
-                    .source
-                    .endpoint_for(&user.user_name)
-                    .map_err(|e| e.problem())?,
-                credentials: Credentials {
-                    login: user.user_name.clone(),
-                    secret: source_secret,
-                    on_behalf_of: None,
-                },
-                allow_insecure_auth: batch.options.allow_insecure_auth,
-            };
+            let source =
+                mailbox_sides::source_side(&batch.source, &batch.options, &secrets, mailbox)
+                    .map_err(|e| side_problem(&e))?;
             result.source = Some(
                 mailferry::probe::test_connection(
                     &source,
@@ -749,59 +723,23 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
                 .await
                 .map_err(|e| e.problem())?,
             );
-            if let Some(name) = &batch.options.destination_sign_in {
-                let destination = Side {
-                    endpoint: batch
-                        .destination
-                        .endpoint_for(&user.email_address)
-                        .map_err(|e| e.problem())?,
-                    credentials: Credentials {
-                        login: user.email_address.clone(),
-                        secret: Secret::OAuth(mailferry::batch::user_token_source(
-                            name,
-                            SignInSide::Destination,
-                            &user.user_name,
-                            &user.email_address,
-                        )?),
-                        on_behalf_of: None,
-                    },
-                    allow_insecure_auth: batch.options.allow_insecure_auth,
-                };
-                let conn = destination
-                    .connect(&trust, timeouts)
-                    .await
-                    .map_err(|e| e.problem())?;
-                conn.logout().await;
-                result.destination_sign_in = true;
-            } else if let Some(admin) = &batch.options.destination_admin {
-                let password = secrets
-                    .admin_password(&args.name)
-                    .map_err(|e| e.problem())?
-                    .ok_or_else(|| {
-                        input(
-                            "no destination admin password is stored".into(),
-                            "Create the batch again with --dest-password-env.",
-                        )
-                    })?;
-                let destination = Side {
-                    endpoint: batch
-                        .destination
-                        .endpoint_for(&user.email_address)
-                        .map_err(|e| e.problem())?,
-                    credentials: Credentials {
-                        login: admin.clone(),
-                        secret: Secret::Password(password),
-                        on_behalf_of: Some(user.email_address.clone()),
-                    },
-                    allow_insecure_auth: batch.options.allow_insecure_auth,
-                };
-                let conn = destination
-                    .connect(&trust, timeouts)
-                    .await
-                    .map_err(|e| e.problem())?;
-                conn.logout().await;
-                result.destination_sign_in = true;
-            }
+            let destination = match mailbox_sides::destination_side(
+                &batch.destination,
+                &batch.options,
+                &secrets,
+                mailbox,
+            ) {
+                Ok(side) => side,
+                // Nothing to sign in with: the destination is not part of this check.
+                Err(SideError::NoDestinationSignIn) => return Ok(()),
+                Err(e) => return Err(side_problem(&e)),
+            };
+            let conn = destination
+                .connect(&trust, timeouts)
+                .await
+                .map_err(|e| e.problem())?;
+            conn.logout().await;
+            result.destination_sign_in = true;
             Ok(())
         }
         .await;
@@ -842,4 +780,19 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
     } else {
         ExitCode::from(EXIT_FAILED)
     })
+}
+
+/// The command line's words for what a mailbox is missing: where on the command line the
+/// owner gives it.
+fn side_problem(error: &SideError) -> Problem {
+    match error {
+        SideError::MissingSourcePassword { .. } => {
+            input(error.to_string(), "Import the CSV again.")
+        }
+        SideError::MissingAdminPassword => input(
+            error.to_string(),
+            "Create the batch again with --dest-password-env.",
+        ),
+        other => other.problem(),
+    }
 }

@@ -1,14 +1,13 @@
 //! Creating, running and controlling batches. Runs happen in the background and outlive the
 //! window; the window follows them through `BatchProgress` events.
 
-use mailferry::auth::Credentials;
+use mailferry::app::mailbox_sides::{self, Mailbox, SideError};
 use mailferry::batch::{
     self, BatchOptions, BatchSummary, BatchUpdate, BatchUser, NewBatch, RunMode, ServerSpec,
-    SignInSide, UserStatus,
+    UserStatus,
 };
-use mailferry::migrate::Side;
+use mailferry::error::Classify;
 use mailferry::probe::{self, ConnectionSummary};
-use mailferry::secrets::Secret;
 use serde::Deserialize;
 use tauri::State;
 
@@ -70,86 +69,18 @@ pub async fn test_connection(
     options: BatchOptions,
 ) -> AppResult<ConnectionSummary> {
     let secrets = state.secrets();
-    let (endpoint, credentials) = match side {
-        EndpointSide::Source => {
-            let endpoint = server.endpoint_for(&user_name).map_err(explain)?;
-            let secret = match &options.source_sign_in {
-                Some(name) => Secret::OAuth(
-                    batch::user_token_source(name, SignInSide::Source, &user_name, &email_address)
-                        .map_err(AppError::from)?,
-                ),
-                None => Secret::Password(
-                    secrets
-                        .source_password(&batch, &email_address)
-                        .map_err(explain)?
-                        .ok_or_else(|| {
-                            AppError::input(
-                                format!("no password is stored for {email_address}"),
-                                "Type the mailbox's password first.",
-                            )
-                        })?,
-                ),
-            };
-            (
-                endpoint,
-                Credentials {
-                    login: user_name.clone(),
-                    secret,
-                    on_behalf_of: None,
-                },
-            )
-        }
+    let mailbox = Mailbox {
+        batch: &batch,
+        user_name: &user_name,
+        email_address: &email_address,
+    };
+    let side = match side {
+        EndpointSide::Source => mailbox_sides::source_side(&server, &options, &secrets, mailbox),
         EndpointSide::Destination => {
-            let endpoint = server.endpoint_for(&email_address).map_err(explain)?;
-            if let Some(name) = &options.destination_sign_in {
-                // The signed-in account's token opens the mailbox (XOAUTH2 user=).
-                let source = batch::user_token_source(
-                    name,
-                    SignInSide::Destination,
-                    &user_name,
-                    &email_address,
-                )
-                .map_err(AppError::from)?;
-                (
-                    endpoint,
-                    Credentials {
-                        login: email_address.clone(),
-                        secret: Secret::OAuth(source),
-                        on_behalf_of: None,
-                    },
-                )
-            } else {
-                let admin = options.destination_admin.clone().ok_or_else(|| {
-                    AppError::input(
-                        "no destination admin is set",
-                        "Enter the admin account that can open every destination mailbox.",
-                    )
-                })?;
-                let password = secrets
-                    .admin_password(&batch)
-                    .map_err(explain)?
-                    .ok_or_else(|| {
-                        AppError::input(
-                            "no admin password is stored",
-                            "Type the admin's password first.",
-                        )
-                    })?;
-                (
-                    endpoint,
-                    Credentials {
-                        login: admin,
-                        secret: Secret::Password(password),
-                        on_behalf_of: Some(email_address.clone()),
-                    },
-                )
-            }
+            mailbox_sides::destination_side(&server, &options, &secrets, mailbox)
         }
-    };
-    let side = Side {
-        endpoint,
-        credentials,
-        allow_insecure_auth: options.allow_insecure_auth,
-    };
+    }
+    .map_err(|e| side_error(&e))?;
     let trust = options.trust().map_err(explain)?;
     probe::test_connection(&side, &trust, options.timeouts(), options.max_message_size)
         .await
@@ -189,7 +120,7 @@ pub async fn create_batch(
         let ready = match &spec.options.source_sign_in {
             Some(option) => batch::sign_in_reference_for(
                 option,
-                SignInSide::Source,
+                batch::SignInSide::Source,
                 &user.user_name,
                 &user.email_address,
             )
@@ -342,4 +273,23 @@ pub async fn delete_batch(state: State<'_, AppState>, name: String) -> AppResult
 async fn stored_sign_ins() -> AppResult<Vec<String>> {
     let list = crate::blocking::keyring(mailferry::oauth::list_sign_ins).await?;
     Ok(list.into_iter().map(|info| info.name).collect())
+}
+
+/// The window's words for what a mailbox is missing: the field the owner fills in.
+fn side_error(error: &SideError) -> AppError {
+    match error {
+        SideError::MissingSourcePassword { email_address } => AppError::input(
+            format!("no password is stored for {email_address}"),
+            "Type the mailbox's password first.",
+        ),
+        SideError::MissingAdminPassword => AppError::input(
+            "no admin password is stored",
+            "Type the admin's password first.",
+        ),
+        SideError::NoDestinationSignIn => AppError::input(
+            "no destination admin is set",
+            "Enter the admin account that can open every destination mailbox.",
+        ),
+        other => other.problem().into(),
+    }
 }

@@ -1,0 +1,193 @@
+//! How one mailbox of a batch signs in to its old and its new server: a password from the
+//! keyring, the destination admin's login, or a stored sign-in's token. Built here once for
+//! the migration run, the command line's pre-flight and the window's Test connection.
+
+use thiserror::Error;
+
+use crate::auth::Credentials;
+use crate::batch::{user_token_source, BatchOptions, BatchSecrets, SignInSide};
+use crate::endpoint::EndpointError;
+use crate::error::{Classify, ErrorKind, Problem};
+use crate::migrate::Side;
+use crate::secrets::Secret;
+use crate::secrets::SecretError;
+
+/// One mailbox of a batch.
+#[derive(Debug, Clone, Copy)]
+pub struct Mailbox<'a> {
+    pub batch: &'a str,
+    pub user_name: &'a str,
+    pub email_address: &'a str,
+}
+
+/// Why a side could not be built. The missing pieces are facts; each front end says where
+/// the owner puts them (a CSV column, a password field).
+#[derive(Debug, Error)]
+pub enum SideError {
+    #[error("no password is stored for the old mailbox {email_address}")]
+    MissingSourcePassword { email_address: String },
+    #[error("no password is stored for the new server's admin account")]
+    MissingAdminPassword,
+    #[error("no way to sign in to the new mailboxes is set (an admin account or a sign-in)")]
+    NoDestinationSignIn,
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    /// A stored sign-in could not give a token (not signed in, expired, revoked).
+    #[error("{}", .0.message)]
+    SignIn(Problem),
+}
+
+impl Classify for SideError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            SideError::MissingSourcePassword { .. }
+            | SideError::MissingAdminPassword
+            | SideError::NoDestinationSignIn => ErrorKind::Input,
+            SideError::Endpoint(e) => e.kind(),
+            SideError::Secret(e) => e.kind(),
+            SideError::SignIn(p) => p.kind,
+        }
+    }
+    fn hint(&self) -> String {
+        match self {
+            SideError::MissingSourcePassword { .. } => {
+                "Give Mailferry the mailbox's password (or app password) again.".into()
+            }
+            SideError::MissingAdminPassword => {
+                "Give Mailferry the new server's admin password again.".into()
+            }
+            SideError::NoDestinationSignIn => {
+                "Choose how Mailferry signs in to the new mailboxes: an admin account, or Sign in with Microsoft.".into()
+            }
+            SideError::Endpoint(e) => e.hint(),
+            SideError::Secret(e) => e.hint(),
+            SideError::SignIn(p) => p.hint.clone(),
+        }
+    }
+}
+
+/// The old server's side: the mailbox's own login with its password or sign-in.
+pub fn source_side(
+    server: &crate::batch::ServerSpec,
+    options: &BatchOptions,
+    secrets: &BatchSecrets,
+    mailbox: Mailbox<'_>,
+) -> Result<Side, SideError> {
+    let endpoint = server.endpoint_for(mailbox.user_name)?;
+    let secret = match &options.source_sign_in {
+        Some(name) => Secret::OAuth(
+            user_token_source(
+                name,
+                SignInSide::Source,
+                mailbox.user_name,
+                mailbox.email_address,
+            )
+            .map_err(SideError::SignIn)?,
+        ),
+        None => Secret::Password(
+            secrets
+                .source_password(mailbox.batch, mailbox.email_address)?
+                .ok_or_else(|| SideError::MissingSourcePassword {
+                    email_address: mailbox.email_address.to_string(),
+                })?,
+        ),
+    };
+    Ok(Side {
+        endpoint,
+        credentials: Credentials {
+            login: mailbox.user_name.to_string(),
+            secret,
+            on_behalf_of: None,
+        },
+        allow_insecure_auth: options.allow_insecure_auth,
+    })
+}
+
+/// The new server's side: a stored sign-in's token opens the mailbox (XOAUTH2 `user=` is the
+/// mailbox), or the admin signs in on the mailbox's behalf.
+pub fn destination_side(
+    server: &crate::batch::ServerSpec,
+    options: &BatchOptions,
+    secrets: &BatchSecrets,
+    mailbox: Mailbox<'_>,
+) -> Result<Side, SideError> {
+    let endpoint = server.endpoint_for(mailbox.email_address)?;
+    let credentials = match (&options.destination_sign_in, &options.destination_admin) {
+        (Some(name), _) => Credentials {
+            login: mailbox.email_address.to_string(),
+            secret: Secret::OAuth(
+                user_token_source(
+                    name,
+                    SignInSide::Destination,
+                    mailbox.user_name,
+                    mailbox.email_address,
+                )
+                .map_err(SideError::SignIn)?,
+            ),
+            on_behalf_of: None,
+        },
+        (None, Some(admin)) => Credentials {
+            login: admin.clone(),
+            secret: Secret::Password(
+                secrets
+                    .admin_password(mailbox.batch)?
+                    .ok_or(SideError::MissingAdminPassword)?,
+            ),
+            on_behalf_of: Some(mailbox.email_address.to_string()),
+        },
+        (None, None) => return Err(SideError::NoDestinationSignIn),
+    };
+    Ok(Side {
+        endpoint,
+        credentials,
+        allow_insecure_auth: options.allow_insecure_auth,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::{SecretMode, ServerSpec};
+
+    fn server() -> ServerSpec {
+        ServerSpec {
+            preset: None,
+            url: "imaps://imap.example.com:993".into(),
+        }
+    }
+
+    fn mailbox() -> Mailbox<'static> {
+        Mailbox {
+            batch: "b",
+            user_name: "anna",
+            email_address: "anna@contoso.com",
+        }
+    }
+
+    #[test]
+    fn a_missing_password_is_a_fact_not_a_command_line_hint() {
+        let secrets = BatchSecrets::new(SecretMode::Memory);
+        let err = source_side(&server(), &BatchOptions::default(), &secrets, mailbox())
+            .expect_err("no password stored");
+        assert!(matches!(err, SideError::MissingSourcePassword { .. }));
+        assert_eq!(err.kind(), ErrorKind::Input);
+        assert!(!err.hint().contains("--"));
+    }
+
+    #[test]
+    fn the_admin_signs_in_on_the_mailboxs_behalf() {
+        let secrets = BatchSecrets::new(SecretMode::Memory);
+        let options = BatchOptions {
+            destination_admin: Some("admin".into()),
+            ..BatchOptions::default()
+        };
+        let err = destination_side(&server(), &options, &secrets, mailbox())
+            .expect_err("no admin password");
+        assert!(matches!(err, SideError::MissingAdminPassword));
+        let err = destination_side(&server(), &BatchOptions::default(), &secrets, mailbox())
+            .expect_err("no sign-in at all");
+        assert!(matches!(err, SideError::NoDestinationSignIn));
+    }
+}
