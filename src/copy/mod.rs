@@ -1,8 +1,8 @@
 //! Copying one folder: find what the destination lacks, fetch it, append it, record it.
 //!
-//! Each pass decides first and acts after: [`plan`] turns the listing, the records of
+//! Each pass decides first and acts after: `plan` turns the listing, the records of
 //! earlier runs and the destination's messages into typed decisions, without I/O; the
-//! executors ([`transfer`], [`flag_sync`], [`verify_destination`]) carry them out. The
+//! executors (`transfer`, `flag_sync`, `verify_destination`) carry them out. The
 //! source is opened with EXAMINE and read with BODY.PEEK only, so it never changes.
 
 mod flag_sync;

@@ -294,3 +294,31 @@ impl Appending {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::plan::test_data::candidate;
+    use super::*;
+
+    #[test]
+    fn what_did_not_come_back_is_vanished_or_unusable() {
+        let batch = vec![
+            candidate(1, 5, "a", &[]),
+            candidate(2, 5, "b", &[]),
+            candidate(3, 5, "c", &[]),
+            candidate(4, 5, "d", &[]),
+        ];
+        let fetched = Fetched {
+            bodies: [(1, b"body".to_vec())].into(),
+            missing: vec![3, 4],
+            conflicting: vec![2],
+            unrequested: 0,
+        };
+        let sorted = sort_fetched(batch, fetched, &[3].into());
+        assert_eq!(sorted.messages.len(), 1);
+        assert_eq!(sorted.messages[0].0.meta.uid, 1);
+        let unusable: Vec<u32> = sorted.unusable.iter().map(|(m, _)| m.uid).collect();
+        assert_eq!(unusable, [2, 3], "garbled, and withheld while still there");
+        assert_eq!(sorted.vanished, 1, "deleted on the source meanwhile");
+    }
+}
