@@ -60,12 +60,12 @@ pub fn line_limit(greeting: &str, host: &str) -> Option<usize> {
     is_exchange(greeting, host).then_some(EXCHANGE_LINE_LIMIT)
 }
 
-use crate::flags::is_kept;
 pub use crate::flags::FlagPlan;
+use crate::flags::{is_kept, Flag};
 
 /// Splits a message's source flags for an Exchange destination (see [`crate::flags::plan`]).
 pub fn plan_flags(flags: &[String], permanent_flags: Option<&[String]>) -> FlagPlan {
-    crate::flags::plan(flags, permanent_flags, true)
+    crate::flags::plan(&crate::flags::parse_all(flags), permanent_flags, true)
 }
 
 /// Keywords Exchange cannot keep among `flags`, given a folder's PERMANENTFLAGS (Exchange
@@ -75,8 +75,10 @@ pub fn keywords_not_kept(flags: &[String], permanent_flags: Option<&[String]>) -
     let permanent = permanent_flags.unwrap_or(&exchange_default);
     flags
         .iter()
-        .filter(|f| !f.starts_with('\\'))
-        .filter(|f| !is_kept(f, Some(permanent)))
+        .filter(|atom| {
+            let flag = Flag::parse(atom);
+            flag.is_keyword() && !is_kept(&flag, Some(permanent))
+        })
         .cloned()
         .collect()
 }
@@ -189,17 +191,17 @@ mod tests {
             ]),
             Some(&permanent),
         );
-        assert_eq!(plan.at_append, strings(&["\\Seen", "\\Answered"]));
-        assert_eq!(plan.after_append, strings(&["\\Flagged"]));
-        assert_eq!(plan.not_kept, strings(&["$Label1"]));
-        assert_eq!(plan.withheld, strings(&["$MDNSent"]));
+        assert_eq!(plan.at_append, [Flag::Seen, Flag::Answered]);
+        assert_eq!(plan.after_append, [Flag::Flagged]);
+        assert_eq!(plan.not_kept, [Flag::Keyword("$Label1".into())]);
+        assert_eq!(plan.withheld, [Flag::Keyword("$MDNSent".into())]);
     }
 
     #[test]
     fn flagged_follows_append_even_without_permanentflags() {
         let plan = plan_flags(&strings(&["\\flagged", "Work"]), None);
-        assert_eq!(plan.after_append, strings(&["\\flagged"]));
-        assert_eq!(plan.at_append, strings(&["Work"]));
+        assert_eq!(plan.after_append, [Flag::Flagged]);
+        assert_eq!(plan.at_append, [Flag::Keyword("Work".into())]);
         assert!(plan.not_kept.is_empty());
         assert!(flag_must_follow_append("\\Flagged"));
         assert!(!flag_must_follow_append("\\Seen"));

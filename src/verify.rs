@@ -63,7 +63,7 @@ async fn scan(
     } else {
         imap::fetch_meta(conn, None).await?
     };
-    metas.retain(|m| !m.flags.iter().any(|f| f.eq_ignore_ascii_case("\\Deleted")));
+    metas.retain(|m| !crate::flags::is_deleted(&m.flags));
     let fingerprints = crate::copy::fingerprints_of(conn, &metas).await?;
     Ok((
         Scanned {
@@ -172,9 +172,12 @@ pub async fn verify(planned: &mut Planned) -> Result<VerifyReport, MigrateError>
 }
 
 fn kept_flags(flags: &[String], dest: &FolderStatus, exchange: bool) -> String {
-    crate::flags::plan(flags, dest.permanent_flags.as_deref(), exchange)
-        .kept()
-        .join(" ")
+    let plan = crate::flags::plan(
+        &crate::flags::parse_all(flags),
+        dest.permanent_flags.as_deref(),
+        exchange,
+    );
+    crate::flags::key(&plan.kept())
 }
 
 /// Per-folder counts and sizes for `plan`: what a run would have to move.
