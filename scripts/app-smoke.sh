@@ -55,8 +55,23 @@ MAILFERRY_STATE_DIR="$state" dbus-run-session -- env XDG_DATA_HOME="$keyring_hom
   sleep 3  # let the page render before the screenshot
   found=0
   xwininfo -root -tree | grep -q "Mailferry" && found=1
+  # A second launch must not open a second app following the same batches: it hands over to
+  # the first one and ends, while the first keeps running.
+  single=0
+  if [ "$found" = 1 ]; then
+    mailferry-app >"'"$out"'/second.log" 2>&1 &
+    second=$!
+    for _ in $(seq 1 40); do
+      kill -0 "$second" 2>/dev/null || break
+      sleep 0.25
+    done
+    if ! kill -0 "$second" 2>/dev/null && kill -0 "$app" 2>/dev/null; then single=1; fi
+    kill "$second" 2>/dev/null || true
+  fi
   import -window root "'"$out"'/installed-app.png" || true
   kill "$app" 2>/dev/null || true
   wait "$app" 2>/dev/null || true
-  if [ "$found" = 1 ]; then echo "installed app opened its window: 1 passed, 0 failed"; else echo "installed app: no window: 0 passed, 1 failed"; cat "'"$out"'/app.log"; exit 1; fi
+  if [ "$found" != 1 ]; then echo "installed app: no window: 0 passed, 2 failed"; cat "'"$out"'/app.log"; exit 1; fi
+  if [ "$single" != 1 ]; then echo "installed app: a second launch kept running beside the first: 1 passed, 1 failed"; cat "'"$out"'/second.log"; exit 1; fi
+  echo "installed app opened its window, a second launch handed over to it: 2 passed, 0 failed"
 '

@@ -54,6 +54,15 @@ pub fn build_app<R: tauri::Runtime>(
         })
 }
 
+/// Shows the main window again (from the tray, minimised, or behind others).
+fn window_to_front(app: &tauri::AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+}
+
 pub fn run() {
     let mut state = match AppState::open(app_state::default_dir()) {
         Ok(state) => state,
@@ -74,7 +83,12 @@ pub fn run() {
             }
         }
     }
-    let app = build_app(tauri::Builder::default(), state)
+    // Registered first, as the plugin asks: a second launch ends at once and shows this window.
+    let builder =
+        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            window_to_front(app)
+        }));
+    let app = build_app(builder, state)
         .on_window_event(events::on_window_event)
         .build(tauri::generate_context!());
     match app {
