@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "retry_user",
     "complete_batch",
     "delete_batch",
+    "batch_domains",
     "sign_in_settings",
     "sign_in",
     "sign_in_app",

@@ -337,8 +337,7 @@ async fn check_batch_domains(
     dns_server: Option<&str>,
 ) -> Result<mailferry::cutover::CheckReport, Problem> {
     let server = super::cutover::dns_server(dns_server).await?;
-    let domains = store.domains(name).map_err(problem)?;
-    super::cutover::check_domains(&domains, &server, store.state().clone()).await
+    mailferry::app::cutover::check_batch_domains(store, name, &server).await
 }
 
 fn print_domains(report: &mailferry::cutover::CheckReport) {
@@ -572,8 +571,7 @@ async fn complete(complete: BatchCompleteArgs) -> Result<ExitCode, Problem> {
     // delivered there (every domain switched, 72 hours ago or more).
     let domains =
         check_batch_domains(&store, &args.name, complete.dns.dns_server.as_deref()).await?;
-    let verdict =
-        mailferry::cutover::completion_verdict(&domains.domains, chrono::Utc::now().timestamp());
+    let verdict = mailferry::app::cutover::completion(&domains);
     if !verdict.safe() {
         if !complete.force {
             if args.common.json {

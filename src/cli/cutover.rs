@@ -4,9 +4,7 @@
 
 use std::process::ExitCode;
 
-use mailferry::cutover::{
-    self, CheckReport, DnsLookup, DnsServer, DomainName, DomainReport, Stage,
-};
+use mailferry::cutover::{self, CheckReport, DnsServer, DomainName, DomainReport, Stage};
 use mailferry::error::{Classify, ErrorKind, Problem};
 use mailferry::state::State;
 
@@ -45,18 +43,7 @@ pub async fn dns_server(given: Option<&str>) -> Result<DnsServer, Problem> {
     }
 }
 
-/// Checks domains with the engine, keeping the 72-hour clock in `state`.
-pub async fn check_domains(
-    domains: &[DomainName],
-    server: &DnsServer,
-    state: State,
-) -> Result<CheckReport, Problem> {
-    let lookup = DnsLookup::new(server).map_err(|e| e.problem())?;
-    let history = cutover::history::History::new(state);
-    cutover::check(domains, &lookup, &history, chrono::Utc::now())
-        .await
-        .map_err(|e| e.problem())
-}
+pub use mailferry::app::cutover::check_domains;
 
 async fn check_command(args: CutoverCheckArgs) -> ExitCode {
     let mut domains = Vec::new();

@@ -190,6 +190,14 @@ async deleteBatch(name: string) : Promise<Result<null, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async batchDomains(name: string) : Promise<Result<DomainSwitch, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("batch_domains", { name }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async signInSettings() : Promise<SignInSettings> {
     return await TAURI_INVOKE("sign_in_settings");
 },
@@ -504,6 +512,55 @@ id: number; user_code: string; verification_uri: string;
  * The provider's own instruction, when it gives one.
  */
 message: string | null }
+/**
+ * One domain's state, as printed by `cutover check --json`.
+ */
+export type DomainReport = { domain: string; 
+/**
+ * False when DNS says the domain does not exist.
+ */
+exists: boolean; mx: MxRecord[]; points_to_microsoft: boolean; 
+/**
+ * Null when the domain could not be checked (see `error`).
+ */
+stage: Stage | null; 
+/**
+ * The SPF records found (normally one).
+ */
+spf: string[]; spf_ok: boolean; 
+/**
+ * Where autodiscover.<domain> points, if it is a CNAME.
+ */
+autodiscover: string | null; autodiscover_ok: boolean; ttl_ok: boolean; expected_mx: string | null; expected_spf: string | null; expected_autodiscover: string | null; 
+/**
+ * What to change at the DNS host, one sentence each.
+ */
+advice: string[]; 
+/**
+ * RFC 3339; when this state folder first saw the domain switched.
+ */
+switched_first_seen: string | null; 
+/**
+ * RFC 3339; 72 hours after `switched_first_seen`.
+ */
+safe_to_complete_at: string | null; 
+/**
+ * Seconds since the epoch, for the same two moments.
+ */
+switched_first_seen_epoch: number | null; safe_to_complete_at_epoch: number | null; ready: boolean; error: Problem | null }
+export type DomainSwitch = { domains: DomainReport[]; 
+/**
+ * Every domain is switched with SPF and Autodiscover right.
+ */
+ready: boolean; 
+/**
+ * Completing now cannot lose mail: every domain switched at least 72 hours ago.
+ */
+safe_to_complete: boolean; 
+/**
+ * What could be lost by completing now, in a sentence (empty when safe).
+ */
+completion_warning: string }
 export type EndpointSide = "source" | "destination"
 /**
  * The families of problems a user can act on differently.
@@ -640,6 +697,18 @@ export type MigrationReport = { status: RunStatus; source: string; destination: 
  * Problems that stopped the whole run or a folder.
  */
 errors: Problem[]; duration_ms: number }
+/**
+ * One MX record as the server gave it.
+ */
+export type MxRecord = { 
+/**
+ * The mail server's name, lower case, without the trailing dot.
+ */
+host: string; preference: number; 
+/**
+ * Seconds a resolver may keep the record (what remains of it, through a caching resolver).
+ */
+ttl: number }
 export type NewUser = { email_address: string; user_name: string; user_root: string | null }
 export type Preset = { id: string; name: string; 
 /**
@@ -814,6 +883,26 @@ export type SignedIn = {
  */
 name: string; reference: SignInRef; account: string }
 export type SkippedFolder = { source: string; reason: string }
+/**
+ * Where a domain's incoming mail goes.
+ */
+export type Stage = 
+/**
+ * No MX record points at Microsoft 365: mail still goes to the old provider.
+ */
+"before" | 
+/**
+ * Some MX records point at Microsoft 365, some elsewhere: mail goes to both.
+ */
+"switching" | 
+/**
+ * Every MX record points at Microsoft 365.
+ */
+"switched" | 
+/**
+ * No MX record at all, or the domain does not exist.
+ */
+"no_mx"
 export type Totals = { messages_in_source: number; copied: number; already_present: number; previously_copied: number; skipped: number; failed: number; bytes_copied: number }
 export type UserProgress = { email_address: string; status: UserStatus; detail: string | null; resume_at: number | null; 
 /**

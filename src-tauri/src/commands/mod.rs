@@ -3,6 +3,7 @@
 
 mod batches;
 mod catalog;
+mod cutover;
 mod passwords;
 mod reports;
 mod sign_in;
@@ -33,6 +34,7 @@ pub fn all<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         batches::retry_user,
         batches::complete_batch,
         batches::delete_batch,
+        cutover::batch_domains,
         sign_in::sign_in_settings,
         sign_in::sign_in,
         sign_in::sign_in_app,

@@ -241,7 +241,10 @@ mod tests {
         let unread = meta(2, 1, &[]);
         let (disarmed, done) = disarm_receipt(&read, body.clone(), true);
         assert!(done && disarmed.starts_with(b"X-Mailferry-Disarmed-"));
-        assert_eq!(disarm_receipt(&unread, body.clone(), true), (body.clone(), false));
+        assert_eq!(
+            disarm_receipt(&unread, body.clone(), true),
+            (body.clone(), false)
+        );
         assert_eq!(disarm_receipt(&read, body.clone(), false), (body, false));
     }
 

@@ -1,0 +1,35 @@
+//! Where a batch's domains stand in the switch to Microsoft 365, and whether completing the
+//! batch is safe yet: asked the same way by `batch status`/`batch complete` and the window.
+
+use crate::batch::BatchStore;
+use crate::cutover::{self, CheckReport, CompletionVerdict, DnsLookup, DnsServer, DomainName};
+use crate::error::{Classify, Problem};
+use crate::state::State;
+
+/// Checks domains through `server`, keeping each domain's 72-hour clock in `state`.
+pub async fn check_domains(
+    domains: &[DomainName],
+    server: &DnsServer,
+    state: State,
+) -> Result<CheckReport, Problem> {
+    let lookup = DnsLookup::new(server).map_err(|e| e.problem())?;
+    let history = cutover::history::History::new(state);
+    cutover::check(domains, &lookup, &history, chrono::Utc::now())
+        .await
+        .map_err(|e| e.problem())
+}
+
+/// Each domain of a batch's new addresses as DNS shows it now.
+pub async fn check_batch_domains(
+    store: &BatchStore,
+    batch: &str,
+    server: &DnsServer,
+) -> Result<CheckReport, Problem> {
+    let domains = store.domains(batch).map_err(|e| e.problem())?;
+    check_domains(&domains, server, store.state().clone()).await
+}
+
+/// Whether completing the batch now could lose mail still delivered to the old provider.
+pub fn completion(report: &CheckReport) -> CompletionVerdict {
+    cutover::completion_verdict(&report.domains, chrono::Utc::now().timestamp())
+}
