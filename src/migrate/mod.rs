@@ -125,8 +125,8 @@ impl Migration {
         let started_at = chrono::Utc::now().timestamp();
         let (source_url, destination_url) = self.pair_key();
         // Held until the pass has ended: one writer per mailbox, across processes.
-        let _lease = match self.take_lease().await {
-            Ok(lease) => lease,
+        let lease = match self.take_lease().await {
+            Ok(lease) => Arc::new(lease),
             Err(e) => {
                 return MigrationReport::finish(
                     source_url,
@@ -143,7 +143,7 @@ impl Migration {
             Err(e) => (Vec::new(), Vec::new(), vec![e.problem()]),
             Ok(planned) => {
                 let not_copied = planned.plan.skipped.clone();
-                let (folders, errors) = migration.clone().copy_all(planned).await;
+                let (folders, errors) = migration.clone().copy_all(planned, lease).await;
                 (folders, not_copied, errors)
             }
         };
@@ -197,7 +197,11 @@ impl Migration {
         }
     }
 
-    async fn copy_all(self: Arc<Self>, mut planned: Planned) -> (Vec<FolderReport>, Vec<Problem>) {
+    async fn copy_all(
+        self: Arc<Self>,
+        mut planned: Planned,
+        lease: Arc<crate::lease::Lease>,
+    ) -> (Vec<FolderReport>, Vec<Problem>) {
         let refused = match prepare_destination(
             &mut planned.destination,
             &planned.plan,
@@ -233,6 +237,7 @@ impl Migration {
         let (all_mail, regular): (Vec<_>, Vec<_>) =
             groups.into_iter().partition(|g| g[0].role == Role::All);
         let shared = Arc::new(RunShared {
+            _lease: lease,
             pair,
             max_message_size: planned.max_message_size,
             exchange: planned.exchange,
@@ -291,7 +296,9 @@ impl Migration {
     ) -> Option<(Connection, Connection)> {
         let workers = self.options.connections.max(1).min(groups.len().max(1));
         let queue = Arc::new(Mutex::new(groups.into_iter().collect::<VecDeque<_>>()));
-        let mut handles = Vec::new();
+        // A JoinSet, not detached tasks: when a pass is cancelled (Stop, Close connection) its
+        // workers end with it instead of copying on beside the next pass.
+        let mut workers_set = tokio::task::JoinSet::new();
         let mut first = first;
         for _ in 0..workers {
             let worker = Worker {
@@ -301,11 +308,11 @@ impl Migration {
                 elsewhere: elsewhere.clone(),
             };
             let connections = first.take();
-            handles.push(tokio::spawn(async move { worker.run(connections).await }));
+            workers_set.spawn(async move { worker.run(connections).await });
         }
         let mut spare = None;
-        for handle in handles {
-            match handle.await {
+        while let Some(joined) = workers_set.join_next().await {
+            match joined {
                 Ok(Some(pair)) => {
                     spare.get_or_insert(pair);
                 }
@@ -319,6 +326,9 @@ impl Migration {
 }
 
 struct RunShared {
+    /// Every worker holds the mailbox's lease through this: it is released only when the
+    /// last of them is gone, never while one still copies.
+    _lease: Arc<crate::lease::Lease>,
     pair: i64,
     max_message_size: Option<u64>,
     exchange: bool,

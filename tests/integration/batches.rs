@@ -2019,3 +2019,41 @@ async fn stopping_shows_every_mailbox_stopped_to_a_following_window() {
         "{users:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_pass_copies_nothing_more_once_stop_has_returned() {
+    use mailferry::batch::{RunMode, Supervisor};
+    let batch = Batch::new("cancel", 2);
+    batch.seed(300, 6_000).await;
+    let (store, secrets) = batch.create_in_library(3600);
+    let supervisor = Supervisor::new(store.clone(), tokio_spawner());
+    let mut updates = supervisor.subscribe();
+    supervisor.start(&batch.name, secrets.clone(), RunMode::Continuous);
+    // The first copied messages, as a window following the batch sees them.
+    loop {
+        let update = tokio::time::timeout(Duration::from_secs(30), updates.recv())
+            .await
+            .expect("progress arrives")
+            .expect("updates go on");
+        if update.users.iter().any(|u| u.copied > 0) {
+            break;
+        }
+    }
+
+    // Stop ends the pass and its folder workers: none may go on copying beside whatever
+    // runs next on these mailboxes.
+    store.stop(&batch.name).expect("stop");
+    supervisor.stop(&batch.name).await;
+    let mut sessions = batch.dest_sessions().await;
+    let after_stop = batch.dest_total(&mut sessions).await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let later = batch.dest_total(&mut sessions).await;
+    assert!(
+        after_stop < 2 * 600,
+        "the copy finished before it could be stopped; the test proves nothing"
+    );
+    assert_eq!(
+        later, after_stop,
+        "messages kept arriving after the pass was stopped"
+    );
+}
