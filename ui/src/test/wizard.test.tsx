@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { todayIso } from '../format';
 import { fail, installFakeBackend } from './fakeBackend';
 import { renderApp } from './render';
-import { openDataService, openDestination } from './wizardFlow';
+import { openDataService, openDestination, openImapDestination } from './wizardFlow';
 
 describe('email sources', () => {
   it('suggests a dated batch name and checks it before going on', async () => {
@@ -154,10 +154,20 @@ describe('select your data service', () => {
 });
 
 describe('destination', () => {
+  it('starts with Microsoft 365 as the destination', async () => {
+    installFakeBackend();
+    const { user } = renderApp();
+    await openDestination(user);
+    expect(screen.getByRole('radio', { name: /Microsoft 365/ })).toHaveAttribute('aria-checked', 'true');
+    expect(screen.getByRole('radio', { name: /Another IMAP server/ })).toHaveAttribute('aria-checked', 'false');
+    expect(screen.getByRole('button', { name: /Sign in with Microsoft/ })).toBeInTheDocument();
+    expect(screen.queryByRole('textbox', { name: /Destination IMAP server/ })).not.toBeInTheDocument();
+  });
+
   it('stores the admin password once, forgets it, and tests one mailbox', async () => {
     const backend = installFakeBackend();
     const { user } = renderApp();
-    await openDestination(user);
+    await openImapDestination(user);
     expect(screen.getByRole('radio', { name: /Another IMAP server/ })).toHaveAttribute('aria-checked', 'true');
 
     await user.type(screen.getByRole('textbox', { name: /Destination IMAP server/ }), 'mail.contoso.com');
@@ -186,7 +196,7 @@ describe('destination', () => {
       test_connection: () => fail('authentication', 'the admin account was refused', 'Check the admin password.'),
     });
     const { user } = renderApp();
-    await openDestination(user);
+    await openImapDestination(user);
     await user.type(screen.getByRole('textbox', { name: /Destination IMAP server/ }), 'mail.contoso.com');
     await user.type(screen.getByRole('textbox', { name: 'Admin account' }), 'admin@contoso.com');
     await user.type(screen.getByLabelText('Admin password'), 'x{Enter}');
@@ -200,7 +210,7 @@ describe('destination', () => {
   it('requires the server, admin and password before going on', async () => {
     installFakeBackend();
     const { user } = renderApp();
-    await openDestination(user);
+    await openImapDestination(user);
     await user.click(screen.getByRole('button', { name: 'Next' }));
     expect(screen.getByText('Enter the IMAP server name, for example imap.example.com.')).toBeInTheDocument();
     expect(screen.getByText('Enter the admin account.')).toBeInTheDocument();

@@ -121,7 +121,8 @@ export function initialWizard(existingNames: string[] = [], settings: SignInSett
     sourceAuth: 'password',
     clientIds: { microsoft: settings.microsoft_client_id ?? '', google: settings.google_client_id ?? '' },
     googleSecretStored: false,
-    destinationKind: 'imap',
+    // Mailferry is for moving into Microsoft 365; another IMAP server is the exception.
+    destinationKind: 'microsoft365',
     tenant: 'organizations',
     destinationAuth: 'admin',
     destinationSignIn: null,
