@@ -1,5 +1,7 @@
+import { teamsHighContrastTheme, webDarkTheme, webLightTheme } from '@fluentui/react-components';
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { BADGE_LOOKS, NEUTRAL_BADGE } from '../components/StatusBadge';
 import { INITIAL_LIVE, liveReducer, PendingProgress, repaintInterval } from '../components/status/useBatchLive';
 import { SAMPLE_USERS, batchUser, progress, report, summary, update } from '../dev/fixtures';
 import { fail, installFakeBackend, type Handler } from './fakeBackend';
@@ -48,9 +50,9 @@ describe('email migration status', () => {
       update(BATCH, [progress('ben@contoso.com', { to_copy: 8000, copied: 2000, bytes_copied: 104_857_600, rate: 25, eta_secs: 240 })]),
     );
     const ben = rowOf('ben@contoso.com');
-    expect(within(ben).getByText('2,000 of 8,000 messages')).toBeInTheDocument();
-    expect(within(ben).getByText('100 MB · 25 messages/s · about 4 min left')).toBeInTheDocument();
-    expect(within(ben).getByRole('progressbar')).toHaveAttribute('aria-valuenow', '0.25');
+    // 4,100 were there after the last pass; this one copied 2,000 and has 6,000 to go.
+    expect(within(ben).getByText('6,100 of 12,100 messages')).toBeInTheDocument();
+    expect(within(ben).getByText('800 MB · 25 messages/s · about 4 min left')).toBeInTheDocument();
 
     const resumeAt = Math.floor(new Date(2030, 0, 1, 14, 30).getTime() / 1000);
     await backend.emitBatchProgress(
@@ -69,6 +71,41 @@ describe('email migration status', () => {
     expect(within(waiting).getByText(/Gmail daily download limit reached · resumes at/)).toBeInTheDocument();
     // A mailbox that settles makes the page re-read the stored rows (errors, last sync).
     await waitFor(() => expect(backend.callsTo('batch_users').length).toBeGreaterThanOrEqual(2));
+  });
+
+  it('keeps what was copied on screen after Stop, with a Stopped badge', async () => {
+    let stopped = false;
+    const ben = batchUser('ben@contoso.com', { status: 'Syncing' });
+    const { backend, user } = await openStatus({
+      batch_users: () => [stopped ? { ...ben, status: 'Stopped' } : ben],
+      stop_batch: () => {
+        stopped = true;
+        return null;
+      },
+    });
+    await backend.emitBatchProgress(
+      update(BATCH, [progress('ben@contoso.com', { to_copy: 8000, copied: 2000, bytes_copied: 104_857_600 })]),
+    );
+    expect(within(rowOf('ben@contoso.com')).getByText('2,000 of 8,000 messages')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Stop migration' }));
+    await waitFor(() => expect(within(rowOf('ben@contoso.com')).getByText('Stopped')).toBeInTheDocument());
+    // The stopped pass wrote no report: the page still shows what it copied.
+    const row = rowOf('ben@contoso.com');
+    expect(within(row).getByText('2,000 of 8,000 messages')).toBeInTheDocument();
+    expect(within(row).getByText('100 MB')).toBeInTheDocument();
+    expect(within(row).getByRole('progressbar')).toHaveAttribute('aria-valuenow', '0.25');
+    expect(screen.getByText('2,000 of 8,000 messages', { selector: 'span:not(td *)' })).toBeInTheDocument();
+  });
+
+  it('draws every status badge readably in the light, dark and high-contrast themes', () => {
+    // Fluent's "subtle" badge is white text for coloured surfaces: white on white on a page.
+    expect(BADGE_LOOKS.filter((look) => look.color === 'subtle')).toEqual([]);
+    for (const theme of [webLightTheme, webDarkTheme, teamsHighContrastTheme]) {
+      const ratio = contrast(theme[NEUTRAL_BADGE.foreground], theme[NEUTRAL_BADGE.background]);
+      expect(ratio).toBeGreaterThanOrEqual(4.5);
+      // The badge stands out from the page around it.
+      expect(theme[NEUTRAL_BADGE.border]).not.toBe(theme.colorNeutralBackground1);
+    }
   });
 
   it('ignores events of other batches', async () => {
@@ -231,3 +268,16 @@ describe('live progress merging', () => {
     expect(pending.take()).toEqual([]);
   });
 });
+
+/** WCAG contrast ratio of two #rrggbb colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (hex: string) => {
+    const [r, g, bl] = [1, 3, 5].map((i) => {
+      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
