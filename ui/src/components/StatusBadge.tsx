@@ -1,4 +1,4 @@
-import { Badge, makeStyles, tokens, type BadgeProps } from '@fluentui/react-components';
+import { Badge, makeStyles, shorthands, tokens, type BadgeProps } from '@fluentui/react-components';
 import { memo } from 'react';
 import type { BatchStatus, UserStatus } from '../backend';
 
@@ -19,7 +19,7 @@ const useStyles = makeStyles({
   neutral: {
     color: tokens[NEUTRAL_BADGE.foreground],
     backgroundColor: tokens[NEUTRAL_BADGE.background],
-    borderColor: tokens[NEUTRAL_BADGE.border],
+    ...shorthands.borderColor(tokens[NEUTRAL_BADGE.border]),
   },
 });
 
