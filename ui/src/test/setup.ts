@@ -37,6 +37,7 @@ Document.prototype.hasFocus = () => true;
 afterEach(() => {
   cleanup();
   clearMocks();
+  localStorage.clear();
 });
 
 // Fluent's dialogs and menus animate and move focus asynchronously, and a loaded CI machine is

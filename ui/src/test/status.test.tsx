@@ -120,6 +120,9 @@ describe('email migration status', () => {
     const details = await screen.findByRole('region', { name: 'Details for anna@contoso.com' });
     expect(await within(details).findByRole('table', { name: 'Folders' })).toBeInTheDocument();
     expect(within(details).getByText('[Gmail]/Sent Mail')).toBeInTheDocument();
+    // The running total over every pass, besides what the last pass did.
+    expect(within(details).getByText('In all so far: 5,200 of 5,200 messages are in the new mailbox (1.2 GB copied).')).toBeInTheDocument();
+    expect(within(details).getByText(/^Last run: 5,198 copied/)).toBeInTheDocument();
     expect(within(details).getByText('Sent Items')).toBeInTheDocument();
     expect(within(details).getByText('Holiday photos')).toBeInTheDocument();
     expect(within(details).getAllByText('Larger than the 35 MB the destination accepts.')).toHaveLength(2);

@@ -72,6 +72,14 @@ export const UserDetails = memo(function UserDetails({ batch, user, id, password
     <div className={styles.root} id={id} role="region" aria-label={`Details for ${user.email_address}`}>
       {user.error ? <FixAction batch={batch} user={user} problem={user.error} passwordWord={passwordWord} onRetried={onRetried} /> : null}
       {problem ? <ProblemBar problem={problem} actions={<Button onClick={load}>Try again</Button>} /> : null}
+      {user.messages_in_source > 0 || user.messages_done > 0 ? (
+        <Text>
+          In all so far: {formatCount(user.messages_done)} of {formatCount(user.messages_in_source)} messages are in the new
+          mailbox ({formatBytes(user.bytes_copied)} copied)
+          {user.skipped ? `, ${formatCount(user.skipped)} skipped` : ''}
+          {user.failed ? `, ${formatCount(user.failed)} could not be copied` : ''}.
+        </Text>
+      ) : null}
       {report === undefined && !problem ? <Spinner size="tiny" label="Loading the report…" /> : null}
       {report === null ? <Text className={styles.muted}>No report yet: this mailbox has not finished a pass.</Text> : null}
       {report ? <ReportView report={report} /> : null}
