@@ -61,8 +61,11 @@ describe('home', () => {
       list_batches: () => fail('local', 'the state database is locked', 'Close the other Mailferry window.'),
     });
     renderApp();
-    expect(await screen.findByText('The state database is locked.')).toBeInTheDocument();
+    expect(await screen.findByText('Mailferry could not read or save its data on this computer.')).toBeInTheDocument();
     expect(screen.getByText('What to do: Close the other Mailferry window.')).toBeInTheDocument();
+    // The engine's own words stay one click away.
+    expect(screen.getByText('Details')).toBeInTheDocument();
+    expect(screen.getByText('The state database is locked.')).not.toBeVisible();
   });
 
   it('asks to open the app when the page runs outside Mailferry', () => {

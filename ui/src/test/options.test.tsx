@@ -172,7 +172,7 @@ describe('options and start', () => {
     await user.type(screen.getByLabelText('App password for anna@contoso.com'), 'secret{Enter}');
     await screen.findByText('Password stored');
     await user.click(screen.getByRole('button', { name: 'Test connection for anna@contoso.com' }));
-    await screen.findByText(/Gmail did not accept the app password/);
+    await screen.findByText('The mail server did not accept the sign-in.');
     await user.click(screen.getByRole('button', { name: 'Next' }));
     await screen.findByRole('heading', { level: 1, name: 'Migration options' });
     expect(screen.getByText('anna@contoso.com failed its connection test')).toBeInTheDocument();

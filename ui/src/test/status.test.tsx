@@ -39,7 +39,7 @@ describe('email migration status', () => {
     expect(within(rowOf('anna@contoso.com')).getByText('1.2 GB')).toBeInTheDocument();
     expect(within(rowOf('ben@contoso.com')).getByText('Syncing')).toBeInTheDocument();
     expect(within(rowOf('chris@contoso.com')).getByText('Failed')).toBeInTheDocument();
-    expect(within(rowOf('chris@contoso.com')).getByText(/did not accept the user name or password/)).toBeInTheDocument();
+    expect(within(rowOf('chris@contoso.com')).getByText('The mail server did not accept the sign-in.')).toBeInTheDocument();
     expect(screen.getByText('1 of 3 synced · 1 failed')).toBeInTheDocument();
     expect(screen.getByText(/From Gmail to mail.contoso.com/)).toBeInTheDocument();
   });

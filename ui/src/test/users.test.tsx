@@ -52,7 +52,7 @@ describe('select users', () => {
     await openUsers(user);
     await addUserRow(user, 'anna@contoso.com');
     await user.type(screen.getByLabelText('App password for anna@contoso.com'), 'secret{Enter}');
-    expect(await screen.findByText('The keyring refused to store the password. Unlock your keyring.')).toBeInTheDocument();
+    expect(await screen.findByText("This computer's password store (keyring) did not work. Unlock your keyring.")).toBeInTheDocument();
     expect(screen.queryByText('Password stored')).not.toBeInTheDocument();
   });
 
@@ -90,7 +90,7 @@ describe('select users', () => {
       options: { destination_admin: 'admin@contoso.com' },
     });
     await user.click(test);
-    expect(await screen.findByText('Gmail did not accept the app password.')).toBeInTheDocument();
+    expect(await screen.findByText('The mail server did not accept the sign-in.')).toBeInTheDocument();
     expect(screen.getByText('What to do: Create a new app password.')).toBeInTheDocument();
   });
 
@@ -111,7 +111,7 @@ describe('select users', () => {
     }
     await waitFor(() => expect(screen.getAllByText('Password stored')).toHaveLength(2));
     await user.click(screen.getByRole('button', { name: 'Test all selected' }));
-    expect(await screen.findByText('The new mailbox: the admin cannot open ben@contoso.com.')).toBeInTheDocument();
+    expect(await screen.findByText('The new mailbox: the mail server did not accept the sign-in.')).toBeInTheDocument();
     expect(screen.getByText('9 folders · 1,200 messages · 50 MB')).toBeInTheDocument();
     const sides = backend.callsTo('test_connection').map((c) => `${c.side} ${c.emailAddress}`);
     expect(sides.sort()).toEqual([

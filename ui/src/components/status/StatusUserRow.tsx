@@ -12,7 +12,7 @@ import { ChevronDown20Regular, ChevronRight20Regular } from '@fluentui/react-ico
 import { memo } from 'react';
 import type { BatchUser, UserProgress } from '../../backend';
 import { formatBytes, formatCount, formatDateTime, formatRate, formatTimeLeft, formatWhen } from '../../format';
-import { sentence } from '../ProblemBar';
+import { wordProblem } from '../../problemWords';
 import { UserStatusBadge } from '../StatusBadge';
 import { rowView, type Kept, type Tested } from './rowView';
 
@@ -88,7 +88,7 @@ export const StatusUserRow = memo(function StatusUserRow({ user, progress, teste
             </Text>
           ) : v.status === 'Failed' ? (
             <Text size={200} className={styles.detail}>
-              {user.error ? sentence(user.error.message) : v.detail ?? 'See the details.'}
+              {user.error ? wordProblem(user.error).title : v.detail ?? 'See the details.'}
             </Text>
           ) : v.detail ? (
             <Text size={200} className={styles.detail}>
