@@ -121,6 +121,47 @@ describe('select your data service', () => {
     expect(screen.getByRole('heading', { level: 1, name: 'Select your data service' })).toBeInTheDocument();
   });
 
+  it('tests a typed-in server with one mailbox, so a typing mistake shows on this page', async () => {
+    const backend = installFakeBackend({
+      test_connection: (args) => {
+        if ((args.server as { url: string }).url.includes('gmial')) {
+          fail(
+            'network',
+            'cannot find the server imap.gmial.com: failed to lookup address information: Name or service not known',
+            'Check the server name for typing mistakes and that this computer is online.',
+          );
+        }
+        return { folders: 12, messages: 3456, bytes: 1_288_490_188, too_large: 0 };
+      },
+    });
+    const { user } = renderApp();
+    await openDataService(user);
+    await user.click(screen.getByRole('radio', { name: /Other email sources/ }));
+    const host = screen.getByRole('textbox', { name: /Source IMAP server/ });
+    await user.type(host, 'imap.gmial.com');
+    const test = screen.getByRole('button', { name: 'Test connection' });
+    expect(test).toBeDisabled();
+    await user.type(screen.getByRole('textbox', { name: /Mailbox to test/ }), 'anna@example.com');
+    await user.type(screen.getByLabelText('Its password'), 'secret{Enter}');
+    await screen.findByText('Password stored');
+    await user.click(test);
+    expect(await screen.findByText('Mailferry cannot find a server named imap.gmial.com.')).toBeInTheDocument();
+    expect(screen.getByText('What to do: Check the server name for typing mistakes and that this computer is online.')).toBeInTheDocument();
+    expect(backend.callsTo('store_password')).toEqual([{ batch: `Migration ${todayIso()}`, email: 'anna@example.com', password: 'secret' }]);
+    expect(backend.callsTo('test_connection')[0]).toMatchObject({
+      side: 'source',
+      server: { preset: null, url: 'imaps://imap.gmial.com:993' },
+      emailAddress: 'anna@example.com',
+      userName: 'anna@example.com',
+    });
+
+    await user.clear(host);
+    await user.type(host, 'imap.gmail.com');
+    expect(screen.queryByText('Mailferry cannot find a server named imap.gmial.com.')).not.toBeInTheDocument();
+    await user.click(test);
+    expect(await screen.findByText('12 folders · 3,456 messages · 1.2 GB')).toBeInTheDocument();
+  });
+
   it('checks a typed-in server and warns about no encryption', async () => {
     installFakeBackend();
     const { user } = renderApp();

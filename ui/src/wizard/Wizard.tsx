@@ -13,7 +13,7 @@ import { OptionsScreen } from '../screens/OptionsScreen';
 import { SelectUsersScreen } from '../screens/SelectUsersScreen';
 import { Stepper } from './Stepper';
 import { WizardContext, type WizardContextValue } from './WizardContext';
-import { batchNameOf, demoWizard, initialWizard, nameLocked, wizardReducer, type StepId } from './wizardState';
+import { batchNameOf, demoWizard, draftMailboxes, initialWizard, nameLocked, wizardReducer, type StepId } from './wizardState';
 
 const useStyles = makeStyles({
   root: { display: 'flex', height: '100%', minHeight: 0 },
@@ -84,10 +84,7 @@ export function Wizard({ existingNames }: { existingNames: string[] }) {
         onConfirm={() => {
           // Best effort: a keyring that refuses now will be asked again when a batch of this
           // name is created and deleted.
-          forgetDraft(
-            batchNameOf(state),
-            state.users.map((u) => u.emailAddress.trim()).filter((email) => email !== ''),
-          )
+          forgetDraft(batchNameOf(state), draftMailboxes(state))
             .catch(() => {})
             .finally(() => navigate({ kind: 'home' }));
         }}
