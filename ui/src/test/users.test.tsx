@@ -193,6 +193,34 @@ describe('select users', () => {
     expect(screen.queryByRole('textbox', { name: 'Destination mailbox, ben@contoso.com' })).not.toBeInTheDocument();
   });
 
+  it('never lands on Remove when tabbing out of a password, and a removed row can be undone', async () => {
+    installFakeBackend();
+    const { user } = renderApp();
+    await openUsers(user);
+    await addUserRow(user, 'anna@contoso.com');
+    await addUserRow(user, 'ben@contoso.com');
+    await user.click(screen.getByLabelText('App password for anna@contoso.com'));
+    await user.keyboard('secret');
+    await user.tab();
+    expect(document.activeElement?.getAttribute('aria-label') ?? '').not.toMatch(/^Remove/);
+    await user.keyboard('{Enter}');
+    await screen.findByText('Password stored');
+    expect(screen.getByRole('textbox', { name: 'Destination mailbox, anna@contoso.com' })).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Destination mailbox, ben@contoso.com' })).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Remove anna@contoso.com' }));
+    expect(screen.queryByRole('textbox', { name: 'Destination mailbox, anna@contoso.com' })).not.toBeInTheDocument();
+    expect(screen.getByText('Removed anna@contoso.com.')).toBeInTheDocument();
+    const undo = screen.getByRole('button', { name: 'Undo' });
+    await waitFor(() => expect(undo).toHaveFocus());
+    await user.keyboard('{Enter}');
+    // Back in its place, with its stored password.
+    const mailboxes = screen.getAllByRole('textbox', { name: /^Destination mailbox, / });
+    expect(mailboxes.map((input) => (input as HTMLInputElement).value)).toEqual(['anna@contoso.com', 'ben@contoso.com']);
+    expect(screen.getByText('Password stored')).toBeInTheDocument();
+    expect(screen.queryByText('Removed anna@contoso.com.')).not.toBeInTheDocument();
+  });
+
   it('will not go on while a selected row has no password', async () => {
     installFakeBackend();
     const { user } = renderApp();

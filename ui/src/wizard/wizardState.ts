@@ -200,6 +200,7 @@ export type WizardAction =
   | { type: 'selectAll'; selected: boolean }
   | { type: 'removeUser'; id: number }
   | { type: 'removeSelected' }
+  | { type: 'restoreUsers'; rows: { row: UserRow; index: number }[] }
   | { type: 'importRows'; rows: CsvRow[] }
   | { type: 'setOptions'; patch: Partial<WizardOptions> }
   | { type: 'addExclude'; folder: string }
@@ -303,6 +304,14 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return { ...state, users: state.users.filter((u) => u.id !== action.id) };
     case 'removeSelected':
       return { ...state, users: state.users.filter((u) => !u.selected) };
+    case 'restoreUsers': {
+      // Undo: each row goes back where it was (positions in ascending order).
+      const users = state.users.filter((u) => !action.rows.some((r) => r.row.id === u.id));
+      for (const { row, index } of [...action.rows].sort((a, b) => a.index - b.index)) {
+        users.splice(Math.min(index, users.length), 0, row);
+      }
+      return { ...state, users };
+    }
     case 'importRows':
       return importRows(state, action.rows);
     case 'setOptions':
