@@ -45,6 +45,7 @@ import { BatchStatusBadge } from '../components/StatusBadge';
 import { StatusUserRow } from '../components/status/StatusUserRow';
 import { UserDetails } from '../components/status/UserDetails';
 import { useBatchLive } from '../components/status/useBatchLive';
+import { AfterSync } from '../components/status/AfterSync';
 import { batchTotals, rowView } from '../components/status/rowView';
 import { forgetTested, loadTested } from '../components/status/testedCounts';
 import { formatCount, formatTimeLeft } from '../format';
@@ -121,6 +122,11 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
   const notStarted = users.length > 0 && statuses.every((s) => s === 'Queued') && !live.running;
   const canResume = count('Stopped') > 0 || notStarted;
   const canComplete = count('Synced') > 0;
+  // Every mailbox had its first copy (or needs the owner): time for what comes next.
+  const firstCopyDone =
+    users.length > 0 &&
+    synced > 0 &&
+    statuses.every((s) => s === 'Synced' || s === 'Completed' || s === 'Failed' || s === 'IncrementalSyncing');
   const sourcePreset = presets.find((p) => p.id === live.summary?.source.preset);
   const passwordWord = sourcePreset?.sign_in === 'app_password' ? 'app password' : 'password';
 
@@ -221,6 +227,9 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
         <ProblemBar problem={live.problem} actions={<Button onClick={live.refresh}>Try again</Button>} />
       ) : null}
       {live.users === null && !live.problem ? <Spinner size="small" label="Loading mailboxes…" /> : null}
+      {firstCopyDone && live.users ? (
+        <AfterSync users={live.users} microsoft365={live.summary?.destination.preset === 'microsoft365'} />
+      ) : null}
 
       {live.users ? (
         <div className={styles.tableWrap}>

@@ -108,6 +108,31 @@ describe('email migration status', () => {
     }
   });
 
+  it('says what moved and what comes next once every mailbox is synced', async () => {
+    await openStatus({
+      list_batches: () => [summary({ status: 'Synced', destination: { preset: 'microsoft365', url: 'imaps://outlook.office365.com:993' } })],
+      batch_users: () => [
+        batchUser('anna@contoso.com', { status: 'Synced', messages_in_source: 5200, messages_done: 5200, bytes_copied: 1_288_490_188, skipped: 2 }),
+        batchUser('ben@contoso.com', { status: 'Synced', messages_in_source: 800, messages_done: 800, bytes_copied: 104_857_600 }),
+      ],
+    });
+    const after = screen.getByRole('region', { name: 'The mail is in the new mailboxes' });
+    const moved = within(within(after).getByLabelText('What moved'));
+    expect(moved.getByText('6,000')).toBeInTheDocument();
+    expect(moved.getByText('mailboxes synced').nextSibling).toHaveTextContent('2');
+    expect(moved.getByText('1.3 GB')).toBeInTheDocument();
+    expect(moved.getByText('messages skipped (see details)').nextSibling).toHaveTextContent('2');
+    // The place for switching the domain, and setting up Outlook and phones.
+    expect(within(after).getByRole('region', { name: 'Switch your domain' })).toHaveTextContent(/MX record/);
+    expect(within(after).getByText('Set up Outlook and phones')).toBeInTheDocument();
+    expect(within(after).getByText(/Outlook app/)).toBeInTheDocument();
+  });
+
+  it('keeps next steps for later while a mailbox still has its first copy to finish', async () => {
+    await openStatus();
+    expect(screen.queryByRole('region', { name: 'The mail is in the new mailboxes' })).not.toBeInTheDocument();
+  });
+
   it('ignores events of other batches', async () => {
     const { backend } = await openStatus();
     await backend.emitBatchProgress(update('Another batch', [progress('ben@contoso.com', { status: 'Failed' })]));
