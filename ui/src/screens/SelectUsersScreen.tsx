@@ -40,6 +40,7 @@ import { CsvProblems } from '../components/CsvProblems';
 import { Page } from '../components/Page';
 import { ProblemBar } from '../components/ProblemBar';
 import { UserRowEditor } from '../components/UserRowEditor';
+import { formatCount } from '../format';
 import { isEmail } from '../servers';
 import { useWizard } from '../wizard/WizardContext';
 import { WizardFooter } from '../wizard/WizardFooter';
@@ -294,7 +295,7 @@ export function SelectUsersScreen() {
           Remove selected
         </ToolbarButton>
         <Text className={styles.count} aria-live="polite">
-          {selected.length} of {state.users.length} selected
+          {formatCount(selected.length)} of {formatCount(state.users.length)} selected
         </Text>
       </Toolbar>
 

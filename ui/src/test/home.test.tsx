@@ -15,6 +15,7 @@ describe('home', () => {
     expect(await screen.findByText('No migrations yet')).toBeInTheDocument();
     expect(screen.getByRole('heading', { level: 1, name: 'Migrations' })).toBeInTheDocument();
     expect(screen.getByRole('heading', { name: 'Migrate your email' })).toBeInTheDocument();
+    expect(screen.getByText(/from Gmail, Outlook.com, Hotmail, Yahoo/)).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Get started' })).toBeEnabled();
     expect(screen.getByRole('navigation', { name: 'Main' })).toBeInTheDocument();
     expect(screen.getByRole('main')).toBeInTheDocument();

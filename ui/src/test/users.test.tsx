@@ -4,7 +4,7 @@ import { todayIso } from '../format';
 import { fail, installFakeBackend } from './fakeBackend';
 import { dialogButton, findDialog } from './dialogs';
 import { renderApp } from './render';
-import { addUserRow, openUsers } from './wizardFlow';
+import { addUserRow, openDataService, openUsers } from './wizardFlow';
 
 const BATCH = `Migration ${todayIso()}`;
 
@@ -201,6 +201,8 @@ describe('select users', () => {
     await addUserRow(user, 'ben@contoso.com');
     await user.click(screen.getByLabelText('App password for anna@contoso.com'));
     await user.keyboard('secret');
+    // Past "Show app password", out of the field: wherever that lands, Enter removes nothing.
+    await user.tab();
     await user.tab();
     expect(document.activeElement?.getAttribute('aria-label') ?? '').not.toMatch(/^Remove/);
     await user.keyboard('{Enter}');
@@ -249,5 +251,36 @@ describe('select users', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Migrations' })).toBeInTheDocument();
     expect(backend.callsTo('create_batch')).toHaveLength(0);
     expect(backend.callsTo('forget_draft')).toEqual([{ batch: `Migration ${todayIso()}`, emails: ['anna@contoso.com'] }]);
+  });
+});
+
+describe('closing the window mid-wizard', () => {
+  it('asks first, and closes only after the entries are forgotten', async () => {
+    const backend = installFakeBackend();
+    const { user } = renderApp();
+    await openUsers(user);
+    await addUserRow(user, 'anna@contoso.com');
+    await waitFor(() => expect(backend.listening()).toContain('tauri://close-requested'));
+    await backend.requestWindowClose();
+    await user.click(dialogButton(await findDialog('Close Mailferry without creating the migration?'), 'Stay'));
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument());
+    expect(screen.getByRole('textbox', { name: 'Destination mailbox, anna@contoso.com' })).toBeInTheDocument();
+    expect(backend.callsTo('plugin:window|close')).toHaveLength(0);
+
+    await backend.requestWindowClose();
+    await user.click(dialogButton(await findDialog('Close Mailferry without creating the migration?'), 'Close'));
+    await waitFor(() => expect(backend.callsTo('plugin:window|close')).toHaveLength(1));
+    expect(backend.callsTo('forget_draft')).toEqual([{ batch: BATCH, emails: ['anna@contoso.com'] }]);
+    const order = backend.commandOrder();
+    expect(order.indexOf('forget_draft')).toBeLessThan(order.indexOf('plugin:window|close'));
+    // The app decides about closing again (running migrations), not this page.
+    expect(backend.listening()).not.toContain('tauri://close-requested');
+  });
+
+  it('lets the window close without asking when nothing was entered', async () => {
+    const backend = installFakeBackend();
+    const { user } = renderApp();
+    await openDataService(user);
+    expect(backend.listening()).not.toContain('tauri://close-requested');
   });
 });
