@@ -136,6 +136,24 @@ describe('email migration status', () => {
     expect(screen.queryByRole('region', { name: 'The mail is in the new mailboxes' })).not.toBeInTheDocument();
   });
 
+  it('says why a mailbox waits in words, with one local time', async () => {
+    const resumeAt = Math.floor(new Date(2030, 0, 1, 14, 30).getTime() / 1000);
+    await openStatus({
+      batch_users: () => [
+        batchUser('ben@contoso.com', {
+          status: 'Waiting',
+          detail: 'cannot connect to imap.gmail.com:993: Connection refused (os error 111) — trying again at 13:30:00 UTC',
+          error: { kind: 'network', message: 'cannot connect to imap.gmail.com:993: Connection refused (os error 111)', hint: 'Check the port.' },
+          resume_at: resumeAt,
+        }),
+      ],
+    });
+    const row = rowOf('ben@contoso.com');
+    expect(within(row).getByText(/^The server imap.gmail.com refused the connection. · resumes at /)).toBeInTheDocument();
+    expect(row).not.toHaveTextContent('os error');
+    expect(row).not.toHaveTextContent('UTC');
+  });
+
   it('ignores events of other batches', async () => {
     const { backend } = await openStatus();
     await backend.emitBatchProgress(update('Another batch', [progress('ben@contoso.com', { status: 'Failed' })]));

@@ -83,7 +83,8 @@ export const StatusUserRow = memo(function StatusUserRow({ user, progress, teste
           <UserStatusBadge status={v.status} />
           {v.status === 'Waiting' ? (
             <Text size={200} className={styles.detail}>
-              {waitingReason(v.detail)}
+              {/* The stored problem says why in words; the live detail is the engine's text. */}
+              {user.error && user.status === 'Waiting' ? wordProblem(user.error).title : waitingReason(v.detail)}
               {v.resumeAt ? ` · resumes at ${formatWhen(v.resumeAt)}` : ''}
             </Text>
           ) : v.status === 'Failed' ? (
