@@ -2,6 +2,7 @@
 // goes through here, so screens never touch IPC and tests only fake the IPC boundary.
 import { open as openDialog, save as saveDialog } from '@tauri-apps/plugin-dialog';
 import { openUrl } from '@tauri-apps/plugin-opener';
+import { getCurrentWindow } from '@tauri-apps/api/window';
 import { commands, events } from './bindings';
 import type {
   AppCredentialInput,
@@ -265,6 +266,34 @@ export const keepRunningInBackground = async (): Promise<void> => {
 };
 export const stopAllAndQuit = async (): Promise<void> => {
   await call(() => commands.stopAllAndQuit());
+};
+
+/**
+ * While the wizard holds entries that would be lost, closing the window asks first: the
+ * window's own close request is held back and `onAttempt` called instead. `release` gives
+ * closing back to the app (which still asks about running migrations) once it resolves.
+ */
+export function holdWindowClose(onAttempt: () => void): { release: () => Promise<void> } {
+  if (!insideApp()) return { release: async () => {} };
+  let released = false;
+  const listening = (async () =>
+    getCurrentWindow().onCloseRequested((event) => {
+      if (released) return;
+      event.preventDefault();
+      onAttempt();
+    }))().catch(() => null);
+  return {
+    release: async () => {
+      released = true;
+      const unlisten = await listening;
+      if (unlisten) safely(unlisten);
+    },
+  };
+}
+
+/** Closes the window the way its close button does. */
+export const closeWindow = async (): Promise<void> => {
+  await call(() => getCurrentWindow().close());
 };
 
 /** Native open dialog for Microsoft's migration CSV; null when cancelled. */

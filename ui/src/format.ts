@@ -37,6 +37,11 @@ export function formatDuration(seconds: number): string {
   return restHours ? `${days} d ${restHours} h` : `${days} d`;
 }
 
+/** "about 3 min left", or "less than a minute left" (never "about less than a minute"). */
+export function formatTimeLeft(seconds: number): string {
+  return seconds < 60 ? 'less than a minute left' : `about ${formatDuration(seconds)} left`;
+}
+
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const thisYear = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
 const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });

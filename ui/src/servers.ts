@@ -78,6 +78,16 @@ export function hostOf(spec: ServerSpec): string {
   return match ? match[1] : spec.url;
 }
 
+/** "imap.gmail.com:993, SSL/TLS": where a server is and how the connection is protected. */
+export function serverAddress(spec: ServerSpec): string {
+  const match = /^(imaps?):\/\/(\[[^\]]+\]|[^/:?]+)(?::(\d+))?/i.exec(spec.url);
+  if (!match) return spec.url;
+  const tls = match[1].toLowerCase() === 'imaps';
+  const security: Security = tls ? 'tls' : /[?&]tls=none\b/i.test(spec.url) ? 'none' : 'starttls';
+  const port = match[3] ?? String(DEFAULT_PORTS[security]);
+  return `${match[2]}:${port}, ${SECURITY_LABELS[security]}`;
+}
+
 export function describeServer(spec: ServerSpec, presets: Preset[]): string {
   const preset = spec.preset ? presets.find((p) => p.id === spec.preset) : undefined;
   if (preset && preset.id !== 'other') return preset.name;

@@ -23,7 +23,6 @@ import {
   type SignInSettings,
 } from '../backend';
 import { CloseRequestedDialog } from '../components/CloseRequestedDialog';
-import { DemoBanner } from '../components/DemoBanner';
 import { KeyringBanner } from '../components/KeyringBanner';
 import { ProblemBar } from '../components/ProblemBar';
 import { HistoryScreen } from '../screens/HistoryScreen';
@@ -110,7 +109,8 @@ export function Shell() {
                 <Text className={styles.tagline}>Move your email to Microsoft 365</Text>
               </header>
               <div className={styles.banners}>
-                {demo ? <DemoBanner demo={demo} /> : <KeyringBanner />}
+                {/* The demo keeps its passwords in memory: no keyring to warn about. */}
+                {demo ? null : <KeyringBanner />}
                 {presetProblem ? <ProblemBar problem={presetProblem} /> : null}
               </div>
               <div className={styles.body}>

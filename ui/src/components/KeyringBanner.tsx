@@ -1,3 +1,4 @@
+import { problemLine } from '../problemWords';
 import { Button, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import { keepPasswordsInMemory, keyringStatus, toProblem, type KeyringStatus } from '../backend';
@@ -56,7 +57,7 @@ export function KeyringBanner() {
           onClick={() => {
             keepPasswordsInMemory()
               .then(() => setSwitched(true))
-              .catch((e) => setError(toProblem(e).message));
+              .catch((e) => setError(problemLine(toProblem(e))));
           }}
         >
           Keep passwords in memory for this session

@@ -1,8 +1,8 @@
+import { problemLine } from '../problemWords';
 import { Button, Field, Input, makeStyles, Text, tokens } from '@fluentui/react-components';
 import { CheckmarkCircle16Filled, Eye20Regular, EyeOff20Regular } from '@fluentui/react-icons';
 import { useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import { toProblem } from '../backend';
-import { sentence } from './ProblemBar';
 
 const useStyles = makeStyles({
   stored: { display: 'flex', alignItems: 'center', flexWrap: 'wrap', columnGap: tokens.spacingHorizontalS, minHeight: '32px' },
@@ -73,7 +73,7 @@ export function PasswordField({
       setError(null);
     } catch (e) {
       const problem = toProblem(e);
-      setError(`${sentence(problem.message)} ${problem.hint}`.trim());
+      setError(problemLine(problem));
     } finally {
       committing.current = false;
       setBusy(false);

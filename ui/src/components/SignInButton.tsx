@@ -1,3 +1,4 @@
+import { problemLine } from '../problemWords';
 import { Button, makeStyles, Spinner, Text, tokens } from '@fluentui/react-components';
 import { CheckmarkCircle16Filled, PersonArrowRight20Regular } from '@fluentui/react-icons';
 import { useRef, useState } from 'react';
@@ -155,7 +156,7 @@ export function SignInButton({ provider, clientId, tenant, loginHint, withDirect
       ) : null}
       {problem ? (
         <Text size={200} className={styles.problem} role="alert">
-          {problem.message.charAt(0).toUpperCase() + problem.message.slice(1)}. {problem.hint}
+          {problemLine(problem)}
         </Text>
       ) : null}
     </div>

@@ -4,6 +4,8 @@ import type { ReactNode } from 'react';
 
 const useStyles = makeStyles({
   tile: {
+    // The focus ring is drawn by an ::after placed against the tile itself.
+    position: 'relative',
     display: 'flex',
     flexDirection: 'column',
     alignItems: 'flex-start',

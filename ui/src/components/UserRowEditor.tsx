@@ -23,6 +23,7 @@ const useStyles = makeStyles({
   problem: { color: tokens.colorPaletteRedForeground1, display: 'block', marginTop: '2px' },
   resultCell: { paddingBottom: tokens.spacingVerticalS },
   top: { verticalAlign: 'top', paddingTop: tokens.spacingVerticalXS, paddingBottom: tokens.spacingVerticalXS },
+  first: { display: 'flex', alignItems: 'center' },
 });
 
 interface Props {
@@ -40,6 +41,7 @@ interface Props {
   onEmailCommitted: (row: UserRow) => void;
   onStorePassword: (row: UserRow, password: string) => Promise<void>;
   onTest: (row: UserRow) => void;
+  onRemove: (row: UserRow, index: number) => void;
 }
 
 /**
@@ -59,6 +61,7 @@ export const UserRowEditor = memo(function UserRowEditor({
   onEmailCommitted,
   onStorePassword,
   onTest,
+  onRemove,
 }: Props) {
   const styles = useStyles();
   const who = row.emailAddress.trim() || `row ${index + 1}`;
@@ -68,11 +71,23 @@ export const UserRowEditor = memo(function UserRowEditor({
     <>
       <TableRow>
         <TableCell className={styles.top}>
-          <Checkbox
-            checked={row.selected}
-            aria-label={`Migrate ${who}`}
-            onChange={(_, d) => dispatch({ type: 'selectUser', id: row.id, selected: d.checked === true })}
-          />
+          {/* Remove sits before the row's fields, not after its password: Tab then Enter out
+              of the password must never land on it. */}
+          <div className={styles.first}>
+            <Checkbox
+              checked={row.selected}
+              aria-label={`Migrate ${who}`}
+              onChange={(_, d) => dispatch({ type: 'selectUser', id: row.id, selected: d.checked === true })}
+            />
+            <Button
+              size="small"
+              appearance="subtle"
+              icon={<Delete20Regular />}
+              aria-label={`Remove ${who}`}
+              title="Remove this user (can be undone)"
+              onClick={() => onRemove(row, index)}
+            />
+          </div>
         </TableCell>
         <TableCell className={styles.top}>
           <Input
@@ -131,15 +146,6 @@ export const UserRowEditor = memo(function UserRowEditor({
           <Button size="small" disabled={!canTest || testing} aria-label={`Test connection for ${who}`} onClick={() => onTest(row)}>
             {testing ? 'Testing…' : 'Test'}
           </Button>
-        </TableCell>
-        <TableCell className={styles.top}>
-          <Button
-            size="small"
-            appearance="subtle"
-            icon={<Delete20Regular />}
-            aria-label={`Remove ${who}`}
-            onClick={() => dispatch({ type: 'removeUser', id: row.id })}
-          />
         </TableCell>
       </TableRow>
       {row.test.state === 'ok' || row.test.state === 'error' ? (

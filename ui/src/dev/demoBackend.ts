@@ -5,6 +5,12 @@ import { emit } from '@tauri-apps/api/event';
 import type { BatchUser } from '../backend';
 import { PRESETS, SAMPLE_USERS, appError, batchUser, progress, report, summary } from './fixtures';
 
+/** The finished "Pilot" batch: what the page shows once every mailbox is synced. */
+const PILOT_USERS: BatchUser[] = [
+  batchUser('anna@contoso.com', { status: 'Synced', messages_in_source: 5200, messages_done: 5200, bytes_copied: 1_288_490_188, skipped: 2, last_synced_at: 1_760_000_000 }),
+  batchUser('ben@contoso.com', { status: 'Synced', messages_in_source: 12000, messages_done: 12000, bytes_copied: 2_734_003_200, last_synced_at: 1_760_000_000 }),
+];
+
 /** Mailboxes of the `?load=N` batch, each with this many messages to copy. */
 const LOAD_MESSAGES_PER_MAILBOX = 1_200;
 
@@ -35,13 +41,22 @@ export function installDemoBackend() {
     ? []
     : [
         summary({ users_total: users.length }),
-        summary({ name: 'Pilot', status: 'Completed', users_total: 2, users_synced: 2, created_at: 1_759_000_000 }),
+        summary({ name: 'Pilot', status: 'Synced', users_total: 2, users_synced: 2, created_at: 1_759_000_000 }),
       ];
 
+  // Stop turns the running mailboxes Stopped, as the engine's store does.
+  let stopped = false;
+  const stoppable = ['Queued', 'Starting', 'Syncing', 'IncrementalSyncing', 'Waiting'];
   mockIPC(
     (cmd, args) => {
       const a = (args ?? {}) as Record<string, unknown>;
       switch (cmd) {
+        case 'stop_batch':
+          stopped = true;
+          return null;
+        case 'start_batch':
+          stopped = false;
+          return null;
         case 'list_presets':
           return PRESETS;
         case 'keyring_status':
@@ -51,7 +66,8 @@ export function installDemoBackend() {
         case 'list_batches':
           return batches;
         case 'batch_users':
-          return users;
+          if (a.name === 'Pilot') return PILOT_USERS;
+          return stopped ? users.map((u) => (stoppable.includes(u.status) ? { ...u, status: 'Stopped' as const } : u)) : users;
         case 'batch_snapshot':
           return null;
         case 'user_report':
@@ -61,7 +77,13 @@ export function installDemoBackend() {
         case 'test_connection':
           if (String(a.userName ?? '').startsWith('x'))
             throw appError('authentication', 'the server did not accept the user name or password', 'Check the app password.');
-          return { folders: 14, messages: 5200, bytes: 1_288_490_188, too_large: 2 };
+          if (String((a.server as { url?: string } | undefined)?.url ?? '').includes('gmial'))
+            throw appError(
+              'network',
+              'cannot find the server imap.gmial.com: failed to lookup address information: Name or service not known',
+              'Check the server name for typing mistakes and that this computer is online.',
+            );
+          return { folders: 14, messages: 5200, bytes: 1_288_490_188, too_large: 2, measured_bytes_per_sec: 524_288, estimated_secs: 2458 };
         case 'import_csv':
           return {
             rows: [],

@@ -1,5 +1,7 @@
 import {
+  Button,
   Field,
+  Input,
   makeStyles,
   MessageBar,
   MessageBarBody,
@@ -11,7 +13,8 @@ import {
 } from '@fluentui/react-components';
 import { Mail24Regular, Server24Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
-import { storeClientSecret, type Preset } from '../backend';
+import { storeClientSecret, storePassword, testConnection, toProblem, type Preset } from '../backend';
+import { ConnectionResult } from '../components/ConnectionResult';
 import { PasswordField } from '../components/PasswordField';
 import { ClientIdField } from '../components/ClientIdField';
 import { usePresets } from '../app/presets';
@@ -24,7 +27,7 @@ import { formatCount } from '../format';
 import { SOURCE_TILES, tileByKey, validateServer } from '../servers';
 import { useWizard } from '../wizard/WizardContext';
 import { WizardFooter } from '../wizard/WizardFooter';
-import { sourcePreset, type SourceAuth } from '../wizard/wizardState';
+import { batchNameOf, batchOptions, sourcePreset, sourceSpec, type SourceAuth } from '../wizard/wizardState';
 
 const useStyles = makeStyles({
   tiles: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(160px, 1fr))', gap: tokens.spacingHorizontalM, maxWidth: '900px' },
@@ -39,6 +42,7 @@ const useStyles = makeStyles({
   },
   hint: { color: tokens.colorNeutralForeground2 },
   signIn: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, maxWidth: '560px' },
+  test: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, maxWidth: '560px' },
 });
 
 const AUTH_LABELS: Record<SourceAuth, string> = {
@@ -84,6 +88,23 @@ export function DataServiceScreen() {
         ? ['password', 'microsoft', 'google']
         : ['password'];
   const clientIdMissing = state.sourceAuth !== 'password' && !state.clientIds[state.sourceAuth].trim();
+
+  const batch = batchNameOf(state);
+  const testMailbox = state.sourceTestMailbox.trim();
+  const canTest =
+    isOther && Object.keys(serverErrors).length === 0 && !insecureUnaccepted && testMailbox !== '' && state.sourceTestPasswordStored;
+  /** Signs in to one old mailbox on the typed-in server: a typo shows here, not two pages on. */
+  const test = async () => {
+    const server = sourceSpec(state, presets);
+    if (!server) return;
+    dispatch({ type: 'sourceTest', test: { state: 'testing' } });
+    try {
+      const summary = await testConnection(batch, 'source', server, testMailbox, testMailbox, batchOptions(state));
+      dispatch({ type: 'sourceTest', test: { state: 'ok', summary } });
+    } catch (e) {
+      dispatch({ type: 'sourceTest', test: { state: 'error', problem: toProblem(e) } });
+    }
+  };
 
   const next = () => {
     if (clientIdMissing || (isOther && (Object.keys(serverErrors).length > 0 || insecureUnaccepted))) {
@@ -141,6 +162,41 @@ export function DataServiceScreen() {
           ) : null}
           {showErrors && insecureUnaccepted ? (
             <Text role="alert">Tick "I understand" to sign in without encryption, or choose SSL/TLS or STARTTLS.</Text>
+          ) : null}
+          {isOther && state.sourceAuth === 'password' ? (
+            <div className={styles.test}>
+              <Field
+                label="Mailbox to test"
+                hint="The email address or user name of one mailbox on this server. Optional, but it finds a typing mistake now."
+              >
+                <Input
+                  value={state.sourceTestMailbox}
+                  spellCheck={false}
+                  autoComplete="off"
+                  onChange={(_, d) => dispatch({ type: 'setSourceTestMailbox', mailbox: d.value })}
+                />
+              </Field>
+              <PasswordField
+                label="Its password"
+                stored={state.sourceTestPasswordStored}
+                disabled={!testMailbox}
+                disabledReason="Enter the mailbox first."
+                hint="Stored in this computer's password store, and used for this mailbox in the migration too."
+                onStore={async (password) => {
+                  await storePassword(batch, testMailbox, password);
+                  dispatch({ type: 'sourceTestPasswordStored', stored: true });
+                }}
+                onChangeRequested={() => dispatch({ type: 'sourceTestPasswordStored', stored: false })}
+              />
+              <div>
+                <Button onClick={() => void test()} disabled={!canTest || state.sourceTest.state === 'testing'}>
+                  {state.sourceTest.state === 'testing' ? 'Testing…' : 'Test connection'}
+                </Button>
+              </div>
+              <div aria-live="polite">
+                <ConnectionResult test={state.sourceTest} />
+              </div>
+            </div>
           ) : null}
         </Section>
       ) : null}

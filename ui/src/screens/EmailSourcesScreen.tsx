@@ -1,8 +1,8 @@
+import { problemLine } from '../problemWords';
 import { Field, Input, makeStyles, tokens } from '@fluentui/react-components';
 import { MailInbox24Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { checkBatchName, toProblem } from '../backend';
-import { sentence } from '../components/ProblemBar';
 import { Page } from '../components/Page';
 import { Section } from '../components/Section';
 import { Tile } from '../components/Tile';
@@ -30,7 +30,7 @@ export function EmailSourcesScreen() {
       dispatch({ type: 'goTo', step: 'service' });
     } catch (e) {
       const problem = toProblem(e);
-      setError(`${sentence(problem.message)} ${problem.hint}`.trim());
+      setError(problemLine(problem));
     } finally {
       setBusy(false);
     }

@@ -1,3 +1,5 @@
+import { useDemo } from '../app/demo';
+import { DemoBanner } from '../components/DemoBanner';
 import { Button, Card, CardHeader, makeStyles, Spinner, Text, tokens } from '@fluentui/react-components';
 import { MailArrowForwardRegular } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
@@ -55,10 +57,16 @@ export function HomeScreen() {
     };
   }, []);
 
+  const demo = useDemo();
+  // The banner's promise ("everything is filled in") holds only while the demo's batch does
+  // not exist yet: after that the wizard starts empty.
+  const demoFills = demo !== null && batches !== null && !batches.some((b) => b.name.toLowerCase() === demo.batch_name.toLowerCase());
+
   const start = () => navigate({ kind: 'wizard', existingNames: (batches ?? []).map((b) => b.name) });
 
   return (
     <Page title="Migrations" description="Move your organization's email into Microsoft 365.">
+      {demoFills && demo ? <DemoBanner demo={demo} /> : null}
       <Card className={styles.card} aria-labelledby="migrate-email-title">
         <CardHeader
           image={<MailArrowForwardRegular className={styles.cardIcon} aria-hidden />}
@@ -69,7 +77,7 @@ export function HomeScreen() {
           }
         />
         <Text>
-          Copy every mailbox's folders and messages from Gmail, Yahoo, iCloud, AOL or another IMAP server into
+          Copy every mailbox's folders and messages from Gmail, Outlook.com, Hotmail, Yahoo, iCloud, AOL or another IMAP server into
           the new mailboxes, and keep them in sync until you switch over.
         </Text>
         <div>

@@ -3,6 +3,9 @@ import {
   Field,
   Input,
   makeStyles,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
   Radio,
   RadioGroup,
   Select,
@@ -15,12 +18,15 @@ import {
 } from '@fluentui/react-components';
 import { Add16Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
-import { createBatch, startBatch, toProblem, type AppError } from '../backend';
+import { createBatch, startBatch, toProblem, type AppError, type ConnectionSummary } from '../backend';
 import { usePresets } from '../app/presets';
 import { Page } from '../components/Page';
 import { ProblemBar } from '../components/ProblemBar';
 import { Section } from '../components/Section';
-import { describeServer } from '../servers';
+import { saveTested } from '../components/status/testedCounts';
+import { estimateBatch } from '../estimate';
+import { formatBytes, formatCount, formatDuration } from '../format';
+import { describeServer, serverAddress } from '../servers';
 import { useWizard } from '../wizard/WizardContext';
 import { WizardFooter } from '../wizard/WizardFooter';
 import { createSpec, selectedUsers } from '../wizard/wizardState';
@@ -41,7 +47,12 @@ const useStyles = makeStyles({
   },
   dt: { color: tokens.colorNeutralForeground2 },
   dd: { margin: 0 },
+  note: { color: tokens.colorNeutralForeground2 },
 });
+
+function testedCounts(summary: ConnectionSummary) {
+  return { messages: summary.messages, bytes: summary.bytes };
+}
 
 /** Microsoft's special-folder tokens: they match the folder by its role, whatever its name. */
 export const FOLDER_TOKENS = [
@@ -51,6 +62,11 @@ export const FOLDER_TOKENS = [
   { token: '#JunkEmail#', label: 'Junk Email' },
   { token: '#Drafts#', label: 'Drafts' },
 ];
+
+/** "Sent Items" for Microsoft's `#SentItems#`; any other folder as typed. */
+export function folderLabel(folder: string): string {
+  return FOLDER_TOKENS.find((t) => t.token === folder)?.label ?? folder;
+}
 
 const INTERVALS = [
   { hours: '1', label: 'Every hour' },
@@ -69,6 +85,12 @@ export function OptionsScreen() {
   const [problem, setProblem] = useState<AppError | null>(null);
   const o = state.options;
   const spec = createSpec(state, presets);
+  const selected = selectedUsers(state);
+  const failedTests = selected.filter((u) => u.test.state === 'error');
+  const estimate = estimateBatch(
+    selected.map((u) => (u.test.state === 'ok' ? u.test.summary : null)),
+    Number(o.maxConcurrent) >= 1 ? Number(o.maxConcurrent) : 20,
+  );
 
   const addFolder = () => {
     dispatch({ type: 'addExclude', folder });
@@ -81,6 +103,12 @@ export function OptionsScreen() {
     setProblem(null);
     try {
       const created = await createBatch(spec);
+      // The status page shows each mailbox's real size from the start.
+      const counts: Record<string, { messages: number; bytes: number }> = {};
+      for (const u of selected) {
+        if (u.test.state === 'ok') counts[u.emailAddress.trim()] = testedCounts(u.test.summary);
+      }
+      saveTested(created.name, counts);
       let startProblem: AppError | undefined;
       if (o.startNow) {
         // The batch exists now: whatever happens, its status page is where to go next.
@@ -109,7 +137,7 @@ export function OptionsScreen() {
           >
             {o.excludes.map((f) => (
               <InteractionTag key={f} value={f}>
-                <InteractionTagPrimary hasSecondaryAction>{f}</InteractionTagPrimary>
+                <InteractionTagPrimary hasSecondaryAction>{folderLabel(f)}</InteractionTagPrimary>
                 <InteractionTagSecondary aria-label="remove from the excluded folders" />
               </InteractionTag>
             ))}
@@ -140,10 +168,10 @@ export function OptionsScreen() {
                 size="small"
                 shape="circular"
                 icon={<Add16Regular />}
-                aria-label={`Exclude ${t.label} (${t.token})`}
+                aria-label={`Exclude ${t.label}`}
                 onClick={() => dispatch({ type: 'addExclude', folder: t.token })}
               >
-                {t.token}
+                {t.label}
               </Button>
             ))}
           </div>
@@ -211,13 +239,61 @@ export function OptionsScreen() {
           <dt className={styles.dt}>Batch</dt>
           <dd className={styles.dd}>{spec?.name}</dd>
           <dt className={styles.dt}>From</dt>
-          <dd className={styles.dd}>{spec ? describeServer(spec.source, presets) : '—'}</dd>
+          <dd className={styles.dd}>{spec ? `${describeServer(spec.source, presets)} (${serverAddress(spec.source)})` : '—'}</dd>
           <dt className={styles.dt}>To</dt>
-          <dd className={styles.dd}>{spec ? describeServer(spec.destination, presets) : '—'}</dd>
+          <dd className={styles.dd}>
+            {spec ? `${describeServer(spec.destination, presets)} (${serverAddress(spec.destination)})` : '—'}
+          </dd>
           <dt className={styles.dt}>Users</dt>
-          <dd className={styles.dd}>{selectedUsers(state).length}</dd>
+          <dd className={styles.dd}>{formatCount(selected.length)}</dd>
+          {o.excludes.length > 0 ? (
+            <>
+              <dt className={styles.dt}>Left out</dt>
+              <dd className={styles.dd}>{o.excludes.map(folderLabel).join(', ')}</dd>
+            </>
+          ) : null}
+          {estimate ? (
+            <>
+              <dt className={styles.dt}>Size</dt>
+              <dd className={styles.dd}>
+                {estimate.tested < estimate.mailboxes ? 'About ' : ''}
+                {formatCount(estimate.messages)} messages, {formatBytes(estimate.bytes)}
+              </dd>
+              <dt className={styles.dt}>First copy</dt>
+              <dd className={styles.dd}>
+                {estimate.secs !== null
+                  ? `About ${formatDuration(estimate.secs)} at the speed the tests measured; then new mail is copied on the schedule above`
+                  : 'The tests could not measure the speed; the status page shows the time left once copying starts'}
+              </dd>
+            </>
+          ) : null}
         </dl>
+        {estimate && estimate.tested < estimate.mailboxes ? (
+          <Text size={200} className={styles.note}>
+            Estimated from {formatCount(estimate.tested)} of {formatCount(estimate.mailboxes)} mailboxes, the others counted
+            as the same size. Test them on Select users for a closer estimate.
+          </Text>
+        ) : null}
+        {!estimate && selected.length > 0 ? (
+          <Text size={200} className={styles.note}>
+            Test the mailboxes on Select users to see how much mail there is and how long the first copy takes.
+          </Text>
+        ) : null}
       </Section>
+
+      {failedTests.length > 0 ? (
+        <MessageBar intent="warning" layout="multiline">
+          <MessageBarBody>
+            <MessageBarTitle>
+              {failedTests.length === 1
+                ? `${failedTests[0].emailAddress.trim()} failed its connection test`
+                : `${formatCount(failedTests.length)} selected mailboxes failed their connection test`}
+            </MessageBarTitle>
+            {failedTests.length > 1 ? `${failedTests.map((u) => u.emailAddress.trim()).join(', ')}. ` : ''}
+            They will most likely fail in the migration too. Go back to Select users to fix them, or untick them there.
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
 
       {problem ? <ProblemBar problem={problem} /> : null}
 

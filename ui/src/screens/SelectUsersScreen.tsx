@@ -1,7 +1,9 @@
 import {
+  Button,
   Checkbox,
   makeStyles,
   MessageBar,
+  MessageBarActions,
   MessageBarBody,
   Table,
   TableBody,
@@ -21,7 +23,7 @@ import {
   PeopleAdd20Regular,
   PlugConnected20Regular,
 } from '@fluentui/react-icons';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   chooseCsvFile,
   directoryUsers,
@@ -38,6 +40,7 @@ import { CsvProblems } from '../components/CsvProblems';
 import { Page } from '../components/Page';
 import { ProblemBar } from '../components/ProblemBar';
 import { UserRowEditor } from '../components/UserRowEditor';
+import { formatCount } from '../format';
 import { isEmail } from '../servers';
 import { useWizard } from '../wizard/WizardContext';
 import { WizardFooter } from '../wizard/WizardFooter';
@@ -59,16 +62,15 @@ const useStyles = makeStyles({
   tableWrap: { overflowX: 'auto' },
   // Fits the 1024 px minimum window next to the stepper without scrolling sideways.
   table: { minWidth: '700px', tableLayout: 'fixed' },
-  colCheck: { width: '40px' },
+  colCheck: { width: '76px' },
   colMailbox: { width: '26%' },
   colSource: { width: '24%' },
   colPassword: { width: '26%' },
   colTest: { width: '76px' },
-  colRemove: { width: '40px' },
   empty: { padding: tokens.spacingVerticalL, color: tokens.colorNeutralForeground2 },
 });
 
-const COLUMNS = 6;
+const COLUMNS = 5;
 
 /** Step 4: "Select users to start migrating email messages". */
 export function SelectUsersScreen() {
@@ -80,6 +82,13 @@ export function SelectUsersScreen() {
   const [notice, setNotice] = useState<string | null>(null);
   const [problem, setProblem] = useState<AppError | null>(null);
   const [importing, setImporting] = useState(false);
+  /** The rows just removed, until the owner undoes it or does something else. */
+  const [removed, setRemoved] = useState<{ row: UserRow; index: number }[] | null>(null);
+  const undoRef = useRef<HTMLButtonElement>(null);
+  // The removed row's button is gone with it: focus goes to Undo, where it is announced.
+  useEffect(() => {
+    if (removed) undoRef.current?.focus();
+  }, [removed]);
   const tableRef = useRef<HTMLDivElement>(null);
 
   const batch = batchNameOf(state);
@@ -156,6 +165,22 @@ export function SelectUsersScreen() {
     [batch, source?.url, source?.preset, destination?.url, options, dispatch], // eslint-disable-line react-hooks/exhaustive-deps
   );
   const onTest = useCallback((row: UserRow) => void runTest(row), [runTest]);
+  const onRemove = useCallback(
+    (row: UserRow, index: number) => {
+      dispatch({ type: 'removeUser', id: row.id });
+      setRemoved([{ row, index }]);
+    },
+    [dispatch],
+  );
+  const removeSelected = () => {
+    const rows = state.users.map((row, index) => ({ row, index })).filter(({ row }) => row.selected);
+    dispatch({ type: 'removeSelected' });
+    setRemoved(rows);
+  };
+  const undoRemove = () => {
+    if (removed) dispatch({ type: 'restoreUsers', rows: removed });
+    setRemoved(null);
+  };
 
   /** Tests every selected mailbox that is ready, a few at a time. */
   const [testingAll, setTestingAll] = useState(false);
@@ -265,15 +290,29 @@ export function SelectUsersScreen() {
         <ToolbarButton
           icon={<Delete20Regular />}
           disabled={!someSelected}
-          onClick={() => dispatch({ type: 'removeSelected' })}
+          onClick={removeSelected}
         >
           Remove selected
         </ToolbarButton>
         <Text className={styles.count} aria-live="polite">
-          {selected.length} of {state.users.length} selected
+          {formatCount(selected.length)} of {formatCount(state.users.length)} selected
         </Text>
       </Toolbar>
 
+      {removed ? (
+        <MessageBar intent="info">
+          <MessageBarBody>
+            {removed.length === 1
+              ? `Removed ${removed[0].row.emailAddress.trim() || 'an empty row'}.`
+              : `Removed ${removed.length} users.`}
+          </MessageBarBody>
+          <MessageBarActions>
+            <Button ref={undoRef} onClick={undoRemove}>
+              Undo
+            </Button>
+          </MessageBarActions>
+        </MessageBar>
+      ) : null}
       {notice ? (
         <MessageBar intent="success">
           <MessageBarBody>{notice}</MessageBarBody>
@@ -298,7 +337,6 @@ export function SelectUsersScreen() {
               <TableHeaderCell className={styles.colSource}>Source email or user name</TableHeaderCell>
               <TableHeaderCell className={styles.colPassword}>{passwordLabel}</TableHeaderCell>
               <TableHeaderCell className={styles.colTest}>Connection</TableHeaderCell>
-              <TableHeaderCell className={styles.colRemove} aria-label="Remove" />
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -317,6 +355,7 @@ export function SelectUsersScreen() {
                 onEmailCommitted={onEmailCommitted}
                 onStorePassword={onStorePassword}
                 onTest={onTest}
+                onRemove={onRemove}
               />
             ))}
           </TableBody>

@@ -22,9 +22,9 @@ import {
   Delete20Regular,
   Play20Regular,
   PlugDisconnected20Regular,
-  Stop20Regular,
+  RecordStop20Regular,
 } from '@fluentui/react-icons';
-import { Fragment, useCallback, useState } from 'react';
+import { Fragment, useCallback, useMemo, useState } from 'react';
 import {
   completeBatch,
   deleteBatch,
@@ -45,7 +45,10 @@ import { BatchStatusBadge } from '../components/StatusBadge';
 import { StatusUserRow } from '../components/status/StatusUserRow';
 import { UserDetails } from '../components/status/UserDetails';
 import { useBatchLive } from '../components/status/useBatchLive';
-import { rowView } from '../components/status/rowView';
+import { AfterSync } from '../components/status/AfterSync';
+import { batchTotals, rowView } from '../components/status/rowView';
+import { forgetTested, loadTested } from '../components/status/testedCounts';
+import { formatCount, formatTimeLeft } from '../format';
 import { describeServer } from '../servers';
 
 const useStyles = makeStyles({
@@ -80,6 +83,7 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
   const [problem, setProblem] = useState<AppError | null>(initialProblem ?? null);
   const [notice, setNotice] = useState<Notice>(null);
   const { afterAction } = live;
+  const tested = useMemo(() => loadTested(batch), [batch]);
 
   const onToggle = useCallback((email: string) => {
     setExpanded((prev) => {
@@ -106,7 +110,11 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
   };
 
   const users = live.users ?? [];
-  const statuses = users.map((u) => rowView(u, live.progress.get(u.email_address)).status);
+  const views = users.map((u) =>
+    rowView(u, live.progress.get(u.email_address), tested.get(u.email_address), live.kept.get(u.email_address)),
+  );
+  const statuses = views.map((v) => v.status);
+  const totals = batchTotals(views);
   const count = (s: UserStatus) => statuses.filter((x) => x === s).length;
   const synced = count('Synced') + count('Completed');
   const failed = count('Failed');
@@ -114,6 +122,11 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
   const notStarted = users.length > 0 && statuses.every((s) => s === 'Queued') && !live.running;
   const canResume = count('Stopped') > 0 || notStarted;
   const canComplete = count('Synced') > 0;
+  // Every mailbox had its first copy (or needs the owner): time for what comes next.
+  const firstCopyDone =
+    users.length > 0 &&
+    synced > 0 &&
+    statuses.every((s) => s === 'Synced' || s === 'Completed' || s === 'Failed' || s === 'IncrementalSyncing');
   const sourcePreset = presets.find((p) => p.id === live.summary?.source.preset);
   const passwordWord = sourcePreset?.sign_in === 'app_password' ? 'app password' : 'password';
 
@@ -144,7 +157,13 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
         ) : null}
         {live.users ? (
           <Text aria-live="polite">
-            {synced} of {users.length} synced{failed ? ` · ${failed} failed` : ''}
+            {formatCount(synced)} of {formatCount(users.length)} synced{failed ? ` · ${formatCount(failed)} failed` : ''}
+          </Text>
+        ) : null}
+        {live.users && totals.total > 0 ? (
+          <Text>
+            {formatCount(totals.done)} of {formatCount(totals.total)} messages
+            {totals.etaSecs !== null ? ` · ${formatTimeLeft(totals.etaSecs)}` : ''}
           </Text>
         ) : null}
         <span className={styles.metaEnd}>
@@ -162,7 +181,7 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
 
       <Toolbar aria-label="Migration actions" className={styles.toolbar}>
         <ToolbarButton
-          icon={<Stop20Regular />}
+          icon={<RecordStop20Regular />}
           disabled={!canStop || busy !== null}
           onClick={() => void run('stop', () => stopBatch(batch), 'The migration is stopped. Resume it whenever you like.')}
         >
@@ -208,6 +227,9 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
         <ProblemBar problem={live.problem} actions={<Button onClick={live.refresh}>Try again</Button>} />
       ) : null}
       {live.users === null && !live.problem ? <Spinner size="small" label="Loading mailboxes…" /> : null}
+      {firstCopyDone && live.users ? (
+        <AfterSync users={live.users} microsoft365={live.summary?.destination.preset === 'microsoft365'} />
+      ) : null}
 
       {live.users ? (
         <div className={styles.tableWrap}>
@@ -230,6 +252,8 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
                     <StatusUserRow
                       user={user}
                       progress={live.progress.get(user.email_address)}
+                      tested={tested.get(user.email_address)}
+                      kept={live.kept.get(user.email_address)}
                       expanded={open}
                       detailsId={detailsId}
                       onToggle={onToggle}
@@ -281,7 +305,10 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
           setConfirm(null);
           setBusy('delete');
           deleteBatch(batch)
-            .then(() => navigate({ kind: 'home' }))
+            .then(() => {
+              forgetTested(batch);
+              navigate({ kind: 'home' });
+            })
             .catch((e) => {
               setProblem(toProblem(e));
               setBusy(null);

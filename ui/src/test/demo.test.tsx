@@ -71,6 +71,8 @@ describe('demo mode', () => {
     });
     const { user } = renderApp();
     await screen.findByRole('table', { name: 'Migration batches' });
+    // Nothing is filled in any more, so the banner does not say it is.
+    expect(screen.queryByText(/2 mailboxes and 5,000 messages/)).not.toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Get started' }));
     expect(await screen.findByRole('textbox', { name: /Migration batch name/ })).not.toHaveValue('Sample migration');
   });

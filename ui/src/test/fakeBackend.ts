@@ -1,5 +1,6 @@
 // The IPC boundary, faked: the generated bindings and backend.ts run for real on top of it.
-import { mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import { mockIPC, mockWindows } from '@tauri-apps/api/mocks';
 import { act } from '@testing-library/react';
 import { events, type BatchUpdate } from '../bindings';
 import { PRESETS } from '../dev/fixtures';
@@ -21,6 +22,8 @@ export interface FakeBackend {
   listening: () => string[];
   emitBatchProgress: (update: BatchUpdate) => Promise<void>;
   emitCloseRequested: (runningBatches: string[]) => Promise<void>;
+  /** The window's close button (the window manager's request to close). */
+  requestWindowClose: () => Promise<void>;
 }
 
 const DEFAULTS: Record<string, Handler> = {
@@ -95,6 +98,7 @@ const DEFAULTS: Record<string, Handler> = {
   'plugin:dialog|open': () => '/home/owner/users.csv',
   'plugin:dialog|save': () => '/home/owner/Contoso report.csv',
   'plugin:opener|open_url': () => null,
+  'plugin:window|close': () => null,
 };
 
 /**
@@ -114,6 +118,7 @@ export function installFakeBackend(overrides: Record<string, Handler> = {}): Fak
     },
     { shouldMockEvents: true },
   );
+  mockWindows('main');
   // The mock answers event subscriptions itself; record them too, so tests can wait for them.
   const internals = window.__TAURI_INTERNALS__ as { invoke: (cmd: string, args?: unknown, options?: unknown) => Promise<unknown> };
   const mockedInvoke = internals.invoke;
@@ -133,6 +138,11 @@ export function installFakeBackend(overrides: Record<string, Handler> = {}): Fak
     emitBatchProgress: async (update) => {
       await act(async () => {
         await events.batchProgress.emit(update);
+      });
+    },
+    requestWindowClose: async () => {
+      await act(async () => {
+        await emit('tauri://close-requested');
       });
     },
     emitCloseRequested: async (runningBatches) => {

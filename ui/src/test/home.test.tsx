@@ -15,6 +15,7 @@ describe('home', () => {
     expect(await screen.findByText('No migrations yet')).toBeInTheDocument();
     expect(screen.getByRole('heading', { level: 1, name: 'Migrations' })).toBeInTheDocument();
     expect(screen.getByRole('heading', { name: 'Migrate your email' })).toBeInTheDocument();
+    expect(screen.getByText(/from Gmail, Outlook.com, Hotmail, Yahoo/)).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Get started' })).toBeEnabled();
     expect(screen.getByRole('navigation', { name: 'Main' })).toBeInTheDocument();
     expect(screen.getByRole('main')).toBeInTheDocument();
@@ -61,8 +62,11 @@ describe('home', () => {
       list_batches: () => fail('local', 'the state database is locked', 'Close the other Mailferry window.'),
     });
     renderApp();
-    expect(await screen.findByText('The state database is locked.')).toBeInTheDocument();
+    expect(await screen.findByText('Mailferry could not read or save its data on this computer.')).toBeInTheDocument();
     expect(screen.getByText('What to do: Close the other Mailferry window.')).toBeInTheDocument();
+    // The engine's own words stay one click away.
+    expect(screen.getByText('Details')).toBeInTheDocument();
+    expect(screen.getByText('The state database is locked.')).not.toBeVisible();
   });
 
   it('asks to open the app when the page runs outside Mailferry', () => {

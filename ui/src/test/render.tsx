@@ -19,3 +19,8 @@ function setup(ui: ReactElement): Rendered {
 export function renderApp(): Rendered {
   return setup(<App />);
 }
+
+/** One component on its own, in the same renderer as the app. */
+export function renderUi(ui: ReactElement): Rendered {
+  return setup(ui);
+}

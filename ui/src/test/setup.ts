@@ -33,10 +33,30 @@ if (typeof window.ResizeObserver !== 'function') {
 // manager) then never activates a dialog's focus trap and leaves the dialog aria-hidden.
 Document.prototype.hasFocus = () => true;
 
+// jsdom lays nothing out: every element's offsetParent is null and the body measures 0×0,
+// which Tabster (Fluent's focus manager) reads as "nothing is displayed". A dialog then finds
+// no button to focus, focuses its own surface, and Tabster never makes it the active modal
+// and soon hides it (aria-hidden) from assistive technology. A browser lays out whatever is
+// not hidden, in a window of some size; so does this.
+Object.defineProperty(HTMLElement.prototype, 'offsetParent', {
+  configurable: true,
+  get(this: HTMLElement) {
+    for (let el: HTMLElement | null = this; el; el = el.parentElement) {
+      if (el.hidden || el.style.display === 'none') return null;
+    }
+    return this.parentElement;
+  },
+});
+
+HTMLBodyElement.prototype.getBoundingClientRect = function () {
+  return new DOMRect(0, 0, 1024, 700);
+};
+
 // Unmount first (listeners unsubscribe through the mocked IPC), then remove the mock.
 afterEach(() => {
   cleanup();
   clearMocks();
+  localStorage.clear();
 });
 
 // Fluent's dialogs and menus animate and move focus asynchronously, and a loaded CI machine is

@@ -117,7 +117,7 @@ describe('sign in with Microsoft', () => {
     await user.click(screen.getByRole('button', { name: 'Sign in with Microsoft' }));
     expect(
       await screen.findByText(
-        'Microsoft refused the sign-in: AADSTS65001 the admin has not consented. Ask an admin to grant consent to the app.',
+        'Microsoft did not accept the sign-in. Ask an admin to grant consent to the app.',
       ),
     ).toHaveAttribute('role', 'alert');
     await user.click(screen.getByRole('button', { name: 'Sign in with Microsoft' }));

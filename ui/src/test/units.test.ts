@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration } from '../format';
-import { hostOf, serverUrl, suggestedUserName, validateServer } from '../servers';
+import { estimateBatch } from '../estimate';
+import { formatBytes, formatDuration, formatTimeLeft } from '../format';
+import { hostOf, serverAddress, serverUrl, suggestedUserName, validateServer } from '../servers';
 import { batchOptions, initialWizard, wizardReducer, type WizardState } from '../wizard/wizardState';
 
 describe('servers', () => {
@@ -89,5 +90,34 @@ describe('wizard state', () => {
       incremental_interval_secs: 3600,
       destination_admin: null,
     });
+  });
+});
+
+describe('time left and estimates', () => {
+  it('never says "about less than a minute"', () => {
+    expect(formatTimeLeft(20)).toBe('less than a minute left');
+    expect(formatTimeLeft(240)).toBe('about 4 min left');
+    expect(formatTimeLeft(7200)).toBe('about 2 h left');
+  });
+
+  it('estimates a batch from its tested mailboxes, the untested ones counted as their average', () => {
+    const tested = { folders: 5, messages: 10_000, bytes: 1_000_000_000, too_large: 0, measured_bytes_per_sec: 500_000, estimated_secs: 2000 };
+    const big = { ...tested, messages: 30_000, bytes: 3_000_000_000, estimated_secs: 6000 };
+    const estimate = estimateBatch([tested, big, null, null], 2);
+    expect(estimate).toEqual({ mailboxes: 4, tested: 2, messages: 80_000, bytes: 8_000_000_000, secs: 8000 });
+    // One slot: one mailbox after another.
+    expect(estimateBatch([tested, big], 1)?.secs).toBe(8000);
+    // Many slots: the largest mailbox sets the pace.
+    expect(estimateBatch([tested, big], 20)?.secs).toBe(6000);
+    // A test without a measured speed gives the size but no time.
+    const unmeasured = { folders: 5, messages: 10, bytes: 1000, too_large: 0, measured_bytes_per_sec: null, estimated_secs: null };
+    expect(estimateBatch([unmeasured], 20)).toMatchObject({ messages: 10, secs: null });
+    expect(estimateBatch([null, null], 20)).toBeNull();
+  });
+
+  it('shows a port and how it is protected', () => {
+    expect(serverAddress({ preset: 'gmail', url: 'imaps://imap.gmail.com:993' })).toBe('imap.gmail.com:993, SSL/TLS');
+    expect(serverAddress({ preset: null, url: 'imap://mail.example.com:143' })).toBe('mail.example.com:143, STARTTLS');
+    expect(serverAddress({ preset: null, url: 'imap://10.0.0.5:143?tls=none' })).toBe('10.0.0.5:143, None (not encrypted)');
   });
 });

@@ -4,7 +4,7 @@ import { todayIso } from '../format';
 import { fail, installFakeBackend } from './fakeBackend';
 import { dialogButton, findDialog } from './dialogs';
 import { renderApp } from './render';
-import { addUserRow, openUsers } from './wizardFlow';
+import { addUserRow, openDataService, openUsers } from './wizardFlow';
 
 const BATCH = `Migration ${todayIso()}`;
 
@@ -52,7 +52,7 @@ describe('select users', () => {
     await openUsers(user);
     await addUserRow(user, 'anna@contoso.com');
     await user.type(screen.getByLabelText('App password for anna@contoso.com'), 'secret{Enter}');
-    expect(await screen.findByText('The keyring refused to store the password. Unlock your keyring.')).toBeInTheDocument();
+    expect(await screen.findByText("This computer's password store (keyring) did not work. Unlock your keyring.")).toBeInTheDocument();
     expect(screen.queryByText('Password stored')).not.toBeInTheDocument();
   });
 
@@ -90,7 +90,7 @@ describe('select users', () => {
       options: { destination_admin: 'admin@contoso.com' },
     });
     await user.click(test);
-    expect(await screen.findByText('Gmail did not accept the app password.')).toBeInTheDocument();
+    expect(await screen.findByText('The mail server did not accept the sign-in.')).toBeInTheDocument();
     expect(screen.getByText('What to do: Create a new app password.')).toBeInTheDocument();
   });
 
@@ -111,7 +111,7 @@ describe('select users', () => {
     }
     await waitFor(() => expect(screen.getAllByText('Password stored')).toHaveLength(2));
     await user.click(screen.getByRole('button', { name: 'Test all selected' }));
-    expect(await screen.findByText('The new mailbox: the admin cannot open ben@contoso.com.')).toBeInTheDocument();
+    expect(await screen.findByText('The new mailbox: the mail server did not accept the sign-in.')).toBeInTheDocument();
     expect(screen.getByText('9 folders · 1,200 messages · 50 MB')).toBeInTheDocument();
     const sides = backend.callsTo('test_connection').map((c) => `${c.side} ${c.emailAddress}`);
     expect(sides.sort()).toEqual([
@@ -193,6 +193,36 @@ describe('select users', () => {
     expect(screen.queryByRole('textbox', { name: 'Destination mailbox, ben@contoso.com' })).not.toBeInTheDocument();
   });
 
+  it('never lands on Remove when tabbing out of a password, and a removed row can be undone', async () => {
+    installFakeBackend();
+    const { user } = renderApp();
+    await openUsers(user);
+    await addUserRow(user, 'anna@contoso.com');
+    await addUserRow(user, 'ben@contoso.com');
+    await user.click(screen.getByLabelText('App password for anna@contoso.com'));
+    await user.keyboard('secret');
+    // Past "Show app password", out of the field: wherever that lands, Enter removes nothing.
+    await user.tab();
+    await user.tab();
+    expect(document.activeElement?.getAttribute('aria-label') ?? '').not.toMatch(/^Remove/);
+    await user.keyboard('{Enter}');
+    await screen.findByText('Password stored');
+    expect(screen.getByRole('textbox', { name: 'Destination mailbox, anna@contoso.com' })).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Destination mailbox, ben@contoso.com' })).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Remove anna@contoso.com' }));
+    expect(screen.queryByRole('textbox', { name: 'Destination mailbox, anna@contoso.com' })).not.toBeInTheDocument();
+    expect(screen.getByText('Removed anna@contoso.com.')).toBeInTheDocument();
+    const undo = screen.getByRole('button', { name: 'Undo' });
+    await waitFor(() => expect(undo).toHaveFocus());
+    await user.keyboard('{Enter}');
+    // Back in its place, with its stored password.
+    const mailboxes = screen.getAllByRole('textbox', { name: /^Destination mailbox, / });
+    expect(mailboxes.map((input) => (input as HTMLInputElement).value)).toEqual(['anna@contoso.com', 'ben@contoso.com']);
+    expect(screen.getByText('Password stored')).toBeInTheDocument();
+    expect(screen.queryByText('Removed anna@contoso.com.')).not.toBeInTheDocument();
+  });
+
   it('will not go on while a selected row has no password', async () => {
     installFakeBackend();
     const { user } = renderApp();
@@ -221,5 +251,36 @@ describe('select users', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Migrations' })).toBeInTheDocument();
     expect(backend.callsTo('create_batch')).toHaveLength(0);
     expect(backend.callsTo('forget_draft')).toEqual([{ batch: `Migration ${todayIso()}`, emails: ['anna@contoso.com'] }]);
+  });
+});
+
+describe('closing the window mid-wizard', () => {
+  it('asks first, and closes only after the entries are forgotten', async () => {
+    const backend = installFakeBackend();
+    const { user } = renderApp();
+    await openUsers(user);
+    await addUserRow(user, 'anna@contoso.com');
+    await waitFor(() => expect(backend.listening()).toContain('tauri://close-requested'));
+    await backend.requestWindowClose();
+    await user.click(dialogButton(await findDialog('Close Mailferry without creating the migration?'), 'Stay'));
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument());
+    expect(screen.getByRole('textbox', { name: 'Destination mailbox, anna@contoso.com' })).toBeInTheDocument();
+    expect(backend.callsTo('plugin:window|close')).toHaveLength(0);
+
+    await backend.requestWindowClose();
+    await user.click(dialogButton(await findDialog('Close Mailferry without creating the migration?'), 'Close'));
+    await waitFor(() => expect(backend.callsTo('plugin:window|close')).toHaveLength(1));
+    expect(backend.callsTo('forget_draft')).toEqual([{ batch: BATCH, emails: ['anna@contoso.com'] }]);
+    const order = backend.commandOrder();
+    expect(order.indexOf('forget_draft')).toBeLessThan(order.indexOf('plugin:window|close'));
+    // The app decides about closing again (running migrations), not this page.
+    expect(backend.listening()).not.toContain('tauri://close-requested');
+  });
+
+  it('lets the window close without asking when nothing was entered', async () => {
+    const backend = installFakeBackend();
+    const { user } = renderApp();
+    await openDataService(user);
+    expect(backend.listening()).not.toContain('tauri://close-requested');
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { todayIso } from '../format';
 import { fail, installFakeBackend } from './fakeBackend';
 import { renderApp } from './render';
-import { openDataService, openDestination } from './wizardFlow';
+import { openDataService, openDestination, openImapDestination } from './wizardFlow';
 
 describe('email sources', () => {
   it('suggests a dated batch name and checks it before going on', async () => {
@@ -121,6 +121,47 @@ describe('select your data service', () => {
     expect(screen.getByRole('heading', { level: 1, name: 'Select your data service' })).toBeInTheDocument();
   });
 
+  it('tests a typed-in server with one mailbox, so a typing mistake shows on this page', async () => {
+    const backend = installFakeBackend({
+      test_connection: (args) => {
+        if ((args.server as { url: string }).url.includes('gmial')) {
+          fail(
+            'network',
+            'cannot find the server imap.gmial.com: failed to lookup address information: Name or service not known',
+            'Check the server name for typing mistakes and that this computer is online.',
+          );
+        }
+        return { folders: 12, messages: 3456, bytes: 1_288_490_188, too_large: 0 };
+      },
+    });
+    const { user } = renderApp();
+    await openDataService(user);
+    await user.click(screen.getByRole('radio', { name: /Other email sources/ }));
+    const host = screen.getByRole('textbox', { name: /Source IMAP server/ });
+    await user.type(host, 'imap.gmial.com');
+    const test = screen.getByRole('button', { name: 'Test connection' });
+    expect(test).toBeDisabled();
+    await user.type(screen.getByRole('textbox', { name: /Mailbox to test/ }), 'anna@example.com');
+    await user.type(screen.getByLabelText('Its password'), 'secret{Enter}');
+    await screen.findByText('Password stored');
+    await user.click(test);
+    expect(await screen.findByText('Mailferry cannot find a server named imap.gmial.com.')).toBeInTheDocument();
+    expect(screen.getByText('What to do: Check the server name for typing mistakes and that this computer is online.')).toBeInTheDocument();
+    expect(backend.callsTo('store_password')).toEqual([{ batch: `Migration ${todayIso()}`, email: 'anna@example.com', password: 'secret' }]);
+    expect(backend.callsTo('test_connection')[0]).toMatchObject({
+      side: 'source',
+      server: { preset: null, url: 'imaps://imap.gmial.com:993' },
+      emailAddress: 'anna@example.com',
+      userName: 'anna@example.com',
+    });
+
+    await user.clear(host);
+    await user.type(host, 'imap.gmail.com');
+    expect(screen.queryByText('Mailferry cannot find a server named imap.gmial.com.')).not.toBeInTheDocument();
+    await user.click(test);
+    expect(await screen.findByText('12 folders · 3,456 messages · 1.2 GB')).toBeInTheDocument();
+  });
+
   it('checks a typed-in server and warns about no encryption', async () => {
     installFakeBackend();
     const { user } = renderApp();
@@ -154,16 +195,28 @@ describe('select your data service', () => {
 });
 
 describe('destination', () => {
+  it('starts with Microsoft 365 as the destination', async () => {
+    installFakeBackend();
+    const { user } = renderApp();
+    await openDestination(user);
+    expect(screen.getByRole('radio', { name: /Microsoft 365/ })).toHaveAttribute('aria-checked', 'true');
+    expect(screen.getByRole('radio', { name: /Another IMAP server/ })).toHaveAttribute('aria-checked', 'false');
+    expect(screen.getByRole('button', { name: /Sign in with Microsoft/ })).toBeInTheDocument();
+    expect(screen.queryByRole('textbox', { name: /Destination IMAP server/ })).not.toBeInTheDocument();
+  });
+
   it('stores the admin password once, forgets it, and tests one mailbox', async () => {
     const backend = installFakeBackend();
     const { user } = renderApp();
-    await openDestination(user);
+    await openImapDestination(user);
     expect(screen.getByRole('radio', { name: /Another IMAP server/ })).toHaveAttribute('aria-checked', 'true');
 
     await user.type(screen.getByRole('textbox', { name: /Destination IMAP server/ }), 'mail.contoso.com');
     await user.type(screen.getByRole('textbox', { name: 'Admin account' }), 'admin@contoso.com');
     const password = screen.getByLabelText('Admin password');
     await user.type(password, 'Tr0ub4dor&3');
+    // Past "Show admin password", out of the field.
+    await user.tab();
     await user.tab();
     expect(await screen.findByText('Admin password stored')).toBeInTheDocument();
     expect(backend.callsTo('store_admin_password')).toEqual([{ batch: `Migration ${todayIso()}`, password: 'Tr0ub4dor&3' }]);
@@ -186,7 +239,7 @@ describe('destination', () => {
       test_connection: () => fail('authentication', 'the admin account was refused', 'Check the admin password.'),
     });
     const { user } = renderApp();
-    await openDestination(user);
+    await openImapDestination(user);
     await user.type(screen.getByRole('textbox', { name: /Destination IMAP server/ }), 'mail.contoso.com');
     await user.type(screen.getByRole('textbox', { name: 'Admin account' }), 'admin@contoso.com');
     await user.type(screen.getByLabelText('Admin password'), 'x{Enter}');
@@ -200,7 +253,7 @@ describe('destination', () => {
   it('requires the server, admin and password before going on', async () => {
     installFakeBackend();
     const { user } = renderApp();
-    await openDestination(user);
+    await openImapDestination(user);
     await user.click(screen.getByRole('button', { name: 'Next' }));
     expect(screen.getByText('Enter the IMAP server name, for example imap.example.com.')).toBeInTheDocument();
     expect(screen.getByText('Enter the admin account.')).toBeInTheDocument();

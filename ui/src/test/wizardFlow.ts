@@ -31,8 +31,16 @@ export async function openMicrosoft365Destination(user: User) {
   await user.click(screen.getByRole('radio', { name: /Microsoft 365/ }));
 }
 
+/** … → Gmail → Destination with another IMAP server chosen. */
+export async function openImapDestination(user: User) {
+  await openDestination(user);
+  await user.click(screen.getByRole('radio', { name: /Another IMAP server/ }));
+  await screen.findByRole('textbox', { name: /Destination IMAP server/ });
+}
+
 /** On Destination: an IMAP server and its admin, the password stored. */
 export async function fillImapDestination(user: User) {
+  await user.click(screen.getByRole('radio', { name: /Another IMAP server/ }));
   await fill(user, screen.getByRole('textbox', { name: /Destination IMAP server/ }), 'mail.contoso.com');
   await fill(user, screen.getByRole('textbox', { name: 'Admin account' }), 'admin@contoso.com');
   await fill(user, screen.getByLabelText('Admin password'), 'admin-secret');
@@ -42,7 +50,7 @@ export async function fillImapDestination(user: User) {
 
 /** … → destination server and admin filled in → Select users. */
 export async function openUsers(user: User) {
-  await openDestination(user);
+  await openImapDestination(user);
   await fillImapDestination(user);
   await user.click(screen.getByRole('button', { name: 'Next' }));
   await screen.findByRole('heading', { level: 1, name: 'Select users to start migrating email messages' });

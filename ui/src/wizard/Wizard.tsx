@@ -2,7 +2,7 @@ import { Button, makeStyles, tokens } from '@fluentui/react-components';
 import { Dismiss20Regular } from '@fluentui/react-icons';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useDemo } from '../app/demo';
-import { forgetDraft } from '../backend';
+import { closeWindow, forgetDraft, holdWindowClose } from '../backend';
 import { useNavigate } from '../app/navigation';
 import { useSignInSettings } from '../app/signInSettings';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -13,7 +13,7 @@ import { OptionsScreen } from '../screens/OptionsScreen';
 import { SelectUsersScreen } from '../screens/SelectUsersScreen';
 import { Stepper } from './Stepper';
 import { WizardContext, type WizardContextValue } from './WizardContext';
-import { batchNameOf, demoWizard, initialWizard, nameLocked, wizardReducer, type StepId } from './wizardState';
+import { batchNameOf, demoWizard, draftMailboxes, initialWizard, nameLocked, wizardReducer, type StepId } from './wizardState';
 
 const useStyles = makeStyles({
   root: { display: 'flex', height: '100%', minHeight: 0 },
@@ -38,7 +38,8 @@ export function Wizard({ existingNames }: { existingNames: string[] }) {
   const [state, dispatch] = useReducer(wizardReducer, existingNames, (names) =>
     demo ? demoWizard(demo, names) : initialWizard(names, settings),
   );
-  const [confirmCancel, setConfirmCancel] = useState(false);
+  // Why the owner is asked: the wizard's own close button, or the window's.
+  const [confirmCancel, setConfirmCancel] = useState<false | 'wizard' | 'window'>(false);
   const contentRef = useRef<HTMLDivElement>(null);
 
   // A new page starts at its top, with focus on its heading so screen readers announce it.
@@ -61,6 +62,18 @@ export function Wizard({ existingNames }: { existingNames: string[] }) {
   const Screen = SCREENS[state.step];
   const hasWork = state.users.length > 0 || nameLocked(state);
 
+  // Closing the window would lose the entries just as the wizard's own close would: ask too.
+  const windowHold = useRef<{ release: () => Promise<void> } | null>(null);
+  useEffect(() => {
+    if (!hasWork) return;
+    const hold = holdWindowClose(() => setConfirmCancel('window'));
+    windowHold.current = hold;
+    return () => {
+      windowHold.current = null;
+      void hold.release();
+    };
+  }, [hasWork]);
+
   return (
     <WizardContext.Provider value={value}>
       <div className={styles.root}>
@@ -71,25 +84,32 @@ export function Wizard({ existingNames }: { existingNames: string[] }) {
             appearance="subtle"
             icon={<Dismiss20Regular />}
             aria-label="Cancel and close the wizard"
-            onClick={() => (hasWork ? setConfirmCancel(true) : navigate({ kind: 'home' }))}
+            onClick={() => (hasWork ? setConfirmCancel('wizard') : navigate({ kind: 'home' }))}
           />
           <Screen />
         </div>
       </div>
       <ConfirmDialog
-        open={confirmCancel}
-        title="Leave without creating the migration?"
-        confirmLabel="Leave"
+        open={confirmCancel !== false}
+        title={confirmCancel === 'window' ? 'Close Mailferry without creating the migration?' : 'Leave without creating the migration?'}
+        confirmLabel={confirmCancel === 'window' ? 'Close' : 'Leave'}
         cancelLabel="Stay"
         onConfirm={() => {
+          const closing = confirmCancel === 'window';
+          const hold = windowHold.current;
           // Best effort: a keyring that refuses now will be asked again when a batch of this
           // name is created and deleted.
-          forgetDraft(
-            batchNameOf(state),
-            state.users.map((u) => u.emailAddress.trim()).filter((email) => email !== ''),
-          )
+          forgetDraft(batchNameOf(state), draftMailboxes(state))
             .catch(() => {})
-            .finally(() => navigate({ kind: 'home' }));
+            .finally(() => {
+              if (closing) {
+                void (async () => {
+                  await hold?.release();
+                  await closeWindow().catch(() => {});
+                })();
+              }
+              navigate({ kind: 'home' });
+            });
         }}
         onCancel={() => setConfirmCancel(false)}
       >

@@ -76,6 +76,10 @@ export interface WizardState {
   batchName: string;
   sourceTile: string | null;
   otherServer: ServerForm;
+  /** "Other email sources": one old mailbox to test the typed-in server with. */
+  sourceTestMailbox: string;
+  sourceTestPasswordStored: boolean;
+  sourceTest: TestState;
   allowInsecure: boolean;
   sourceAuth: SourceAuth;
   /** The owner's app registrations (application / client IDs), per provider. */
@@ -117,11 +121,15 @@ export function initialWizard(existingNames: string[] = [], settings: SignInSett
     batchName: defaultBatchName(existingNames),
     sourceTile: null,
     otherServer: { host: '', port: '993', security: 'tls' },
+    sourceTestMailbox: '',
+    sourceTestPasswordStored: false,
+    sourceTest: IDLE,
     allowInsecure: false,
     sourceAuth: 'password',
     clientIds: { microsoft: settings.microsoft_client_id ?? '', google: settings.google_client_id ?? '' },
     googleSecretStored: false,
-    destinationKind: 'imap',
+    // Mailferry is for moving into Microsoft 365; another IMAP server is the exception.
+    destinationKind: 'microsoft365',
     tenant: 'organizations',
     destinationAuth: 'admin',
     destinationSignIn: null,
@@ -175,6 +183,9 @@ export type WizardAction =
   | { type: 'chooseTile'; key: string }
   | { type: 'setOtherServer'; patch: Partial<ServerForm> }
   | { type: 'setAllowInsecure'; value: boolean }
+  | { type: 'setSourceTestMailbox'; mailbox: string }
+  | { type: 'sourceTestPasswordStored'; stored: boolean }
+  | { type: 'sourceTest'; test: TestState }
   | { type: 'setDestinationKind'; kind: WizardState['destinationKind'] }
   | { type: 'setDestinationServer'; patch: Partial<ServerForm> }
   | { type: 'setDestinationAdmin'; admin: string }
@@ -189,6 +200,7 @@ export type WizardAction =
   | { type: 'selectAll'; selected: boolean }
   | { type: 'removeUser'; id: number }
   | { type: 'removeSelected' }
+  | { type: 'restoreUsers'; rows: { row: UserRow; index: number }[] }
   | { type: 'importRows'; rows: CsvRow[] }
   | { type: 'setOptions'; patch: Partial<WizardOptions> }
   | { type: 'addExclude'; folder: string }
@@ -232,7 +244,16 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       };
     }
     case 'setOtherServer':
-      return { ...state, otherServer: { ...state.otherServer, ...action.patch } };
+      return { ...state, otherServer: { ...state.otherServer, ...action.patch }, sourceTest: IDLE };
+    case 'setSourceTestMailbox':
+      // The stored password belongs to the previous mailbox.
+      return action.mailbox === state.sourceTestMailbox
+        ? state
+        : { ...state, sourceTestMailbox: action.mailbox, sourceTestPasswordStored: false, sourceTest: IDLE };
+    case 'sourceTestPasswordStored':
+      return { ...state, sourceTestPasswordStored: action.stored, sourceTest: IDLE };
+    case 'sourceTest':
+      return { ...state, sourceTest: action.test };
     case 'setAllowInsecure':
       return { ...state, allowInsecure: action.value };
     case 'setDestinationKind':
@@ -283,6 +304,14 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return { ...state, users: state.users.filter((u) => u.id !== action.id) };
     case 'removeSelected':
       return { ...state, users: state.users.filter((u) => !u.selected) };
+    case 'restoreUsers': {
+      // Undo: each row goes back where it was (positions in ascending order).
+      const users = state.users.filter((u) => !action.rows.some((r) => r.row.id === u.id));
+      for (const { row, index } of [...action.rows].sort((a, b) => a.index - b.index)) {
+        users.splice(Math.min(index, users.length), 0, row);
+      }
+      return { ...state, users };
+    }
     case 'importRows':
       return importRows(state, action.rows);
     case 'setOptions':
@@ -400,7 +429,15 @@ export function batchNameOf(state: WizardState): string {
 }
 
 export function nameLocked(state: WizardState): boolean {
-  return state.adminPasswordStored || state.users.some((u) => u.passwordStored);
+  return state.adminPasswordStored || state.sourceTestPasswordStored || state.users.some((u) => u.passwordStored);
+}
+
+/** The mailboxes whose passwords were stored under this batch while it was being prepared. */
+export function draftMailboxes(state: WizardState): string[] {
+  const emails = state.users.map((u) => u.emailAddress.trim()).filter((email) => email !== '');
+  const test = state.sourceTestMailbox.trim();
+  if (state.sourceTestPasswordStored && test && !emails.some((e) => sameAddress(e, test))) emails.push(test);
+  return emails;
 }
 
 export function sourcePreset(state: WizardState, presets: Preset[]): Preset | undefined {

@@ -11,10 +11,10 @@ import {
 import { ChevronDown20Regular, ChevronRight20Regular } from '@fluentui/react-icons';
 import { memo } from 'react';
 import type { BatchUser, UserProgress } from '../../backend';
-import { formatBytes, formatCount, formatDateTime, formatDuration, formatRate, formatWhen } from '../../format';
-import { sentence } from '../ProblemBar';
+import { formatBytes, formatCount, formatDateTime, formatRate, formatTimeLeft, formatWhen } from '../../format';
+import { wordProblem } from '../../problemWords';
 import { UserStatusBadge } from '../StatusBadge';
-import { rowView } from './rowView';
+import { rowView, type Kept, type Tested } from './rowView';
 
 const useStyles = makeStyles({
   top: { verticalAlign: 'top', paddingTop: tokens.spacingVerticalS, paddingBottom: tokens.spacingVerticalS },
@@ -29,6 +29,8 @@ const useStyles = makeStyles({
 interface Props {
   user: BatchUser;
   progress: UserProgress | undefined;
+  tested: Tested | undefined;
+  kept: Kept | undefined;
   expanded: boolean;
   detailsId: string;
   onToggle: (email: string) => void;
@@ -38,16 +40,16 @@ interface Props {
  * One mailbox on the status page. Memoized on its stored row and its live progress entry,
  * which keep their identity until they change: a progress event repaints only the rows it moved.
  */
-export const StatusUserRow = memo(function StatusUserRow({ user, progress, expanded, detailsId, onToggle }: Props) {
+export const StatusUserRow = memo(function StatusUserRow({ user, progress, tested, kept, expanded, detailsId, onToggle }: Props) {
   const styles = useStyles();
-  const v = rowView(user, progress);
+  const v = rowView(user, progress, tested, kept);
   const ratio = v.total > 0 ? Math.min(1, v.done / v.total) : v.status === 'Synced' || v.status === 'Completed' ? 1 : 0;
   const progressText =
     v.total > 0 ? `${formatCount(v.done)} of ${formatCount(v.total)} messages` : v.bytes > 0 ? '' : 'Not started';
   const speed = [
     v.bytes > 0 ? formatBytes(v.bytes) : null,
     v.rate !== null && v.rate > 0 ? formatRate(v.rate) : null,
-    v.etaSecs != null ? `about ${formatDuration(v.etaSecs)} left` : null,
+    v.etaSecs != null ? formatTimeLeft(v.etaSecs) : null,
   ]
     .filter(Boolean)
     .join(' · ');
@@ -81,12 +83,13 @@ export const StatusUserRow = memo(function StatusUserRow({ user, progress, expan
           <UserStatusBadge status={v.status} />
           {v.status === 'Waiting' ? (
             <Text size={200} className={styles.detail}>
-              {v.detail ?? 'Waiting'}
+              {/* The stored problem says why in words; the live detail is the engine's text. */}
+              {user.error && user.status === 'Waiting' ? wordProblem(user.error).title : waitingReason(v.detail)}
               {v.resumeAt ? ` · resumes at ${formatWhen(v.resumeAt)}` : ''}
             </Text>
           ) : v.status === 'Failed' ? (
             <Text size={200} className={styles.detail}>
-              {user.error ? sentence(user.error.message) : v.detail ?? 'See the details.'}
+              {user.error ? wordProblem(user.error).title : v.detail ?? 'See the details.'}
             </Text>
           ) : v.detail ? (
             <Text size={200} className={styles.detail}>
@@ -117,3 +120,12 @@ export const StatusUserRow = memo(function StatusUserRow({ user, progress, expan
     </TableRow>
   );
 });
+
+/**
+ * The engine's reason for waiting ends with the retry time in UTC, for its logs; the window
+ * shows that time once, in the owner's own time zone, from `resume_at`.
+ */
+export function waitingReason(detail: string | null): string {
+  if (!detail) return 'Waiting';
+  return detail.replace(/\s*[—-]\s*trying again at \d{1,2}:\d{2}(:\d{2})?\s*UTC\s*$/i, '') || 'Waiting';
+}

@@ -15,6 +15,7 @@ import {
 import { memo, useCallback, useEffect, useState } from 'react';
 import { toProblem, userReport, type AppError, type BatchUser, type FolderReport, type MessageIssue, type MigrationReport } from '../../backend';
 import { formatBytes, formatCount, formatDuration } from '../../format';
+import { sameProblem, wordProblem } from '../../problemWords';
 import { ProblemBar } from '../ProblemBar';
 import { FixAction } from './FixAction';
 
@@ -72,14 +73,23 @@ export const UserDetails = memo(function UserDetails({ batch, user, id, password
     <div className={styles.root} id={id} role="region" aria-label={`Details for ${user.email_address}`}>
       {user.error ? <FixAction batch={batch} user={user} problem={user.error} passwordWord={passwordWord} onRetried={onRetried} /> : null}
       {problem ? <ProblemBar problem={problem} actions={<Button onClick={load}>Try again</Button>} /> : null}
+      {user.messages_in_source > 0 || user.messages_done > 0 ? (
+        <Text>
+          In all so far: {formatCount(user.messages_done)} of {formatCount(user.messages_in_source)} messages are in the new
+          mailbox ({formatBytes(user.bytes_copied)} copied)
+          {user.skipped ? `, ${formatCount(user.skipped)} skipped` : ''}
+          {user.failed ? `, ${formatCount(user.failed)} could not be copied` : ''}.
+        </Text>
+      ) : null}
       {report === undefined && !problem ? <Spinner size="tiny" label="Loading the report…" /> : null}
       {report === null ? <Text className={styles.muted}>No report yet: this mailbox has not finished a pass.</Text> : null}
-      {report ? <ReportView report={report} /> : null}
+      {report ? <ReportView report={report} shown={user.error} /> : null}
     </div>
   );
 });
 
-function ReportView({ report }: { report: MigrationReport }) {
+/** `shown`: the mailbox's error, already on screen above the report: said once, not again. */
+function ReportView({ report, shown }: { report: MigrationReport; shown: AppError | null }) {
   const styles = useStyles();
   const t = report.totals;
   const skipped = report.folders.flatMap((f) => f.skipped_items.map((item) => ({ folder: f.source, item })));
@@ -91,11 +101,13 @@ function ReportView({ report }: { report: MigrationReport }) {
         {formatCount(t.skipped)} skipped, {formatCount(t.failed)} failed of {formatCount(t.messages_in_source)} messages (
         {formatBytes(t.bytes_copied)} in {formatDuration(report.duration_ms / 1000)}).
       </Text>
-      {report.errors.map((e, i) => (
-        <ProblemBar key={i} problem={e} />
-      ))}
+      {report.errors
+        .filter((e, i) => !(shown && sameProblem(e, shown)) && report.errors.findIndex((o) => sameProblem(o, e)) === i)
+        .map((e, i) => (
+          <ProblemBar key={i} problem={e} />
+        ))}
       <h3 className={styles.h3}>Folders</h3>
-      <FolderTable folders={report.folders} />
+      <FolderTable folders={report.folders} shown={shown} />
       {report.folders_not_copied.length > 0 ? (
         <>
           <h3 className={styles.h3}>Folders not copied</h3>
@@ -114,7 +126,7 @@ function ReportView({ report }: { report: MigrationReport }) {
   );
 }
 
-function FolderTable({ folders }: { folders: FolderReport[] }) {
+function FolderTable({ folders, shown }: { folders: FolderReport[]; shown: AppError | null }) {
   const styles = useStyles();
   return (
     <Table size="extra-small" aria-label="Folders">
@@ -136,7 +148,9 @@ function FolderTable({ folders }: { folders: FolderReport[] }) {
             <TableCell>
               {f.destination}
               {f.renamed ? <Text size={200} className={styles.muted}> ({f.renamed})</Text> : null}
-              {f.error ? <Text size={200}> — {f.error.message}</Text> : null}
+              {f.error ? (
+                <Text size={200}> — {shown && sameProblem(f.error, shown) ? 'stopped by the problem above' : wordProblem(f.error).title}</Text>
+              ) : null}
             </TableCell>
             <TableCell className={styles.num}>{formatCount(f.messages_in_source)}</TableCell>
             <TableCell className={styles.num}>{formatCount(f.copied)}</TableCell>

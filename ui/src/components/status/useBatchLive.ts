@@ -11,6 +11,7 @@ import {
   type UserProgress,
   type UserStatus,
 } from '../../backend';
+import { rowView, type Kept } from './rowView';
 
 export interface LiveState {
   summary: BatchSummary | null;
@@ -19,6 +20,8 @@ export interface LiveState {
   progress: ReadonlyMap<string, UserProgress>;
   /** A progress event or snapshot was seen: the batch is running in the background. */
   running: boolean;
+  /** What each mailbox had copied when live progress was last dropped (after Stop). */
+  kept: ReadonlyMap<string, Kept>;
   problem: AppError | null;
 }
 
@@ -28,7 +31,14 @@ export type LiveAction =
   | { type: 'failed'; problem: AppError }
   | { type: 'forgetLive' };
 
-export const INITIAL_LIVE: LiveState = { summary: null, users: null, progress: new Map(), running: false, problem: null };
+export const INITIAL_LIVE: LiveState = {
+  summary: null,
+  users: null,
+  progress: new Map(),
+  running: false,
+  kept: new Map(),
+  problem: null,
+};
 
 function sameProgress(a: UserProgress, b: UserProgress): boolean {
   return (
@@ -51,8 +61,18 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
       return { ...state, users: action.users, summary: action.summary ?? state.summary, problem: null };
     case 'failed':
       return { ...state, problem: action.problem };
-    case 'forgetLive':
-      return { ...state, progress: new Map(), running: false };
+    case 'forgetLive': {
+      // A stopped pass writes no report: without this the bars would fall back to the last
+      // finished pass (nothing, for a first copy), as if the copied mail were lost.
+      const kept = new Map(state.kept);
+      for (const user of state.users ?? []) {
+        const live = state.progress.get(user.email_address);
+        if (!live) continue;
+        const view = rowView(user, live, undefined, state.kept.get(user.email_address));
+        kept.set(user.email_address, { done: view.done, total: view.total, bytes: view.bytes });
+      }
+      return { ...state, progress: new Map(), running: false, kept };
+    }
     case 'progress': {
       let next: Map<string, UserProgress> | null = null;
       for (const p of action.users) {
