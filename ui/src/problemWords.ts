@@ -104,6 +104,8 @@ function titleFor(kind: ErrorKind, f: Facts): string {
         : 'Mailferry could not read or save its data on this computer.';
     case 'internal':
       return 'Something went wrong inside Mailferry.';
+    case 'busy':
+      return 'Another Mailferry window or command is copying this mailbox right now.';
   }
 }
 
@@ -145,6 +147,8 @@ function fixFor(kind: ErrorKind, f: Facts, text: string): string {
         : 'Check that the disk has free space and Mailferry may write to its folder, then try again.';
     case 'internal':
       return 'Try again. If it keeps happening, restart Mailferry and save the report for support.';
+    case 'busy':
+      return 'Copying one mailbox twice at once would duplicate mail, so this one waits and continues by itself once the other has finished.';
   }
 }
 

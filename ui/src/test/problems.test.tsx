@@ -119,11 +119,20 @@ const CASES: { problem: AppError; title: string; technical: string }[] = [
     title: 'Something went wrong inside Mailferry.',
     technical: 'index out of bounds',
   },
+  {
+    problem: {
+      kind: 'busy',
+      message: 'another Mailferry process is copying this mailbox (mailferry migrate, process 4242, since 2026-12-06T22:40:00Z)',
+      hint: 'Let it finish, then run again (or pass --wait).',
+    },
+    title: 'Another Mailferry window or command is copying this mailbox right now.',
+    technical: 'process 4242',
+  },
 ];
 
 describe('problems in words', () => {
   it('has a case for every kind of error', () => {
-    const kinds: ErrorKind[] = ['authentication', 'certificate', 'network', 'quota', 'too_large', 'throttled', 'server_refused', 'protocol', 'input', 'local', 'internal'];
+    const kinds: ErrorKind[] = ['authentication', 'certificate', 'network', 'quota', 'too_large', 'throttled', 'server_refused', 'protocol', 'input', 'local', 'internal', 'busy'];
     expect(new Set(CASES.map((c) => c.problem.kind))).toEqual(new Set(kinds));
   });
 
