@@ -55,6 +55,8 @@ export async function startWizard(batchName: string) {
 /** On Destination: the sample destination server and its admin, the password stored. */
 export async function fillImapDestination(servers: Servers) {
   await find('heading', 'Destination');
+  // A new migration goes to Microsoft 365 unless another server is chosen.
+  await click('radio', '/^Another IMAP server/');
   await type('Destination IMAP server', servers.destination.host);
   await type('Destination port', String(servers.destination.port));
   await type('Admin account', servers.destination.admin);
