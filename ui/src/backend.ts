@@ -16,6 +16,7 @@ import type {
   CsvImport,
   DemoSetup,
   DeviceSignIn,
+  DomainSwitch,
   EndpointSide,
   GraphUser,
   KeyringStatus,
@@ -44,6 +45,8 @@ export type {
   CsvRow,
   DemoSetup,
   DeviceSignIn,
+  DomainReport,
+  DomainSwitch,
   EndpointSide,
   ErrorKind,
   FolderReport,
@@ -51,6 +54,7 @@ export type {
   KeyringStatus,
   MessageIssue,
   MigrationReport,
+  MxRecord,
   NewUser,
   Preset,
   Problem,
@@ -62,6 +66,7 @@ export type {
   SignInAgain,
   SignInRequest,
   SignInSettings,
+  Stage,
   UserProgress,
   UserStatus,
 } from './bindings';
@@ -225,6 +230,12 @@ export const retryUser = async (name: string, email: string): Promise<void> => {
 export const completeBatch = async (name: string): Promise<void> => {
   await unwrap(() => commands.completeBatch(name));
 };
+/**
+ * Where each of the batch's domains stands in DNS (MX, SPF, Autodiscover), and whether
+ * completing the batch now could lose mail still delivered to the old provider. Takes up to
+ * 30 seconds when a DNS server does not answer.
+ */
+export const batchDomains = (name: string): Promise<DomainSwitch> => unwrap(() => commands.batchDomains(name));
 export const deleteBatch = async (name: string): Promise<void> => {
   await unwrap(() => commands.deleteBatch(name));
 };

@@ -16,6 +16,8 @@ export interface Worded {
 /** Facts a sentence may use, read from the engine's message. */
 interface Facts {
   host: string | null;
+  /** The DNS server a domain check asked: "of this computer", or its address. */
+  dns: string | null;
   network: 'unknown_host' | 'refused' | 'timeout' | 'broken' | 'starttls' | null;
   waitSecs: number | null;
   text: string;
@@ -51,12 +53,14 @@ function factsOf(text: string): Facts {
           : /broke|closed the connection|reset by peer|broken pipe/i.test(text)
             ? 'broken'
             : null;
+  const dns = /\bthe DNS server (of this computer|\S+)/i.exec(text);
   const ms = /(\d+)\s*milliseconds/i.exec(text);
   const secs = /(\d+)\s*seconds?/i.exec(text);
-  return { text, host, network, waitSecs: ms ? Math.ceil(Number(ms[1]) / 1000) : secs ? Number(secs[1]) : null };
+  return { text, host, dns: dns ? dns[1].replace(/[.,:;]$/, '') : null, network, waitSecs: ms ? Math.ceil(Number(ms[1]) / 1000) : secs ? Number(secs[1]) : null };
 }
 
 function serverWord(f: Facts): string {
+  if (f.dns) return f.dns === 'of this computer' ? "this computer's DNS server" : `the DNS server ${f.dns}`;
   if (!f.host) return 'the mail server';
   return /^(Microsoft|Google)$/.test(f.host) ? f.host : `the server ${f.host}`;
 }
@@ -76,6 +80,7 @@ function titleFor(kind: ErrorKind, f: Facts): string {
         ? `${capitalised(server)} cannot encrypt the connection with STARTTLS.`
         : `The security certificate of ${server} is not trusted, so Mailferry did not connect.`;
     case 'network':
+      if (f.dns && f.network !== 'timeout' && f.network !== 'refused') return `${capitalised(server)} cannot be reached.`;
       switch (f.network) {
         case 'unknown_host':
           return `Mailferry cannot find ${f.host ? `a server named ${f.host}` : 'the mail server'}.`;
@@ -119,6 +124,7 @@ function fixFor(kind: ErrorKind, f: Facts, text: string): string {
         ? 'Choose SSL/TLS (usually port 993) instead of STARTTLS.'
         : "Check the server name: use the name the provider gives for IMAP. If this is your own server with its own certificate, ask its administrator for the certificate's details.";
     case 'network':
+      if (f.dns) return 'Check that this computer is online. Mailferry looks at DNS again by itself.';
       switch (f.network) {
         case 'unknown_host':
           return 'Check the server name for typing mistakes, and that this computer is online.';
@@ -136,6 +142,7 @@ function fixFor(kind: ErrorKind, f: Facts, text: string): string {
         ? `Mailferry waits about ${f.waitSecs} seconds and carries on by itself.`
         : 'Mailferry waits and carries on by itself.';
     case 'server_refused':
+      if (f.dns) return 'This is usually temporary at the DNS server: Mailferry looks again by itself.';
       return 'Look at the details for the server\'s own words, fix what it names, then try again.';
     case 'protocol':
       return 'Try again. If it happens again, save the report and send it to the server\'s administrator.';

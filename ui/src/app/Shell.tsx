@@ -28,6 +28,7 @@ import { ProblemBar } from '../components/ProblemBar';
 import { HistoryScreen } from '../screens/HistoryScreen';
 import { HomeScreen } from '../screens/HomeScreen';
 import { StatusScreen } from '../screens/StatusScreen';
+import { SwitchDomainScreen } from '../screens/SwitchDomainScreen';
 import { Wizard } from '../wizard/Wizard';
 import { DemoContext } from './demo';
 import { NavigateContext, type View } from './navigation';
@@ -92,6 +93,8 @@ export function Shell() {
         return <HistoryScreen />;
       case 'status':
         return <StatusScreen key={view.batch} batch={view.batch} initialProblem={view.problem} />;
+      case 'domains':
+        return <SwitchDomainScreen key={view.batch} batch={view.batch} />;
       case 'wizard':
         return <Wizard existingNames={view.existingNames} />;
     }

@@ -6,7 +6,8 @@ export type View =
   | { kind: 'home' }
   | { kind: 'history' }
   | { kind: 'wizard'; existingNames: string[] }
-  | { kind: 'status'; batch: string; problem?: AppError };
+  | { kind: 'status'; batch: string; problem?: AppError }
+  | { kind: 'domains'; batch: string };
 
 export const NavigateContext = createContext<(view: View) => void>(() => {});
 

@@ -3,13 +3,49 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type { BatchUser } from '../backend';
-import { PRESETS, SAMPLE_USERS, appError, batchUser, progress, report, summary } from './fixtures';
+import {
+  PRESETS,
+  SAMPLE_USERS,
+  appError,
+  batchUser,
+  domainReport,
+  domainSwitch,
+  progress,
+  report,
+  summary,
+  switchedDomain,
+} from './fixtures';
 
 /** The finished "Pilot" batch: what the page shows once every mailbox is synced. */
 const PILOT_USERS: BatchUser[] = [
   batchUser('anna@contoso.com', { status: 'Synced', messages_in_source: 5200, messages_done: 5200, bytes_copied: 1_288_490_188, skipped: 2, last_synced_at: 1_760_000_000 }),
   batchUser('ben@contoso.com', { status: 'Synced', messages_in_source: 12000, messages_done: 12000, bytes_copied: 2_734_003_200, last_synced_at: 1_760_000_000 }),
 ];
+
+/**
+ * The batch's domains as DNS shows them: contoso.com half switched (one MX record still at the
+ * old provider, the SPF record not yet changed), fabrikam.com switched 30 hours ago.
+ */
+function demoDomains() {
+  const now = Math.floor(Date.now() / 1000);
+  return domainSwitch(
+    [
+      domainReport('contoso.com', {
+        stage: 'switching',
+        mx: [
+          { host: 'contoso-com.mail.protection.outlook.com', preference: 0, ttl: 3600 },
+          { host: 'mx2.oldhost.net', preference: 20, ttl: 3600 },
+        ],
+        ttl_ok: true,
+        autodiscover: 'autodiscover.outlook.com',
+        autodiscover_ok: true,
+        expected_autodiscover: null,
+      }),
+      switchedDomain('fabrikam.com', now - 30 * 3600),
+    ],
+    now,
+  );
+}
 
 /** Mailboxes of the `?load=N` batch, each with this many messages to copy. */
 const LOAD_MESSAGES_PER_MAILBOX = 1_200;
@@ -70,6 +106,8 @@ export function installDemoBackend() {
           return stopped ? users.map((u) => (stoppable.includes(u.status) ? { ...u, status: 'Stopped' as const } : u)) : users;
         case 'batch_snapshot':
           return null;
+        case 'batch_domains':
+          return demoDomains();
         case 'user_report':
           return a.email === 'anna@contoso.com' ? report() : null;
         case 'has_password':

@@ -4,6 +4,8 @@ import type {
   BatchSummary,
   BatchUpdate,
   BatchUser,
+  DomainReport,
+  DomainSwitch,
   MigrationReport,
   Preset,
   UserProgress,
@@ -169,4 +171,95 @@ export function report(patch: Partial<MigrationReport> = {}): MigrationReport {
     duration_ms: 1_860_000,
     ...patch,
   };
+}
+
+const HOUR = 3600;
+
+/**
+ * A domain as `batch_domains` reports it. `before` (the default) is a domain still at its old
+ * provider, with an SPF record of its own and no Autodiscover record.
+ */
+export function domainReport(domain: string, patch: Partial<DomainReport> = {}): DomainReport {
+  const m365 = `${domain.replace(/\./g, '-')}.mail.protection.outlook.com`;
+  return {
+    domain,
+    exists: true,
+    mx: [
+      { host: 'mx1.oldhost.net', preference: 10, ttl: 86400 },
+      { host: 'mx2.oldhost.net', preference: 20, ttl: 86400 },
+    ],
+    points_to_microsoft: false,
+    stage: 'before',
+    spf: ['v=spf1 include:_spf.oldhost.net ~all'],
+    spf_ok: false,
+    autodiscover: null,
+    autodiscover_ok: false,
+    ttl_ok: false,
+    expected_mx: m365,
+    expected_spf: 'v=spf1 include:spf.protection.outlook.com -all',
+    expected_autodiscover: 'autodiscover.outlook.com',
+    advice: [],
+    switched_first_seen: null,
+    safe_to_complete_at: null,
+    switched_first_seen_epoch: null,
+    safe_to_complete_at_epoch: null,
+    ready: false,
+    error: null,
+    ...patch,
+  };
+}
+
+/** A domain whose every record is right, first seen switched at `since` (epoch seconds). */
+export function switchedDomain(domain: string, since: number, patch: Partial<DomainReport> = {}): DomainReport {
+  const m365 = `${domain.replace(/\./g, '-')}.mail.protection.outlook.com`;
+  const safeAt = since + 72 * HOUR;
+  return domainReport(domain, {
+    mx: [{ host: m365, preference: 0, ttl: HOUR }],
+    points_to_microsoft: true,
+    stage: 'switched',
+    spf: ['v=spf1 include:spf.protection.outlook.com -all'],
+    spf_ok: true,
+    autodiscover: 'autodiscover.outlook.com',
+    autodiscover_ok: true,
+    ttl_ok: true,
+    expected_mx: null,
+    expected_spf: null,
+    expected_autodiscover: null,
+    switched_first_seen: new Date(since * 1000).toISOString(),
+    safe_to_complete_at: new Date(safeAt * 1000).toISOString(),
+    switched_first_seen_epoch: since,
+    safe_to_complete_at_epoch: safeAt,
+    ready: true,
+    ...patch,
+  });
+}
+
+/** What `batch_domains` answers for these domains at `now` (epoch seconds). */
+export function domainSwitch(domains: DomainReport[], now: number): DomainSwitch {
+  const safe = domains.every(
+    (d) => !d.error && d.stage === 'switched' && d.safe_to_complete_at_epoch !== null && d.safe_to_complete_at_epoch <= now,
+  );
+  return {
+    domains,
+    ready: domains.every((d) => d.ready),
+    safe_to_complete: safe,
+    completion_warning: safe
+      ? ''
+      : [
+          'Completing now stops copying from the old provider: mail still delivered there after this would be lost.',
+          ...domains.filter((d) => !d.ready || (d.safe_to_complete_at_epoch ?? Infinity) > now).map((d) => `  - ${engineBlocker(d)}`),
+        ].join('\n'),
+  };
+}
+
+// The engine's own sentence for a domain that makes completing unsafe (src/cutover/completion.rs).
+function engineBlocker(d: DomainReport): string {
+  if (d.error) return `${d.domain}: its MX records could not be checked (${d.error.message}).`;
+  if (d.stage === 'switched') {
+    return `${d.domain}: switched less than 72 hours ago; some senders may still deliver to the old provider until ${d.safe_to_complete_at ?? ''} UTC.`;
+  }
+  if (d.stage === 'switching') {
+    return `${d.domain}: some MX records still point to the old provider, so some mail is still delivered there.`;
+  }
+  return `${d.domain}: the MX records still point to the old provider, so mail is still delivered there.`;
 }

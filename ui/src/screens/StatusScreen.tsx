@@ -20,12 +20,14 @@ import {
   ArrowClockwise20Regular,
   ArrowLeft20Regular,
   Delete20Regular,
+  Globe20Regular,
   Play20Regular,
   PlugDisconnected20Regular,
   RecordStop20Regular,
 } from '@fluentui/react-icons';
 import { Fragment, useCallback, useMemo, useState } from 'react';
 import {
+  batchDomains,
   completeBatch,
   deleteBatch,
   retryFailed,
@@ -33,11 +35,13 @@ import {
   stopBatch,
   toProblem,
   type AppError,
+  type DomainSwitch,
   type UserStatus,
 } from '../backend';
 import { useNavigate } from '../app/navigation';
 import { usePresets } from '../app/presets';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { CompleteWarningDialog } from '../components/domains/CompleteWarningDialog';
 import { Page } from '../components/Page';
 import { ProblemBar } from '../components/ProblemBar';
 import { ReportDownloadButton } from '../components/ReportDownloadButton';
@@ -66,7 +70,9 @@ const useStyles = makeStyles({
   detailsCell: { paddingBottom: tokens.spacingVerticalM },
 });
 
-type Confirm = 'complete' | 'delete' | null;
+type Confirm = 'complete' | 'unsafe' | 'delete' | null;
+/** What DNS said when the owner chose Close connection before it was safe. */
+type Unsafe = { check: DomainSwitch | null; problem: AppError | null };
 type Notice = { intent: 'success' | 'info'; text: string } | null;
 
 const STOPPABLE: UserStatus[] = ['Queued', 'Starting', 'Syncing', 'Synced', 'IncrementalSyncing', 'Waiting'];
@@ -82,6 +88,7 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
   const [busy, setBusy] = useState<string | null>(null);
   const [problem, setProblem] = useState<AppError | null>(initialProblem ?? null);
   const [notice, setNotice] = useState<Notice>(null);
+  const [unsafe, setUnsafe] = useState<Unsafe>({ check: null, problem: null });
   const { afterAction } = live;
   const tested = useMemo(() => loadTested(batch), [batch]);
 
@@ -104,6 +111,35 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
       afterAction();
     } catch (e) {
       setProblem(toProblem(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const complete = () =>
+    void run(
+      'complete',
+      () => completeBatch(batch),
+      'The connection is closed. The synced mailboxes are complete and no longer synced.',
+    );
+
+  // Completing ends the copying from the old provider: first ask DNS whether anything could
+  // still be delivered there (a domain not switched, or switched less than 72 hours ago).
+  const askComplete = async () => {
+    setBusy('checking');
+    setProblem(null);
+    setNotice(null);
+    try {
+      const check = await batchDomains(batch);
+      if (check.safe_to_complete) {
+        setConfirm('complete');
+      } else {
+        setUnsafe({ check, problem: null });
+        setConfirm('unsafe');
+      }
+    } catch (e) {
+      setUnsafe({ check: null, problem: toProblem(e) });
+      setConfirm('unsafe');
     } finally {
       setBusy(null);
     }
@@ -202,10 +238,13 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
           Retry failed
         </ToolbarButton>
         <ToolbarDivider />
+        <ToolbarButton icon={<Globe20Regular />} onClick={() => navigate({ kind: 'domains', batch })}>
+          Switch domain
+        </ToolbarButton>
         <ToolbarButton
           icon={<PlugDisconnected20Regular />}
           disabled={!canComplete || busy !== null}
-          onClick={() => setConfirm('complete')}
+          onClick={() => void askComplete()}
         >
           Close connection
         </ToolbarButton>
@@ -214,6 +253,7 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
         </ToolbarButton>
       </Toolbar>
 
+      {busy === 'checking' ? <Spinner size="tiny" label="Checking your domains in DNS before closing the connection…" /> : null}
       {busy === 'complete' ? (
         <Spinner size="tiny" label="Closing the connection: a last sync of every synced mailbox, then Mailferry stops syncing them…" />
       ) : null}
@@ -228,7 +268,11 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
       ) : null}
       {live.users === null && !live.problem ? <Spinner size="small" label="Loading mailboxes…" /> : null}
       {firstCopyDone && live.users ? (
-        <AfterSync users={live.users} microsoft365={live.summary?.destination.preset === 'microsoft365'} />
+        <AfterSync
+          users={live.users}
+          microsoft365={live.summary?.destination.preset === 'microsoft365'}
+          onSwitchDomain={() => navigate({ kind: 'domains', batch })}
+        />
       ) : null}
 
       {live.users ? (
@@ -286,16 +330,22 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
         onCancel={() => setConfirm(null)}
         onConfirm={() => {
           setConfirm(null);
-          void run(
-            'complete',
-            () => completeBatch(batch),
-            'The connection is closed. The synced mailboxes are complete and no longer synced.',
-          );
+          complete();
         }}
       >
         Mailferry copies any new mail one last time, then stops syncing the synced mailboxes for good. Do this once
         your domain's MX records point to the new mailboxes. Nothing is deleted from the old mailboxes.
       </ConfirmDialog>
+      <CompleteWarningDialog
+        open={confirm === 'unsafe'}
+        check={unsafe.check}
+        problem={unsafe.problem}
+        onNotYet={() => setConfirm(null)}
+        onCompleteAnyway={() => {
+          setConfirm(null);
+          complete();
+        }}
+      />
       <ConfirmDialog
         open={confirm === 'delete'}
         title={`Delete "${batch}"?`}

@@ -90,6 +90,8 @@ const DEFAULTS: Record<string, Handler> = {
   retry_failed: () => null,
   retry_user: () => null,
   complete_batch: () => null,
+  // Every domain switched long ago: completing is safe unless a test says otherwise.
+  batch_domains: () => ({ domains: [], ready: true, safe_to_complete: true, completion_warning: '' }),
   delete_batch: () => null,
   user_report: () => null,
   export_report: () => null,

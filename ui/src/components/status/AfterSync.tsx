@@ -1,4 +1,5 @@
-import { makeStyles, Text, tokens } from '@fluentui/react-components';
+import { Button, makeStyles, Text, tokens } from '@fluentui/react-components';
+import { ArrowRight16Regular } from '@fluentui/react-icons';
 import type { BatchUser } from '../../backend';
 import { formatBytes, formatCount } from '../../format';
 
@@ -23,16 +24,19 @@ const useStyles = makeStyles({
   figure: { margin: 0, fontSize: tokens.fontSizeBase500, fontWeight: tokens.fontWeightSemibold },
   label: { color: tokens.colorNeutralForeground2 },
   steps: { margin: 0, paddingLeft: tokens.spacingHorizontalXL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+  stepAction: { marginTop: tokens.spacingVerticalXS },
 });
 
 interface Props {
   users: BatchUser[];
   /** The mail goes to Microsoft 365 (Outlook is then the app to set up). */
   microsoft365: boolean;
+  /** Opens the domain switch: the records to set, checked live in DNS. */
+  onSwitchDomain: () => void;
 }
 
 /** Once every mailbox has its first copy: what moved, and what the owner does next. */
-export function AfterSync({ users, microsoft365 }: Props) {
+export function AfterSync({ users, microsoft365, onSwitchDomain }: Props) {
   const styles = useStyles();
   const synced = users.filter((u) => u.status === 'Synced' || u.status === 'Completed');
   const messages = synced.reduce((sum, u) => sum + u.messages_done, 0);
@@ -68,6 +72,11 @@ export function AfterSync({ users, microsoft365 }: Props) {
               {microsoft365 ? 'Microsoft 365' : 'the new server'}. Lower the record's time to live to an hour a day
               before, and keep this migration running while the change spreads.
             </Text>
+            <div className={styles.stepAction}>
+              <Button size="small" icon={<ArrowRight16Regular />} iconPosition="after" onClick={onSwitchDomain}>
+                Show what to change
+              </Button>
+            </div>
           </section>
         </li>
         <li>
@@ -83,8 +92,8 @@ export function AfterSync({ users, microsoft365 }: Props) {
           <Text weight="semibold">Close the connection</Text>
           <br />
           <Text>
-            When new mail arrives in the new mailboxes and nothing comes to the old ones any more, choose Close connection
-            above: Mailferry copies one last time and stops. The old mailboxes are not touched.
+            When every domain has been switched for 72 hours, so nothing comes to the old mailboxes any more, choose Close
+            connection above: Mailferry copies one last time and stops. The old mailboxes are not touched.
           </Text>
         </li>
       </ol>
