@@ -277,21 +277,11 @@ impl State {
         uidvalidity: u32,
         uids: &[u32],
     ) -> Result<(), StateError> {
-        if uids.is_empty() {
-            return Ok(());
-        }
-        self.with(|db| {
-            let tx = db.transaction()?;
-            {
-                let mut stmt = tx.prepare_cached(
-                    "DELETE FROM messages WHERE pair_id = ?1 AND source_folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
-                )?;
-                for uid in uids {
-                    stmt.execute(params![pair, folder, uidvalidity, uid])?;
-                }
-            }
-            tx.commit()
-        })
+        self.for_each_message(
+            "DELETE FROM messages WHERE pair_id = ?1 AND source_folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
+            (pair, folder, uidvalidity),
+            uids,
+        )
     }
 
     /// Forgets the destination UIDs recorded for these messages: the server's word on where it
@@ -303,15 +293,27 @@ impl State {
         uidvalidity: u32,
         uids: &[u32],
     ) -> Result<(), StateError> {
+        self.for_each_message(
+            "UPDATE messages SET destination_uid = NULL WHERE pair_id = ?1 AND source_folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
+            (pair, folder, uidvalidity),
+            uids,
+        )
+    }
+
+    /// Runs one statement for each of a folder's messages, in one transaction.
+    fn for_each_message(
+        &self,
+        sql: &str,
+        (pair, folder, uidvalidity): (i64, &str, u32),
+        uids: &[u32],
+    ) -> Result<(), StateError> {
         if uids.is_empty() {
             return Ok(());
         }
         self.with(|db| {
             let tx = db.transaction()?;
             {
-                let mut stmt = tx.prepare_cached(
-                    "UPDATE messages SET destination_uid = NULL WHERE pair_id = ?1 AND source_folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
-                )?;
+                let mut stmt = tx.prepare_cached(sql)?;
                 for uid in uids {
                     stmt.execute(params![pair, folder, uidvalidity, uid])?;
                 }

@@ -216,6 +216,45 @@ enum PassOutcome {
 /// How often a mailbox busy in another process is looked at again.
 const BUSY_RETRY_SECS: i64 = 3;
 
+/// A user's new status: written to the database, then told to whoever follows the batch,
+/// in that order, in one call.
+struct StatusChange<'a> {
+    store: &'a BatchStore,
+    hub: &'a ProgressHub,
+    batch: &'a str,
+    email: &'a str,
+}
+
+impl StatusChange<'_> {
+    fn set(
+        &self,
+        status: UserStatus,
+        problem: Option<&Problem>,
+        detail: Option<String>,
+        resume_at: Option<i64>,
+    ) -> Result<(), BatchError> {
+        self.store.advance(
+            self.batch,
+            self.email,
+            status,
+            detail.as_deref(),
+            problem,
+            resume_at,
+        )?;
+        self.hub.set_status(self.email, status, detail, resume_at);
+        Ok(())
+    }
+
+    fn failed(&self, problem: &Problem) -> Result<(), BatchError> {
+        self.set(
+            UserStatus::Failed,
+            Some(problem),
+            Some(problem.message.clone()),
+            None,
+        )
+    }
+}
+
 fn finish_pass(
     store: &BatchStore,
     hub: &ProgressHub,
@@ -225,19 +264,14 @@ fn finish_pass(
     mode: RunMode,
     waits: &mut u32,
 ) -> Result<(), BatchError> {
+    let change = StatusChange {
+        store,
+        hub,
+        batch: &batch.name,
+        email,
+    };
     let report = match outcome {
-        PassOutcome::NotStarted(problem) => {
-            store.advance(
-                &batch.name,
-                email,
-                UserStatus::Failed,
-                Some(&problem.message),
-                Some(&problem),
-                None,
-            )?;
-            hub.set_status(email, UserStatus::Failed, Some(problem.message), None);
-            return Ok(());
-        }
+        PassOutcome::NotStarted(problem) => return change.failed(&problem),
         PassOutcome::Report(report) => report,
     };
     let interval = batch.options.incremental_interval_secs.max(1) as i64;
@@ -245,9 +279,7 @@ fn finish_pass(
     store.record_pass(&batch.name, email, &report, next_sync)?;
     if report.status == RunStatus::Synced {
         *waits = 0;
-        store.advance(&batch.name, email, UserStatus::Synced, None, None, None)?;
-        hub.set_status(email, UserStatus::Synced, None, None);
-        return Ok(());
+        return change.set(UserStatus::Synced, None, None, None);
     }
     let problem = report.errors.first().cloned().unwrap_or_else(|| Problem {
         kind: ErrorKind::ServerRefused,
@@ -257,18 +289,14 @@ fn finish_pass(
     if problem.kind == ErrorKind::Busy {
         // Another window or command is copying this mailbox: picked up again once it is free,
         // however long that takes.
+        let detail = "Another Mailferry window or command is copying this mailbox; it continues here once that has finished.";
         let resume_at = now() + BUSY_RETRY_SECS;
-        let detail = "Another Mailferry window or command is copying this mailbox; it continues here once that has finished.".to_string();
-        store.advance(
-            &batch.name,
-            email,
+        return change.set(
             UserStatus::Waiting,
-            Some(&detail),
             Some(&problem),
+            Some(detail.into()),
             Some(resume_at),
-        )?;
-        hub.set_status(email, UserStatus::Waiting, Some(detail), Some(resume_at));
-        return Ok(());
+        );
     }
     let transient = matches!(problem.kind, ErrorKind::Network | ErrorKind::Throttled);
     if transient && (mode == RunMode::Continuous || *waits < MAX_WAITS_IN_ONE_PASS) {
@@ -283,27 +311,14 @@ fn finish_pass(
                 .map(|d| d.format("%H:%M:%S UTC").to_string())
                 .unwrap_or_default()
         );
-        store.advance(
-            &batch.name,
-            email,
+        return change.set(
             UserStatus::Waiting,
-            Some(&detail),
             Some(&problem),
+            Some(detail),
             Some(resume_at),
-        )?;
-        hub.set_status(email, UserStatus::Waiting, Some(detail), Some(resume_at));
-        return Ok(());
+        );
     }
-    store.advance(
-        &batch.name,
-        email,
-        UserStatus::Failed,
-        Some(&problem.message),
-        Some(&problem),
-        None,
-    )?;
-    hub.set_status(email, UserStatus::Failed, Some(problem.message), None);
-    Ok(())
+    change.failed(&problem)
 }
 
 /// One user's pass.

@@ -192,6 +192,17 @@ fn dest_through(servers: &Servers, script: impl Script) -> HostileProxy {
     HostileProxy::start(servers.dest.imap_port(), script)
 }
 
+/// `migrate` from the tampering proxy in front of the source into the real destination.
+fn migrate_tampered_source(servers: &Servers, proxy: &HostileProxy, state: &Path) -> Outcome {
+    migrate(
+        &proxy.url("alice"),
+        &direct_dest(servers),
+        &servers.dest.ca_pem_path(),
+        state,
+        &[],
+    )
+}
+
 fn direct_source(servers: &Servers) -> String {
     servers.source.url_imaps("alice")
 }
@@ -217,13 +228,7 @@ async fn a_terabyte_literal_in_the_greeting_is_refused_before_login() {
     let servers = servers().await;
     let proxy = source_through(&servers, GreetingWith(b"* OK {1000000000000}\r\n"));
     let state = fresh_state_dir();
-    let out = migrate(
-        &proxy.url("alice"),
-        &direct_dest(&servers),
-        &servers.dest.ca_pem_path(),
-        state.path(),
-        &[],
-    );
+    let out = migrate_tampered_source(&servers, &proxy, state.path());
     assert_failed_within_bounds(&out);
     assert_problem(&out, "protocol", "1.0 TB");
     assert!(
@@ -245,13 +250,7 @@ async fn an_impossible_literal_in_a_folder_listing_is_refused() {
         }),
     );
     let state = fresh_state_dir();
-    let out = migrate(
-        &proxy.url("alice"),
-        &direct_dest(&servers),
-        &servers.dest.ca_pem_path(),
-        state.path(),
-        &[],
-    );
+    let out = migrate_tampered_source(&servers, &proxy, state.path());
     assert_failed_within_bounds(&out);
     assert_problem(&out, "protocol", "literal of 18 EB");
 }
@@ -267,13 +266,7 @@ async fn a_terabyte_message_body_fails_its_folder_and_the_others_are_copied() {
         }),
     );
     let state = fresh_state_dir();
-    let out = migrate(
-        &proxy.url("alice"),
-        &direct_dest(&servers),
-        &servers.dest.ca_pem_path(),
-        state.path(),
-        &[],
-    );
+    let out = migrate_tampered_source(&servers, &proxy, state.path());
     let report = assert_failed_within_bounds(&out);
     assert_problem(&out, "protocol", "1.0 TB");
     // Projects holds UIDs 1:2 and is the folder attacked; INBOX (1:3) still arrives whole.
@@ -306,13 +299,7 @@ async fn an_endless_line_is_cut_off_without_eating_memory() {
     let servers = servers().await;
     let proxy = source_through(&servers, flood_on_flag_listing(b"* 1 FETCH (FLAGS (", b"x"));
     let state = fresh_state_dir();
-    let out = migrate(
-        &proxy.url("alice"),
-        &direct_dest(&servers),
-        &servers.dest.ca_pem_path(),
-        state.path(),
-        &[],
-    );
+    let out = migrate_tampered_source(&servers, &proxy, state.path());
     assert_failed_within_bounds(&out);
     assert_problem(&out, "protocol", "line longer than");
 }
@@ -325,13 +312,7 @@ async fn millions_of_unasked_responses_are_cut_off() {
         flood_on_flag_listing(b"", b"* 1 FETCH (UID 1 FLAGS ())\r\n"),
     );
     let state = fresh_state_dir();
-    let out = migrate(
-        &proxy.url("alice"),
-        &direct_dest(&servers),
-        &servers.dest.ca_pem_path(),
-        state.path(),
-        &[],
-    );
+    let out = migrate_tampered_source(&servers, &proxy, state.path());
     assert_failed_within_bounds(&out);
     assert_problem(&out, "protocol", "far more");
 }
@@ -341,13 +322,7 @@ async fn answers_to_commands_never_sent_are_not_kept() {
     let servers = servers().await;
     let proxy = source_through(&servers, flood_on_flag_listing(b"", b"zz9 OK done\r\n"));
     let state = fresh_state_dir();
-    let out = migrate(
-        &proxy.url("alice"),
-        &direct_dest(&servers),
-        &servers.dest.ca_pem_path(),
-        state.path(),
-        &[],
-    );
+    let out = migrate_tampered_source(&servers, &proxy, state.path());
     assert_failed_within_bounds(&out);
     assert_problem(&out, "protocol", "never sent");
 }
@@ -356,28 +331,24 @@ async fn answers_to_commands_never_sent_are_not_kept() {
 // Drips: alive, but never done
 // ---------------------------------------------------------------------------------------------
 
+/// A body FETCH answered with `first`, then `unit` every 2 seconds, never finished.
+fn drip_on_body_fetch(first: &'static [u8], unit: &'static [u8]) -> impl Script {
+    OnCommand(move |c: &ClientCommand| {
+        is_body_fetch(c).then(|| Act::Repeat {
+            first: first.to_vec(),
+            unit: unit.to_vec(),
+            every: Some(Duration::from_secs(2)),
+            max: 10_000,
+        })
+    })
+}
+
 #[tokio::test]
 async fn keepalives_while_a_fetch_never_completes_run_into_its_deadline() {
     let servers = servers().await;
-    let proxy = source_through(
-        &servers,
-        OnCommand(|c: &ClientCommand| {
-            is_body_fetch(c).then(|| Act::Repeat {
-                first: Vec::new(),
-                unit: b"* OK still working\r\n".to_vec(),
-                every: Some(Duration::from_secs(2)),
-                max: 10_000,
-            })
-        }),
-    );
+    let proxy = source_through(&servers, drip_on_body_fetch(b"", b"* OK still working\r\n"));
     let state = fresh_state_dir();
-    let out = migrate(
-        &proxy.url("alice"),
-        &direct_dest(&servers),
-        &servers.dest.ca_pem_path(),
-        state.path(),
-        &[],
-    );
+    let out = migrate_tampered_source(&servers, &proxy, state.path());
     assert_failed_within_bounds(&out);
     assert_problem(&out, "network", "too slow");
 }
@@ -387,23 +358,10 @@ async fn a_byte_drip_runs_into_the_deadline() {
     let servers = servers().await;
     let proxy = source_through(
         &servers,
-        OnCommand(|c: &ClientCommand| {
-            is_body_fetch(c).then(|| Act::Repeat {
-                first: b"* 1 FETCH (UID 1 BODY[] {4000}\r\n".to_vec(),
-                unit: b"a".to_vec(),
-                every: Some(Duration::from_secs(2)),
-                max: 10_000,
-            })
-        }),
+        drip_on_body_fetch(b"* 1 FETCH (UID 1 BODY[] {4000}\r\n", b"a"),
     );
     let state = fresh_state_dir();
-    let out = migrate(
-        &proxy.url("alice"),
-        &direct_dest(&servers),
-        &servers.dest.ca_pem_path(),
-        state.path(),
-        &[],
-    );
+    let out = migrate_tampered_source(&servers, &proxy, state.path());
     assert_failed_within_bounds(&out);
     assert_problem(&out, "network", "too slow");
     assert!(dest_messages(&servers, "INBOX").await.is_empty());
@@ -424,13 +382,7 @@ async fn a_fetch_answered_without_bodies_fails_those_messages_by_uid() {
         }),
     );
     let state = fresh_state_dir();
-    let out = migrate(
-        &proxy.url("alice"),
-        &direct_dest(&servers),
-        &servers.dest.ca_pem_path(),
-        state.path(),
-        &[],
-    );
+    let out = migrate_tampered_source(&servers, &proxy, state.path());
     let report = assert_failed_within_bounds(&out);
     let inbox = folder(&report, "INBOX");
     assert_eq!(inbox["copied"], 0, "{inbox:#}");
@@ -662,13 +614,7 @@ async fn messages_expunged_during_the_copy_are_counted_and_never_appended_empty(
         }),
     );
     let state = fresh_state_dir();
-    let out = migrate(
-        &proxy.url("alice"),
-        &direct_dest(&servers),
-        &servers.dest.ca_pem_path(),
-        state.path(),
-        &[],
-    );
+    let out = migrate_tampered_source(&servers, &proxy, state.path());
     assert_eq!(out.code, 0, "{}", out.context());
     let inbox = folder(&out.json(), "INBOX").clone();
     assert_eq!(inbox["deleted_during_copy"], 2, "{inbox:#}");
