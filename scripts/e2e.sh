@@ -58,6 +58,8 @@ mkdir -p "$work/state" "$work/keyring/applications" "$work/config"
 # system's certificate file setting (read by rustls-native-certs).
 export SSL_CERT_FILE="$ca_file"
 export MAILFERRY_STATE_DIR="$work/state"
+# No test asks the real DNS: the window's domain checks go to a port where nothing answers.
+export MAILFERRY_DNS_SERVER="127.0.0.1:9"
 export MAILFERRY_E2E_SERVERS="$work/servers.json"
 export MAILFERRY_E2E_APP="$app"
 export MAILFERRY_E2E_ARTIFACTS="$out"

@@ -112,7 +112,10 @@ describe('migrating two mailboxes from another IMAP server, in the app', () => {
 
   it('closes the connection: a last sync of both mailboxes, then both Completed', async () => {
     await click('button', 'Close connection');
-    await click('dialogButton', 'Close connection');
+    // The sample domains are not switched to Microsoft 365 (and the DNS server the test
+    // names refuses every question), so the window warns that mail could still be lost.
+    await find('heading', 'Mail could still be lost', 60_000);
+    await click('dialogButton', 'Complete anyway');
     await waitForText('The connection is closed.', 120_000);
     await waitForStatus([anna.email, ben.email], 'Completed', 30_000);
     await screenshot('11-status-completed');
