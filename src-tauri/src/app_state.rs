@@ -72,11 +72,5 @@ impl AppState {
 /// Where the app keeps its database: the same folder the command line uses, so both see
 /// the same batches.
 pub fn default_dir() -> PathBuf {
-    std::env::var_os("MAILFERRY_STATE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            dirs::data_dir()
-                .unwrap_or_else(std::env::temp_dir)
-                .join("Mailferry")
-        })
+    mailferry::app::data_folder::data_folder()
 }

@@ -2,4 +2,5 @@
 //! so that they cannot drift apart. Each front end only parses, calls and words the result.
 
 pub mod cutover;
+pub mod data_folder;
 pub mod mailbox_sides;

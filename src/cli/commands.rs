@@ -56,10 +56,9 @@ fn input_problem(message: String, hint: &str) -> Problem {
 }
 
 /// The system's app-data folder for Mailferry.
+/// The data folder the window uses too, unless `--state-dir` names another.
 pub fn default_state_dir() -> PathBuf {
-    dirs::data_dir()
-        .unwrap_or_else(std::env::temp_dir)
-        .join("Mailferry")
+    mailferry::app::data_folder::data_folder()
 }
 
 fn state_dir(args: &MigrateArgs) -> PathBuf {

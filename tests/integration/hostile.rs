@@ -710,3 +710,48 @@ async fn a_full_disk_under_the_state_folder_stops_the_run_with_a_clear_error() {
         "the folder, the cause or the fix is not named: {local:?}"
     );
 }
+
+/// Adds a folder the server cannot really have to every LIST answer, with a name that is
+/// not valid modified UTF-7.
+struct BrokenFolderName;
+
+impl Script for BrokenFolderName {
+    fn response(&self, frame: Vec<u8>, waiting: Option<&ClientCommand>) -> Vec<u8> {
+        let answers_list = waiting.is_some_and(|c| c.verb == "LIST")
+            && waiting.is_some_and(|c| frame.starts_with(format!("{} OK", c.tag).as_bytes()));
+        if !answers_list {
+            return frame;
+        }
+        let mut out = b"* LIST (\\HasNoChildren) \"/\" \"Broken&Jjo!-name\"\r\n".to_vec();
+        out.extend_from_slice(&frame);
+        out
+    }
+}
+
+#[tokio::test]
+async fn a_folder_name_that_is_not_valid_modified_utf7_fails_alone() {
+    let servers = servers().await;
+    let proxy = source_through(&servers, BrokenFolderName);
+    let state = fresh_state_dir();
+    let out = migrate_tampered_source(&servers, &proxy, state.path());
+    let report = assert_failed_within_bounds(&out);
+    let broken = report["folders"]
+        .as_array()
+        .and_then(|f| {
+            f.iter().find(|f| {
+                f["source"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("Broken"))
+            })
+        })
+        .unwrap_or_else(|| panic!("the broken folder is not reported: {report:#}"));
+    assert_eq!(broken["status"], "failed", "{broken:#}");
+    assert!(
+        broken["renamed"].as_str().is_some_and(|r| !r.is_empty()),
+        "the name's problem is not reported: {broken:#}"
+    );
+    for (name, messages) in &servers.expected {
+        assert_eq!(folder(&report, name)["status"], "synced", "{report:#}");
+        assert_same_messages(messages, &dest_messages(&servers, name).await);
+    }
+}
