@@ -1,5 +1,6 @@
 import {
   Button,
+  Checkbox,
   Field,
   Input,
   makeStyles,
@@ -221,6 +222,13 @@ export function OptionsScreen() {
             </Select>
           </Field>
         </div>
+        <Field hint="Outlook can send a read receipt again for old mail that asked for one. This renames that request on messages already read; their content is unchanged, but they are then no longer byte-for-byte copies.">
+          <Checkbox
+            checked={o.disarmReadReceipts}
+            onChange={(_, d) => dispatch({ type: 'setOptions', patch: { disarmReadReceipts: d.checked === true } })}
+            label="Don't send read receipts again for mail already read"
+          />
+        </Field>
       </Section>
 
       <Section id="start-title" title="Start">

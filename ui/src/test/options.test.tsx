@@ -63,6 +63,7 @@ describe('options and start', () => {
     await user.clear(concurrent);
     await user.type(concurrent, '5');
     await user.selectOptions(screen.getByRole('combobox', { name: /Incremental sync/ }), '6');
+    await user.click(screen.getByRole('checkbox', { name: /read receipts again/ }));
     await user.click(screen.getByRole('button', { name: 'Start migration' }));
 
     expect(await screen.findByRole('heading', { level: 1, name: 'Email migration status' })).toBeInTheDocument();
@@ -86,6 +87,7 @@ describe('options and start', () => {
         allow_insecure_auth: false,
         timeout_secs: 60,
         retry_wait_secs: 30,
+        disarm_read_receipts: true,
       },
       users: [{ email_address: 'anna@contoso.com', user_name: 'anna@gmail.com', user_root: null }],
     });

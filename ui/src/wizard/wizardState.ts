@@ -69,6 +69,8 @@ export interface WizardOptions {
   maxConcurrent: string;
   intervalHours: string;
   startNow: boolean;
+  /** Stop Outlook sending read receipts again for mail already read (renames the header). */
+  disarmReadReceipts: boolean;
 }
 
 export interface WizardState {
@@ -141,7 +143,7 @@ export function initialWizard(existingNames: string[] = [], settings: SignInSett
     destinationTest: IDLE,
     users: [],
     nextUserId: 1,
-    options: { excludes: [], maxMessageSizeMb: '', maxConcurrent: '20', intervalHours: '24', startNow: true },
+    options: { excludes: [], maxMessageSizeMb: '', maxConcurrent: '20', intervalHours: '24', startNow: true, disarmReadReceipts: false },
   };
 }
 
@@ -477,6 +479,7 @@ export function batchOptions(state: WizardState): BatchOptions {
     // Microsoft's default is 10 incremental passes at once, never more than the initial copies.
     max_concurrent_incremental: Math.min(10, concurrent),
     incremental_interval_secs: clampInt(o.intervalHours, 1, 24 * 7, 24) * 3600,
+    disarm_read_receipts: o.disarmReadReceipts,
     connections_per_mailbox: 4,
     destination_admin: state.destinationKind === 'imap' && state.destinationAdmin.trim() ? state.destinationAdmin.trim() : null,
     destination_sign_in: state.destinationKind === 'microsoft365' ? (state.destinationSignIn?.name ?? null) : null,
