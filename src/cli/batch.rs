@@ -22,7 +22,7 @@ use super::args::{
     BatchAction, BatchCommon, BatchCompleteArgs, BatchCreateArgs, BatchStartArgs, BatchStatusArgs,
     ReportFormat, SecretsArg,
 };
-use super::{EXIT_FAILED, EXIT_INPUT};
+use super::EXIT_FAILED;
 
 pub async fn run(action: BatchAction) -> ExitCode {
     let result = match action {
@@ -45,18 +45,7 @@ pub async fn run(action: BatchAction) -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(problem) => {
-            eprintln!(
-                "mailferry: {}\n  What to do: {}",
-                show(&problem.message),
-                show(&problem.hint)
-            );
-            ExitCode::from(if problem.kind == ErrorKind::Input {
-                EXIT_INPUT
-            } else {
-                EXIT_FAILED
-            })
-        }
+        Err(problem) => super::commands::fail_by_kind(&problem, false),
     }
 }
 

@@ -34,6 +34,17 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 /// Prints a problem the way every command does, and picks the exit status.
+/// A failure told on stderr (and as JSON when asked), with the exit status its kind calls
+/// for: 2 for unusable input, 1 for everything else.
+pub fn fail_by_kind(problem: &Problem, json: bool) -> ExitCode {
+    let status = if problem.kind == mailferry::error::ErrorKind::Input {
+        EXIT_INPUT
+    } else {
+        EXIT_FAILED
+    };
+    fail(problem, json, status)
+}
+
 fn fail(problem: &Problem, json: bool, status: u8) -> ExitCode {
     if json {
         let body = serde_json::json!({ "status": "failed", "errors": [problem] });

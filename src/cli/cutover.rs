@@ -5,11 +5,11 @@
 use std::process::ExitCode;
 
 use mailferry::cutover::{self, CheckReport, DnsServer, DomainName, DomainReport, Stage};
-use mailferry::error::{Classify, ErrorKind, Problem};
+use mailferry::error::{Classify, Problem};
 use mailferry::state::State;
 
 use super::args::{CutoverAction, CutoverCheckArgs};
-use super::{EXIT_FAILED, EXIT_INPUT};
+use super::EXIT_FAILED;
 
 pub async fn run(action: CutoverAction) -> ExitCode {
     match action {
@@ -18,21 +18,7 @@ pub async fn run(action: CutoverAction) -> ExitCode {
 }
 
 fn fail(problem: &Problem, json: bool) -> ExitCode {
-    if json {
-        println!(
-            "{}",
-            serde_json::json!({ "status": "failed", "errors": [problem] })
-        );
-    }
-    eprintln!(
-        "mailferry: {}\n  What to do: {}",
-        problem.message, problem.hint
-    );
-    ExitCode::from(if problem.kind == ErrorKind::Input {
-        EXIT_INPUT
-    } else {
-        EXIT_FAILED
-    })
+    super::commands::fail_by_kind(problem, json)
 }
 
 /// `--dns-server` as given, or the system's resolver.

@@ -13,7 +13,6 @@ use mailferry::oauth::{
 use mailferry::secrets::{SecretError, SecretString};
 
 use super::args::{LoginAction, LoginArgs, LogoutArgs, UsersArgs};
-use super::{EXIT_FAILED, EXIT_INPUT};
 
 pub async fn run(action: LoginAction) -> ExitCode {
     let (result, json) = match action {
@@ -52,23 +51,7 @@ pub fn logout(args: LogoutArgs) -> ExitCode {
 fn finish(result: Result<(), Problem>, json: bool) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(problem) => {
-            if json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "status": "failed", "errors": [problem] })
-                );
-            }
-            eprintln!(
-                "mailferry: {}\n  What to do: {}",
-                problem.message, problem.hint
-            );
-            ExitCode::from(if problem.kind == ErrorKind::Input {
-                EXIT_INPUT
-            } else {
-                EXIT_FAILED
-            })
-        }
+        Err(problem) => super::commands::fail_by_kind(&problem, json),
     }
 }
 

@@ -203,6 +203,18 @@ fn migrate_tampered_source(servers: &Servers, proxy: &HostileProxy, state: &Path
     )
 }
 
+/// Migrates from the source behind `script`: the run must fail within bounds with a `kind`
+/// problem whose message says `words`. The servers are handed back for further checks.
+async fn tampered_source_fails(script: impl Script, kind: &str, words: &str) -> Servers {
+    let servers = servers().await;
+    let proxy = source_through(&servers, script);
+    let state = fresh_state_dir();
+    let out = migrate_tampered_source(&servers, &proxy, state.path());
+    assert_failed_within_bounds(&out);
+    assert_problem(&out, kind, words);
+    servers
+}
+
 fn direct_source(servers: &Servers) -> String {
     servers.source.url_imaps("alice")
 }
@@ -241,18 +253,15 @@ async fn a_terabyte_literal_in_the_greeting_is_refused_before_login() {
 
 #[tokio::test]
 async fn an_impossible_literal_in_a_folder_listing_is_refused() {
-    let servers = servers().await;
-    let proxy = source_through(
-        &servers,
+    tampered_source_fails(
         OnCommand(|c: &ClientCommand| {
             (c.verb == "LIST")
                 .then(|| Act::Answer(b"* LIST () \"/\" {18446744073709551615}\r\n".to_vec()))
         }),
-    );
-    let state = fresh_state_dir();
-    let out = migrate_tampered_source(&servers, &proxy, state.path());
-    assert_failed_within_bounds(&out);
-    assert_problem(&out, "protocol", "literal of 18 EB");
+        "protocol",
+        "literal of 18 EB",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -296,35 +305,32 @@ fn flood_on_flag_listing(first: &'static [u8], unit: &'static [u8]) -> impl Scri
 
 #[tokio::test]
 async fn an_endless_line_is_cut_off_without_eating_memory() {
-    let servers = servers().await;
-    let proxy = source_through(&servers, flood_on_flag_listing(b"* 1 FETCH (FLAGS (", b"x"));
-    let state = fresh_state_dir();
-    let out = migrate_tampered_source(&servers, &proxy, state.path());
-    assert_failed_within_bounds(&out);
-    assert_problem(&out, "protocol", "line longer than");
+    tampered_source_fails(
+        flood_on_flag_listing(b"* 1 FETCH (FLAGS (", b"x"),
+        "protocol",
+        "line longer than",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn millions_of_unasked_responses_are_cut_off() {
-    let servers = servers().await;
-    let proxy = source_through(
-        &servers,
+    tampered_source_fails(
         flood_on_flag_listing(b"", b"* 1 FETCH (UID 1 FLAGS ())\r\n"),
-    );
-    let state = fresh_state_dir();
-    let out = migrate_tampered_source(&servers, &proxy, state.path());
-    assert_failed_within_bounds(&out);
-    assert_problem(&out, "protocol", "far more");
+        "protocol",
+        "far more",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn answers_to_commands_never_sent_are_not_kept() {
-    let servers = servers().await;
-    let proxy = source_through(&servers, flood_on_flag_listing(b"", b"zz9 OK done\r\n"));
-    let state = fresh_state_dir();
-    let out = migrate_tampered_source(&servers, &proxy, state.path());
-    assert_failed_within_bounds(&out);
-    assert_problem(&out, "protocol", "never sent");
+    tampered_source_fails(
+        flood_on_flag_listing(b"", b"zz9 OK done\r\n"),
+        "protocol",
+        "never sent",
+    )
+    .await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -345,25 +351,22 @@ fn drip_on_body_fetch(first: &'static [u8], unit: &'static [u8]) -> impl Script 
 
 #[tokio::test]
 async fn keepalives_while_a_fetch_never_completes_run_into_its_deadline() {
-    let servers = servers().await;
-    let proxy = source_through(&servers, drip_on_body_fetch(b"", b"* OK still working\r\n"));
-    let state = fresh_state_dir();
-    let out = migrate_tampered_source(&servers, &proxy, state.path());
-    assert_failed_within_bounds(&out);
-    assert_problem(&out, "network", "too slow");
+    tampered_source_fails(
+        drip_on_body_fetch(b"", b"* OK still working\r\n"),
+        "network",
+        "too slow",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_byte_drip_runs_into_the_deadline() {
-    let servers = servers().await;
-    let proxy = source_through(
-        &servers,
+    let servers = tampered_source_fails(
         drip_on_body_fetch(b"* 1 FETCH (UID 1 BODY[] {4000}\r\n", b"a"),
-    );
-    let state = fresh_state_dir();
-    let out = migrate_tampered_source(&servers, &proxy, state.path());
-    assert_failed_within_bounds(&out);
-    assert_problem(&out, "network", "too slow");
+        "network",
+        "too slow",
+    )
+    .await;
     assert!(dest_messages(&servers, "INBOX").await.is_empty());
 }
 
