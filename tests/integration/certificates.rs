@@ -1,6 +1,6 @@
 //! Certificate refusals that an owner can read and act on.
 
-use crate::harness::run::mailferry;
+use crate::harness::run::{mailferry, two_sided_args};
 use crate::harness::{fresh_state_dir, CertChoice, Dovecot, DovecotConfig, Layout};
 
 /// `openssl req -x509` makes a self-signed certificate marked CA:TRUE. Even with that very
@@ -16,28 +16,15 @@ async fn a_self_made_ca_certificate_is_refused_in_plain_words_with_its_fingerpri
     let dest = Dovecot::start(DovecotConfig::new(Layout::Plain).user("bob", "bob-ca-pw"));
     let fingerprint = source.server_cert_sha256_hex();
     let state = fresh_state_dir();
-    let args: Vec<String> = [
+    // The source's own certificate, as an owner would try first.
+    let args = two_sided_args(
         "plan",
-        "--source",
         &source.url_imaps("alice"),
-        "--dest",
         &dest.url_imaps("bob"),
-        "--source-password-env",
-        "SRC_PW",
-        "--dest-password-env",
-        "DST_PW",
-        // The source's own certificate, as an owner would try first.
-        "--ca-file",
-        &source.ca_pem_path().display().to_string(),
-        "--state-dir",
-        &state.path().display().to_string(),
-        "--timeout",
-        "20",
-        "--json",
-    ]
-    .iter()
-    .map(|a| a.to_string())
-    .collect();
+        &source.ca_pem_path(),
+        state.path(),
+        &["--timeout", "20", "--json"],
+    );
     let out = mailferry(&args, &[("SRC_PW", "alice-ca-pw"), ("DST_PW", "bob-ca-pw")]);
     out.assert_code(1);
     let report = out.json();

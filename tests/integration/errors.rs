@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::harness::run::{mailferry, Outcome, NO_ENV};
+use crate::harness::run::{mailferry, two_sided_args, Outcome, NO_ENV};
 use crate::harness::{
     assert_same_messages, corpus, fresh_state_dir, mailbox_digest, CertChoice, CutPlan, CutProxy,
     Dovecot, DovecotConfig, Layout, StoredMessage, TestImap, UserSpec,
@@ -50,24 +50,14 @@ fn command_args(
     state_dir: &Path,
     extra: &[&str],
 ) -> Vec<String> {
-    let mut args: Vec<String> = vec![
-        command.into(),
-        "--source".into(),
-        source.into(),
-        "--dest".into(),
-        dest.into(),
-        "--source-password-env".into(),
-        SRC_PW_VAR.into(),
-        "--dest-password-env".into(),
-        DST_PW_VAR.into(),
-        "--ca-file".into(),
-        ca_file.display().to_string(),
-        "--state-dir".into(),
-        state_dir.display().to_string(),
-        "--timeout".into(),
-        "20".into(),
-        "--json".into(),
-    ];
+    let mut args = two_sided_args(
+        command,
+        source,
+        dest,
+        ca_file,
+        state_dir,
+        &["--timeout", "20", "--json"],
+    );
     args.extend(extra.iter().map(|a| a.to_string()));
     args
 }

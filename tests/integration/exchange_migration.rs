@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::harness::run::{mailferry, Outcome};
+use crate::harness::run::{mailferry, two_sided_args, Outcome};
 use crate::harness::{
     assert_same_messages, fresh_state_dir, Dovecot, DovecotConfig, ExchangeConfig, ExchangeProxy,
     Layout, StoredMessage, TestImap, Throttle,
@@ -87,27 +87,14 @@ fn migrate_args(
     dest: &Dovecot,
     state: &std::path::Path,
 ) -> Vec<String> {
-    [
+    two_sided_args(
         "migrate",
-        "--source",
         &source.server.url_imaps(SRC_USER),
-        "--dest",
         &proxy.url_imaps(DST_USER),
-        "--source-password-env",
-        "SRC_PW",
-        "--dest-password-env",
-        "DST_PW",
-        "--ca-file",
-        &dest.ca_pem_path().display().to_string(),
-        "--state-dir",
-        &state.display().to_string(),
-        "--timeout",
-        "20",
-        "--json",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
+        &dest.ca_pem_path(),
+        state,
+        &["--timeout", "20", "--json"],
+    )
 }
 
 fn folder<'a>(report: &'a Value, source: &str) -> &'a Value {

@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::harness::hostile::{tagged, Act, ClientCommand, HostileProxy, Script};
-use crate::harness::run::{mailferry, Outcome};
+use crate::harness::run::{mailferry, two_sided_args, Outcome};
 use crate::harness::{
     assert_same_messages, corpus, fresh_state_dir, Dovecot, DovecotConfig, Layout, StoredMessage,
     TestImap,
@@ -73,28 +73,14 @@ async fn servers() -> Servers {
 /// `mailferry migrate` with a 5-second timeout, plain connections allowed (the proxies
 /// speak plain IMAP so that they can tamper), JSON report.
 fn migrate(source: &str, dest: &str, ca: &Path, state: &Path, env: &[(&str, &str)]) -> Outcome {
-    let args: Vec<String> = [
+    let args = two_sided_args(
         "migrate",
-        "--source",
         source,
-        "--dest",
         dest,
-        "--source-password-env",
-        "SRC_PW",
-        "--dest-password-env",
-        "DST_PW",
-        "--ca-file",
-        &ca.display().to_string(),
-        "--state-dir",
-        &state.display().to_string(),
-        "--timeout",
-        "5",
-        "--allow-insecure-auth",
-        "--json",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+        ca,
+        state,
+        &["--timeout", "5", "--allow-insecure-auth", "--json"],
+    );
     let mut vars = vec![("SRC_PW", SRC_PW), ("DST_PW", DST_PW)];
     vars.extend_from_slice(env);
     mailferry(&args, &vars)

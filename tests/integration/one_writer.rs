@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::harness::hostile::{Act, ClientCommand, HostileProxy, Script};
-use crate::harness::run::{mailferry, Outcome};
+use crate::harness::run::{mailferry, two_sided_args, Outcome};
 use crate::harness::{
     assert_same_messages, corpus, fresh_state_dir, mailferry_bin, Dovecot, DovecotConfig, Layout,
     StoredMessage, TestImap,
@@ -85,26 +85,14 @@ async fn setup(hold: Duration) -> Setup {
 
 impl Setup {
     fn args(&self, extra: &[&str]) -> Vec<String> {
-        let mut args: Vec<String> = [
+        let mut args = two_sided_args(
             "migrate",
-            "--source",
             &self.proxy.url("alice"),
-            "--dest",
             &self.dest.url_imaps("bob"),
-            "--source-password-env",
-            "SRC_PW",
-            "--dest-password-env",
-            "DST_PW",
-            "--ca-file",
-            &self.dest.ca_pem_path().display().to_string(),
-            "--state-dir",
-            &self.state.path().display().to_string(),
-            "--allow-insecure-auth",
-            "--json",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+            &self.dest.ca_pem_path(),
+            self.state.path(),
+            &["--allow-insecure-auth", "--json"],
+        );
         args.extend(extra.iter().map(|s| s.to_string()));
         args
     }

@@ -1,6 +1,6 @@
 //! Text a server controls (folder names) reaches the owner's terminal only as visible text.
 
-use crate::harness::run::mailferry;
+use crate::harness::run::{mailferry, two_sided_args};
 use crate::harness::{fresh_state_dir, Dovecot, DovecotConfig, Layout, TestImap};
 
 /// Folder names a hostile or broken source might list. Dovecot refuses some control bytes
@@ -68,26 +68,14 @@ async fn plan_shows_control_characters_in_folder_names_as_text() {
     let created = HOSTILE_NAMES;
 
     let state = fresh_state_dir();
-    let args: Vec<String> = [
+    let args = two_sided_args(
         "plan",
-        "--source",
         &source.url_imaps("alice"),
-        "--dest",
         &dest.url_imaps("bob"),
-        "--source-password-env",
-        "SRC_PW",
-        "--dest-password-env",
-        "DST_PW",
-        "--ca-file",
-        &dest.ca_pem_path().display().to_string(),
-        "--state-dir",
-        &state.path().display().to_string(),
-        "--timeout",
-        "20",
-    ]
-    .iter()
-    .map(|a| a.to_string())
-    .collect();
+        &dest.ca_pem_path(),
+        state.path(),
+        &["--timeout", "20"],
+    );
     let out = mailferry(&args, &[("SRC_PW", "alice-nm-pw"), ("DST_PW", "bob-nm-pw")]);
     out.assert_code(0);
     for (stream, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {

@@ -116,3 +116,37 @@ fn high_water_mark_kb(pid: u32) -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
+
+/// `mailferry <command> --source SOURCE --dest DEST` with the passwords read from the
+/// variables SRC_PW and DST_PW, trusting `ca`, keeping state in `state`; `extra` follows.
+pub fn two_sided_args(
+    command: &str,
+    source: &str,
+    dest: &str,
+    ca: &std::path::Path,
+    state: &std::path::Path,
+    extra: &[&str],
+) -> Vec<String> {
+    let ca = ca.display().to_string();
+    let state = state.display().to_string();
+    let mut args: Vec<String> = [
+        command,
+        "--source",
+        source,
+        "--dest",
+        dest,
+        "--source-password-env",
+        "SRC_PW",
+        "--dest-password-env",
+        "DST_PW",
+        "--ca-file",
+        &ca,
+        "--state-dir",
+        &state,
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    args.extend(extra.iter().map(|a| a.to_string()));
+    args
+}
