@@ -68,8 +68,113 @@ pub struct Problem {
     pub kind: ErrorKind,
     /// One line a non-technical person can read.
     pub message: String,
-    /// What to do about it.
+    /// What to do about it, in words that suit every front end (no option names).
     pub hint: String,
+    /// What is known about it, so each front end can word it for its own user.
+    /// Boxed: problems travel inside `Result`s, which stay small that way.
+    #[serde(default)]
+    pub facts: Box<Facts>,
+}
+
+impl Problem {
+    pub fn new(kind: ErrorKind, message: impl Into<String>, hint: impl Into<String>) -> Problem {
+        Problem {
+            kind,
+            message: message.into(),
+            hint: hint.into(),
+            facts: Box::default(),
+        }
+    }
+}
+
+/// The structured facts behind a problem. Every field is optional: a layer fills in what it
+/// knows, and a layer above may add what only it knows (which side a connection was for).
+/// Stored with reports, so fields are only ever added, each with a default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Facts {
+    /// The old server (where mail is copied from) or the new one.
+    pub side: Option<Side>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    /// How Mailferry signed in when the server refused it.
+    pub auth_method: Option<AuthMethod>,
+    /// What went wrong on the network.
+    pub network: Option<NetworkFailure>,
+    /// The certificate that could not be trusted.
+    pub certificate: Option<CertificateFacts>,
+    /// The port speaks another kind of encryption than the one chosen.
+    pub security_mismatch: Option<SecurityMismatch>,
+    /// How long the server asked us to wait.
+    pub retry_after_secs: Option<u64>,
+    /// The DNS server a domain check asked (None: the computer's own).
+    pub dns_server: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum Side {
+    /// The server mail is copied from.
+    Source,
+    /// The server mail is copied to.
+    Destination,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum AuthMethod {
+    Password,
+    AppPassword,
+    /// An administrator's name and password opening each user's mailbox.
+    AdminLogin,
+    /// A sign-in kept by Mailferry (refresh token), renewed as needed.
+    StoredSignIn,
+    /// An access token handed to Mailferry as it is.
+    Token,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum NetworkFailure {
+    /// The host name does not resolve.
+    UnknownHost,
+    /// Nothing listens on that port.
+    Refused,
+    /// The server did not answer in time.
+    Timeout,
+    /// The connection broke.
+    Broken,
+    /// The server does not offer STARTTLS.
+    NoStarttls,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CertificateFacts {
+    /// Why it was not trusted, in a few words ("issued by an unknown authority", "expired").
+    pub reason: String,
+    pub subject: Option<String>,
+    pub issuer: Option<String>,
+    /// RFC 3339.
+    pub not_before: Option<String>,
+    /// RFC 3339.
+    pub not_after: Option<String>,
+    /// SHA-256 of the certificate (DER), as Mailferry's pins are written.
+    pub fingerprint_sha256: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum SecurityMismatch {
+    /// STARTTLS was chosen, but the port starts with TLS at once.
+    PortExpectsTls,
+    /// TLS was chosen, but the port starts in plain text (STARTTLS or none).
+    PortExpectsStarttls,
 }
 
 impl std::fmt::Display for Problem {
@@ -82,6 +187,10 @@ impl std::fmt::Display for Problem {
 pub trait Classify {
     fn kind(&self) -> ErrorKind;
     fn hint(&self) -> String;
+    /// What this error knows in structured form; nothing by default.
+    fn facts(&self) -> Facts {
+        Facts::default()
+    }
     fn problem(&self) -> Problem
     where
         Self: std::fmt::Display,
@@ -90,6 +199,7 @@ pub trait Classify {
             kind: self.kind(),
             message: self.to_string(),
             hint: self.hint(),
+            facts: Box::new(self.facts()),
         }
     }
 }

@@ -1,7 +1,7 @@
-//! Errors as they cross to the window: `{kind, message, hint}`, the same words the engine
-//! and the command line use.
+//! Errors as they cross to the window: the kind, the engine's technical message and neutral
+//! hint, and the structured facts the window words its own sentences from.
 
-use mailferry::error::{Classify, ErrorKind, Problem};
+use mailferry::error::{Classify, ErrorKind, Facts, Problem};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -9,6 +9,8 @@ pub struct AppError {
     pub kind: ErrorKind,
     pub message: String,
     pub hint: String,
+    #[serde(default)]
+    pub facts: Facts,
 }
 
 impl AppError {
@@ -17,6 +19,7 @@ impl AppError {
             kind: ErrorKind::Input,
             message: message.into(),
             hint: hint.into(),
+            facts: Facts::default(),
         }
     }
 
@@ -26,6 +29,7 @@ impl AppError {
             kind: ErrorKind::Local,
             message: message.into(),
             hint: hint.into(),
+            facts: Facts::default(),
         }
     }
 }
@@ -36,6 +40,7 @@ impl From<Problem> for AppError {
             kind: p.kind,
             message: p.message,
             hint: p.hint,
+            facts: *p.facts,
         }
     }
 }

@@ -285,6 +285,7 @@ fn finish_pass(
         kind: ErrorKind::ServerRefused,
         message: format!("{} message(s) could not be copied", report.totals.failed),
         hint: "The report lists each message and why; run the batch again to retry them.".into(),
+        facts: Default::default(),
     });
     if problem.kind == ErrorKind::Busy {
         // Another window or command is copying this mailbox: picked up again once it is free,

@@ -63,11 +63,7 @@ fn open_store(common: &BatchCommon) -> Result<BatchStore, Problem> {
 }
 
 fn input(message: String, hint: &str) -> Problem {
-    Problem {
-        kind: ErrorKind::Input,
-        message,
-        hint: hint.into(),
-    }
+    Problem::new(ErrorKind::Input, message, hint)
 }
 
 /// `--source gmail` or `--source imaps://host:port`; batches name servers without users.
@@ -646,17 +642,21 @@ fn report(
     let text = match format {
         ReportFormat::Json => export::to_json(&report),
         ReportFormat::Html => export::to_html(&report),
-        ReportFormat::Csv => export::to_csv(&report).map_err(|e| Problem {
-            kind: ErrorKind::Local,
-            message: format!("cannot write the CSV: {e}"),
-            hint: String::new(),
+        ReportFormat::Csv => export::to_csv(&report).map_err(|e| {
+            Problem::new(
+                ErrorKind::Local,
+                format!("cannot write the CSV: {e}"),
+                String::new(),
+            )
         })?,
     };
     match output {
-        Some(path) => std::fs::write(path, text).map_err(|e| Problem {
-            kind: ErrorKind::Local,
-            message: format!("cannot write {}: {e}", path.display()),
-            hint: "Check the folder exists and is writable.".into(),
+        Some(path) => std::fs::write(path, text).map_err(|e| {
+            Problem::new(
+                ErrorKind::Local,
+                format!("cannot write {}: {e}", path.display()),
+                "Check the folder exists and is writable.",
+            )
         })?,
         None => print!("{text}"),
     }

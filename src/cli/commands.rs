@@ -59,11 +59,7 @@ fn fail(problem: &Problem, json: bool, status: u8) -> ExitCode {
 }
 
 fn input_problem(message: String, hint: &str) -> Problem {
-    Problem {
-        kind: mailferry::error::ErrorKind::Input,
-        message,
-        hint: hint.into(),
-    }
+    Problem::new(mailferry::error::ErrorKind::Input, message, hint)
 }
 
 /// The system's app-data folder for Mailferry.

@@ -86,11 +86,7 @@ fn env_secret(var: &str) -> Result<SecretString, Problem> {
 }
 
 fn input(message: &str, hint: &str) -> Problem {
-    Problem {
-        kind: ErrorKind::Input,
-        message: message.into(),
-        hint: hint.into(),
-    }
+    Problem::new(ErrorKind::Input, message, hint)
 }
 
 /// Prints a line at once: a test or a person is waiting to read it.

@@ -164,6 +164,7 @@ mod tests {
                     kind: ErrorKind::Network,
                     message: "no answer".into(),
                     hint: String::new(),
+                    facts: Default::default(),
                 },
             ),
         ] {

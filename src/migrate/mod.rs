@@ -504,6 +504,7 @@ fn not_reached(mapping: &FolderMapping, stopped_by: &Option<Problem>) -> Problem
                 mapping.source, problem.message
             ),
             hint: problem.hint.clone(),
+            facts: problem.facts.clone(),
         },
         None => MigrateError::Internal {
             folder: mapping.source.clone(),

@@ -361,6 +361,7 @@ mod tests {
                 kind: ErrorKind::Protocol,
                 message: "server said \u{1b}[31mNO".into(),
                 hint: "+1".into(),
+                facts: Default::default(),
             }],
             1,
         );

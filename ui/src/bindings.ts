@@ -369,7 +369,20 @@ export type AppCredentialInput =
  * file or in a file of its own.
  */
 { kind: "certificate"; certificatePath: string; privateKeyPath: string | null }
-export type AppError = { kind: ErrorKind; message: string; hint: string }
+export type AppError = { kind: ErrorKind; message: string; hint: string; facts?: Facts }
+export type AuthMethod = "password" | "app_password" | 
+/**
+ * An administrator's name and password opening each user's mailbox.
+ */
+"admin_login" | 
+/**
+ * A sign-in kept by Mailferry (refresh token), renewed as needed.
+ */
+"stored_sign_in" | 
+/**
+ * An access token handed to Mailferry as it is.
+ */
+"token"
 /**
  * How a batch runs. Defaults follow Microsoft's.
  */
@@ -449,6 +462,23 @@ detail: string | null; error: Problem | null;
  * When a Waiting user tries again (seconds since the epoch).
  */
 resume_at: number | null; last_synced_at: number | null; next_sync_at: number | null; messages_in_source: number; messages_done: number; bytes_copied: number; skipped: number; failed: number }
+export type CertificateFacts = { 
+/**
+ * Why it was not trusted, in a few words ("issued by an unknown authority", "expired").
+ */
+reason: string; subject: string | null; issuer: string | null; 
+/**
+ * RFC 3339.
+ */
+not_before: string | null; 
+/**
+ * RFC 3339.
+ */
+not_after: string | null; 
+/**
+ * SHA-256 of the certificate (DER), as Mailferry's pins are written.
+ */
+fingerprint_sha256: string }
 /**
  * The owner closed the window while migrations run: the window asks whether to keep
  * them going in the background or stop them.
@@ -614,6 +644,40 @@ export type ErrorKind =
  * Another Mailferry window or command is copying the same mailbox right now.
  */
 "busy"
+/**
+ * The structured facts behind a problem. Every field is optional: a layer fills in what it
+ * knows, and a layer above may add what only it knows (which side a connection was for).
+ * Stored with reports, so fields are only ever added, each with a default.
+ */
+export type Facts = { 
+/**
+ * The old server (where mail is copied from) or the new one.
+ */
+side: Side | null; host: string | null; port: number | null; 
+/**
+ * How Mailferry signed in when the server refused it.
+ */
+auth_method: AuthMethod | null; 
+/**
+ * What went wrong on the network.
+ */
+network: NetworkFailure | null; 
+/**
+ * The certificate that could not be trusted.
+ */
+certificate: CertificateFacts | null; 
+/**
+ * The port speaks another kind of encryption than the one chosen.
+ */
+security_mismatch: SecurityMismatch | null; 
+/**
+ * How long the server asked us to wait.
+ */
+retry_after_secs: number | null; 
+/**
+ * The DNS server a domain check asked (None: the computer's own).
+ */
+dns_server: string | null }
 export type FolderReport = { source: string; destination: string; role: Role; status: FolderStatus; renamed?: string | null; 
 /**
  * Messages in the source folder, not counting those pending deletion (\Deleted).
@@ -709,6 +773,27 @@ host: string; preference: number;
  * Seconds a resolver may keep the record (what remains of it, through a caching resolver).
  */
 ttl: number }
+export type NetworkFailure = 
+/**
+ * The host name does not resolve.
+ */
+"unknown_host" | 
+/**
+ * Nothing listens on that port.
+ */
+"refused" | 
+/**
+ * The server did not answer in time.
+ */
+"timeout" | 
+/**
+ * The connection broke.
+ */
+"broken" | 
+/**
+ * The server does not offer STARTTLS.
+ */
+"no_starttls"
 export type NewUser = { email_address: string; user_name: string; user_root: string | null }
 export type Preset = { id: string; name: string; 
 /**
@@ -745,9 +830,14 @@ export type Problem = { kind: ErrorKind;
  */
 message: string; 
 /**
- * What to do about it.
+ * What to do about it, in words that suit every front end (no option names).
  */
-hint: string }
+hint: string; 
+/**
+ * What is known about it, so each front end can word it for its own user.
+ * Boxed: problems travel inside `Result`s, which stay small that way.
+ */
+facts?: Facts }
 /**
  * Who runs the sign-in.
  */
@@ -774,6 +864,15 @@ export type RunStatus =
  * Every folder is synced (skipped messages are listed but do not fail a run).
  */
 "synced" | "failed"
+export type SecurityMismatch = 
+/**
+ * STARTTLS was chosen, but the port starts with TLS at once.
+ */
+"port_expects_tls" | 
+/**
+ * TLS was chosen, but the port starts in plain text (STARTTLS or none).
+ */
+"port_expects_starttls"
 /**
  * A mail server named once for the whole batch; each user row supplies the login.
  */
@@ -786,6 +885,15 @@ preset: string | null;
  * `imaps://host:port` or `imap://host:port[?tls=none]`, without a user.
  */
 url: string }
+export type Side = 
+/**
+ * The server mail is copied from.
+ */
+"source" | 
+/**
+ * The server mail is copied to.
+ */
+"destination"
 /**
  * How users of a provider prove who they are.
  */

@@ -63,6 +63,7 @@ fn statuses_and_errors_persist() {
         kind: ErrorKind::Authentication,
         message: "wrong password".into(),
         hint: "fix it".into(),
+        facts: Default::default(),
     };
     store
         .set_status(
