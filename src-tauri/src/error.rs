@@ -10,7 +10,7 @@ pub struct AppError {
     pub message: String,
     pub hint: String,
     #[serde(default)]
-    pub facts: Facts,
+    pub facts: Box<Facts>,
 }
 
 impl AppError {
@@ -19,7 +19,7 @@ impl AppError {
             kind: ErrorKind::Input,
             message: message.into(),
             hint: hint.into(),
-            facts: Facts::default(),
+            facts: Box::default(),
         }
     }
 
@@ -29,7 +29,7 @@ impl AppError {
             kind: ErrorKind::Local,
             message: message.into(),
             hint: hint.into(),
-            facts: Facts::default(),
+            facts: Box::default(),
         }
     }
 }
@@ -40,7 +40,7 @@ impl From<Problem> for AppError {
             kind: p.kind,
             message: p.message,
             hint: p.hint,
-            facts: *p.facts,
+            facts: p.facts,
         }
     }
 }
