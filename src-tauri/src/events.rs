@@ -16,6 +16,11 @@ pub struct BatchProgress(pub BatchUpdate);
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct CloseRequested {
     pub running_batches: Vec<String>,
+    /// Whether any mailbox is copying right now (else the batches only wait for their next
+    /// incremental pass).
+    pub copying: bool,
+    /// Where the window can go if the owner keeps them running.
+    pub background: crate::tray::Background,
 }
 
 /// Gives the commands what they need from the app (see [`crate::app_state::Shell`]).
@@ -40,7 +45,12 @@ pub fn install_shell<R: Runtime>(app: &AppHandle<R>) {
     let shell = crate::app_state::Shell {
         hide_window: Box::new(move || {
             if let Some(window) = hide_app.get_webview_window("main") {
-                let _ = window.hide();
+                // Hidden only where a tray icon can bring it back; otherwise it stays one
+                // click away in the task bar.
+                let _ = match crate::tray::background(crate::tray::tray_visible()) {
+                    crate::tray::Background::Tray => window.hide(),
+                    crate::tray::Background::Minimised => window.minimize(),
+                };
             }
         }),
         quit: Box::new(move || quit_app(&quit_handle)),
@@ -71,8 +81,16 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &tauri::Win
         let running = state.supervisor.running();
         if !running.is_empty() {
             api.prevent_close();
+            let copying = running.iter().any(|name| {
+                state
+                    .store
+                    .users(name)
+                    .is_ok_and(|users| users.iter().any(|u| u.status.is_active()))
+            });
             let _ = CloseRequested {
                 running_batches: running,
+                copying,
+                background: crate::tray::background(crate::tray::tray_visible()),
             }
             .emit(window.app_handle());
         }

@@ -7,6 +7,7 @@ mod commands;
 mod demo;
 mod error;
 mod events;
+mod tray;
 
 use tauri::Manager;
 

@@ -11,6 +11,7 @@ import type {
   BatchSummary,
   BatchUpdate,
   BatchUser,
+  CloseRequested,
   ConnectionSummary,
   CreateBatch,
   CsvImport,
@@ -33,6 +34,8 @@ import type {
 
 export type {
   AppError,
+  Background,
+  CloseRequested,
   BatchOptions,
   BatchStatus,
   BatchSummary,
@@ -380,8 +383,8 @@ export const onBatchProgress = (cb: (update: BatchUpdate) => void): Unsubscribe 
   subscribe<BatchUpdate>((handler) => events.batchProgress.listen(handler), cb);
 
 /** The owner closed the window while migrations run. */
-export const onCloseRequested = (cb: (runningBatches: string[]) => void): Unsubscribe =>
-  subscribe<{ running_batches: string[] }>(
+export const onCloseRequested = (cb: (request: CloseRequested) => void): Unsubscribe =>
+  subscribe<CloseRequested>(
     (handler) => events.closeRequested.listen(handler),
-    (payload) => cb(payload.running_batches),
+    (payload) => cb(payload),
   );

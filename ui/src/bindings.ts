@@ -325,7 +325,7 @@ async exportReport(name: string, format: ReportFormat, path: string) : Promise<R
 }
 },
 /**
- * Hides the window; migrations continue, reachable from the tray icon.
+ * Hides the window (or minimises it where no tray icon can be seen); migrations continue.
  */
 async keepRunningInBackground() : Promise<void> {
     await TAURI_INVOKE("keep_running_in_background");
@@ -383,6 +383,18 @@ export type AuthMethod = "password" | "app_password" |
  * An access token handed to Mailferry as it is.
  */
 "token"
+/**
+ * Where the window goes when the owner keeps migrations running.
+ */
+export type Background = 
+/**
+ * Hidden; the tray icon brings it back.
+ */
+"tray" | 
+/**
+ * Minimised to the task bar or dock; opening Mailferry again brings it back.
+ */
+"minimised"
 /**
  * How a batch runs. Defaults follow Microsoft's.
  */
@@ -483,7 +495,16 @@ fingerprint_sha256: string }
  * The owner closed the window while migrations run: the window asks whether to keep
  * them going in the background or stop them.
  */
-export type CloseRequested = { running_batches: string[] }
+export type CloseRequested = { running_batches: string[]; 
+/**
+ * Whether any mailbox is copying right now (else the batches only wait for their next
+ * incremental pass).
+ */
+copying: boolean; 
+/**
+ * Where the window can go if the owner keeps them running.
+ */
+background: Background }
 export type ConnectionSummary = { 
 /**
  * Folders that hold mail (containers excluded).

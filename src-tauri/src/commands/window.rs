@@ -4,7 +4,7 @@ use tauri::State;
 
 use crate::app_state::AppState;
 
-/// Hides the window; migrations continue, reachable from the tray icon.
+/// Hides the window (or minimises it where no tray icon can be seen); migrations continue.
 #[tauri::command]
 #[specta::specta]
 pub fn keep_running_in_background(state: State<'_, AppState>) {

@@ -9,36 +9,51 @@ import {
 } from '@fluentui/react-components';
 import { makeStyles } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
-import { keepRunningInBackground, onCloseRequested, stopAllAndQuit } from '../backend';
+import { keepRunningInBackground, onCloseRequested, stopAllAndQuit, type CloseRequested } from '../backend';
 
 const useStyles = makeStyles({
   // Three long choices read better stacked than squeezed side by side.
   actions: { display: 'flex', flexDirection: 'column', alignItems: 'stretch', gridColumn: '1 / -1' },
 });
 
+/** What the owner is told, from what is running and where the window can go. */
+export function closeWords(request: CloseRequested): { title: string; state: string; keep: string; where: string } {
+  const names = request.running_batches;
+  const subject = names.length === 1 ? `"${names[0]}"` : `${names.length} migrations (${names.join(', ')})`;
+  const plural = names.length !== 1;
+  return {
+    title: request.copying ? 'Email is still being copied' : 'Migrations are keeping mail in step',
+    state: request.copying
+      ? `${subject} ${plural ? 'are' : 'is'} still copying email.`
+      : `${subject} ${plural ? 'are' : 'is'} up to date and ${plural ? 'check' : 'checks'} the old ${plural ? 'servers' : 'server'} for new mail from time to time.`,
+    keep: request.background === 'tray' ? 'Keep running in the background' : 'Keep running, minimised',
+    where:
+      request.background === 'tray'
+        ? "Mailferry's icon in the tray brings this window back."
+        : 'The window goes to the task bar; opening Mailferry again also brings it back.',
+  };
+}
+
 /** Closing the window while migrations run asks whether they should go on without it. */
 export function CloseRequestedDialog() {
   const styles = useStyles();
-  const [running, setRunning] = useState<string[] | null>(null);
+  const [request, setRequest] = useState<CloseRequested | null>(null);
 
-  useEffect(() => onCloseRequested((batches) => setRunning(batches)), []);
+  useEffect(() => onCloseRequested(setRequest), []);
 
-  const close = () => setRunning(null);
+  const close = () => setRequest(null);
+  const words = request ? closeWords(request) : null;
 
   return (
-    <Dialog open={running !== null} modalType="alert" onOpenChange={(_, data) => (!data.open ? close() : undefined)}>
+    <Dialog open={request !== null} modalType="alert" onOpenChange={(_, data) => (!data.open ? close() : undefined)}>
       <DialogSurface aria-describedby="close-requested-text">
         <DialogBody>
-          <DialogTitle>Migrations are running</DialogTitle>
+          <DialogTitle>{words?.title}</DialogTitle>
           <DialogContent id="close-requested-text">
+            <p>{words?.state}</p>
             <p>
-              {running && running.length === 1
-                ? `"${running[0]}" is still copying email.`
-                : `${running?.length ?? 0} migrations are still copying email: ${running?.join(', ') ?? ''}.`}
-            </p>
-            <p>
-              Keep them running in the background (you'll find Mailferry in the tray), or stop them and quit. Stopped
-              migrations carry on from where they were the next time you open Mailferry.
+              {words?.where} If you stop them instead, they carry on from where they were the next time you open
+              Mailferry.
             </p>
           </DialogContent>
           <DialogActions className={styles.actions}>
@@ -49,7 +64,7 @@ export function CloseRequestedDialog() {
                 void keepRunningInBackground();
               }}
             >
-              Keep them running in the background
+              {words?.keep}
             </Button>
             <Button
               onClick={() => {

@@ -2,7 +2,7 @@
 import { emit } from '@tauri-apps/api/event';
 import { mockIPC, mockWindows } from '@tauri-apps/api/mocks';
 import { act } from '@testing-library/react';
-import { events, type BatchUpdate } from '../bindings';
+import { events, type BatchUpdate, type CloseRequested } from '../bindings';
 import { PRESETS } from '../dev/fixtures';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
@@ -21,7 +21,7 @@ export interface FakeBackend {
   /** Names of the events the window listens to right now. */
   listening: () => string[];
   emitBatchProgress: (update: BatchUpdate) => Promise<void>;
-  emitCloseRequested: (runningBatches: string[]) => Promise<void>;
+  emitCloseRequested: (request: CloseRequested) => Promise<void>;
   /** The window's close button (the window manager's request to close). */
   requestWindowClose: () => Promise<void>;
 }
@@ -147,9 +147,9 @@ export function installFakeBackend(overrides: Record<string, Handler> = {}): Fak
         await emit('tauri://close-requested');
       });
     },
-    emitCloseRequested: async (runningBatches) => {
+    emitCloseRequested: async (request) => {
       await act(async () => {
-        await events.closeRequested.emit({ running_batches: runningBatches });
+        await events.closeRequested.emit(request);
       });
     },
   };

@@ -97,17 +97,43 @@ describe('keyring', () => {
 });
 
 describe('closing the window while migrations run', () => {
-  it('keeps them running in the background', async () => {
+  it('keeps them running in the background where a tray icon brings the window back', async () => {
     const backend = installFakeBackend();
     const { user } = renderApp();
     await screen.findByText('No migrations yet');
     await waitFor(() => expect(backend.listening()).toContain(LISTENED));
-    await backend.emitCloseRequested(['Contoso mailboxes']);
-    const dialog = await findDialog('Migrations are running');
+    await backend.emitCloseRequested({ running_batches: ['Contoso mailboxes'], copying: true, background: 'tray' });
+    const dialog = await findDialog('Email is still being copied');
     expect(within(dialog).getByText(/"Contoso mailboxes" is still copying email/)).toBeInTheDocument();
-    await user.click(dialogButton(dialog, 'Keep them running in the background'));
+    expect(within(dialog).getByText(/icon in the tray brings this window back/)).toBeInTheDocument();
+    await user.click(dialogButton(dialog, 'Keep running in the background'));
     expect(backend.callsTo('keep_running_in_background')).toHaveLength(1);
     expect(backend.callsTo('stop_all_and_quit')).toHaveLength(0);
+  });
+
+  it('offers to minimise instead where the desktop shows no tray icons', async () => {
+    const backend = installFakeBackend();
+    const { user } = renderApp();
+    await screen.findByText('No migrations yet');
+    await waitFor(() => expect(backend.listening()).toContain(LISTENED));
+    await backend.emitCloseRequested({ running_batches: ['Contoso mailboxes'], copying: true, background: 'minimised' });
+    const dialog = await findDialog('Email is still being copied');
+    expect(within(dialog).queryByText(/tray/)).not.toBeInTheDocument();
+    expect(within(dialog).getByText(/goes to the task bar; opening Mailferry again also brings it back/)).toBeInTheDocument();
+    expect(within(dialog).queryByRole('button', { name: 'Keep running in the background' })).not.toBeInTheDocument();
+    await user.click(dialogButton(dialog, 'Keep running, minimised'));
+    expect(backend.callsTo('keep_running_in_background')).toHaveLength(1);
+  });
+
+  it('does not say "still copying" when every mailbox only waits for its next pass', async () => {
+    const backend = installFakeBackend();
+    renderApp();
+    await screen.findByText('No migrations yet');
+    await waitFor(() => expect(backend.listening()).toContain(LISTENED));
+    await backend.emitCloseRequested({ running_batches: ['Contoso mailboxes'], copying: false, background: 'tray' });
+    const dialog = await findDialog('Migrations are keeping mail in step');
+    expect(within(dialog).queryByText(/still copying/)).not.toBeInTheDocument();
+    expect(within(dialog).getByText(/"Contoso mailboxes" is up to date and checks the old server for new mail/)).toBeInTheDocument();
   });
 
   it('stops them and quits', async () => {
@@ -115,9 +141,9 @@ describe('closing the window while migrations run', () => {
     const { user } = renderApp();
     await screen.findByText('No migrations yet');
     await waitFor(() => expect(backend.listening()).toContain(LISTENED));
-    await backend.emitCloseRequested(['A', 'B']);
-    const dialog = await findDialog('Migrations are running');
-    expect(within(dialog).getByText(/2 migrations are still copying email: A, B/)).toBeInTheDocument();
+    await backend.emitCloseRequested({ running_batches: ['A', 'B'], copying: true, background: 'tray' });
+    const dialog = await findDialog('Email is still being copied');
+    expect(within(dialog).getByText(/2 migrations \(A, B\) are still copying email/)).toBeInTheDocument();
     await user.click(dialogButton(dialog, 'Stop them and quit'));
     expect(backend.callsTo('stop_all_and_quit')).toHaveLength(1);
     expect(backend.callsTo('keep_running_in_background')).toHaveLength(0);
