@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh Debian or Ubuntu machine, installing what is missing first:
 #   1. the engine and command line against real Dovecot servers and the real OS keyring;
-#   2. the window's UI (type check, component tests with the IPC boundary faked);
+#   2. the window's UI (type check, component tests with the IPC boundary faked, every screen's
+#      layout at 1024×700 and 1366×900 in light and dark in headless Chromium);
 #   3. the desktop shell's commands through Tauri's IPC (mock runtime, real capabilities);
 #   4. the Linux installer: build the .deb and .rpm, install the .deb, open the installed app;
 #   5. end to end: the built app driven through WebDriver across the whole wizard, against
@@ -25,6 +26,10 @@ command -v dbus-send >/dev/null || packages+=(dbus-bin)
 if wants ui || wants shell || wants installer || wants e2e; then
   # The UI tools need Node.js 20 or newer; the distribution's is used only when none is installed.
   command -v npm >/dev/null || packages+=(nodejs npm)
+fi
+if wants ui; then
+  command -v chromium >/dev/null || packages+=(chromium)
+  command -v curl >/dev/null || packages+=(curl)
 fi
 pkg-config --exists dbus-1 2>/dev/null || packages+=(libdbus-1-dev pkg-config)
 if wants shell || wants installer || wants e2e; then
@@ -66,6 +71,8 @@ fi
 if wants ui; then
   npm run typecheck
   npm test
+  # The window's layout at the sizes owners use, in a real browser.
+  bash scripts/layout.sh
 fi
 
 if wants shell; then

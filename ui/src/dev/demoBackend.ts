@@ -159,7 +159,7 @@ export function installDemoBackend() {
   );
 
   if (params.has('close')) {
-    setTimeout(() => void emit('close-requested', { running_batches: ['Contoso mailboxes'] }), 1000);
+    setTimeout(() => void emit('close-requested', { running_batches: ['Contoso mailboxes'], copying: true, background: 'minimised' }), 1000);
   }
 
   // Ben's copy moves along, as a running batch would report it.

@@ -11,9 +11,6 @@ import {
   TableHeaderCell,
   TableRow,
   Text,
-  Toolbar,
-  ToolbarButton,
-  ToolbarDivider,
   tokens,
 } from '@fluentui/react-components';
 import {
@@ -36,6 +33,7 @@ import {
   type CsvProblem,
 } from '../backend';
 import { usePresets } from '../app/presets';
+import { CommandBar } from '../components/CommandBar';
 import { CsvProblems } from '../components/CsvProblems';
 import { Page } from '../components/Page';
 import { ProblemBar } from '../components/ProblemBar';
@@ -57,8 +55,9 @@ import {
 } from '../wizard/wizardState';
 
 const useStyles = makeStyles({
-  toolbar: { paddingLeft: 0, gap: tokens.spacingHorizontalXS, flexWrap: 'wrap' },
-  count: { marginLeft: 'auto', color: tokens.colorNeutralForeground2, alignSelf: 'center' },
+  commands: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, minWidth: 0 },
+  toolbar: { paddingLeft: 0, gap: tokens.spacingHorizontalXS, flexWrap: 'nowrap', flexGrow: 1, minWidth: 0 },
+  count: { flexShrink: 0, color: tokens.colorNeutralForeground2, whiteSpace: 'nowrap' },
   tableWrap: { overflowX: 'auto' },
   // Fits the 1024 px minimum window next to the stepper without scrolling sideways.
   table: { minWidth: '700px', tableLayout: 'fixed' },
@@ -267,37 +266,52 @@ export function SelectUsersScreen() {
           : `Check the box next to the users whose email you want to migrate, then fill in their source email and ${passwordLabel.toLowerCase()}. You can also import Microsoft's migration CSV (EmailAddress, UserName, Password).`
       }
     >
-      <Toolbar aria-label="Users" className={styles.toolbar}>
-        <ToolbarButton icon={<Add20Regular />} onClick={addUser}>
-          Add user
-        </ToolbarButton>
-        <ToolbarButton icon={<ArrowUpload20Regular />} onClick={() => void importFile()} disabled={importing}>
-          {importing ? 'Importing…' : 'Import CSV'}
-        </ToolbarButton>
-        {directory ? (
-          <ToolbarButton icon={<PeopleAdd20Regular />} onClick={() => void loadDirectory()} disabled={loadingDirectory}>
-            {loadingDirectory ? 'Loading users…' : 'Load users from Microsoft 365'}
-          </ToolbarButton>
-        ) : null}
-        <ToolbarDivider />
-        <ToolbarButton
-          icon={<PlugConnected20Regular />}
-          onClick={() => void testAll()}
-          disabled={testingAll || selected.length === 0}
-        >
-          {testingAll ? 'Testing…' : 'Test all selected'}
-        </ToolbarButton>
-        <ToolbarButton
-          icon={<Delete20Regular />}
-          disabled={!someSelected}
-          onClick={removeSelected}
-        >
-          Remove selected
-        </ToolbarButton>
+      <div className={styles.commands}>
+        <CommandBar
+          label="Users"
+          className={styles.toolbar}
+          commands={[
+            { id: 'add', label: 'Add user', icon: <Add20Regular />, onClick: addUser },
+            {
+              id: 'import',
+              label: importing ? 'Importing…' : 'Import CSV',
+              icon: <ArrowUpload20Regular />,
+              disabled: importing,
+              onClick: () => void importFile(),
+            },
+            ...(directory
+              ? [
+                  {
+                    id: 'directory',
+                    label: loadingDirectory ? 'Loading users…' : 'Load users from Microsoft 365',
+                    icon: <PeopleAdd20Regular />,
+                    disabled: loadingDirectory,
+                    onClick: () => void loadDirectory(),
+                  },
+                ]
+              : []),
+            {
+              id: 'test',
+              group: 'selected',
+              label: testingAll ? 'Testing…' : 'Test all selected',
+              icon: <PlugConnected20Regular />,
+              disabled: testingAll || selected.length === 0,
+              onClick: () => void testAll(),
+            },
+            {
+              id: 'remove',
+              group: 'selected',
+              label: 'Remove selected',
+              icon: <Delete20Regular />,
+              disabled: !someSelected,
+              onClick: removeSelected,
+            },
+          ]}
+        />
         <Text className={styles.count} aria-live="polite">
           {formatCount(selected.length)} of {formatCount(state.users.length)} selected
         </Text>
-      </Toolbar>
+      </div>
 
       {removed ? (
         <MessageBar intent="info">

@@ -11,9 +11,6 @@ import {
   TableHeaderCell,
   TableRow,
   Text,
-  Toolbar,
-  ToolbarButton,
-  ToolbarDivider,
   tokens,
 } from '@fluentui/react-components';
 import {
@@ -26,6 +23,7 @@ import {
   RecordStop20Regular,
 } from '@fluentui/react-icons';
 import { Fragment, useCallback, useMemo, useState } from 'react';
+import { CommandBar } from '../components/CommandBar';
 import {
   batchDomains,
   completeBatch,
@@ -59,7 +57,7 @@ const useStyles = makeStyles({
   back: { alignSelf: 'flex-start', marginLeft: `calc(-1 * ${tokens.spacingHorizontalS})` },
   meta: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalM, color: tokens.colorNeutralForeground2 },
   metaEnd: { marginLeft: 'auto' },
-  toolbar: { paddingLeft: 0, flexWrap: 'wrap' },
+  toolbar: { paddingLeft: 0, flexWrap: 'nowrap', minWidth: 0 },
   tableWrap: { overflowX: 'auto' },
   // Fits 1024 px windows: rate and time left sit under the progress bar instead of own columns.
   table: { minWidth: '700px', tableLayout: 'fixed' },
@@ -215,43 +213,56 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
         </span>
       </div>
 
-      <Toolbar aria-label="Migration actions" className={styles.toolbar}>
-        <ToolbarButton
-          icon={<RecordStop20Regular />}
-          disabled={!canStop || busy !== null}
-          onClick={() => void run('stop', () => stopBatch(batch), 'The migration is stopped. Resume it whenever you like.')}
-        >
-          Stop migration
-        </ToolbarButton>
-        <ToolbarButton
-          icon={<Play20Regular />}
-          disabled={!canResume || busy !== null}
-          onClick={() => void run('start', () => startBatch(batch))}
-        >
-          {notStarted ? 'Start migration' : 'Resume'}
-        </ToolbarButton>
-        <ToolbarButton
-          icon={<ArrowClockwise20Regular />}
-          disabled={failed === 0 || busy !== null}
-          onClick={() => void run('retry', () => retryFailed(batch))}
-        >
-          Retry failed
-        </ToolbarButton>
-        <ToolbarDivider />
-        <ToolbarButton icon={<Globe20Regular />} onClick={() => navigate({ kind: 'domains', batch })}>
-          Switch domain
-        </ToolbarButton>
-        <ToolbarButton
-          icon={<PlugDisconnected20Regular />}
-          disabled={!canComplete || busy !== null}
-          onClick={() => void askComplete()}
-        >
-          Close connection
-        </ToolbarButton>
-        <ToolbarButton icon={<Delete20Regular />} disabled={busy !== null} onClick={() => setConfirm('delete')}>
-          Delete batch
-        </ToolbarButton>
-      </Toolbar>
+      <CommandBar
+        label="Migration actions"
+        className={styles.toolbar}
+        commands={[
+          {
+            id: 'stop',
+            label: 'Stop migration',
+            icon: <RecordStop20Regular />,
+            disabled: !canStop || busy !== null,
+            onClick: () => void run('stop', () => stopBatch(batch), 'The migration is stopped. Resume it whenever you like.'),
+          },
+          {
+            id: 'start',
+            label: notStarted ? 'Start migration' : 'Resume',
+            icon: <Play20Regular />,
+            disabled: !canResume || busy !== null,
+            onClick: () => void run('start', () => startBatch(batch)),
+          },
+          {
+            id: 'retry',
+            label: 'Retry failed',
+            icon: <ArrowClockwise20Regular />,
+            disabled: failed === 0 || busy !== null,
+            onClick: () => void run('retry', () => retryFailed(batch)),
+          },
+          {
+            id: 'domains',
+            group: 'finish',
+            label: 'Switch domain',
+            icon: <Globe20Regular />,
+            onClick: () => navigate({ kind: 'domains', batch }),
+          },
+          {
+            id: 'complete',
+            group: 'finish',
+            label: 'Close connection',
+            icon: <PlugDisconnected20Regular />,
+            disabled: !canComplete || busy !== null,
+            onClick: () => void askComplete(),
+          },
+          {
+            id: 'delete',
+            group: 'finish',
+            label: 'Delete batch',
+            icon: <Delete20Regular />,
+            disabled: busy !== null,
+            onClick: () => setConfirm('delete'),
+          },
+        ]}
+      />
 
       {busy === 'checking' ? <Spinner size="tiny" label="Checking your domains in DNS before closing the connection…" /> : null}
       {busy === 'complete' ? (

@@ -7,8 +7,15 @@ const useStyles = makeStyles({
     alignItems: 'center',
     gap: tokens.spacingHorizontalS,
     paddingTop: tokens.spacingVerticalL,
+    paddingBottom: tokens.spacingVerticalL,
     marginTop: 'auto',
     borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    // Pinned to the bottom of the page's scrolling area: on a small screen a long page must
+    // not hide Back and Next below the fold.
+    position: 'sticky',
+    bottom: 0,
+    zIndex: 1,
+    backgroundColor: tokens.colorNeutralBackground1,
   },
   note: { marginLeft: tokens.spacingHorizontalM, color: tokens.colorNeutralForeground3 },
 });

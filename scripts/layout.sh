@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every screen of the window at 1024×700 and 1366×900, light and dark, in headless Chromium:
+# fails on a broken layout (sideways scrolling, Back/Next off screen, a wrapping toolbar, text
+# cut off without a tooltip) and leaves the screenshots in target/screenshots/ to look at.
+# The page is the window's own, built with the browser demo's IPC stand-in.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port=${LAYOUT_PORT:-4181}
+out=${LAYOUT_OUT:-target/screenshots}
+[ -d node_modules ] || npm install --no-audit --no-fund
+MAILFERRY_DEMO_BUILD=1 npx vite build --config ui/vite.config.ts --logLevel warn
+npx vite preview --config ui/vite.config.ts --outDir ../target/ui-demo --port "$port" --strictPort \
+  >/dev/null 2>&1 &
+preview=$!
+trap 'kill $preview 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  curl -fs "http://localhost:$port/" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+node ui/layout/layout.mjs "http://localhost:$port/?demo" "$out"
