@@ -290,7 +290,13 @@ pub fn decide(definition: &Definition, facts: &Facts) -> Result<Accepted, NewBat
         }
         if let Some(option) = &options.destination_sign_in {
             if is_per_user(option)
-                && !signed_in(facts, option, SignInSide::Destination, &user.user_name, email)
+                && !signed_in(
+                    facts,
+                    option,
+                    SignInSide::Destination,
+                    &user.user_name,
+                    email,
+                )
                 && !awaiting_sign_in.iter().any(|a| a == email)
             {
                 awaiting_sign_in.push(email.to_string());
@@ -372,13 +378,15 @@ fn check_server(server: Server, spec: &ServerSpec) -> Result<(), NewBatchError> 
 fn normalized(server: Server, name: &Option<String>) -> Result<Option<String>, NewBatchError> {
     match name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
         None => Ok(None),
-        Some(name) => normalize_sign_in(name)
-            .map(Some)
-            .map_err(|problem| NewBatchError::BadSignIn {
-                server,
-                name: name.to_string(),
-                why: problem.message,
-            }),
+        Some(name) => {
+            normalize_sign_in(name)
+                .map(Some)
+                .map_err(|problem| NewBatchError::BadSignIn {
+                    server,
+                    name: name.to_string(),
+                    why: problem.message,
+                })
+        }
     }
 }
 
@@ -410,6 +418,19 @@ pub fn keyring_sign_ins() -> Result<Vec<String>, crate::error::Problem> {
     crate::oauth::list_sign_ins()
         .map(|list| list.into_iter().map(|info| info.name).collect())
         .map_err(|e| e.problem())
+}
+
+/// The name rule alone, for a form that asks for the name before anything else.
+pub fn check_name(store: &BatchStore, name: &str) -> Result<(), NewBatchError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(NewBatchError::NoName);
+    }
+    match store.batch(name) {
+        Ok(_) => Err(NewBatchError::NameTaken { name: name.into() }),
+        Err(BatchError::NotFound(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Checks the definition against what is stored, keeps the secrets handed over, then
@@ -454,7 +475,10 @@ pub fn create(
         if definition.options.source_sign_in.is_some()
             || definition.options.destination_sign_in.is_some()
         {
-            facts.sign_ins = sign_ins().map_err(NewBatchError::SignIns)?.into_iter().collect();
+            facts.sign_ins = sign_ins()
+                .map_err(NewBatchError::SignIns)?
+                .into_iter()
+                .collect();
         }
     }
     let accepted = decide(definition, &facts)?;

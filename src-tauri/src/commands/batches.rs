@@ -2,9 +2,9 @@
 //! window; the window follows them through `BatchProgress` events.
 
 use mailferry::app::mailbox_sides::{self, Mailbox, SideError};
+use mailferry::app::new_batch::{self, Definition, GivenSecrets, NewBatchError, Server};
 use mailferry::batch::{
-    self, BatchOptions, BatchSummary, BatchUpdate, BatchUser, NewBatch, RunMode, ServerSpec,
-    UserStatus,
+    BatchOptions, BatchSummary, BatchUpdate, BatchUser, RunMode, ServerSpec, UserStatus,
 };
 use mailferry::error::Classify;
 use mailferry::probe::{self, ConnectionSummary};
@@ -40,20 +40,7 @@ pub enum EndpointSide {
 #[tauri::command]
 #[specta::specta]
 pub async fn check_batch_name(state: State<'_, AppState>, name: String) -> AppResult<()> {
-    if name.trim().is_empty() {
-        return Err(AppError::input(
-            "the batch needs a name",
-            "For example \"Contoso mailboxes\".",
-        ));
-    }
-    match state.store.batch(name.trim()) {
-        Ok(_) => Err(AppError::input(
-            format!("a batch called \"{}\" already exists", name.trim()),
-            "Pick another name.",
-        )),
-        Err(batch::BatchError::NotFound(_)) => Ok(()),
-        Err(e) => Err(explain(e)),
-    }
+    new_batch::check_name(&state.store, &name).map_err(|e| new_batch_words(&e))
 }
 
 /// "Test connection": signs in with one account (its password already stored) and counts.
@@ -87,99 +74,46 @@ pub async fn test_connection(
         .map_err(explain)
 }
 
+/// Creates the batch with the passwords already kept field by field (the window hands over
+/// none with the definition).
 #[tauri::command]
 #[specta::specta]
 pub async fn create_batch(
     state: State<'_, AppState>,
     spec: CreateBatch,
 ) -> AppResult<BatchSummary> {
-    let name = spec.name.trim().to_string();
-    if spec.users.is_empty() {
-        return Err(AppError::input(
-            "the batch has no mailboxes",
-            "Add at least one user, or import a CSV.",
-        ));
-    }
-    let secrets = state.secrets();
-    for user in &spec.users {
-        mailferry::migration_csv::check_email(&user.email_address).map_err(|why| {
-            AppError::input(
-                format!("{}: {why}", user.email_address),
-                "Correct the mailbox address.",
-            )
-        })?;
-    }
-    let signed_in =
-        if spec.options.source_sign_in.is_some() || spec.options.destination_sign_in.is_some() {
-            stored_sign_ins().await?
-        } else {
-            Vec::new()
-        };
-    let mut missing = Vec::new();
-    for user in &spec.users {
-        let ready = match &spec.options.source_sign_in {
-            Some(option) => batch::sign_in_reference_for(
-                option,
-                batch::SignInSide::Source,
-                &user.user_name,
-                &user.email_address,
-            )
-            .map(|reference| signed_in.contains(&reference.to_string()))
-            .map_err(explain)?,
-            None => secrets
-                .source_password(&name, &user.email_address)
-                .map_err(explain)?
-                .is_some(),
-        };
-        if !ready {
-            missing.push(user.email_address.clone());
-        }
-    }
-    if !missing.is_empty() {
-        return Err(match spec.options.source_sign_in {
-            Some(_) => AppError::input(
-                format!("{} not signed in yet", missing.join(", ")),
-                "Choose Sign in on each of these mailboxes' rows.",
-            ),
-            None => AppError::input(
-                format!("no password is stored for {}", missing.join(", ")),
-                "Type each mailbox's password (or app password).",
-            ),
-        });
-    }
-    match &spec.options.destination_sign_in {
-        Some(sign_in) => {
-            if !batch::is_per_user(sign_in) && !signed_in.contains(sign_in) {
-                return Err(AppError::input(
-                    format!("the destination sign-in {sign_in} is no longer stored"),
-                    "Go back to Destination and sign in again.",
-                ));
-            }
-        }
-        None => {
-            if spec.options.destination_admin.is_some()
-                && secrets.admin_password(&name).map_err(explain)?.is_none()
-            {
-                return Err(AppError::input(
-                    "no password is stored for the destination admin",
-                    "Type the admin's password.",
-                ));
-            }
-        }
-    }
-    let users: Vec<(String, String, Option<String>)> = spec
-        .users
-        .into_iter()
-        .map(|u| (u.email_address, u.user_name, u.user_root))
-        .collect();
-    let new = NewBatch {
-        name: name.clone(),
+    let definition = Definition {
+        name: spec.name,
         source: spec.source,
         destination: spec.destination,
         options: spec.options,
+        users: spec
+            .users
+            .into_iter()
+            .map(|u| new_batch::NewUser {
+                email_address: u.email_address,
+                user_name: u.user_name,
+                user_root: u.user_root,
+            })
+            .collect(),
     };
-    state.store.create(&new, &users).map_err(explain)?;
-    state.store.summary(&name).map_err(explain)
+    let uses_sign_ins = definition.options.source_sign_in.is_some()
+        || definition.options.destination_sign_in.is_some();
+    // The keyring may block on an unlock prompt: read it off the async threads.
+    let sign_ins = if uses_sign_ins {
+        stored_sign_ins().await?
+    } else {
+        Vec::new()
+    };
+    let created = new_batch::create(
+        &state.store,
+        &state.secrets(),
+        &definition,
+        GivenSecrets::default(),
+        &|| Ok(sign_ins.clone()),
+    )
+    .map_err(|e| new_batch_words(&e))?;
+    state.store.summary(&created.name).map_err(explain)
 }
 
 #[tauri::command]
@@ -273,6 +207,71 @@ pub async fn delete_batch(state: State<'_, AppState>, name: String) -> AppResult
 async fn stored_sign_ins() -> AppResult<Vec<String>> {
     let list = crate::blocking::keyring(mailferry::oauth::list_sign_ins).await?;
     Ok(list.into_iter().map(|info| info.name).collect())
+}
+
+/// The window's words for a refused batch: the fact, and the field or button that fixes it.
+fn new_batch_words(error: &NewBatchError) -> AppError {
+    let (message, hint): (String, &str) = match error {
+        NewBatchError::NoName => (
+            "the batch needs a name".into(),
+            "For example \"Contoso mailboxes\".",
+        ),
+        NewBatchError::NameTaken { .. } => (error.to_string(), "Pick another name."),
+        NewBatchError::NoUsers => (
+            "the batch has no mailboxes".into(),
+            "Add at least one user, or import a CSV.",
+        ),
+        NewBatchError::BadAddress { .. } | NewBatchError::DuplicateAddress { .. } => (
+            error.to_string(),
+            "Correct the mailbox address in the Users list.",
+        ),
+        NewBatchError::NoUserName { .. } => (
+            error.to_string(),
+            "Type the name the mailbox signs in with on the old server.",
+        ),
+        NewBatchError::BadServer { server, .. } => (
+            error.to_string(),
+            match server {
+                Server::Source => "Go back to Source and check the server and port.",
+                Server::Destination => "Go back to Destination and check the server and port.",
+            },
+        ),
+        NewBatchError::PasswordsRefused { .. } => (
+            error.to_string(),
+            "Choose Sign in on each mailbox's row instead of typing a password.",
+        ),
+        NewBatchError::BadSignIn { server, .. } | NewBatchError::SignInMissing { server, .. } => (
+            error.to_string(),
+            match server {
+                Server::Source => "Go back to Source and sign in again.",
+                Server::Destination => "Go back to Destination and sign in again.",
+            },
+        ),
+        NewBatchError::SignInAndAdmin | NewBatchError::AdminPasswordUnused => (
+            error.to_string(),
+            "Go back to Destination and choose either Sign in with Microsoft or an admin account.",
+        ),
+        NewBatchError::NoAdminPassword { .. } => (
+            "no password is stored for the destination admin".into(),
+            "Type the admin's password.",
+        ),
+        NewBatchError::NoDestinationAccess => (
+            error.to_string(),
+            "Go back to Destination and enter the admin account, or sign in.",
+        ),
+        NewBatchError::MissingPasswords { .. } => (
+            error.to_string(),
+            "Type each mailbox's password (or app password).",
+        ),
+        NewBatchError::Store(_) | NewBatchError::Secret(_) | NewBatchError::SignIns(_) => {
+            return error.problem().into()
+        }
+    };
+    AppError {
+        kind: error.kind(),
+        message,
+        hint: hint.into(),
+    }
 }
 
 /// The window's words for what a mailbox is missing: the field the owner fills in.

@@ -79,7 +79,10 @@ fn a_batch_needs_a_name_not_yet_taken() {
 fn a_batch_needs_mailboxes_with_addresses_and_user_names() {
     let (mut definition, facts) = good();
     definition.users.clear();
-    assert!(matches!(refused(&definition, &facts), NewBatchError::NoUsers));
+    assert!(matches!(
+        refused(&definition, &facts),
+        NewBatchError::NoUsers
+    ));
 
     let (mut definition, facts) = good();
     definition.users[1].email_address = "ben-at-contoso".into();
@@ -110,13 +113,19 @@ fn servers_are_addresses_without_a_user() {
     definition.source.url = "pop3://old.example".into();
     assert!(matches!(
         refused(&definition, &facts),
-        NewBatchError::BadServer { server: Server::Source, .. }
+        NewBatchError::BadServer {
+            server: Server::Source,
+            ..
+        }
     ));
     let (mut definition, facts) = good();
     definition.destination.url = "imaps://someone@outlook.office365.com".into();
     assert!(matches!(
         refused(&definition, &facts),
-        NewBatchError::BadServer { server: Server::Destination, .. }
+        NewBatchError::BadServer {
+            server: Server::Destination,
+            ..
+        }
     ));
 }
 
@@ -146,7 +155,10 @@ fn sign_in_names_are_normalised_and_a_shared_one_must_be_stored() {
     definition.options.destination_sign_in = Some("yahoo:admin@contoso.com".into());
     assert!(matches!(
         refused(&definition, &facts),
-        NewBatchError::BadSignIn { server: Server::Destination, .. }
+        NewBatchError::BadSignIn {
+            server: Server::Destination,
+            ..
+        }
     ));
     definition.options.destination_sign_in = Some("microsoft-app:*".into());
     assert!(matches!(
@@ -170,7 +182,10 @@ fn sign_in_names_are_normalised_and_a_shared_one_must_be_stored() {
     definition.options.source_sign_in = Some("google:owner@gmail.com".into());
     assert!(matches!(
         refused(&definition, &facts),
-        NewBatchError::SignInMissing { server: Server::Source, .. }
+        NewBatchError::SignInMissing {
+            server: Server::Source,
+            ..
+        }
     ));
 }
 
@@ -181,7 +196,10 @@ fn each_persons_own_sign_in_may_come_later_and_is_listed() {
     facts.passwords.clear();
     facts.sign_ins.insert("microsoft:anna".into());
     let accepted = decide(&definition, &facts).expect("accepted");
-    assert_eq!(accepted.awaiting_sign_in, vec!["ben@contoso.com".to_string()]);
+    assert_eq!(
+        accepted.awaiting_sign_in,
+        vec!["ben@contoso.com".to_string()]
+    );
 
     // On the new server the address names the sign-in.
     let (mut definition, mut facts) = good();
@@ -295,7 +313,11 @@ fn create_counts_passwords_kept_beforehand_and_keeps_nothing_when_refused() {
     let (definition, _) = good();
     // As the window does: each password kept as it is typed, before creating.
     secrets
-        .set_source_password("Contoso", "anna@contoso.com", &SecretString::new("a".into()))
+        .set_source_password(
+            "Contoso",
+            "anna@contoso.com",
+            &SecretString::new("a".into()),
+        )
         .unwrap();
     secrets
         .set_admin_password("Contoso", &SecretString::new("admin".into()))
