@@ -6,3 +6,4 @@ pub mod cutover;
 pub mod data_folder;
 pub mod mailbox_sides;
 pub mod new_batch;
+pub mod run_control;

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 
 use mailferry::app::csv_import::CsvImportError;
 use mailferry::app::mailbox_sides::{self, Mailbox, SideError};
+use mailferry::app::run_control::{self, Control};
 use mailferry::batch::{
     self, BatchError, BatchSecrets, BatchStore, ProgressHub, RunMode, SecretMode, ServerSpec,
-    StopToken, UserStatus,
+    StopToken,
 };
 use mailferry::display::escape_controls as show;
 use mailferry::endpoint::Endpoint;
@@ -31,9 +32,9 @@ pub async fn run(action: BatchAction) -> ExitCode {
         BatchAction::List(common) => list(&common),
         BatchAction::Status(args) => status(&args).await,
         BatchAction::Test(args) => preflight(args).await,
-        BatchAction::Start(args) => start(args, &[]).await,
-        BatchAction::Resume(args) => start(args, &[UserStatus::Stopped]).await,
-        BatchAction::Retry(args) => start(args, &[UserStatus::Failed]).await,
+        BatchAction::Start(args) => start(args, Control::Start).await,
+        BatchAction::Resume(args) => start(args, Control::Resume).await,
+        BatchAction::Retry(args) => start(args, Control::Retry).await,
         BatchAction::Complete(args) => complete(args).await,
         BatchAction::Stop(named) => stop(&named.name, &named.common),
         BatchAction::Delete(named) => delete(&named.name, &named.common),
@@ -349,17 +350,10 @@ fn load_memory_secrets(
     )
 }
 
-async fn start(args: BatchStartArgs, requeue: &[UserStatus]) -> Result<ExitCode, Problem> {
+async fn start(args: BatchStartArgs, control: Control) -> Result<ExitCode, Problem> {
     let store = open_store(&args.common)?;
     let batch = store.batch(&args.name).map_err(problem)?;
-    let mut statuses = requeue.to_vec();
-    if requeue.is_empty() {
-        // `start` on a stopped batch starts it again, as in the admin center.
-        statuses.push(UserStatus::Stopped);
-    }
-    let moved = store
-        .set_statuses(&args.name, &statuses, UserStatus::Queued)
-        .map_err(problem)?;
+    let moved = run_control::queue(&store, &args.name, &control).map_err(problem)?;
     let Some(_lock) = try_lock(&state_dir(&args.common), &args.name) else {
         println!("Batch \"{}\" is already running in another Mailferry process; {moved} mailbox(es) queued for it.", args.name);
         return Ok(ExitCode::SUCCESS);
@@ -421,13 +415,7 @@ async fn run_foreground(
     } else if !progress_json {
         print_users(store, name)?;
     }
-    let all_synced = users.iter().all(|u| {
-        matches!(
-            u.status,
-            UserStatus::Synced | UserStatus::Completed | UserStatus::Stopped
-        )
-    });
-    Ok(if all_synced && !users.is_empty() {
+    Ok(if run_control::run_went_well(&users) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_FAILED)
@@ -485,19 +473,14 @@ async fn complete(complete: BatchCompleteArgs) -> Result<ExitCode, Problem> {
         args.progress_json,
     )
     .await?;
-    let completed = store
-        .set_statuses(&args.name, &[UserStatus::Synced], UserStatus::Completed)
-        .map_err(problem)?;
-    eprintln!("{completed} mailbox(es) completed.");
-    let retired: Vec<String> = store
-        .users(&args.name)
-        .map_err(problem)?
-        .into_iter()
-        .filter(|u| u.status == UserStatus::Completed)
-        .map(|u| format!("{} (now {})", u.user_name, u.email_address))
-        .collect();
+    let retired = run_control::close_synced(&store, &args.name).map_err(problem)?;
+    eprintln!("{} mailbox(es) completed.", retired.len());
     if !retired.is_empty() {
-        eprintln!("These old mailboxes can be retired: {}", retired.join(", "));
+        let list: Vec<String> = retired
+            .iter()
+            .map(|r| format!("{} (now {})", r.user_name, r.email_address))
+            .collect();
+        eprintln!("These old mailboxes can be retired: {}", list.join(", "));
     }
     Ok(code)
 }
@@ -510,9 +493,14 @@ fn stop(name: &str, common: &BatchCommon) -> Result<ExitCode, Problem> {
 
 fn delete(name: &str, common: &BatchCommon) -> Result<ExitCode, Problem> {
     let store = open_store(common)?;
-    store
-        .delete_with_secrets(name, &BatchSecrets::new(SecretMode::Keyring))
-        .map_err(problem)?;
+    // Nothing may still be writing to the batch's records when they go.
+    let Some(_lock) = try_lock(&state_dir(common), name) else {
+        return Err(input(
+            format!("batch \"{name}\" is running in another Mailferry process"),
+            "Stop it first (`mailferry batch stop`, then end that process), then delete it.",
+        ));
+    };
+    run_control::delete(&store, &BatchSecrets::new(SecretMode::Keyring), name).map_err(problem)?;
     println!("Deleted batch \"{name}\" with its records and stored passwords.");
     Ok(ExitCode::SUCCESS)
 }

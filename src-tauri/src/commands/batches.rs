@@ -3,9 +3,8 @@
 
 use mailferry::app::mailbox_sides::{self, Mailbox, SideError};
 use mailferry::app::new_batch::{self, Definition, GivenSecrets, NewBatchError, Server};
-use mailferry::batch::{
-    BatchOptions, BatchSummary, BatchUpdate, BatchUser, RunMode, ServerSpec, UserStatus,
-};
+use mailferry::app::run_control::{self, Control};
+use mailferry::batch::{BatchOptions, BatchSummary, BatchUpdate, BatchUser, RunMode, ServerSpec};
 use mailferry::error::Classify;
 use mailferry::probe::{self, ConnectionSummary};
 use serde::Deserialize;
@@ -142,10 +141,7 @@ pub fn batch_snapshot(state: State<'_, AppState>, name: String) -> Option<BatchU
 #[tauri::command]
 #[specta::specta]
 pub async fn start_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
-    state
-        .store
-        .set_statuses(&name, &[UserStatus::Stopped], UserStatus::Queued)
-        .map_err(explain)?;
+    run_control::queue(&state.store, &name, &Control::Start).map_err(explain)?;
     state.run_batch(&name, RunMode::Continuous);
     Ok(())
 }
@@ -160,10 +156,7 @@ pub async fn stop_batch(state: State<'_, AppState>, name: String) -> AppResult<(
 #[tauri::command]
 #[specta::specta]
 pub async fn retry_failed(state: State<'_, AppState>, name: String) -> AppResult<()> {
-    state
-        .store
-        .set_statuses(&name, &[UserStatus::Failed], UserStatus::Queued)
-        .map_err(explain)?;
+    run_control::queue(&state.store, &name, &Control::Retry).map_err(explain)?;
     state.run_batch(&name, RunMode::Continuous);
     Ok(())
 }
@@ -172,10 +165,14 @@ pub async fn retry_failed(state: State<'_, AppState>, name: String) -> AppResult
 #[tauri::command]
 #[specta::specta]
 pub async fn retry_user(state: State<'_, AppState>, name: String, email: String) -> AppResult<()> {
-    state
-        .store
-        .set_user_statuses(&name, &email, &[UserStatus::Failed], UserStatus::Queued)
-        .map_err(explain)?;
+    run_control::queue(
+        &state.store,
+        &name,
+        &Control::RetryOne {
+            email_address: email,
+        },
+    )
+    .map_err(explain)?;
     state.run_batch(&name, RunMode::Continuous);
     Ok(())
 }
@@ -197,10 +194,7 @@ pub async fn complete_batch(state: State<'_, AppState>, name: String) -> AppResu
 pub async fn delete_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
     // Nothing may still be writing to the batch's records when they go.
     state.supervisor.stop(&name).await;
-    state
-        .store
-        .delete_with_secrets(&name, &state.secrets())
-        .map_err(explain)
+    run_control::delete(&state.store, &state.secrets(), &name).map_err(explain)
 }
 
 /// The names of the sign-ins in the keyring (which may block on an unlock prompt).
