@@ -6,7 +6,9 @@
 //! starting a batch that is already running asks that runner to look for queued users once
 //! more before it ends (instead of starting a second one), and closing the connection
 //! (complete) or deleting first stops the runner and waits until it has really ended.
-//! The command line needs none of this: one process runs one batch under a file lock.
+//! The command line needs none of this: one process runs one batch under a file lock. A
+//! command-line runner and this one may still share a batch; each mailbox's lease keeps them
+//! from copying one mailbox at once.
 
 use std::collections::HashMap;
 use std::future::Future;
