@@ -279,14 +279,13 @@ pub fn decide(definition: &Definition, facts: &Facts) -> Result<Accepted, NewBat
             None if !facts.passwords.contains(&email.to_lowercase()) => {
                 missing_passwords.push(email.to_string())
             }
-            None => {}
-            Some(option) => {
+            Some(option)
                 if is_per_user(option)
-                    && !signed_in(facts, option, SignInSide::Source, &user.user_name, email)
-                {
-                    awaiting_sign_in.push(email.to_string());
-                }
+                    && !signed_in(facts, option, SignInSide::Source, &user.user_name, email) =>
+            {
+                awaiting_sign_in.push(email.to_string())
             }
+            _ => {}
         }
         if let Some(option) = &options.destination_sign_in {
             if is_per_user(option)
