@@ -113,14 +113,11 @@ impl Supervisor {
                 let hub = registration.hub.clone();
                 self.drive(name, &secrets, RunMode::Once, registration)
                     .await?;
-                self.store
-                    .set_statuses(name, &[UserStatus::Synced], UserStatus::Completed)?;
+                let closed = crate::app::run_control::close_synced(&self.store, name)?;
                 // The pass's last update said Synced; followers must not keep showing that.
                 // Sent through the pass's own hub so it arrives after every update of the pass.
-                for user in self.store.users(name)? {
-                    if user.status == UserStatus::Completed {
-                        hub.set_status(&user.email_address, UserStatus::Completed, None, None);
-                    }
+                for mailbox in closed {
+                    hub.set_status(&mailbox.email_address, UserStatus::Completed, None, None);
                 }
                 hub.flush(true);
                 return Ok(());
