@@ -4,7 +4,9 @@
 use mailferry::app::mailbox_sides::{self, Mailbox, SideError};
 use mailferry::app::new_batch::{self, Definition, GivenSecrets, NewBatchError, Server};
 use mailferry::app::run_control::{self, Control};
-use mailferry::batch::{BatchOptions, BatchSummary, BatchUpdate, BatchUser, RunMode, ServerSpec};
+use mailferry::batch::{BatchUpdate, BatchUser, RunMode};
+
+use super::batch_types::{BatchOptions, BatchSummary, ServerSpec};
 use mailferry::error::Classify;
 use mailferry::probe::{self, ConnectionSummary};
 use serde::Deserialize;
@@ -54,6 +56,8 @@ pub async fn test_connection(
     user_name: String,
     options: BatchOptions,
 ) -> AppResult<ConnectionSummary> {
+    let (server, options): (mailferry::batch::ServerSpec, mailferry::batch::BatchOptions) =
+        (server.into(), options.into());
     let secrets = state.secrets();
     let mailbox = Mailbox {
         batch: &batch,
@@ -83,9 +87,9 @@ pub async fn create_batch(
 ) -> AppResult<BatchSummary> {
     let definition = Definition {
         name: spec.name,
-        source: spec.source,
-        destination: spec.destination,
-        options: spec.options,
+        source: spec.source.into(),
+        destination: spec.destination.into(),
+        options: spec.options.into(),
         users: spec
             .users
             .into_iter()
@@ -112,7 +116,11 @@ pub async fn create_batch(
         &|| Ok(sign_ins.clone()),
     )
     .map_err(|e| new_batch_words(&e))?;
-    state.store.summary(&created.name).map_err(explain)
+    state
+        .store
+        .summary(&created.name)
+        .map(Into::into)
+        .map_err(explain)
 }
 
 #[tauri::command]
@@ -121,7 +129,7 @@ pub async fn list_batches(state: State<'_, AppState>) -> AppResult<Vec<BatchSumm
     let names = state.store.names().map_err(explain)?;
     names
         .iter()
-        .map(|n| state.store.summary(n).map_err(explain))
+        .map(|n| state.store.summary(n).map(Into::into).map_err(explain))
         .collect()
 }
 
@@ -178,15 +186,21 @@ pub async fn retry_user(state: State<'_, AppState>, name: String, email: String)
 }
 
 /// A last pass for every synced mailbox, then their migration is closed (Completed). The
-/// runner is stopped and waited for first, so the last pass never overlaps it.
+/// runner is stopped and waited for first, so the last pass never overlaps it. Returns the old
+/// mailboxes that can now be retired (what the command line lists after `batch complete`).
 #[tauri::command]
 #[specta::specta]
-pub async fn complete_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
+pub async fn complete_batch(
+    state: State<'_, AppState>,
+    name: String,
+) -> AppResult<Vec<run_control::Retired>> {
     state
         .supervisor
         .complete(&name, state.secrets())
         .await
-        .map_err(explain)
+        .map_err(explain)?;
+    let users = state.store.users(&name).map_err(explain)?;
+    Ok(run_control::retired(&users))
 }
 
 #[tauri::command]
