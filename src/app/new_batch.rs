@@ -63,6 +63,24 @@ pub struct Facts {
     pub admin_password_given: bool,
     /// The names of the stored sign-ins (`microsoft:admin@contoso.com`, …).
     pub sign_ins: HashSet<String>,
+    /// Nothing was looked up yet: take everything stored as present, so that only the rules
+    /// about the definition itself (and what was handed over) can refuse it.
+    pub assume_stored: bool,
+}
+
+impl Facts {
+    fn name_taken(&self) -> bool {
+        !self.assume_stored && self.name_taken
+    }
+    fn has_password(&self, email: &str) -> bool {
+        self.assume_stored || self.passwords.contains(&email.to_lowercase())
+    }
+    fn has_admin_password(&self) -> bool {
+        self.assume_stored || self.admin_password
+    }
+    fn has_sign_in(&self, name: &str) -> bool {
+        self.assume_stored || self.sign_ins.contains(name)
+    }
 }
 
 /// Which server a rule is about.
@@ -204,7 +222,7 @@ pub fn decide(definition: &Definition, facts: &Facts) -> Result<Accepted, NewBat
     if name.is_empty() {
         return Err(NewBatchError::NoName);
     }
-    if facts.name_taken {
+    if facts.name_taken() {
         return Err(NewBatchError::NameTaken { name });
     }
     check_users(&definition.users)?;
@@ -235,7 +253,7 @@ pub fn decide(definition: &Definition, facts: &Facts) -> Result<Accepted, NewBat
         (Server::Destination, &options.destination_sign_in),
     ] {
         if let Some(name) = sign_in {
-            if !is_per_user(name) && !facts.sign_ins.contains(name) {
+            if !is_per_user(name) && !facts.has_sign_in(name) {
                 return Err(NewBatchError::SignInMissing {
                     server,
                     name: name.clone(),
@@ -258,7 +276,7 @@ pub fn decide(definition: &Definition, facts: &Facts) -> Result<Accepted, NewBat
             return Err(NewBatchError::AdminPasswordUnused)
         }
         (None, None) => return Err(NewBatchError::NoDestinationAccess),
-        (None, Some(admin)) if !facts.admin_password => {
+        (None, Some(admin)) if !facts.has_admin_password() => {
             return Err(NewBatchError::NoAdminPassword {
                 admin: admin.clone(),
             })
@@ -276,9 +294,7 @@ pub fn decide(definition: &Definition, facts: &Facts) -> Result<Accepted, NewBat
     for user in &definition.users {
         let email = user.email_address.trim();
         match &options.source_sign_in {
-            None if !facts.passwords.contains(&email.to_lowercase()) => {
-                missing_passwords.push(email.to_string())
-            }
+            None if !facts.has_password(email) => missing_passwords.push(email.to_string()),
             Some(option)
                 if is_per_user(option)
                     && !signed_in(facts, option, SignInSide::Source, &user.user_name, email) =>
@@ -397,7 +413,7 @@ fn signed_in(
     email_address: &str,
 ) -> bool {
     crate::batch::sign_in_reference_for(option, side, user_name, email_address)
-        .is_ok_and(|reference| facts.sign_ins.contains(&reference.to_string()))
+        .is_ok_and(|reference| facts.has_sign_in(&reference.to_string()))
 }
 
 /// A created batch.
@@ -441,6 +457,15 @@ pub fn create(
     given: GivenSecrets,
     sign_ins: SignInList<'_>,
 ) -> Result<Created, NewBatchError> {
+    // The rules about the definition itself come first, before anything is looked up.
+    decide(
+        definition,
+        &Facts {
+            admin_password_given: given.admin_password.is_some(),
+            assume_stored: true,
+            ..Facts::default()
+        },
+    )?;
     let name = definition.name.trim();
     let name_taken = match store.batch(name) {
         Ok(_) => true,
@@ -453,8 +478,15 @@ pub fn create(
         ..Facts::default()
     };
     if !name.is_empty() && !name_taken {
+        // Only what was not handed over is looked up: a definition that brings its secrets
+        // is checked without the keyring (which may be missing, or prompt to unlock).
+        let names_admin = definition
+            .options
+            .destination_admin
+            .as_deref()
+            .is_some_and(|a| !a.trim().is_empty());
         facts.admin_password =
-            facts.admin_password_given || secrets.admin_password(name)?.is_some();
+            facts.admin_password_given || (names_admin && secrets.admin_password(name)?.is_some());
         for (email, password) in &given.source_passwords {
             if !password.expose().is_empty() {
                 facts.passwords.insert(email.trim().to_lowercase());

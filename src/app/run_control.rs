@@ -43,6 +43,14 @@ pub fn queue(store: &BatchStore, batch: &str, control: &Control) -> Result<usize
     }
 }
 
+/// The owner's Stop: every mailbox of the batch that has not failed or been completed is
+/// stopped, whichever runner (this process or another) is working on it; runners see it on
+/// their next look at the database. Returns how many.
+pub fn stop(store: &BatchStore, batch: &str) -> Result<usize, BatchError> {
+    store.batch(batch)?;
+    store.stop(batch)
+}
+
 /// Whether a finished run left the batch in good order: every mailbox synced, completed or
 /// stopped by the owner — or being copied right now by another window or command on the
 /// same batch (a runner resets its own unfinished passes when it starts, so an active

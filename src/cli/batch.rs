@@ -486,7 +486,7 @@ async fn complete(complete: BatchCompleteArgs) -> Result<ExitCode, Problem> {
 }
 
 fn stop(name: &str, common: &BatchCommon) -> Result<ExitCode, Problem> {
-    let moved = open_store(common)?.stop(name).map_err(problem)?;
+    let moved = run_control::stop(&open_store(common)?, name).map_err(problem)?;
     println!("{moved} mailbox(es) stopped.");
     Ok(ExitCode::SUCCESS)
 }

@@ -157,7 +157,7 @@ pub async fn start_batch(state: State<'_, AppState>, name: String) -> AppResult<
 #[tauri::command]
 #[specta::specta]
 pub async fn stop_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
-    state.store.stop(&name).map_err(explain)?;
+    run_control::stop(&state.store, &name).map_err(explain)?;
     Ok(())
 }
 

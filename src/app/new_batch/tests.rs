@@ -380,3 +380,39 @@ fn the_keyring_is_asked_for_sign_ins_only_when_the_batch_names_one() {
     };
     create(&store, &secrets, &definition, given, &stored).expect("created");
 }
+
+#[test]
+fn the_definition_alone_is_judged_before_anything_is_looked_up() {
+    let (_dir, store, secrets) = memory_store();
+    let (mut definition, _) = good();
+    definition.source = ServerSpec {
+        preset: Some("outlook".into()),
+        url: "imaps://outlook.office365.com:993".into(),
+    };
+    // A keyring that cannot be read must not hide what is wrong with the definition.
+    definition.options.destination_admin = None;
+    definition.options.destination_sign_in = Some("microsoft:admin@contoso.com".into());
+    let unreadable =
+        || -> Result<Vec<String>, crate::error::Problem> { panic!("the keyring was asked") };
+    let error = create(
+        &store,
+        &secrets,
+        &definition,
+        GivenSecrets::default(),
+        &unreadable,
+    )
+    .unwrap_err();
+    assert!(matches!(error, NewBatchError::PasswordsRefused { .. }));
+    // Taking everything stored as present still applies the rules about what was handed over.
+    let (mut definition, _) = good();
+    definition.options.destination_admin = None;
+    let facts = Facts {
+        admin_password_given: true,
+        assume_stored: true,
+        ..Facts::default()
+    };
+    assert!(matches!(
+        refused(&definition, &facts),
+        NewBatchError::AdminPasswordUnused
+    ));
+}
