@@ -23,12 +23,12 @@ impl From<ServerSpec> for engine::ServerSpec {
     }
 }
 
+// Conversions from the engine name every field (no `..`): a field added there fails to
+// compile here until the window is given it or left without it on purpose.
 impl From<engine::ServerSpec> for ServerSpec {
     fn from(s: engine::ServerSpec) -> Self {
-        ServerSpec {
-            preset: s.preset,
-            url: s.url,
-        }
+        let engine::ServerSpec { preset, url } = s;
+        ServerSpec { preset, url }
     }
 }
 
@@ -69,23 +69,39 @@ pub struct BatchOptions {
 impl Default for BatchOptions {
     /// The engine's defaults: the window leaves out what the owner did not change.
     fn default() -> Self {
-        let d = engine::BatchOptions::default();
+        let engine::BatchOptions {
+            excludes,
+            max_message_size,
+            max_concurrent_migrations,
+            max_concurrent_incremental,
+            incremental_interval_secs,
+            connections_per_mailbox,
+            destination_admin,
+            destination_sign_in,
+            source_sign_in,
+            ca_file,
+            pin_cert,
+            allow_insecure_auth,
+            timeout_secs,
+            retry_wait_secs,
+            disarm_read_receipts,
+        } = engine::BatchOptions::default();
         BatchOptions {
-            excludes: d.excludes,
-            max_message_size: d.max_message_size,
-            max_concurrent_migrations: d.max_concurrent_migrations,
-            max_concurrent_incremental: d.max_concurrent_incremental,
-            incremental_interval_secs: d.incremental_interval_secs,
-            connections_per_mailbox: d.connections_per_mailbox,
-            destination_admin: d.destination_admin,
-            destination_sign_in: d.destination_sign_in,
-            source_sign_in: d.source_sign_in,
-            ca_file: d.ca_file,
-            pin_cert: d.pin_cert,
-            allow_insecure_auth: d.allow_insecure_auth,
-            timeout_secs: d.timeout_secs,
-            retry_wait_secs: d.retry_wait_secs,
-            disarm_read_receipts: d.disarm_read_receipts,
+            excludes,
+            max_message_size,
+            max_concurrent_migrations,
+            max_concurrent_incremental,
+            incremental_interval_secs,
+            connections_per_mailbox,
+            destination_admin,
+            destination_sign_in,
+            source_sign_in,
+            ca_file,
+            pin_cert,
+            allow_insecure_auth,
+            timeout_secs,
+            retry_wait_secs,
+            disarm_read_receipts,
         }
     }
 }
@@ -127,15 +143,25 @@ pub struct BatchSummary {
 
 impl From<engine::BatchSummary> for BatchSummary {
     fn from(s: engine::BatchSummary) -> Self {
+        let engine::BatchSummary {
+            name,
+            source,
+            destination,
+            status,
+            users_total,
+            users_synced,
+            last_synced_at,
+            created_at,
+        } = s;
         BatchSummary {
-            name: s.name,
-            source: s.source.into(),
-            destination: s.destination.into(),
-            status: s.status,
-            users_total: s.users_total,
-            users_synced: s.users_synced,
-            last_synced_at: s.last_synced_at,
-            created_at: s.created_at,
+            name,
+            source: source.into(),
+            destination: destination.into(),
+            status,
+            users_total,
+            users_synced,
+            last_synced_at,
+            created_at,
         }
     }
 }
