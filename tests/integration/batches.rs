@@ -2174,3 +2174,39 @@ async fn the_command_line_and_the_windows_runner_on_one_batch_copy_each_message_
     // Nothing missing, nothing twice.
     batch.assert_all_copied().await;
 }
+
+/// Deleting a batch that a `batch start` is running is refused (its records would go while
+/// it writes them); once that runner has ended, delete removes the batch.
+#[tokio::test]
+async fn delete_waits_for_the_batchs_runner_to_end() {
+    let batch = Batch::new("del", 1);
+    batch.seed(2, 500).await;
+    batch.write_csv(|mb| mb.source_password.clone());
+    batch.create_ok(&[]);
+    let mut runner = batch.spawn(&["start", &batch.name], "continuous");
+    batch
+        .wait_status(Duration::from_secs(30), "the mailbox Synced", |s| {
+            all_users_are(s, "Synced")
+        })
+        .await;
+    assert!(runner.exited().is_none(), "{}", runner.context());
+
+    let refused = batch.run(&["delete", &batch.name]);
+    assert_eq!(refused.code, 2, "{}", refused.context());
+    assert!(
+        refused
+            .stderr
+            .contains("running in another Mailferry process"),
+        "{}",
+        refused.context()
+    );
+    let names: Vec<Value> = batch.list().as_array().cloned().unwrap_or_default();
+    assert!(
+        names.iter().any(|b| b["name"] == batch.name.as_str()),
+        "the batch is still there"
+    );
+
+    runner.sigkill();
+    batch.run(&["delete", &batch.name]).assert_code(0);
+    assert_eq!(batch.list(), serde_json::json!([]));
+}
