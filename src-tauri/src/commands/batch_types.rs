@@ -1,4 +1,4 @@
-//! The window's own types for defining a batch and listing batches. They are converted into
+//! The window's own types for defining a batch, listing batches and their mailboxes. They are converted into
 //! and out of the engine's at this boundary, so that a change in the engine cannot change
 //! what the window sends or is shown without this file (and ui/src/bindings.ts) changing too.
 
@@ -162,6 +162,66 @@ impl From<engine::BatchSummary> for BatchSummary {
             users_synced,
             last_synced_at,
             created_at,
+        }
+    }
+}
+
+/// One mailbox of a batch, with where it stands.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct BatchUser {
+    /// The destination mailbox.
+    pub email_address: String,
+    /// The sign-in name on the source.
+    pub user_name: String,
+    pub user_root: Option<String>,
+    pub status: engine::UserStatus,
+    /// Why it waits or failed, in plain words.
+    pub detail: Option<String>,
+    pub error: Option<mailferry::error::Problem>,
+    /// When a Waiting user tries again (seconds since the epoch).
+    pub resume_at: Option<i64>,
+    pub last_synced_at: Option<i64>,
+    pub next_sync_at: Option<i64>,
+    pub messages_in_source: u64,
+    pub messages_done: u64,
+    pub bytes_copied: u64,
+    pub skipped: u64,
+    pub failed: u64,
+}
+
+impl From<engine::BatchUser> for BatchUser {
+    fn from(u: engine::BatchUser) -> Self {
+        let engine::BatchUser {
+            email_address,
+            user_name,
+            user_root,
+            status,
+            detail,
+            error,
+            resume_at,
+            last_synced_at,
+            next_sync_at,
+            messages_in_source,
+            messages_done,
+            bytes_copied,
+            skipped,
+            failed,
+        } = u;
+        BatchUser {
+            email_address,
+            user_name,
+            user_root,
+            status,
+            detail,
+            error,
+            resume_at,
+            last_synced_at,
+            next_sync_at,
+            messages_in_source,
+            messages_done,
+            bytes_copied,
+            skipped,
+            failed,
         }
     }
 }

@@ -4,9 +4,9 @@
 use mailferry::app::mailbox_sides::{self, Mailbox, SideError};
 use mailferry::app::new_batch::{self, Definition, GivenSecrets, NewBatchError, Server};
 use mailferry::app::run_control::{self, Control};
-use mailferry::batch::{BatchUpdate, BatchUser, RunMode};
+use mailferry::batch::{BatchUpdate, RunMode};
 
-use super::batch_types::{BatchOptions, BatchSummary, ServerSpec};
+use super::batch_types::{BatchOptions, BatchSummary, BatchUser, ServerSpec};
 use mailferry::error::Classify;
 use mailferry::probe::{self, ConnectionSummary};
 use serde::Deserialize;
@@ -136,7 +136,11 @@ pub async fn list_batches(state: State<'_, AppState>) -> AppResult<Vec<BatchSumm
 #[tauri::command]
 #[specta::specta]
 pub async fn batch_users(state: State<'_, AppState>, name: String) -> AppResult<Vec<BatchUser>> {
-    state.store.users(&name).map_err(explain)
+    state
+        .store
+        .users(&name)
+        .map(|users| users.into_iter().map(Into::into).collect())
+        .map_err(explain)
 }
 
 /// The live state of a running batch, for a window that opens while it runs.
