@@ -462,6 +462,9 @@ resume_at: number | null; last_synced_at: number | null; next_sync_at: number | 
  * them going in the background or stop them.
  */
 export type CloseRequested = { running_batches: string[] }
+/**
+ * What Test connection found on one server.
+ */
 export type ConnectionSummary = { 
 /**
  * Folders that hold mail (containers excluded).

@@ -1,4 +1,5 @@
-//! The window's own types for defining a batch, listing batches and their mailboxes. They are converted into
+//! The window's own types for defining a batch, testing its servers, and listing batches and
+//! their mailboxes. They are converted into
 //! and out of the engine's at this boundary, so that a change in the engine cannot change
 //! what the window sends or is shown without this file (and ui/src/bindings.ts) changing too.
 
@@ -222,6 +223,42 @@ impl From<engine::BatchUser> for BatchUser {
             bytes_copied,
             skipped,
             failed,
+        }
+    }
+}
+
+/// What Test connection found on one server.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct ConnectionSummary {
+    /// Folders that hold mail (containers excluded).
+    pub folders: u64,
+    pub messages: u64,
+    pub bytes: u64,
+    /// Messages larger than `size_limit`, when one was given.
+    pub too_large: u64,
+    /// Download speed measured on a sample of recent messages (bytes per second).
+    pub measured_bytes_per_sec: Option<f64>,
+    /// How long copying everything would take at that speed over one connection.
+    pub estimated_secs: Option<u64>,
+}
+
+impl From<mailferry::probe::ConnectionSummary> for ConnectionSummary {
+    fn from(c: mailferry::probe::ConnectionSummary) -> Self {
+        let mailferry::probe::ConnectionSummary {
+            folders,
+            messages,
+            bytes,
+            too_large,
+            measured_bytes_per_sec,
+            estimated_secs,
+        } = c;
+        ConnectionSummary {
+            folders,
+            messages,
+            bytes,
+            too_large,
+            measured_bytes_per_sec,
+            estimated_secs,
         }
     }
 }

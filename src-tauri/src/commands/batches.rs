@@ -6,9 +6,9 @@ use mailferry::app::new_batch::{self, Definition, GivenSecrets, NewBatchError, S
 use mailferry::app::run_control::{self, Control};
 use mailferry::batch::{BatchUpdate, RunMode};
 
-use super::batch_types::{BatchOptions, BatchSummary, BatchUser, ServerSpec};
+use super::batch_types::{BatchOptions, BatchSummary, BatchUser, ConnectionSummary, ServerSpec};
 use mailferry::error::Classify;
-use mailferry::probe::{self, ConnectionSummary};
+use mailferry::probe;
 use serde::Deserialize;
 use tauri::State;
 
@@ -74,6 +74,7 @@ pub async fn test_connection(
     let trust = options.trust().map_err(explain)?;
     probe::test_connection(&side, &trust, options.timeouts(), options.max_message_size)
         .await
+        .map(Into::into)
         .map_err(explain)
 }
 
