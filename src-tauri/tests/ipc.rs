@@ -372,3 +372,188 @@ fn sign_ins_explain_what_is_missing_before_anything_is_opened() {
         "{missing}"
     );
 }
+
+/// One batch definition; the same table runs through the command line's `batch create` in
+/// tests/integration/batch_rules.rs. (rows: address, old login, password)
+struct Case {
+    tag: &'static str,
+    rows: &'static [(&'static str, &'static str, &'static str)],
+    source: &'static str,
+    admin: Option<&'static str>,
+    admin_password: bool,
+    /// `None`: created. `Some(fact)`: refused, the message stating `fact`.
+    refused_with: Option<&'static str>,
+}
+
+const GOOD_ROWS: &[(&str, &str, &str)] = &[
+    ("ann@contoso.example", "ann", "Pw-ann-1"),
+    ("bob@contoso.example", "bob", "Pw-bob-2"),
+];
+
+const CASES: &[Case] = &[
+    Case {
+        tag: "good",
+        rows: GOOD_ROWS,
+        source: "imaps://127.0.0.1:1",
+        admin: Some("admin"),
+        admin_password: true,
+        refused_with: None,
+    },
+    Case {
+        tag: "no-mailboxes",
+        rows: &[],
+        source: "imaps://127.0.0.1:1",
+        admin: Some("admin"),
+        admin_password: true,
+        refused_with: Some("no mailboxes"),
+    },
+    Case {
+        tag: "bad-address",
+        rows: &[("not-an-address", "carl", "Pw-carl-3")],
+        source: "imaps://127.0.0.1:1",
+        admin: Some("admin"),
+        admin_password: true,
+        refused_with: Some("not-an-address"),
+    },
+    Case {
+        tag: "twice",
+        rows: &[
+            ("ann@contoso.example", "ann", "Pw-ann-1"),
+            ("ANN@contoso.example", "ann2", "Pw-ann-2"),
+        ],
+        source: "imaps://127.0.0.1:1",
+        admin: Some("admin"),
+        admin_password: true,
+        refused_with: Some("ANN@contoso.example"),
+    },
+    Case {
+        tag: "user-in-server",
+        rows: GOOD_ROWS,
+        source: "imaps://someone@127.0.0.1:1",
+        admin: Some("admin"),
+        admin_password: true,
+        refused_with: Some("names a user"),
+    },
+    Case {
+        tag: "no-passwords-accepted",
+        rows: GOOD_ROWS,
+        source: "outlook",
+        admin: Some("admin"),
+        admin_password: true,
+        refused_with: Some("does not accept passwords"),
+    },
+    Case {
+        tag: "admin-without-password",
+        rows: GOOD_ROWS,
+        source: "imaps://127.0.0.1:1",
+        admin: Some("admin"),
+        admin_password: false,
+        refused_with: Some("admin"),
+    },
+    Case {
+        tag: "nothing-opens-the-destination",
+        rows: GOOD_ROWS,
+        source: "imaps://127.0.0.1:1",
+        admin: None,
+        admin_password: false,
+        refused_with: Some("new mailboxes"),
+    },
+];
+
+/// As the wizard does it: each password kept as it is typed, then the batch created.
+fn create_through_the_window(app: &App, case: &Case, name: &str) -> Result<Value, Value> {
+    for (email, _, password) in case.rows {
+        invoke(
+            app,
+            "store_password",
+            json!({"batch": name, "email": email, "password": password}),
+        )
+        .expect("store_password");
+    }
+    if case.admin_password {
+        invoke(
+            app,
+            "store_admin_password",
+            json!({"batch": name, "password": "Rules-Admin-Pw-9"}),
+        )
+        .expect("store_admin_password");
+    }
+    let source = if case.source.starts_with("imap") {
+        json!({"preset": null, "url": case.source})
+    } else {
+        json!({"preset": case.source, "url": "imaps://outlook.office365.com:993"})
+    };
+    let users: Vec<Value> = case
+        .rows
+        .iter()
+        .map(|(email, login, _)| json!({"email_address": email, "user_name": login, "user_root": null}))
+        .collect();
+    invoke(
+        app,
+        "create_batch",
+        json!({"spec": {
+            "name": name,
+            "source": source,
+            "destination": {"preset": null, "url": "imaps://127.0.0.1:2"},
+            "options": {"destination_admin": case.admin},
+            "users": users,
+        }}),
+    )
+}
+
+fn assert_window_words(case: &str, refusal: &Value) {
+    assert_eq!(refusal["kind"], "input", "{case}: {refusal}");
+    for field in ["message", "hint"] {
+        let text = refusal[field].as_str().unwrap_or_default();
+        assert!(!text.is_empty(), "{case}: no {field}: {refusal}");
+        assert!(
+            !text.contains("--"),
+            "{case}: the window names a command-line option: {refusal}"
+        );
+    }
+}
+
+#[test]
+fn the_window_refuses_each_bad_batch_for_its_reason_in_its_own_words() {
+    let app = app();
+    for case in CASES {
+        let name = format!("rules-{}", case.tag);
+        let outcome = create_through_the_window(&app, case, &name);
+        let listed = |name: &str| {
+            invoke(&app, "list_batches", json!({}))
+                .expect("list_batches")
+                .as_array()
+                .expect("a list")
+                .iter()
+                .any(|b| b["name"] == name)
+        };
+        let Some(fact) = case.refused_with else {
+            let created = outcome.unwrap_or_else(|e| panic!("{}: refused: {e}", case.tag));
+            assert_eq!(created["status"], "Created");
+            assert!(listed(&name));
+            let again = create_through_the_window(&app, case, &name)
+                .expect_err("the same name again is refused");
+            assert_window_words(case.tag, &again);
+            assert!(
+                again["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("already exists")),
+                "{again}"
+            );
+            let checked = invoke(&app, "check_batch_name", json!({"name": name}))
+                .expect_err("the name step refuses a taken name too");
+            assert_window_words(case.tag, &checked);
+            continue;
+        };
+        let refusal = outcome.expect_err(case.tag);
+        assert_window_words(case.tag, &refusal);
+        assert!(
+            refusal["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(fact)),
+            "{}: the refusal states {fact:?}: {refusal}",
+            case.tag
+        );
+        assert!(!listed(&name), "{}: a refused batch was created", case.tag);
+    }
+}

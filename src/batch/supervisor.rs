@@ -6,7 +6,9 @@
 //! starting a batch that is already running asks that runner to look for queued users once
 //! more before it ends (instead of starting a second one), and closing the connection
 //! (complete) or deleting first stops the runner and waits until it has really ended.
-//! The command line needs none of this: one process runs one batch under a file lock.
+//! The command line needs none of this: one process runs one batch under a file lock. A
+//! command-line runner and this one may still share a batch; each mailbox's lease keeps them
+//! from copying one mailbox at once.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -111,14 +113,11 @@ impl Supervisor {
                 let hub = registration.hub.clone();
                 self.drive(name, &secrets, RunMode::Once, registration)
                     .await?;
-                self.store
-                    .set_statuses(name, &[UserStatus::Synced], UserStatus::Completed)?;
+                let closed = crate::app::run_control::close_synced(&self.store, name)?;
                 // The pass's last update said Synced; followers must not keep showing that.
                 // Sent through the pass's own hub so it arrives after every update of the pass.
-                for user in self.store.users(name)? {
-                    if user.status == UserStatus::Completed {
-                        hub.set_status(&user.email_address, UserStatus::Completed, None, None);
-                    }
+                for mailbox in closed {
+                    hub.set_status(&mailbox.email_address, UserStatus::Completed, None, None);
                 }
                 hub.flush(true);
                 return Ok(());

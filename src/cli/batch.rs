@@ -5,10 +5,12 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use mailferry::app::csv_import::CsvImportError;
 use mailferry::app::mailbox_sides::{self, Mailbox, SideError};
+use mailferry::app::run_control::{self, Control};
 use mailferry::batch::{
-    self, BatchError, BatchOptions, BatchSecrets, BatchStore, NewBatch, ProgressHub, RunMode,
-    SecretMode, ServerSpec, StopToken, UserStatus,
+    self, BatchError, BatchSecrets, BatchStore, ProgressHub, RunMode, SecretMode, ServerSpec,
+    StopToken,
 };
 use mailferry::display::escape_controls as show;
 use mailferry::endpoint::Endpoint;
@@ -19,20 +21,20 @@ use mailferry::secrets::SecretString;
 use mailferry::state::State;
 
 use super::args::{
-    BatchAction, BatchCommon, BatchCompleteArgs, BatchCreateArgs, BatchStartArgs, BatchStatusArgs,
-    ReportFormat, SecretsArg,
+    BatchAction, BatchCommon, BatchCompleteArgs, BatchStartArgs, BatchStatusArgs, ReportFormat,
+    SecretsArg,
 };
 use super::EXIT_FAILED;
 
 pub async fn run(action: BatchAction) -> ExitCode {
     let result = match action {
-        BatchAction::Create(args) => create(*args),
+        BatchAction::Create(args) => super::batch_create::create(*args),
         BatchAction::List(common) => list(&common),
         BatchAction::Status(args) => status(&args).await,
         BatchAction::Test(args) => preflight(args).await,
-        BatchAction::Start(args) => start(args, &[]).await,
-        BatchAction::Resume(args) => start(args, &[UserStatus::Stopped]).await,
-        BatchAction::Retry(args) => start(args, &[UserStatus::Failed]).await,
+        BatchAction::Start(args) => start(args, Control::Start).await,
+        BatchAction::Resume(args) => start(args, Control::Resume).await,
+        BatchAction::Retry(args) => start(args, Control::Retry).await,
         BatchAction::Complete(args) => complete(args).await,
         BatchAction::Stop(named) => stop(&named.name, &named.common),
         BatchAction::Delete(named) => delete(&named.name, &named.common),
@@ -53,7 +55,7 @@ fn problem(e: BatchError) -> Problem {
     e.problem()
 }
 
-fn open_store(common: &BatchCommon) -> Result<BatchStore, Problem> {
+pub(super) fn open_store(common: &BatchCommon) -> Result<BatchStore, Problem> {
     let dir = common
         .state_dir
         .clone()
@@ -62,12 +64,12 @@ fn open_store(common: &BatchCommon) -> Result<BatchStore, Problem> {
     BatchStore::new(state).map_err(problem)
 }
 
-fn input(message: String, hint: &str) -> Problem {
+pub(super) fn input(message: String, hint: &str) -> Problem {
     Problem::new(ErrorKind::Input, message, hint)
 }
 
 /// `--source gmail` or `--source imaps://host:port`; batches name servers without users.
-fn server_spec(text: &str) -> Result<ServerSpec, Problem> {
+pub(super) fn server_spec(text: &str) -> Result<ServerSpec, Problem> {
     if let Some(preset) = mailferry::presets::find(text) {
         let endpoint = preset.endpoint("").ok_or_else(|| {
             input(
@@ -96,28 +98,26 @@ fn server_spec(text: &str) -> Result<ServerSpec, Problem> {
     })
 }
 
-fn secrets_for(mode: SecretsArg) -> BatchSecrets {
+pub(super) fn secrets_for(mode: SecretsArg) -> BatchSecrets {
     BatchSecrets::new(match mode {
         SecretsArg::Keyring => SecretMode::Keyring,
         SecretsArg::Memory => SecretMode::Memory,
     })
 }
 
-fn read_csv(
+/// The CSV's mailboxes; a refused file's problems are listed one per line on stderr.
+pub(super) fn read_csv(
     path: &Path,
-    passwords: migration_csv::Passwords,
+    signs_in: bool,
 ) -> Result<Vec<migration_csv::CsvUser>, Problem> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        input(
-            format!("cannot read {}: {e}", path.display()),
-            "Check the file name.",
-        )
-    })?;
-    migration_csv::parse_with(&bytes, passwords).map_err(|problems| {
-        for p in &problems {
-            eprintln!("  {}", show(&p.to_string()));
+    mailferry::app::csv_import::read(path, signs_in).map_err(|e| match e {
+        CsvImportError::Refused(problems) => {
+            for p in &problems {
+                eprintln!("  {}", show(&p.to_string()));
+            }
+            problem(BatchError::Csv(problems))
         }
-        problem(BatchError::Csv(problems))
+        other => other.problem(),
     })
 }
 
@@ -143,121 +143,6 @@ fn store_secrets(
             .map_err(|e| e.problem())?;
     }
     Ok(())
-}
-
-fn create(args: BatchCreateArgs) -> Result<ExitCode, Problem> {
-    let users = read_csv(
-        &args.csv,
-        migration_csv::Passwords::when_signing_in(args.source_login.is_some()),
-    )?;
-    let source = server_spec(&args.source)?;
-    if let Some(preset) = source.preset.as_deref().and_then(mailferry::presets::find) {
-        if !preset.accepts_passwords() && args.source_login.is_none() {
-            return Err(input(format!("{} does not accept passwords any more: {}", preset.name, preset.help), "Sign each mailbox in with `mailferry login microsoft --tenant consumers --login-hint USER`, then create the batch with --source-login microsoft:* (the Password column may then stay empty)."));
-        }
-    }
-    let destination = server_spec(&args.dest)?;
-    let destination_sign_in = match (&args.dest_login, &args.dest_client_credentials) {
-        (Some(_), Some(_)) => {
-            return Err(input(
-                "--dest-login and --dest-client-credentials cannot be used together".into(),
-                "Choose the admin's sign-in or the app's.",
-            ))
-        }
-        (Some(name), None) => Some(mailferry::batch::normalize_sign_in(name)?),
-        (None, Some(tenant)) => Some(
-            mailferry::oauth::SignInRef::app(mailferry::oauth::ProviderKind::Microsoft, tenant)
-                .to_string(),
-        ),
-        (None, None) => None,
-    };
-    let source_sign_in = match &args.source_login {
-        Some(name) => Some(mailferry::batch::normalize_sign_in(name)?),
-        None => None,
-    };
-    // A batch names its sign-ins; a shared one must exist now, not fail every user later.
-    // Each user's own (`microsoft:*`) may still be made after the batch is created: the
-    // pre-flight (`batch test`) lists who has not signed in yet.
-    for name in destination_sign_in.iter().chain(source_sign_in.iter()) {
-        if !mailferry::batch::is_per_user(name) {
-            mailferry::batch::sign_in_source(name)?;
-        }
-    }
-    if destination_sign_in.is_some()
-        && (args.dest_auth_user.is_some() || args.dest_password_env.is_some())
-    {
-        return Err(input(
-            "a stored destination sign-in replaces --dest-auth-user and --dest-password-env".into(),
-            "Leave those out: each row's EmailAddress is the mailbox the sign-in opens.",
-        ));
-    }
-    if args.dest_auth_user.is_some() != args.dest_password_env.is_some() {
-        return Err(input(
-            "--dest-auth-user and --dest-password-env go together".into(),
-            "Give the destination admin's name and the variable holding its password.",
-        ));
-    }
-    let name = args.name.clone().unwrap_or_else(|| {
-        args.csv
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "batch".into())
-    });
-    let options = BatchOptions {
-        excludes: args.exclude.clone(),
-        max_message_size: args.max_message_size,
-        max_concurrent_migrations: args.max_concurrent.max(1),
-        max_concurrent_incremental: args.max_concurrent_incremental.max(1),
-        incremental_interval_secs: args.incremental_interval.max(1),
-        connections_per_mailbox: args.connections.max(1),
-        destination_admin: args.dest_auth_user.clone(),
-        destination_sign_in,
-        source_sign_in,
-        ca_file: args
-            .ca_file
-            .as_ref()
-            .map(|p| p.to_string_lossy().into_owned()),
-        pin_cert: args.pin_cert.clone(),
-        allow_insecure_auth: args.allow_insecure_auth,
-        timeout_secs: args.timeout.max(1),
-        retry_wait_secs: args.retry_wait.max(1),
-        disarm_read_receipts: args.disarm_read_receipts,
-    };
-    let store = open_store(&args.common)?;
-    let secrets = secrets_for(args.secrets);
-    let rows: Vec<(String, String, Option<String>)> = users
-        .iter()
-        .map(|u| {
-            (
-                u.email_address.clone(),
-                u.user_name.clone(),
-                u.user_root.clone(),
-            )
-        })
-        .collect();
-    // Secrets first: a batch that exists must be able to run.
-    store_secrets(&secrets, &name, &users, args.dest_password_env.as_deref())?;
-    store
-        .create(
-            &NewBatch {
-                name: name.clone(),
-                source,
-                destination,
-                options,
-            },
-            &rows,
-        )
-        .map_err(problem)?;
-    if args.common.json {
-        println!(
-            "{}",
-            serde_json::json!({ "status": "created", "name": name, "users": users.len() })
-        );
-    } else {
-        println!("Created batch \"{name}\" with {} mailbox(es).", users.len());
-    }
-    eprintln!("Note: {} still contains passwords. Delete it or keep it somewhere safe; Mailferry does not need it any more{}.", args.csv.display(), if secrets.mode() == SecretMode::Memory { " once the batch has run (with --secrets memory, pass it again to `batch start --csv`)" } else { "" });
-    Ok(ExitCode::SUCCESS)
 }
 
 fn time_text(epoch: Option<i64>) -> String {
@@ -446,15 +331,13 @@ fn load_memory_secrets(
     if secrets.mode() != SecretMode::Memory {
         return Ok(());
     }
-    let passwords =
-        migration_csv::Passwords::when_signing_in(batch.options.source_sign_in.is_some());
     let csv = args.secrets.csv.as_ref().ok_or_else(|| {
         input(
             "--secrets memory needs --csv FILE to read the passwords from".into(),
             "Pass the same CSV the batch was created from.",
         )
     })?;
-    let users = read_csv(csv, passwords)?;
+    let users = read_csv(csv, batch.options.source_sign_in.is_some())?;
     store_secrets(
         secrets,
         &args.name,
@@ -463,17 +346,10 @@ fn load_memory_secrets(
     )
 }
 
-async fn start(args: BatchStartArgs, requeue: &[UserStatus]) -> Result<ExitCode, Problem> {
+async fn start(args: BatchStartArgs, control: Control) -> Result<ExitCode, Problem> {
     let store = open_store(&args.common)?;
     let batch = store.batch(&args.name).map_err(problem)?;
-    let mut statuses = requeue.to_vec();
-    if requeue.is_empty() {
-        // `start` on a stopped batch starts it again, as in the admin center.
-        statuses.push(UserStatus::Stopped);
-    }
-    let moved = store
-        .set_statuses(&args.name, &statuses, UserStatus::Queued)
-        .map_err(problem)?;
+    let moved = run_control::queue(&store, &args.name, &control).map_err(problem)?;
     let Some(_lock) = try_lock(&state_dir(&args.common), &args.name) else {
         println!("Batch \"{}\" is already running in another Mailferry process; {moved} mailbox(es) queued for it.", args.name);
         return Ok(ExitCode::SUCCESS);
@@ -535,13 +411,7 @@ async fn run_foreground(
     } else if !progress_json {
         print_users(store, name)?;
     }
-    let all_synced = users.iter().all(|u| {
-        matches!(
-            u.status,
-            UserStatus::Synced | UserStatus::Completed | UserStatus::Stopped
-        )
-    });
-    Ok(if all_synced && !users.is_empty() {
+    Ok(if run_control::run_went_well(&users) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_FAILED)
@@ -599,34 +469,34 @@ async fn complete(complete: BatchCompleteArgs) -> Result<ExitCode, Problem> {
         args.progress_json,
     )
     .await?;
-    let completed = store
-        .set_statuses(&args.name, &[UserStatus::Synced], UserStatus::Completed)
-        .map_err(problem)?;
-    eprintln!("{completed} mailbox(es) completed.");
-    let retired: Vec<String> = store
-        .users(&args.name)
-        .map_err(problem)?
-        .into_iter()
-        .filter(|u| u.status == UserStatus::Completed)
-        .map(|u| format!("{} (now {})", u.user_name, u.email_address))
-        .collect();
+    let retired = run_control::close_synced(&store, &args.name).map_err(problem)?;
+    eprintln!("{} mailbox(es) completed.", retired.len());
     if !retired.is_empty() {
-        eprintln!("These old mailboxes can be retired: {}", retired.join(", "));
+        let list: Vec<String> = retired
+            .iter()
+            .map(|r| format!("{} (now {})", r.user_name, r.email_address))
+            .collect();
+        eprintln!("These old mailboxes can be retired: {}", list.join(", "));
     }
     Ok(code)
 }
 
 fn stop(name: &str, common: &BatchCommon) -> Result<ExitCode, Problem> {
-    let moved = open_store(common)?.stop(name).map_err(problem)?;
+    let moved = run_control::stop(&open_store(common)?, name).map_err(problem)?;
     println!("{moved} mailbox(es) stopped.");
     Ok(ExitCode::SUCCESS)
 }
 
 fn delete(name: &str, common: &BatchCommon) -> Result<ExitCode, Problem> {
     let store = open_store(common)?;
-    store
-        .delete_with_secrets(name, &BatchSecrets::new(SecretMode::Keyring))
-        .map_err(problem)?;
+    // Nothing may still be writing to the batch's records when they go.
+    let Some(_lock) = try_lock(&state_dir(common), name) else {
+        return Err(input(
+            format!("batch \"{name}\" is running in another Mailferry process"),
+            "Stop it first (`mailferry batch stop`, then end that process), then delete it.",
+        ));
+    };
+    run_control::delete(&store, &BatchSecrets::new(SecretMode::Keyring), name).map_err(problem)?;
     println!("Deleted batch \"{name}\" with its records and stored passwords.");
     Ok(ExitCode::SUCCESS)
 }

@@ -4,6 +4,7 @@
 
 mod args;
 mod batch;
+mod batch_create;
 mod batch_progress;
 mod commands;
 mod cutover;

@@ -2057,3 +2057,156 @@ async fn a_stopped_pass_copies_nothing_more_once_stop_has_returned() {
         "messages kept arriving after the pass was stopped"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The command line and the window on one batch
+// ---------------------------------------------------------------------------------------------
+
+/// What one runner showed of each mailbox: whether it found it busy (another runner held
+/// its lease) and the most it copied in one pass.
+#[derive(Debug, Default)]
+struct Seen {
+    busy: BTreeSet<String>,
+    copied: BTreeMap<String, u64>,
+}
+
+impl Seen {
+    fn note(&mut self, update: &Value) {
+        for user in update["users"].as_array().into_iter().flatten() {
+            let email = user["email_address"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let busy = user["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("Another Mailferry window or command"));
+            if user["status"] == "Waiting" && busy {
+                self.busy.insert(email.clone());
+            }
+            let copied = user["copied"].as_u64().unwrap_or(0);
+            let most = self.copied.entry(email).or_default();
+            *most = (*most).max(copied);
+        }
+    }
+
+    fn copied_any(&self) -> bool {
+        self.copied.values().any(|c| *c > 0)
+    }
+}
+
+/// `mailferry batch start` in one process and the window's runner (the engine's Supervisor,
+/// what the desktop shell calls) in another, on the same batch and state folder at once.
+/// Each mailbox's lease lets one of them copy it at a time: the other finds it busy and
+/// waits, then finds nothing left to copy. Afterwards every mailbox is exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_and_the_windows_runner_on_one_batch_copy_each_message_once() {
+    use mailferry::batch::{BatchSecrets, BatchStore, RunMode, SecretMode, Supervisor, UserStatus};
+    let batch = Batch::new("twofronts", 3);
+    batch.seed(150, 6_000).await;
+    batch.write_csv(|mb| mb.source_password.clone());
+    // One mailbox at a time per runner, so that each runner has mailboxes of its own to copy
+    // as well as ones the other holds.
+    batch.create_ok(&["--max-concurrent", "1"]);
+    let mut cli = batch.spawn(
+        &["start", &batch.name, "--once", "--progress-json"],
+        "cli-runner",
+    );
+    let store = BatchStore::new(mailferry::state::State::open(batch.state.path()).expect("state"))
+        .expect("batch store");
+    wait_for_users(&store, &batch.name, "the command line copying", |users| {
+        users.iter().any(|u| u.messages_done > 0)
+    })
+    .await;
+
+    // The window's runner, on the passwords the command line kept in the keyring.
+    let supervisor = Supervisor::new(store.clone(), tokio_spawner());
+    let mut updates = supervisor.subscribe();
+    supervisor.start(
+        &batch.name,
+        BatchSecrets::new(SecretMode::Keyring),
+        RunMode::Once,
+    );
+    let mut window = Seen::default();
+    let deadline = Instant::now() + Duration::from_secs(240);
+    while supervisor.is_running(&batch.name) || cli.exited().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the two runners did not finish\n{}\n{}",
+            cli.context(),
+            batch.log_tail()
+        );
+        match tokio::time::timeout(Duration::from_millis(200), updates.recv()).await {
+            Ok(Ok(update)) => window.note(&serde_json::to_value(&update).expect("update as JSON")),
+            Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) | Err(_) => {}
+            Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => break,
+        }
+    }
+    while let Ok(update) = updates.try_recv() {
+        window.note(&serde_json::to_value(&update).expect("update as JSON"));
+    }
+    let status = cli.exited().expect("the command line's runner ended");
+    assert!(status.success(), "{}", cli.context());
+    let mut command_line = Seen::default();
+    for line in std::fs::read_to_string(&cli.stdout)
+        .unwrap_or_default()
+        .lines()
+    {
+        if let Ok(update) = serde_json::from_str::<Value>(line) {
+            command_line.note(&update);
+        }
+    }
+
+    // Both really worked on the batch, and on the same mailboxes at once: the window's
+    // runner found at least one held by the command line and was kept out of it.
+    assert!(
+        command_line.copied_any() && window.copied_any(),
+        "each runner copied mailboxes of its own\ncommand line: {command_line:?}\nwindow: {window:?}"
+    );
+    assert!(
+        !(command_line.busy.is_empty() && window.busy.is_empty()),
+        "neither runner ever found a mailbox held by the other; the test proves nothing\ncommand line: {command_line:?}\nwindow: {window:?}"
+    );
+    let users = store.users(&batch.name).expect("users");
+    assert!(
+        users.iter().all(|u| u.status == UserStatus::Synced),
+        "{users:#?}"
+    );
+    // Nothing missing, nothing twice.
+    batch.assert_all_copied().await;
+}
+
+/// Deleting a batch that a `batch start` is running is refused (its records would go while
+/// it writes them); once that runner has ended, delete removes the batch.
+#[tokio::test]
+async fn delete_waits_for_the_batchs_runner_to_end() {
+    let batch = Batch::new("del", 1);
+    batch.seed(2, 500).await;
+    batch.write_csv(|mb| mb.source_password.clone());
+    batch.create_ok(&[]);
+    let mut runner = batch.spawn(&["start", &batch.name], "continuous");
+    batch
+        .wait_status(Duration::from_secs(30), "the mailbox Synced", |s| {
+            all_users_are(s, "Synced")
+        })
+        .await;
+    assert!(runner.exited().is_none(), "{}", runner.context());
+
+    let refused = batch.run(&["delete", &batch.name]);
+    assert_eq!(refused.code, 2, "{}", refused.context());
+    assert!(
+        refused
+            .stderr
+            .contains("running in another Mailferry process"),
+        "{}",
+        refused.context()
+    );
+    let names: Vec<Value> = batch.list().as_array().cloned().unwrap_or_default();
+    assert!(
+        names.iter().any(|b| b["name"] == batch.name.as_str()),
+        "the batch is still there"
+    );
+
+    runner.sigkill();
+    batch.run(&["delete", &batch.name]).assert_code(0);
+    assert_eq!(batch.list(), serde_json::json!([]));
+}

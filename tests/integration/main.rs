@@ -2,6 +2,7 @@
 //! instances, so the tests run in parallel.
 
 mod app_certificate;
+mod batch_rules;
 mod batches;
 mod certificates;
 mod cutover;

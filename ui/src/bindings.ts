@@ -105,6 +105,10 @@ async testConnection(batch: string, side: EndpointSide, server: ServerSpec, emai
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Creates the batch with the passwords already kept field by field (the window hands over
+ * none with the definition).
+ */
 async createBatch(spec: CreateBatch) : Promise<Result<BatchSummary, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("create_batch", { spec }) };
@@ -172,9 +176,10 @@ async retryUser(name: string, email: string) : Promise<Result<null, AppError>> {
 },
 /**
  * A last pass for every synced mailbox, then their migration is closed (Completed). The
- * runner is stopped and waited for first, so the last pass never overlaps it.
+ * runner is stopped and waited for first, so the last pass never overlaps it. Returns the old
+ * mailboxes that can now be retired (what the command line lists after `batch complete`).
  */
-async completeBatch(name: string) : Promise<Result<null, AppError>> {
+async completeBatch(name: string) : Promise<Result<Retired[], AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("complete_batch", { name }) };
 } catch (e) {
@@ -449,6 +454,9 @@ export type BatchProgress = BatchUpdate
  * A batch's status, derived from its users' (never stored on its own, so it cannot drift).
  */
 export type BatchStatus = "Created" | "Syncing" | "Synced" | "SyncedWithErrors" | "Stopped" | "Completed" | "Failed"
+/**
+ * One batch as the list of migrations shows it.
+ */
 export type BatchSummary = { name: string; source: ServerSpec; destination: ServerSpec; status: BatchStatus; users_total: number; users_synced: number; last_synced_at: number | null; created_at: number }
 /**
  * Everything about a batch's progress at one moment.
@@ -505,6 +513,9 @@ copying: boolean;
  * Where the window can go if the owner keeps them running.
  */
 background: Background }
+/**
+ * What Test connection found on one server.
+ */
 export type ConnectionSummary = { 
 /**
  * Folders that hold mail (containers excluded).
@@ -864,6 +875,18 @@ facts?: Facts }
  */
 export type ProviderKind = "microsoft" | "google"
 export type ReportFormat = "csv" | "html" | "json"
+/**
+ * An old mailbox whose migration is closed: it can be retired.
+ */
+export type Retired = { 
+/**
+ * The login on the old server.
+ */
+user_name: string; 
+/**
+ * Where its mail is now.
+ */
+email_address: string }
 /**
  * What a folder is for. Special roles are matched across servers, whatever their names.
  */

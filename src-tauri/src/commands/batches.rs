@@ -2,12 +2,13 @@
 //! window; the window follows them through `BatchProgress` events.
 
 use mailferry::app::mailbox_sides::{self, Mailbox, SideError};
-use mailferry::batch::{
-    self, BatchOptions, BatchSummary, BatchUpdate, BatchUser, NewBatch, RunMode, ServerSpec,
-    UserStatus,
-};
+use mailferry::app::new_batch::{self, Definition, GivenSecrets, NewBatchError, Server};
+use mailferry::app::run_control::{self, Control};
+use mailferry::batch::{BatchUpdate, RunMode};
+
+use super::batch_types::{BatchOptions, BatchSummary, BatchUser, ConnectionSummary, ServerSpec};
 use mailferry::error::Classify;
-use mailferry::probe::{self, ConnectionSummary};
+use mailferry::probe;
 use serde::Deserialize;
 use tauri::State;
 
@@ -40,20 +41,7 @@ pub enum EndpointSide {
 #[tauri::command]
 #[specta::specta]
 pub async fn check_batch_name(state: State<'_, AppState>, name: String) -> AppResult<()> {
-    if name.trim().is_empty() {
-        return Err(AppError::input(
-            "the batch needs a name",
-            "For example \"Contoso mailboxes\".",
-        ));
-    }
-    match state.store.batch(name.trim()) {
-        Ok(_) => Err(AppError::input(
-            format!("a batch called \"{}\" already exists", name.trim()),
-            "Pick another name.",
-        )),
-        Err(batch::BatchError::NotFound(_)) => Ok(()),
-        Err(e) => Err(explain(e)),
-    }
+    new_batch::check_name(&state.store, &name).map_err(|e| new_batch_words(&e))
 }
 
 /// "Test connection": signs in with one account (its password already stored) and counts.
@@ -68,6 +56,8 @@ pub async fn test_connection(
     user_name: String,
     options: BatchOptions,
 ) -> AppResult<ConnectionSummary> {
+    let (server, options): (mailferry::batch::ServerSpec, mailferry::batch::BatchOptions) =
+        (server.into(), options.into());
     let secrets = state.secrets();
     let mailbox = Mailbox {
         batch: &batch,
@@ -84,102 +74,54 @@ pub async fn test_connection(
     let trust = options.trust().map_err(explain)?;
     probe::test_connection(&side, &trust, options.timeouts(), options.max_message_size)
         .await
+        .map(Into::into)
         .map_err(explain)
 }
 
+/// Creates the batch with the passwords already kept field by field (the window hands over
+/// none with the definition).
 #[tauri::command]
 #[specta::specta]
 pub async fn create_batch(
     state: State<'_, AppState>,
     spec: CreateBatch,
 ) -> AppResult<BatchSummary> {
-    let name = spec.name.trim().to_string();
-    if spec.users.is_empty() {
-        return Err(AppError::input(
-            "the batch has no mailboxes",
-            "Add at least one user, or import a CSV.",
-        ));
-    }
-    let secrets = state.secrets();
-    for user in &spec.users {
-        mailferry::migration_csv::check_email(&user.email_address).map_err(|why| {
-            AppError::input(
-                format!("{}: {why}", user.email_address),
-                "Correct the mailbox address.",
-            )
-        })?;
-    }
-    let signed_in =
-        if spec.options.source_sign_in.is_some() || spec.options.destination_sign_in.is_some() {
-            stored_sign_ins().await?
-        } else {
-            Vec::new()
-        };
-    let mut missing = Vec::new();
-    for user in &spec.users {
-        let ready = match &spec.options.source_sign_in {
-            Some(option) => batch::sign_in_reference_for(
-                option,
-                batch::SignInSide::Source,
-                &user.user_name,
-                &user.email_address,
-            )
-            .map(|reference| signed_in.contains(&reference.to_string()))
-            .map_err(explain)?,
-            None => secrets
-                .source_password(&name, &user.email_address)
-                .map_err(explain)?
-                .is_some(),
-        };
-        if !ready {
-            missing.push(user.email_address.clone());
-        }
-    }
-    if !missing.is_empty() {
-        return Err(match spec.options.source_sign_in {
-            Some(_) => AppError::input(
-                format!("{} not signed in yet", missing.join(", ")),
-                "Choose Sign in on each of these mailboxes' rows.",
-            ),
-            None => AppError::input(
-                format!("no password is stored for {}", missing.join(", ")),
-                "Type each mailbox's password (or app password).",
-            ),
-        });
-    }
-    match &spec.options.destination_sign_in {
-        Some(sign_in) => {
-            if !batch::is_per_user(sign_in) && !signed_in.contains(sign_in) {
-                return Err(AppError::input(
-                    format!("the destination sign-in {sign_in} is no longer stored"),
-                    "Go back to Destination and sign in again.",
-                ));
-            }
-        }
-        None => {
-            if spec.options.destination_admin.is_some()
-                && secrets.admin_password(&name).map_err(explain)?.is_none()
-            {
-                return Err(AppError::input(
-                    "no password is stored for the destination admin",
-                    "Type the admin's password.",
-                ));
-            }
-        }
-    }
-    let users: Vec<(String, String, Option<String>)> = spec
-        .users
-        .into_iter()
-        .map(|u| (u.email_address, u.user_name, u.user_root))
-        .collect();
-    let new = NewBatch {
-        name: name.clone(),
-        source: spec.source,
-        destination: spec.destination,
-        options: spec.options,
+    let definition = Definition {
+        name: spec.name,
+        source: spec.source.into(),
+        destination: spec.destination.into(),
+        options: spec.options.into(),
+        users: spec
+            .users
+            .into_iter()
+            .map(|u| new_batch::NewUser {
+                email_address: u.email_address,
+                user_name: u.user_name,
+                user_root: u.user_root,
+            })
+            .collect(),
     };
-    state.store.create(&new, &users).map_err(explain)?;
-    state.store.summary(&name).map_err(explain)
+    let uses_sign_ins = definition.options.source_sign_in.is_some()
+        || definition.options.destination_sign_in.is_some();
+    // The keyring may block on an unlock prompt: read it off the async threads.
+    let sign_ins = if uses_sign_ins {
+        stored_sign_ins().await?
+    } else {
+        Vec::new()
+    };
+    let created = new_batch::create(
+        &state.store,
+        &state.secrets(),
+        &definition,
+        GivenSecrets::default(),
+        &|| Ok(sign_ins.clone()),
+    )
+    .map_err(|e| new_batch_words(&e))?;
+    state
+        .store
+        .summary(&created.name)
+        .map(Into::into)
+        .map_err(explain)
 }
 
 #[tauri::command]
@@ -188,14 +130,18 @@ pub async fn list_batches(state: State<'_, AppState>) -> AppResult<Vec<BatchSumm
     let names = state.store.names().map_err(explain)?;
     names
         .iter()
-        .map(|n| state.store.summary(n).map_err(explain))
+        .map(|n| state.store.summary(n).map(Into::into).map_err(explain))
         .collect()
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn batch_users(state: State<'_, AppState>, name: String) -> AppResult<Vec<BatchUser>> {
-    state.store.users(&name).map_err(explain)
+    state
+        .store
+        .users(&name)
+        .map(|users| users.into_iter().map(Into::into).collect())
+        .map_err(explain)
 }
 
 /// The live state of a running batch, for a window that opens while it runs.
@@ -208,10 +154,7 @@ pub fn batch_snapshot(state: State<'_, AppState>, name: String) -> Option<BatchU
 #[tauri::command]
 #[specta::specta]
 pub async fn start_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
-    state
-        .store
-        .set_statuses(&name, &[UserStatus::Stopped], UserStatus::Queued)
-        .map_err(explain)?;
+    run_control::queue(&state.store, &name, &Control::Start).map_err(explain)?;
     state.run_batch(&name, RunMode::Continuous);
     Ok(())
 }
@@ -219,17 +162,14 @@ pub async fn start_batch(state: State<'_, AppState>, name: String) -> AppResult<
 #[tauri::command]
 #[specta::specta]
 pub async fn stop_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
-    state.store.stop(&name).map_err(explain)?;
+    run_control::stop(&state.store, &name).map_err(explain)?;
     Ok(())
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn retry_failed(state: State<'_, AppState>, name: String) -> AppResult<()> {
-    state
-        .store
-        .set_statuses(&name, &[UserStatus::Failed], UserStatus::Queued)
-        .map_err(explain)?;
+    run_control::queue(&state.store, &name, &Control::Retry).map_err(explain)?;
     state.run_batch(&name, RunMode::Continuous);
     Ok(())
 }
@@ -238,24 +178,34 @@ pub async fn retry_failed(state: State<'_, AppState>, name: String) -> AppResult
 #[tauri::command]
 #[specta::specta]
 pub async fn retry_user(state: State<'_, AppState>, name: String, email: String) -> AppResult<()> {
-    state
-        .store
-        .set_user_statuses(&name, &email, &[UserStatus::Failed], UserStatus::Queued)
-        .map_err(explain)?;
+    run_control::queue(
+        &state.store,
+        &name,
+        &Control::RetryOne {
+            email_address: email,
+        },
+    )
+    .map_err(explain)?;
     state.run_batch(&name, RunMode::Continuous);
     Ok(())
 }
 
 /// A last pass for every synced mailbox, then their migration is closed (Completed). The
-/// runner is stopped and waited for first, so the last pass never overlaps it.
+/// runner is stopped and waited for first, so the last pass never overlaps it. Returns the old
+/// mailboxes that can now be retired (what the command line lists after `batch complete`).
 #[tauri::command]
 #[specta::specta]
-pub async fn complete_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
+pub async fn complete_batch(
+    state: State<'_, AppState>,
+    name: String,
+) -> AppResult<Vec<run_control::Retired>> {
     state
         .supervisor
         .complete(&name, state.secrets())
         .await
-        .map_err(explain)
+        .map_err(explain)?;
+    let users = state.store.users(&name).map_err(explain)?;
+    Ok(run_control::retired(&users))
 }
 
 #[tauri::command]
@@ -263,16 +213,79 @@ pub async fn complete_batch(state: State<'_, AppState>, name: String) -> AppResu
 pub async fn delete_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
     // Nothing may still be writing to the batch's records when they go.
     state.supervisor.stop(&name).await;
-    state
-        .store
-        .delete_with_secrets(&name, &state.secrets())
-        .map_err(explain)
+    run_control::delete(&state.store, &state.secrets(), &name).map_err(explain)
 }
 
 /// The names of the sign-ins in the keyring (which may block on an unlock prompt).
 async fn stored_sign_ins() -> AppResult<Vec<String>> {
     let list = crate::blocking::keyring(mailferry::oauth::list_sign_ins).await?;
     Ok(list.into_iter().map(|info| info.name).collect())
+}
+
+/// The window's words for a refused batch: the fact, and the field or button that fixes it.
+fn new_batch_words(error: &NewBatchError) -> AppError {
+    let (message, hint): (String, &str) = match error {
+        NewBatchError::NoName => (
+            "the batch needs a name".into(),
+            "For example \"Contoso mailboxes\".",
+        ),
+        NewBatchError::NameTaken { .. } => (error.to_string(), "Pick another name."),
+        NewBatchError::NoUsers => (
+            "the batch has no mailboxes".into(),
+            "Add at least one user, or import a CSV.",
+        ),
+        NewBatchError::BadAddress { .. } | NewBatchError::DuplicateAddress { .. } => (
+            error.to_string(),
+            "Correct the mailbox address in the Users list.",
+        ),
+        NewBatchError::NoUserName { .. } => (
+            error.to_string(),
+            "Type the name the mailbox signs in with on the old server.",
+        ),
+        NewBatchError::BadServer { server, .. } => (
+            error.to_string(),
+            match server {
+                Server::Source => "Go back to Source and check the server and port.",
+                Server::Destination => "Go back to Destination and check the server and port.",
+            },
+        ),
+        NewBatchError::PasswordsRefused { .. } => (
+            error.to_string(),
+            "Choose Sign in on each mailbox's row instead of typing a password.",
+        ),
+        NewBatchError::BadSignIn { server, .. } | NewBatchError::SignInMissing { server, .. } => (
+            error.to_string(),
+            match server {
+                Server::Source => "Go back to Source and sign in again.",
+                Server::Destination => "Go back to Destination and sign in again.",
+            },
+        ),
+        NewBatchError::SignInAndAdmin | NewBatchError::AdminPasswordUnused => (
+            error.to_string(),
+            "Go back to Destination and choose either Sign in with Microsoft or an admin account.",
+        ),
+        NewBatchError::NoAdminPassword { .. } => (
+            "no password is stored for the destination admin".into(),
+            "Type the admin's password.",
+        ),
+        NewBatchError::NoDestinationAccess => (
+            error.to_string(),
+            "Go back to Destination and enter the admin account, or sign in.",
+        ),
+        NewBatchError::MissingPasswords { .. } => (
+            error.to_string(),
+            "Type each mailbox's password (or app password).",
+        ),
+        NewBatchError::Store(_) | NewBatchError::Secret(_) | NewBatchError::SignIns(_) => {
+            return error.problem().into()
+        }
+    };
+    AppError {
+        kind: error.kind(),
+        message,
+        hint: hint.into(),
+        facts: Box::new(error.facts()),
+    }
 }
 
 /// The window's words for what a mailbox is missing: the field the owner fills in.

@@ -1,6 +1,7 @@
 //! Passwords travel one way: from the form into the keyring. No command returns one.
 
-use mailferry::migration_csv::{self, CsvProblem};
+use mailferry::app::csv_import::{self, CsvImportError};
+use mailferry::migration_csv::CsvProblem;
 use mailferry::secrets::SecretString;
 use serde::Serialize;
 use tauri::State;
@@ -105,17 +106,14 @@ pub async fn import_csv(
     path: String,
     signs_in: bool,
 ) -> AppResult<CsvImport> {
-    let bytes = std::fs::read(&path).map_err(|e| {
-        AppError::input(
-            format!("cannot read {path}: {e}"),
-            "Choose the CSV file again.",
-        )
-    })?;
-    match migration_csv::parse_with(&bytes, migration_csv::Passwords::when_signing_in(signs_in)) {
-        Err(problems) => Ok(CsvImport {
+    match csv_import::read(std::path::Path::new(&path), signs_in) {
+        Err(CsvImportError::Refused(problems)) => Ok(CsvImport {
             rows: Vec::new(),
             problems,
         }),
+        Err(e @ CsvImportError::Unreadable { .. }) => {
+            Err(AppError::input(e.to_string(), "Choose the CSV file again."))
+        }
         Ok(users) => {
             let secrets = state.secrets();
             secrets.set_csv_passwords(&batch, &users).map_err(explain)?;
