@@ -7,6 +7,7 @@ mod progress;
 mod runner;
 mod secrets;
 mod sign_in;
+mod status;
 mod store;
 mod supervisor;
 
@@ -21,5 +22,6 @@ pub use sign_in::{
     is_per_user, normalize as normalize_sign_in, reference_for as sign_in_reference_for,
     user_token_source, SignInSide, EACH_USER,
 };
+pub use status::{Changed, StatusListener};
 pub use store::{BatchError, BatchStore, StoredBatch};
 pub use supervisor::{Spawner, Supervisor};

@@ -4,9 +4,13 @@
 use rusqlite::{params, OptionalExtension};
 use thiserror::Error;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+
 use super::model::{
     BatchOptions, BatchStatus, BatchSummary, BatchUser, NewBatch, ServerSpec, UserStatus,
 };
+use super::status::{Changed, StatusListener, StatusPublisher};
 use crate::error::{Classify, ErrorKind, Problem};
 use crate::migration_csv::CsvProblem;
 use crate::report::MigrationReport;
@@ -82,9 +86,13 @@ pub struct StoredBatch {
     pub created_at: i64,
 }
 
+/// Every status write goes through here and is published once written (see `status`).
 #[derive(Clone)]
 pub struct BatchStore {
     state: State,
+    publisher: StatusPublisher,
+    /// SQLite's `data_version` as last seen, per batch that looks for outside changes.
+    seen_versions: Arc<Mutex<HashMap<String, i64>>>,
 }
 
 pub fn now() -> i64 {
@@ -94,7 +102,35 @@ pub fn now() -> i64 {
 impl BatchStore {
     /// The batches kept in the state's database (whose schema `db` keeps).
     pub fn new(state: State) -> Result<BatchStore, BatchError> {
-        Ok(BatchStore { state })
+        Ok(BatchStore {
+            state,
+            publisher: StatusPublisher::default(),
+            seen_versions: Arc::default(),
+        })
+    }
+
+    /// Tells `listener` of every status change from now on, for as long as it lives.
+    pub fn listen(&self, listener: Weak<dyn StatusListener>) {
+        self.publisher.listen(listener);
+    }
+
+    /// Statuses written by another process (`mailferry batch stop` while the window runs
+    /// the batch) can only be seen by reading the database; this is the one place that does,
+    /// and it publishes them on the same path as this process's own changes. SQLite's
+    /// `data_version` moves only when another connection commits, so this process's own
+    /// writes (already published) and an idle database cost one pragma and nothing more.
+    pub fn notice_outside_changes(&self, batch: &str) -> Result<(), BatchError> {
+        let version: i64 = self
+            .state
+            .with(|db| db.pragma_query_value(None, "data_version", |r| r.get(0)))?;
+        let previous = match self.seen_versions.lock() {
+            Ok(mut seen) => seen.insert(batch.to_string(), version),
+            Err(_) => return Ok(()),
+        };
+        if previous.is_some_and(|previous| previous != version) {
+            self.publisher.publish(batch, Changed::Unknown);
+        }
+        Ok(())
     }
 
     pub fn state(&self) -> &State {
@@ -251,6 +287,8 @@ impl BatchStore {
                 params![batch, email, status.as_str(), detail, error, resume_at],
             )
         })?;
+        self.publisher
+            .publish(batch, Changed::Users(&[email.to_string()]));
         Ok(())
     }
 
@@ -293,14 +331,20 @@ impl BatchStore {
         };
         let sql = format!(
             "UPDATE batch_users SET status = ?, detail = NULL, error = NULL, resume_at = NULL
-             WHERE batch = ? AND status IN ({placeholders}){only_user}"
+             WHERE batch = ? AND status IN ({placeholders}){only_user} RETURNING email"
         );
         let mut values: Vec<&str> = vec![to.as_str(), batch];
         values.extend(from);
         values.extend(email);
-        Ok(self
-            .state
-            .with(|db| db.execute(&sql, rusqlite::params_from_iter(values)))?)
+        let moved: Vec<String> = self.state.with(|db| {
+            let mut stmt = db.prepare(&sql)?;
+            let moved = stmt
+                .query_map(rusqlite::params_from_iter(values), |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>();
+            moved
+        })?;
+        self.publisher.publish(batch, Changed::Users(&moved));
+        Ok(moved.len())
     }
 
     /// A runner's status change: it never overrides the owner's Stopped or Completed, which
@@ -324,6 +368,10 @@ impl BatchStore {
                 params![batch, email, status.as_str(), detail, error, resume_at],
             )
         })?;
+        if changed > 0 {
+            self.publisher
+                .publish(batch, Changed::Users(&[email.to_string()]));
+        }
         Ok(changed > 0)
     }
 

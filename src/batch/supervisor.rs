@@ -66,6 +66,8 @@ impl Supervisor {
     }
 
     /// Progress of every batch this supervisor runs (coalesced per batch, ~10 a second).
+    /// Each batch's hub sends here directly, so the only relay to the window is the shell's
+    /// emitter.
     pub fn subscribe(&self) -> broadcast::Receiver<BatchUpdate> {
         self.updates.subscribe()
     }
@@ -108,19 +110,14 @@ impl Supervisor {
             self.stop(name).await;
             // Another start may have slipped in while the old runner ended: stop that too.
             if let Some(registration) = self.register(name) {
+                // Kept until Completed is written: its hub tells followers, after every update
+                // of the last pass.
                 let hub = registration.hub.clone();
                 self.drive(name, &secrets, RunMode::Once, registration)
                     .await?;
                 self.store
                     .set_statuses(name, &[UserStatus::Synced], UserStatus::Completed)?;
-                // The pass's last update said Synced; followers must not keep showing that.
-                // Sent through the pass's own hub so it arrives after every update of the pass.
-                for user in self.store.users(name)? {
-                    if user.status == UserStatus::Completed {
-                        hub.set_status(&user.email_address, UserStatus::Completed, None, None);
-                    }
-                }
-                hub.flush(true);
+                drop(hub);
                 return Ok(());
             }
         }
@@ -158,7 +155,7 @@ impl Supervisor {
             return None;
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let hub = ProgressHub::new(name);
+        let hub = ProgressHub::sending_to(&self.store, name, self.updates.clone());
         let stop = StopToken::default();
         let again = Arc::new(AtomicBool::new(false));
         let (finished_tx, finished_rx) = watch::channel(false);
@@ -189,21 +186,6 @@ impl Supervisor {
         mode: RunMode,
         registration: Registration,
     ) -> Result<(), BatchError> {
-        let (_, mut updates) = registration.hub.subscribe();
-        let forward_to = self.updates.clone();
-        (self.spawn)(Box::pin(async move {
-            loop {
-                match updates.recv().await {
-                    Ok(update) => {
-                        let _ = forward_to.send(update);
-                    }
-                    // Each update carries every mailbox's whole state: skipping older
-                    // ones loses nothing, stopping would lose everything after them.
-                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(broadcast::error::RecvError::Closed) => break,
-                }
-            }
-        }));
         let result = loop {
             let result = run(
                 &self.store,

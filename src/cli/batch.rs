@@ -507,7 +507,7 @@ async fn run_foreground(
     json: bool,
     progress_json: bool,
 ) -> Result<ExitCode, Problem> {
-    let hub = ProgressHub::new(name);
+    let hub = ProgressHub::new(store, name);
     let stop = StopToken::default();
     let display = if progress_json {
         Some(super::batch_progress::spawn_json_lines(&hub))
