@@ -2,6 +2,7 @@
 //! destination, options, and a list of users, each moving through Queued → Syncing → Synced
 //! with incremental passes until the owner stops or completes the batch.
 
+mod copied_back;
 mod model;
 mod progress;
 mod runner;
@@ -11,6 +12,7 @@ mod status;
 mod store;
 mod supervisor;
 
+pub use copied_back::{copied_back_to, CopiedBack};
 pub use model::{
     sign_in_source, BatchOptions, BatchStatus, BatchSummary, BatchUser, NewBatch, ServerSpec,
     UserStatus,

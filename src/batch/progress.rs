@@ -38,6 +38,9 @@ pub struct UserProgress {
     pub rate: f64,
     /// Seconds left at the current rate, once there is a rate.
     pub eta_secs: Option<u64>,
+    /// Every message received on or after this day (RFC 3339 full-date) is on the
+    /// destination (see `BatchUser::copied_back_to`).
+    pub copied_back_to: Option<String>,
 }
 
 /// Everything about a batch's progress at one moment.
@@ -182,6 +185,8 @@ impl ProgressHub {
                 }
                 Event::FolderFinished { .. } => p.folders_done += 1,
                 Event::Waiting { reason, .. } => p.note = Some(reason.clone()),
+                // Stored by the pass (see `copied_back`), read back with the status.
+                Event::FoldersPlanned { .. } | Event::Reached { .. } => {}
             }
             if let Some(started) = p.started {
                 let seconds = started.elapsed().as_secs_f64();
@@ -308,6 +313,7 @@ fn progress_of(user: BatchUser, pass: &PassCounters) -> UserProgress {
         folders_done: pass.folders_done,
         rate: pass.rate,
         eta_secs: pass.eta_secs,
+        copied_back_to: user.copied_back_to,
     }
 }
 

@@ -351,9 +351,19 @@ impl Pass {
             ..migration
         };
         let hub = self.hub.clone();
+        let store = self.store.clone();
+        let batch = self.batch.name.clone();
         let email = self.user.email_address.clone();
+        let mut copied_back = store.copied_back(&batch, &email).unwrap_or_default();
         let forward = tokio::spawn(async move {
             while let Some(event) = receiver.recv().await {
+                // Stored before followers hear of the event, which they read back with the
+                // status: it survives a restart and shows for a stopped batch.
+                if copied_back.apply(&event) {
+                    if let Err(e) = store.record_copied_back(&batch, &email, &copied_back) {
+                        tracing::warn!("cannot store how far back {email} is copied: {e}");
+                    }
+                }
                 hub.engine_event(&email, &event);
             }
         });

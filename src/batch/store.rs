@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, Weak};
 use super::model::{
     BatchOptions, BatchStatus, BatchSummary, BatchUser, NewBatch, ServerSpec, UserStatus,
 };
+use super::copied_back::CopiedBack;
 use super::status::{Changed, StatusListener, StatusPublisher};
 use crate::error::{Classify, ErrorKind, Problem};
 use crate::migration_csv::CsvProblem;
@@ -214,7 +215,7 @@ impl BatchStore {
         Ok(self.state.with(|db| {
             let mut stmt = db.prepare(
                 "SELECT email, user_name, user_root, status, detail, error, resume_at, last_synced_at, next_sync_at,
-                        messages_in_source, messages_done, bytes_copied, skipped, failed
+                        messages_in_source, messages_done, bytes_copied, skipped, failed, copied_back_to
                  FROM batch_users WHERE batch = ?1 ORDER BY rowid",
             )?;
             let users = stmt
@@ -235,6 +236,7 @@ impl BatchStore {
                         bytes_copied: r.get(11)?,
                         skipped: r.get(12)?,
                         failed: r.get(13)?,
+                        copied_back_to: r.get(14)?,
                     })
                 })?
                 .collect::<Result<Vec<_>, _>>();
@@ -373,6 +375,42 @@ impl BatchStore {
                 .publish(batch, Changed::Users(&[email.to_string()]));
         }
         Ok(changed > 0)
+    }
+
+    /// How far back each folder of a user's mailbox is copied, as last stored.
+    pub fn copied_back(&self, batch: &str, email: &str) -> Result<CopiedBack, BatchError> {
+        let json: Option<Option<String>> = self.state.with(|db| {
+            db.query_row(
+                "SELECT copied_back FROM batch_users WHERE batch = ?1 AND email = ?2",
+                params![batch, email],
+                |r| r.get(0),
+            )
+            .optional()
+        })?;
+        // Unreadable (hand-edited) means nothing is known: no date is claimed until the next
+        // pass has looked again.
+        Ok(json
+            .flatten()
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default())
+    }
+
+    /// Stores how far back each folder is copied, with the day derived from them.
+    pub fn record_copied_back(
+        &self,
+        batch: &str,
+        email: &str,
+        copied_back: &CopiedBack,
+    ) -> Result<(), BatchError> {
+        let json = serde_json::to_string(copied_back).unwrap_or_default();
+        let day = copied_back.date().map(|d| d.format("%Y-%m-%d").to_string());
+        self.state.with(|db| {
+            db.execute(
+                "UPDATE batch_users SET copied_back = ?3, copied_back_to = ?4 WHERE batch = ?1 AND email = ?2",
+                params![batch, email, json, day],
+            )
+        })?;
+        Ok(())
     }
 
     /// Stores the outcome of one pass for a user.
