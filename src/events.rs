@@ -26,10 +26,15 @@ pub enum Event {
         report: Box<FolderReport>,
     },
     /// The folders this pass copies (by source name), before any of them is started.
-    FoldersPlanned { sources: Vec<String> },
+    FoldersPlanned {
+        sources: Vec<String>,
+    },
     /// How far back a folder's mail is on the destination now (newest first, so this moves
     /// back in time as the folder is copied).
-    Reached { source: String, reach: FolderReach },
+    Reached {
+        source: String,
+        reach: FolderReach,
+    },
     /// The run waits before trying again (throttled, or the connection broke).
     Waiting {
         reason: String,

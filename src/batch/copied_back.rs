@@ -148,10 +148,7 @@ mod tests {
             copied_back_to([since("2025-03-02T10:00:01Z"), FolderReach::NotStarted]),
             None
         );
-        assert_eq!(
-            copied_back_to([complete(None), FolderReach::Unknown]),
-            None
-        );
+        assert_eq!(copied_back_to([complete(None), FolderReach::Unknown]), None);
         assert_eq!(copied_back_to([]), None, "no folders, no date");
     }
 

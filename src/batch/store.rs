@@ -7,10 +7,10 @@ use thiserror::Error;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
+use super::copied_back::CopiedBack;
 use super::model::{
     BatchOptions, BatchStatus, BatchSummary, BatchUser, NewBatch, ServerSpec, UserStatus,
 };
-use super::copied_back::CopiedBack;
 use super::status::{Changed, StatusListener, StatusPublisher};
 use crate::error::{Classify, ErrorKind, Problem};
 use crate::migration_csv::CsvProblem;

@@ -147,6 +147,10 @@ mod tests {
         let newer = FolderReach::Complete { oldest: Some(80) };
         assert_eq!(newer.after(Some(before)), before);
         let partial = FolderReach::Since { since: 10 };
-        assert_eq!(partial.after(Some(before)), partial, "a new pass's word wins");
+        assert_eq!(
+            partial.after(Some(before)),
+            partial,
+            "a new pass's word wins"
+        );
     }
 }

@@ -163,7 +163,11 @@ ALTER TABLE batch_users ADD COLUMN copied_back_to TEXT;
 ";
 
 /// Step n (from 1) takes a database from version n - 1 to n.
-const STEPS: [&str; 3] = [V1_UNVERSIONED_RELEASE, V2_DELETE_WITH_THE_PAIR, V3_COPIED_BACK];
+const STEPS: [&str; 3] = [
+    V1_UNVERSIONED_RELEASE,
+    V2_DELETE_WITH_THE_PAIR,
+    V3_COPIED_BACK,
+];
 
 /// The version a database has after every step this Mailferry knows.
 pub const LATEST: u32 = STEPS.len() as u32;

@@ -2057,3 +2057,129 @@ async fn a_stopped_pass_copies_nothing_more_once_stop_has_returned() {
         "messages kept arriving after the pass was stopped"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// How far back each mailbox is copied
+// ---------------------------------------------------------------------------------------------
+
+/// A small message of `folder` received at `date` (INTERNALDATE syntax).
+fn dated(owner: &str, folder: &str, n: usize, date: &str, size: usize) -> Msg {
+    let mut msg = message(0, owner, folder, n, size);
+    msg.date = date.into();
+    msg
+}
+
+fn copied_back_to(status: &Value, mb: &Mailbox) -> Value {
+    users_of(status)[&mb.email]["copied_back_to"].clone()
+}
+
+#[tokio::test]
+async fn copied_back_to_is_the_day_from_which_every_message_is_on_the_destination() {
+    let batch = Batch::new("back", 2);
+    let (holey, whole) = (&batch.mailboxes[0], &batch.mailboxes[1]);
+    let big = 40_000;
+    let mailboxes = [
+        // The message of 2 March is too large for the destination: mail of 2 March and
+        // before cannot be said to be there, whatever else is copied.
+        (
+            holey,
+            vec![
+                dated(&holey.email, "INBOX", 0, "20-May-2025 08:00:00 +0000", 800),
+                dated(&holey.email, "INBOX", 1, "02-Mar-2025 10:00:00 +0000", big),
+                dated(&holey.email, "INBOX", 2, "10-Jan-2025 09:30:00 +0000", 800),
+            ],
+            vec![dated(
+                &holey.email,
+                PROJECTS,
+                3,
+                "05-Nov-2024 12:00:00 +0000",
+                800,
+            )],
+        ),
+        (
+            whole,
+            vec![
+                dated(&whole.email, "INBOX", 0, "01-Feb-2025 09:00:00 +0000", 800),
+                dated(&whole.email, "INBOX", 1, "24-Dec-2024 18:00:00 +0000", 800),
+            ],
+            vec![
+                dated(&whole.email, PROJECTS, 2, "15-Jul-2023 12:00:00 +0000", 800),
+                dated(&whole.email, PROJECTS, 3, "01-Jun-2023 07:00:00 +0000", 800),
+            ],
+        ),
+    ];
+    for (mb, inbox, projects) in &mailboxes {
+        let mut imap = TestImap::connect(&batch.source, &mb.login, &mb.source_password).await;
+        imap.create(PROJECTS).await;
+        load(&mut imap, "INBOX", inbox).await;
+        load(&mut imap, PROJECTS, projects).await;
+        imap.logout().await;
+    }
+    let csv = batch.write_csv(|mb| mb.source_password.clone());
+    let csv = csv.display().to_string();
+    batch.create_ok(&["--secrets", "memory", "--max-message-size", "20000"]);
+    assert_eq!(copied_back_to(&batch.status(), holey), Value::Null);
+    let pass = |words: &[&str], fault: Option<&str>| {
+        let mut words = words.to_vec();
+        words.extend([
+            &batch.name,
+            "--once",
+            "--secrets",
+            "memory",
+            "--csv",
+            &csv,
+            "--dest-password-env",
+            ADMIN_PW_VAR,
+        ]);
+        let mut env = vec![(ADMIN_PW_VAR, batch.admin_password.as_str())];
+        env.extend(fault.map(|f| ("MAILFERRY_FAULT", f)));
+        mailferry(&batch.args(&words), &env)
+    };
+
+    // Stopped early: copying Projects breaks down before its first message lands.
+    let broken = pass(&["start"], Some("append:Projects"));
+    assert_ne!(broken.code, 0, "{}", broken.context());
+    let status = batch.status();
+    assert_eq!(
+        copied_back_to(&status, holey),
+        "2025-03-03",
+        "the too-large message of 2 March holds the date: {status:#}"
+    );
+    assert_eq!(
+        copied_back_to(&status, whole),
+        "2023-07-16",
+        "Projects' newest message (15 July 2023, 12:00) is not there yet: {status:#}"
+    );
+
+    // Finished: Projects copied too.
+    let retried = pass(&["retry"], None);
+    assert_eq!(
+        retried.code,
+        0,
+        "{}\n{}",
+        retried.context(),
+        batch.log_tail()
+    );
+    let status = batch.status();
+    assert_eq!(
+        copied_back_to(&status, whole),
+        "2023-06-01",
+        "every message is there, down to the oldest: {status:#}"
+    );
+    assert_eq!(copied_back_to(&status, holey), "2025-03-03", "{status:#}");
+    batch.assert_copied(whole).await;
+
+    // Kept in the database: a stopped batch still says so.
+    batch.run(&["stop", &batch.name]).assert_code(0);
+    let status = batch.status();
+    assert!(all_users_are(&status, "Stopped"), "{status:#}");
+    assert_eq!(copied_back_to(&status, holey), "2025-03-03");
+    assert_eq!(copied_back_to(&status, whole), "2023-06-01");
+    let text = batch.run(&["status", &batch.name, "--no-dns"]);
+    text.assert_code(0);
+    assert!(
+        text.stdout.contains("COPIED BACK TO") && text.stdout.contains("2023-06-01"),
+        "{}",
+        text.context()
+    );
+}

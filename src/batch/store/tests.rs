@@ -204,7 +204,9 @@ fn how_far_back_a_mailbox_is_copied_survives_a_restart() {
     copied_back.apply(&Event::Reached {
         source: "INBOX".into(),
         // 2 March 2025, 10:00:01 UTC.
-        reach: FolderReach::Since { since: 1_740_909_601 },
+        reach: FolderReach::Since {
+            since: 1_740_909_601,
+        },
     });
     store
         .record_copied_back("spring", "a@contoso.com", &copied_back)
