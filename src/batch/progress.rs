@@ -259,10 +259,11 @@ impl Shared {
         if !inner.dirty || !(due || force) {
             return;
         }
-        inner.dirty = false;
+        // Still dirty if the database could not be read: the next tick tries again.
         let Some(update) = self.build(&inner) else {
             return;
         };
+        inner.dirty = false;
         if inner.last_update.as_ref() == Some(&update) {
             return;
         }

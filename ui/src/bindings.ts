@@ -448,7 +448,12 @@ detail: string | null; error: Problem | null;
 /**
  * When a Waiting user tries again (seconds since the epoch).
  */
-resume_at: number | null; last_synced_at: number | null; next_sync_at: number | null; messages_in_source: number; messages_done: number; bytes_copied: number; skipped: number; failed: number }
+resume_at: number | null; last_synced_at: number | null; next_sync_at: number | null; messages_in_source: number; messages_done: number; bytes_copied: number; skipped: number; failed: number; 
+/**
+ * Every message received on or after this day (RFC 3339 full-date, UTC) is on the
+ * destination, in every folder being copied (`copied_back`); none until one can be said.
+ */
+copied_back_to: string | null }
 /**
  * The owner closed the window while migrations run: the window asks whether to keep
  * them going in the background or stop them.
@@ -916,7 +921,12 @@ rate: number;
 /**
  * Seconds left at the current rate, once there is a rate.
  */
-eta_secs: number | null }
+eta_secs: number | null; 
+/**
+ * Every message received on or after this day (RFC 3339 full-date) is on the
+ * destination (see `BatchUser::copied_back_to`).
+ */
+copied_back_to: string | null }
 /**
  * A user's place in the migration, with Microsoft's names.
  */
