@@ -214,3 +214,105 @@ impl Supervisor {
         result
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::batch::model::{BatchOptions, NewBatch, ServerSpec};
+    use crate::batch::secrets::SecretMode;
+    use crate::state::State;
+
+    /// A batch whose old server refuses every connection: its mailboxes wait to try again.
+    fn unreachable_batch(dir: &std::path::Path) -> (BatchStore, BatchSecrets) {
+        let store = BatchStore::new(State::open(dir).unwrap()).unwrap();
+        // A port just released: nothing listens there.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let spec = ServerSpec {
+            preset: None,
+            url: format!("imaps://127.0.0.1:{port}"),
+        };
+        let batch = NewBatch {
+            name: "b".into(),
+            source: spec.clone(),
+            destination: spec,
+            options: BatchOptions {
+                destination_admin: Some("admin".into()),
+                retry_wait_secs: 3600,
+                ..BatchOptions::default()
+            },
+        };
+        let emails = ["a@x.com", "b@x.com"];
+        let users: Vec<_> = emails
+            .iter()
+            .map(|e| (e.to_string(), e.to_string(), None))
+            .collect();
+        store.create(&batch, &users).unwrap();
+        let secrets = BatchSecrets::new(SecretMode::Memory);
+        for email in emails {
+            secrets
+                .set_source_password(
+                    "b",
+                    email,
+                    &crate::secrets::SecretString::new("pw".to_string()),
+                )
+                .unwrap();
+        }
+        secrets
+            .set_admin_password("b", &crate::secrets::SecretString::new("pw".to_string()))
+            .unwrap();
+        (store, secrets)
+    }
+
+    /// Reads the supervisor's stream, as the window does, until every mailbox shows `status`.
+    async fn until_all(updates: &mut broadcast::Receiver<BatchUpdate>, status: UserStatus) {
+        let wait = async {
+            loop {
+                match updates.recv().await {
+                    Ok(update)
+                        if update.users.len() == 2
+                            && update.users.iter().all(|u| u.status == status) =>
+                    {
+                        return
+                    }
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => panic!("the stream ended"),
+                }
+            }
+        };
+        // A bound on a hang, not a measure of speed.
+        tokio::time::timeout(Duration::from_secs(60), wait)
+            .await
+            .unwrap_or_else(|_| panic!("followers never saw every mailbox {status:?}"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_owners_stop_reaches_the_windows_stream_while_the_batch_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, secrets) = unreachable_batch(dir.path());
+        let supervisor = Supervisor::new(
+            store.clone(),
+            Box::new(|future| {
+                tokio::spawn(future);
+            }),
+        );
+        let mut updates = supervisor.subscribe();
+        supervisor.start("b", secrets, RunMode::Continuous);
+        until_all(&mut updates, UserStatus::Waiting).await;
+        let snapshot = supervisor.snapshot("b").expect("running");
+        assert!(snapshot
+            .users
+            .iter()
+            .all(|u| u.status == UserStatus::Waiting && u.resume_at.is_some()));
+
+        store.stop("b").unwrap();
+        until_all(&mut updates, UserStatus::Stopped).await;
+        supervisor.stop("b").await;
+        assert!(!supervisor.is_running("b"));
+    }
+}
