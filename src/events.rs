@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::copy::reach::FolderReach;
 use crate::report::FolderReport;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -23,6 +24,16 @@ pub enum Event {
     },
     FolderFinished {
         report: Box<FolderReport>,
+    },
+    /// The folders this pass copies (by source name), before any of them is started.
+    FoldersPlanned {
+        sources: Vec<String>,
+    },
+    /// How far back a folder's mail is on the destination now (newest first, so this moves
+    /// back in time as the folder is copied).
+    Reached {
+        source: String,
+        reach: FolderReach,
     },
     /// The run waits before trying again (throttled, or the connection broke).
     Waiting {

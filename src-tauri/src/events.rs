@@ -27,7 +27,9 @@ pub struct CloseRequested {
 pub fn install_shell<R: Runtime>(app: &AppHandle<R>) {
     let hide_app = app.clone();
     let quit_handle = app.clone();
-    // Every background batch's progress reaches the window as one event stream.
+    // Every background batch's progress reaches the window as one event stream. Each batch's
+    // hub sends straight into the supervisor's channel: this task is the only relay between
+    // a status written to the database and the window, so updates arrive in the order made.
     let mut updates = app.state::<AppState>().supervisor.subscribe();
     let emit_app = app.clone();
     tauri::async_runtime::spawn(async move {

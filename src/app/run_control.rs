@@ -121,6 +121,7 @@ mod tests {
             bytes_copied: 0,
             skipped: 0,
             failed: 0,
+            copied_back_to: None,
         }
     }
 

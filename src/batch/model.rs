@@ -238,6 +238,9 @@ pub struct BatchUser {
     pub bytes_copied: u64,
     pub skipped: u64,
     pub failed: u64,
+    /// Every message received on or after this day (RFC 3339 full-date, UTC) is on the
+    /// destination, in every folder being copied (`copied_back`); none until one can be said.
+    pub copied_back_to: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -82,18 +82,16 @@ pub async fn run(
     let mut waits: HashMap<String, u32> = HashMap::new();
 
     loop {
+        // The one look at what another process may have changed (its Stop, say): published
+        // like any change of ours, so followers see it too.
+        store.notice_outside_changes(name)?;
         let users = store.users(name)?;
-        // Stop requests come from this process (token) or another one (`batch stop`).
+        // Stop requests come from this process (token) or the database (the owner's Stop or
+        // Complete, from the window or another process).
         for user in &users {
             if matches!(user.status, UserStatus::Stopped | UserStatus::Completed) {
                 if let Some((handle, _)) = running_users.remove(&user.email_address) {
                     handle.abort();
-                }
-                // The owner's Stop or Complete came from outside the runner: followers that
-                // were told about this mailbox must see it too.
-                let told = hub.status_of(&user.email_address);
-                if told.is_some_and(|told| told != user.status) {
-                    hub.set_status(&user.email_address, user.status, None, None);
                 }
             }
         }
@@ -132,6 +130,7 @@ pub async fn run(
                 continue;
             }
             *slots -= 1;
+            hub.begin_pass(&user.email_address);
             let status = if initial {
                 UserStatus::Starting
             } else {
@@ -142,7 +141,6 @@ pub async fn run(
                 *slots += 1;
                 continue;
             }
-            hub.set_status(&user.email_address, status, None, None);
             let pass = Pass {
                 store: store.clone(),
                 secrets: secrets.clone(),
@@ -180,7 +178,7 @@ pub async fn run(
                     continue;
                 }
                 let count = waits.entry(email.clone()).or_default();
-                finish_pass(store, hub, &batch, &email, outcome, mode, count)?;
+                finish_pass(store, &batch, &email, outcome, mode, count)?;
                 if let Some(u) = store.users(name)?.into_iter().find(|u| u.email_address == email) {
                     if u.status != UserStatus::Waiting {
                         passes_done.insert(email);
@@ -216,11 +214,10 @@ enum PassOutcome {
 /// How often a mailbox busy in another process is looked at again.
 const BUSY_RETRY_SECS: i64 = 3;
 
-/// A user's new status: written to the database, then told to whoever follows the batch,
-/// in that order, in one call.
+/// A user's new status at the end of a pass, with its reason (the store publishes it once
+/// written).
 struct StatusChange<'a> {
     store: &'a BatchStore,
-    hub: &'a ProgressHub,
     batch: &'a str,
     email: &'a str,
 }
@@ -241,7 +238,6 @@ impl StatusChange<'_> {
             problem,
             resume_at,
         )?;
-        self.hub.set_status(self.email, status, detail, resume_at);
         Ok(())
     }
 
@@ -257,7 +253,6 @@ impl StatusChange<'_> {
 
 fn finish_pass(
     store: &BatchStore,
-    hub: &ProgressHub,
     batch: &StoredBatch,
     email: &str,
     outcome: PassOutcome,
@@ -266,7 +261,6 @@ fn finish_pass(
 ) -> Result<(), BatchError> {
     let change = StatusChange {
         store,
-        hub,
         batch: &batch.name,
         email,
     };
@@ -352,17 +346,25 @@ impl Pass {
             None,
             None,
         );
-        self.hub
-            .set_status(&self.user.email_address, status, None, None);
         let (events, mut receiver) = Events::channel();
         let migration = Migration {
             events,
             ..migration
         };
         let hub = self.hub.clone();
+        let store = self.store.clone();
+        let batch = self.batch.name.clone();
         let email = self.user.email_address.clone();
+        let mut copied_back = store.copied_back(&batch, &email).unwrap_or_default();
         let forward = tokio::spawn(async move {
             while let Some(event) = receiver.recv().await {
+                // Stored before followers hear of the event, which they read back with the
+                // status: it survives a restart and shows for a stopped batch.
+                if copied_back.apply(&event) {
+                    if let Err(e) = store.record_copied_back(&batch, &email, &copied_back) {
+                        tracing::warn!("cannot store how far back {email} is copied: {e}");
+                    }
+                }
                 hub.engine_event(&email, &event);
             }
         });

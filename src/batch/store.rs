@@ -4,9 +4,14 @@
 use rusqlite::{params, OptionalExtension};
 use thiserror::Error;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+
+use super::copied_back::CopiedBack;
 use super::model::{
     BatchOptions, BatchStatus, BatchSummary, BatchUser, NewBatch, ServerSpec, UserStatus,
 };
+use super::status::{Changed, StatusListener, StatusPublisher};
 use crate::error::{Classify, ErrorKind, Problem};
 use crate::migration_csv::CsvProblem;
 use crate::report::MigrationReport;
@@ -82,9 +87,13 @@ pub struct StoredBatch {
     pub created_at: i64,
 }
 
+/// Every status write goes through here and is published once written (see `status`).
 #[derive(Clone)]
 pub struct BatchStore {
     state: State,
+    publisher: StatusPublisher,
+    /// SQLite's `data_version` as last seen, per batch that looks for outside changes.
+    seen_versions: Arc<Mutex<HashMap<String, i64>>>,
 }
 
 pub fn now() -> i64 {
@@ -94,7 +103,35 @@ pub fn now() -> i64 {
 impl BatchStore {
     /// The batches kept in the state's database (whose schema `db` keeps).
     pub fn new(state: State) -> Result<BatchStore, BatchError> {
-        Ok(BatchStore { state })
+        Ok(BatchStore {
+            state,
+            publisher: StatusPublisher::default(),
+            seen_versions: Arc::default(),
+        })
+    }
+
+    /// Tells `listener` of every status change from now on, for as long as it lives.
+    pub fn listen(&self, listener: Weak<dyn StatusListener>) {
+        self.publisher.listen(listener);
+    }
+
+    /// Statuses written by another process (`mailferry batch stop` while the window runs
+    /// the batch) can only be seen by reading the database; this is the one place that does,
+    /// and it publishes them on the same path as this process's own changes. SQLite's
+    /// `data_version` moves only when another connection commits, so this process's own
+    /// writes (already published) and an idle database cost one pragma and nothing more.
+    pub fn notice_outside_changes(&self, batch: &str) -> Result<(), BatchError> {
+        let version: i64 = self
+            .state
+            .with(|db| db.pragma_query_value(None, "data_version", |r| r.get(0)))?;
+        let previous = match self.seen_versions.lock() {
+            Ok(mut seen) => seen.insert(batch.to_string(), version),
+            Err(_) => return Ok(()),
+        };
+        if previous.is_some_and(|previous| previous != version) {
+            self.publisher.publish(batch, Changed::Unknown);
+        }
+        Ok(())
     }
 
     pub fn state(&self) -> &State {
@@ -178,7 +215,7 @@ impl BatchStore {
         Ok(self.state.with(|db| {
             let mut stmt = db.prepare(
                 "SELECT email, user_name, user_root, status, detail, error, resume_at, last_synced_at, next_sync_at,
-                        messages_in_source, messages_done, bytes_copied, skipped, failed
+                        messages_in_source, messages_done, bytes_copied, skipped, failed, copied_back_to
                  FROM batch_users WHERE batch = ?1 ORDER BY rowid",
             )?;
             let users = stmt
@@ -199,6 +236,7 @@ impl BatchStore {
                         bytes_copied: r.get(11)?,
                         skipped: r.get(12)?,
                         failed: r.get(13)?,
+                        copied_back_to: r.get(14)?,
                     })
                 })?
                 .collect::<Result<Vec<_>, _>>();
@@ -251,6 +289,8 @@ impl BatchStore {
                 params![batch, email, status.as_str(), detail, error, resume_at],
             )
         })?;
+        self.publisher
+            .publish(batch, Changed::Users(&[email.to_string()]));
         Ok(())
     }
 
@@ -293,14 +333,20 @@ impl BatchStore {
         };
         let sql = format!(
             "UPDATE batch_users SET status = ?, detail = NULL, error = NULL, resume_at = NULL
-             WHERE batch = ? AND status IN ({placeholders}){only_user}"
+             WHERE batch = ? AND status IN ({placeholders}){only_user} RETURNING email"
         );
         let mut values: Vec<&str> = vec![to.as_str(), batch];
         values.extend(from);
         values.extend(email);
-        Ok(self
-            .state
-            .with(|db| db.execute(&sql, rusqlite::params_from_iter(values)))?)
+        let moved: Vec<String> = self.state.with(|db| {
+            let mut stmt = db.prepare(&sql)?;
+            let moved = stmt
+                .query_map(rusqlite::params_from_iter(values), |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>();
+            moved
+        })?;
+        self.publisher.publish(batch, Changed::Users(&moved));
+        Ok(moved.len())
     }
 
     /// A runner's status change: it never overrides the owner's Stopped or Completed, which
@@ -324,7 +370,47 @@ impl BatchStore {
                 params![batch, email, status.as_str(), detail, error, resume_at],
             )
         })?;
+        if changed > 0 {
+            self.publisher
+                .publish(batch, Changed::Users(&[email.to_string()]));
+        }
         Ok(changed > 0)
+    }
+
+    /// How far back each folder of a user's mailbox is copied, as last stored.
+    pub fn copied_back(&self, batch: &str, email: &str) -> Result<CopiedBack, BatchError> {
+        let json: Option<Option<String>> = self.state.with(|db| {
+            db.query_row(
+                "SELECT copied_back FROM batch_users WHERE batch = ?1 AND email = ?2",
+                params![batch, email],
+                |r| r.get(0),
+            )
+            .optional()
+        })?;
+        // Unreadable (hand-edited) means nothing is known: no date is claimed until the next
+        // pass has looked again.
+        Ok(json
+            .flatten()
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default())
+    }
+
+    /// Stores how far back each folder is copied, with the day derived from them.
+    pub fn record_copied_back(
+        &self,
+        batch: &str,
+        email: &str,
+        copied_back: &CopiedBack,
+    ) -> Result<(), BatchError> {
+        let json = serde_json::to_string(copied_back).unwrap_or_default();
+        let day = copied_back.date().map(|d| d.format("%Y-%m-%d").to_string());
+        self.state.with(|db| {
+            db.execute(
+                "UPDATE batch_users SET copied_back = ?3, copied_back_to = ?4 WHERE batch = ?1 AND email = ?2",
+                params![batch, email, json, day],
+            )
+        })?;
+        Ok(())
     }
 
     /// Stores the outcome of one pass for a user.

@@ -18,7 +18,6 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{broadcast, watch};
 
-use super::model::UserStatus;
 use super::progress::{BatchUpdate, ProgressHub};
 use super::runner::{run, RunMode, StopToken};
 use super::secrets::BatchSecrets;
@@ -68,6 +67,8 @@ impl Supervisor {
     }
 
     /// Progress of every batch this supervisor runs (coalesced per batch, ~10 a second).
+    /// Each batch's hub sends here directly, so the only relay to the window is the shell's
+    /// emitter.
     pub fn subscribe(&self) -> broadcast::Receiver<BatchUpdate> {
         self.updates.subscribe()
     }
@@ -110,16 +111,14 @@ impl Supervisor {
             self.stop(name).await;
             // Another start may have slipped in while the old runner ended: stop that too.
             if let Some(registration) = self.register(name) {
+                // Kept until Completed is written: its hub tells followers, after every update
+                // of the last pass.
                 let hub = registration.hub.clone();
                 self.drive(name, &secrets, RunMode::Once, registration)
                     .await?;
-                let closed = crate::app::run_control::close_synced(&self.store, name)?;
-                // The pass's last update said Synced; followers must not keep showing that.
-                // Sent through the pass's own hub so it arrives after every update of the pass.
-                for mailbox in closed {
-                    hub.set_status(&mailbox.email_address, UserStatus::Completed, None, None);
-                }
-                hub.flush(true);
+                // Writing Completed publishes it to followers, after every update of the pass.
+                crate::app::run_control::close_synced(&self.store, name)?;
+                drop(hub);
                 return Ok(());
             }
         }
@@ -157,7 +156,7 @@ impl Supervisor {
             return None;
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let hub = ProgressHub::new(name);
+        let hub = ProgressHub::sending_to(&self.store, name, self.updates.clone());
         let stop = StopToken::default();
         let again = Arc::new(AtomicBool::new(false));
         let (finished_tx, finished_rx) = watch::channel(false);
@@ -188,21 +187,6 @@ impl Supervisor {
         mode: RunMode,
         registration: Registration,
     ) -> Result<(), BatchError> {
-        let (_, mut updates) = registration.hub.subscribe();
-        let forward_to = self.updates.clone();
-        (self.spawn)(Box::pin(async move {
-            loop {
-                match updates.recv().await {
-                    Ok(update) => {
-                        let _ = forward_to.send(update);
-                    }
-                    // Each update carries every mailbox's whole state: skipping older
-                    // ones loses nothing, stopping would lose everything after them.
-                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(broadcast::error::RecvError::Closed) => break,
-                }
-            }
-        }));
         let result = loop {
             let result = run(
                 &self.store,
@@ -229,5 +213,107 @@ impl Supervisor {
         // everything before it.
         let _ = registration.finished.send(true);
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::batch::model::{BatchOptions, NewBatch, ServerSpec, UserStatus};
+    use crate::batch::secrets::SecretMode;
+    use crate::state::State;
+
+    /// A batch whose old server refuses every connection: its mailboxes wait to try again.
+    fn unreachable_batch(dir: &std::path::Path) -> (BatchStore, BatchSecrets) {
+        let store = BatchStore::new(State::open(dir).unwrap()).unwrap();
+        // A port just released: nothing listens there.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let spec = ServerSpec {
+            preset: None,
+            url: format!("imaps://127.0.0.1:{port}"),
+        };
+        let batch = NewBatch {
+            name: "b".into(),
+            source: spec.clone(),
+            destination: spec,
+            options: BatchOptions {
+                destination_admin: Some("admin".into()),
+                retry_wait_secs: 3600,
+                ..BatchOptions::default()
+            },
+        };
+        let emails = ["a@x.com", "b@x.com"];
+        let users: Vec<_> = emails
+            .iter()
+            .map(|e| (e.to_string(), e.to_string(), None))
+            .collect();
+        store.create(&batch, &users).unwrap();
+        let secrets = BatchSecrets::new(SecretMode::Memory);
+        for email in emails {
+            secrets
+                .set_source_password(
+                    "b",
+                    email,
+                    &crate::secrets::SecretString::new("pw".to_string()),
+                )
+                .unwrap();
+        }
+        secrets
+            .set_admin_password("b", &crate::secrets::SecretString::new("pw".to_string()))
+            .unwrap();
+        (store, secrets)
+    }
+
+    /// Reads the supervisor's stream, as the window does, until every mailbox shows `status`.
+    async fn until_all(updates: &mut broadcast::Receiver<BatchUpdate>, status: UserStatus) {
+        let wait = async {
+            loop {
+                match updates.recv().await {
+                    Ok(update)
+                        if update.users.len() == 2
+                            && update.users.iter().all(|u| u.status == status) =>
+                    {
+                        return
+                    }
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => panic!("the stream ended"),
+                }
+            }
+        };
+        // A bound on a hang, not a measure of speed.
+        tokio::time::timeout(Duration::from_secs(60), wait)
+            .await
+            .unwrap_or_else(|_| panic!("followers never saw every mailbox {status:?}"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_owners_stop_reaches_the_windows_stream_while_the_batch_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, secrets) = unreachable_batch(dir.path());
+        let supervisor = Supervisor::new(
+            store.clone(),
+            Box::new(|future| {
+                tokio::spawn(future);
+            }),
+        );
+        let mut updates = supervisor.subscribe();
+        supervisor.start("b", secrets, RunMode::Continuous);
+        until_all(&mut updates, UserStatus::Waiting).await;
+        let snapshot = supervisor.snapshot("b").expect("running");
+        assert!(snapshot
+            .users
+            .iter()
+            .all(|u| u.status == UserStatus::Waiting && u.resume_at.is_some()));
+
+        store.stop("b").unwrap();
+        until_all(&mut updates, UserStatus::Stopped).await;
+        supervisor.stop("b").await;
+        assert!(!supervisor.is_running("b"));
     }
 }

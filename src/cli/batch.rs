@@ -182,18 +182,20 @@ fn list(common: &BatchCommon) -> Result<ExitCode, Problem> {
 
 fn print_users(store: &BatchStore, name: &str) -> Result<(), Problem> {
     println!(
-        "{:<32} {:<20} {:>9} {:>9} {:>10}  {:<17} DETAIL",
-        "MAILBOX", "STATUS", "MESSAGES", "DONE", "COPIED", "LAST SYNC"
+        "{:<32} {:<20} {:>9} {:>9} {:>10}  {:<17} {:<14} DETAIL",
+        "MAILBOX", "STATUS", "MESSAGES", "DONE", "COPIED", "LAST SYNC", "COPIED BACK TO"
     );
     for u in store.users(name).map_err(problem)? {
         println!(
-            "{:<32} {:<20} {:>9} {:>9} {:>8.1}MB  {:<17} {}",
+            "{:<32} {:<20} {:>9} {:>9} {:>8.1}MB  {:<17} {:<14} {}",
             show(&u.email_address),
             u.status.as_str(),
             u.messages_in_source,
             u.messages_done,
             u.bytes_copied as f64 / 1_000_000.0,
             time_text(u.last_synced_at),
+            // Newest mail goes first: every message received on or after this day is there.
+            u.copied_back_to.as_deref().unwrap_or("-"),
             show(&u.detail.unwrap_or_default())
         );
     }
@@ -379,7 +381,7 @@ async fn run_foreground(
     json: bool,
     progress_json: bool,
 ) -> Result<ExitCode, Problem> {
-    let hub = ProgressHub::new(name);
+    let hub = ProgressHub::new(store, name);
     let stop = StopToken::default();
     let display = if progress_json {
         Some(super::batch_progress::spawn_json_lines(&hub))

@@ -33,6 +33,9 @@ pub async fn show(mut events: UnboundedReceiver<Event>) {
                 bar.set_message(format!("waiting {seconds} s: {}", visible(&reason)))
             }
             Event::FolderFinished { .. } => bar.tick(),
+            // How far back each folder is copied matters to a batch's status page; the bar
+            // shows counts.
+            Event::FoldersPlanned { .. } | Event::Reached { .. } => {}
         }
     }
     bar.finish_and_clear();

@@ -7,6 +7,7 @@
 
 mod flag_sync;
 mod plan;
+pub mod reach;
 mod transfer;
 mod verify_destination;
 
@@ -49,6 +50,8 @@ pub struct FolderRun {
     /// The source folder's UIDVALIDITY the records were written under.
     source_uidvalidity: Option<u32>,
     append_uids: plan::AppendUids,
+    /// The messages of this attempt not on the destination yet, by received date.
+    frontier: reach::Frontier,
     /// Set once the destination refused an APPEND: from then on messages go one at a time,
     /// so that one refusal is not repeated for every message pipelined behind it (Exchange
     /// ends a session after ten errors).
@@ -74,6 +77,14 @@ impl FolderPass<'_> {
     fn flag_plan(&self, flags: &[Flag]) -> FlagPlan {
         let permanent = self.destination.permanent_flags.as_deref();
         flags::plan(flags, permanent, self.ctx.exchange)
+    }
+
+    /// Tells followers how far back the folder's mail is on the destination now.
+    fn reached(&self, reach: reach::FolderReach) {
+        self.ctx.events.emit(Event::Reached {
+            source: self.mapping.source.clone(),
+            reach,
+        });
     }
 
     /// Writes records for source messages of this folder.
@@ -138,6 +149,13 @@ async fn copy_into(
         .records(ctx.pair, &mapping.source_raw, status.uidvalidity)?;
     let listed = plan::plan_listing(&listing, &known, &run.memory);
     listed.tally.add_to(report);
+    if listed.new.is_empty() {
+        // Every message of the folder has a record: all of it is on the destination.
+        ctx.events.emit(Event::Reached {
+            source: mapping.source.clone(),
+            reach: reach::Frontier::default().reach(),
+        });
+    }
     if listed.new.is_empty() && listed.flag_changes.is_empty() {
         return Ok(());
     }
@@ -169,6 +187,10 @@ async fn copy_new(
     report: &mut FolderReport,
 ) -> Result<Vec<plan::FlagChange>, MigrateError> {
     let metas = imap::fetch_meta(source, Some(new)).await?;
+    let dates: Vec<(u32, Option<i64>)> = metas
+        .iter()
+        .map(|m| (m.uid, plan::received_at(&m.internaldate)))
+        .collect();
     let fingerprints = fingerprints_of(source, &metas).await?;
     let mut pool = destination_pool(pass, destination).await?;
     let rules = plan::Rules {
@@ -186,6 +208,9 @@ async fn copy_new(
     }
     run.memory.present.extend(&decided.present);
     pass.record(&decided.records)?;
+    let settled: Vec<u32> = decided.records.iter().map(|r| r.uid).collect();
+    run.frontier = reach::Frontier::new(dates, &settled);
+    pass.reached(run.frontier.reach());
     pass.ctx.events.emit(Event::FolderScanned {
         source: pass.mapping.source.clone(),
         destination: pass.mapping.destination.clone(),

@@ -142,6 +142,7 @@ async fn append_batch(
         messages: appending.records.len() as u64,
         bytes: appending.copied_bytes,
     });
+    pass.reached(run.frontier.reach());
     match appending.stopped {
         Some(e) => Err(e),
         None => Ok(()),
@@ -255,6 +256,7 @@ impl Appending {
     ) {
         let uid = candidate.meta.uid;
         run.memory.copied.insert(uid);
+        run.frontier.settle(uid);
         run.copied += 1;
         run.bytes_copied += size;
         run.appended.push(plan::Appended {

@@ -154,8 +154,20 @@ ALTER TABLE runs_v2 RENAME TO runs;
 CREATE INDEX runs_by_pair ON runs (pair_id);
 ";
 
+/// Version 3: how far back each batch mailbox is copied (newest mail goes first): every
+/// folder's frontier as JSON, and the day derived from them (`batch::copied_back`), so the
+/// status page shows it for a stopped batch and after a restart.
+const V3_COPIED_BACK: &str = "
+ALTER TABLE batch_users ADD COLUMN copied_back TEXT;
+ALTER TABLE batch_users ADD COLUMN copied_back_to TEXT;
+";
+
 /// Step n (from 1) takes a database from version n - 1 to n.
-const STEPS: [&str; 2] = [V1_UNVERSIONED_RELEASE, V2_DELETE_WITH_THE_PAIR];
+const STEPS: [&str; 3] = [
+    V1_UNVERSIONED_RELEASE,
+    V2_DELETE_WITH_THE_PAIR,
+    V3_COPIED_BACK,
+];
 
 /// The version a database has after every step this Mailferry knows.
 pub const LATEST: u32 = STEPS.len() as u32;

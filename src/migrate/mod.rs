@@ -217,6 +217,9 @@ impl Migration {
             Ok(pair) => pair,
             Err(e) => return (Vec::new(), vec![MigrateError::from(e).problem()]),
         };
+        self.events.emit(Event::FoldersPlanned {
+            sources: planned.plan.copy.iter().map(|m| m.source.clone()).collect(),
+        });
         // Folders sharing a destination are copied by one worker, one after the other, so
         // two workers never both decide a destination message is "theirs".
         let mut groups: Vec<Vec<FolderMapping>> = Vec::new();

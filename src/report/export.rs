@@ -398,6 +398,7 @@ mod tests {
                     bytes_copied: 0,
                     skipped: 0,
                     failed: 1,
+                    copied_back_to: None,
                 },
                 report: Some(run),
             }],

@@ -530,6 +530,36 @@ impl Batch {
         );
     }
 
+    /// What `copied_back_to` promises: every source message received on or after `day`
+    /// (UTC) is on the destination, in its folder, with the same content.
+    async fn assert_copied_back_to(&self, mb: &Mailbox, day: &str) {
+        let from = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .unwrap_or_else(|e| panic!("{}: copied_back_to {day:?} is not a date: {e}", mb.email))
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight")
+            .and_utc();
+        let source = folder_contents(&self.source, &mb.login, &mb.source_password).await;
+        let dest = folder_contents(&self.dest, &mb.email, &mb.dest_password).await;
+        let mut missing = Vec::new();
+        for (folder, messages) in &source {
+            let there: BTreeSet<&str> = dest
+                .get(folder)
+                .map(|d| d.iter().map(|m| m.sha256.as_str()).collect())
+                .unwrap_or_default();
+            for m in messages.iter().filter(|m| m.internaldate >= from) {
+                if !there.contains(m.sha256.as_str()) {
+                    missing.push(format!("{folder}: received {}", m.internaldate));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "{} says it is copied back to {day}, but these are not on the destination:\n{}",
+            mb.email,
+            missing.join("\n")
+        );
+    }
+
     async fn assert_all_copied(&self) {
         for mb in &self.mailboxes {
             self.assert_copied(mb).await;
@@ -1139,6 +1169,18 @@ async fn batch_killed_mid_copy_finishes_exactly_on_the_next_start() {
     assert!(
         !all_users_are(&killed, "Synced"),
         "every user is Synced although the runner was killed mid-copy: {killed:#}"
+    );
+    // However far each mailbox got, the date it shows is a promise kept.
+    let mut dated = 0;
+    for mb in &batch.mailboxes {
+        if let Some(day) = copied_back_to(&killed, mb).as_str() {
+            batch.assert_copied_back_to(mb, day).await;
+            dated += 1;
+        }
+    }
+    eprintln!(
+        "{dated} of {} mailboxes had a copied-back date when killed",
+        batch.mailboxes.len()
     );
 
     let out = batch.run(&["start", &batch.name, "--once"]);
@@ -2209,4 +2251,132 @@ async fn delete_waits_for_the_batchs_runner_to_end() {
     runner.sigkill();
     batch.run(&["delete", &batch.name]).assert_code(0);
     assert_eq!(batch.list(), serde_json::json!([]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// How far back each mailbox is copied
+// ---------------------------------------------------------------------------------------------
+
+/// A small message of `folder` received at `date` (INTERNALDATE syntax).
+fn dated(owner: &str, folder: &str, n: usize, date: &str, size: usize) -> Msg {
+    let mut msg = message(0, owner, folder, n, size);
+    msg.date = date.into();
+    msg
+}
+
+fn copied_back_to(status: &Value, mb: &Mailbox) -> Value {
+    users_of(status)[&mb.email]["copied_back_to"].clone()
+}
+
+#[tokio::test]
+async fn copied_back_to_is_the_day_from_which_every_message_is_on_the_destination() {
+    let batch = Batch::new("back", 2);
+    let (holey, whole) = (&batch.mailboxes[0], &batch.mailboxes[1]);
+    let big = 40_000;
+    let mailboxes = [
+        // The message of 2 March is too large for the destination: mail of 2 March and
+        // before cannot be said to be there, whatever else is copied.
+        (
+            holey,
+            vec![
+                dated(&holey.email, "INBOX", 0, "20-May-2025 08:00:00 +0000", 800),
+                dated(&holey.email, "INBOX", 1, "02-Mar-2025 10:00:00 +0000", big),
+                dated(&holey.email, "INBOX", 2, "10-Jan-2025 09:30:00 +0000", 800),
+            ],
+            vec![dated(
+                &holey.email,
+                PROJECTS,
+                3,
+                "05-Nov-2024 12:00:00 +0000",
+                800,
+            )],
+        ),
+        (
+            whole,
+            vec![
+                dated(&whole.email, "INBOX", 0, "01-Feb-2025 09:00:00 +0000", 800),
+                dated(&whole.email, "INBOX", 1, "24-Dec-2024 18:00:00 +0000", 800),
+            ],
+            vec![
+                dated(&whole.email, PROJECTS, 2, "15-Jul-2023 12:00:00 +0000", 800),
+                dated(&whole.email, PROJECTS, 3, "01-Jun-2023 07:00:00 +0000", 800),
+            ],
+        ),
+    ];
+    for (mb, inbox, projects) in &mailboxes {
+        let mut imap = TestImap::connect(&batch.source, &mb.login, &mb.source_password).await;
+        imap.create(PROJECTS).await;
+        load(&mut imap, "INBOX", inbox).await;
+        load(&mut imap, PROJECTS, projects).await;
+        imap.logout().await;
+    }
+    let csv = batch.write_csv(|mb| mb.source_password.clone());
+    let csv = csv.display().to_string();
+    batch.create_ok(&["--secrets", "memory", "--max-message-size", "20000"]);
+    assert_eq!(copied_back_to(&batch.status(), holey), Value::Null);
+    let pass = |words: &[&str], fault: Option<&str>| {
+        let mut words = words.to_vec();
+        words.extend([
+            &batch.name,
+            "--once",
+            "--secrets",
+            "memory",
+            "--csv",
+            &csv,
+            "--dest-password-env",
+            ADMIN_PW_VAR,
+        ]);
+        let mut env = vec![(ADMIN_PW_VAR, batch.admin_password.as_str())];
+        env.extend(fault.map(|f| ("MAILFERRY_FAULT", f)));
+        mailferry(&batch.args(&words), &env)
+    };
+
+    // Stopped early: copying Projects breaks down before its first message lands.
+    let broken = pass(&["start"], Some("append:Projects"));
+    assert_ne!(broken.code, 0, "{}", broken.context());
+    let status = batch.status();
+    assert_eq!(
+        copied_back_to(&status, holey),
+        "2025-03-03",
+        "the too-large message of 2 March holds the date: {status:#}"
+    );
+    assert_eq!(
+        copied_back_to(&status, whole),
+        "2023-07-16",
+        "Projects' newest message (15 July 2023, 12:00) is not there yet: {status:#}"
+    );
+    batch.assert_copied_back_to(holey, "2025-03-03").await;
+    batch.assert_copied_back_to(whole, "2023-07-16").await;
+
+    // Finished: Projects copied too.
+    let retried = pass(&["retry"], None);
+    assert_eq!(
+        retried.code,
+        0,
+        "{}\n{}",
+        retried.context(),
+        batch.log_tail()
+    );
+    let status = batch.status();
+    assert_eq!(
+        copied_back_to(&status, whole),
+        "2023-06-01",
+        "every message is there, down to the oldest: {status:#}"
+    );
+    assert_eq!(copied_back_to(&status, holey), "2025-03-03", "{status:#}");
+    batch.assert_copied(whole).await;
+
+    // Kept in the database: a stopped batch still says so.
+    batch.run(&["stop", &batch.name]).assert_code(0);
+    let status = batch.status();
+    assert!(all_users_are(&status, "Stopped"), "{status:#}");
+    assert_eq!(copied_back_to(&status, holey), "2025-03-03");
+    assert_eq!(copied_back_to(&status, whole), "2023-06-01");
+    let text = batch.run(&["status", &batch.name, "--no-dns"]);
+    text.assert_code(0);
+    assert!(
+        text.stdout.contains("COPIED BACK TO") && text.stdout.contains("2023-06-01"),
+        "{}",
+        text.context()
+    );
 }

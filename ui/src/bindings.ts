@@ -481,7 +481,11 @@ detail: string | null; error: Problem | null;
 /**
  * When a Waiting user tries again (seconds since the epoch).
  */
-resume_at: number | null; last_synced_at: number | null; next_sync_at: number | null; messages_in_source: number; messages_done: number; bytes_copied: number; skipped: number; failed: number }
+resume_at: number | null; last_synced_at: number | null; next_sync_at: number | null; messages_in_source: number; messages_done: number; bytes_copied: number; skipped: number; failed: number; 
+/**
+ * Every message received on or after this day (`YYYY-MM-DD`, UTC) is copied.
+ */
+copied_back_to: string | null }
 export type CertificateFacts = { 
 /**
  * Why it was not trusted, in a few words ("issued by an unknown authority", "expired").
@@ -1068,7 +1072,12 @@ rate: number;
 /**
  * Seconds left at the current rate, once there is a rate.
  */
-eta_secs: number | null }
+eta_secs: number | null; 
+/**
+ * Every message received on or after this day (RFC 3339 full-date) is on the
+ * destination (see `BatchUser::copied_back_to`).
+ */
+copied_back_to: string | null }
 /**
  * A user's place in the migration, with Microsoft's names.
  */

@@ -61,6 +61,19 @@ export function formatWhen(epochSeconds: number, now = Date.now()): string {
   return sameDay ? timeOnly.format(date) : dateTime.format(date);
 }
 
+const longDay = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/**
+ * A calendar day as the engine gives it ("2025-03-03", a day in UTC) in the owner's words:
+ * "3 March 2025". Read as UTC so the day never shifts with the owner's time zone.
+ */
+export function formatDay(isoDay: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDay);
+  if (!match) return isoDay;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return Number.isNaN(date.getTime()) ? isoDay : longDay.format(date);
+}
+
 /** "Migration 2025-03-14", the wizard's suggested batch name. */
 export function todayIso(now = new Date()): string {
   const pad = (n: number) => String(n).padStart(2, '0');

@@ -188,6 +188,8 @@ pub struct BatchUser {
     pub bytes_copied: u64,
     pub skipped: u64,
     pub failed: u64,
+    /// Every message received on or after this day (`YYYY-MM-DD`, UTC) is copied.
+    pub copied_back_to: Option<String>,
 }
 
 impl From<engine::BatchUser> for BatchUser {
@@ -207,6 +209,7 @@ impl From<engine::BatchUser> for BatchUser {
             bytes_copied,
             skipped,
             failed,
+            copied_back_to,
         } = u;
         BatchUser {
             email_address,
@@ -223,6 +226,7 @@ impl From<engine::BatchUser> for BatchUser {
             bytes_copied,
             skipped,
             failed,
+            copied_back_to,
         }
     }
 }

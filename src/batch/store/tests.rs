@@ -190,3 +190,37 @@ fn delete_removes_everything() {
         Err(BatchError::NotFound(_))
     ));
 }
+
+#[test]
+fn how_far_back_a_mailbox_is_copied_survives_a_restart() {
+    use crate::copy::reach::FolderReach;
+    use crate::events::Event;
+    let (dir, store) = store();
+    store.create(&new_batch("spring"), &users()).unwrap();
+    assert_eq!(store.users("spring").unwrap()[0].copied_back_to, None);
+    let mut copied_back = store.copied_back("spring", "a@contoso.com").unwrap();
+    copied_back.apply(&Event::FoldersPlanned {
+        sources: vec!["INBOX".into()],
+    });
+    copied_back.apply(&Event::Reached {
+        source: "INBOX".into(),
+        // 2 March 2025, 10:00:01 UTC.
+        reach: FolderReach::Since {
+            since: 1_740_909_601,
+        },
+    });
+    store
+        .record_copied_back("spring", "a@contoso.com", &copied_back)
+        .unwrap();
+    drop(store);
+
+    let reopened = BatchStore::new(State::open(dir.path()).unwrap()).unwrap();
+    let users = reopened.users("spring").unwrap();
+    assert_eq!(users[0].copied_back_to.as_deref(), Some("2025-03-03"));
+    assert_eq!(users[1].copied_back_to, None);
+    assert_eq!(
+        reopened.copied_back("spring", "a@contoso.com").unwrap(),
+        copied_back,
+        "the next pass starts from every folder's last word"
+    );
+}

@@ -115,7 +115,7 @@ fn newest_first(metas: &mut [MessageMeta]) {
 }
 
 /// INTERNALDATE (`17-Jul-1996 02:44:25 -0700`) as seconds since 1970.
-fn received_at(internaldate: &str) -> Option<i64> {
+pub fn received_at(internaldate: &str) -> Option<i64> {
     chrono::DateTime::parse_from_str(internaldate.trim(), "%d-%b-%Y %H:%M:%S %z")
         .ok()
         .map(|d| d.timestamp())

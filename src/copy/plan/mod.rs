@@ -17,7 +17,7 @@ pub use append::{
     AppendUids, LineFit, StoreAfter,
 };
 pub use check::{appenduids_contradicted, check_by_count, check_by_uid, Appended, AppendedCheck};
-pub use listing::{candidates, plan_listing};
+pub use listing::{candidates, plan_listing, received_at};
 pub use matching::{destination_pool, plan_new, pool_needs_scan, Pool, Rules};
 
 use crate::fingerprint::{self, Fingerprint};

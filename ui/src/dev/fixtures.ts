@@ -52,6 +52,7 @@ export function batchUser(email: string, patch: Partial<BatchUser> = {}): BatchU
     bytes_copied: 0,
     skipped: 0,
     failed: 0,
+    copied_back_to: null,
     ...patch,
   };
 }
@@ -68,6 +69,7 @@ export function progress(email: string, patch: Partial<UserProgress> = {}): User
     folders_done: 2,
     rate: 12.5,
     eta_secs: 600,
+    copied_back_to: null,
     ...patch,
   };
 }

@@ -156,6 +156,7 @@ describe('options and start', () => {
           folders_done: 1,
           rate: 12.5,
           eta_secs: 344,
+          copied_back_to: null,
         },
       ],
     });

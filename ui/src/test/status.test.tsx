@@ -100,6 +100,31 @@ describe('email migration status', () => {
     expect(screen.getByText('2,000 of 8,000 messages', { selector: 'span:not(td *)' })).toBeInTheDocument();
   });
 
+  it('says how far back each mailbox is copied, for a stopped batch and live', async () => {
+    const day = (iso: string) =>
+      new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+        new Date(`${iso}T00:00:00Z`),
+      );
+    const { backend, user } = await openStatus({
+      batch_users: () => [
+        batchUser('anna@contoso.com', { status: 'Stopped', messages_in_source: 900, messages_done: 300, copied_back_to: '2025-03-03' }),
+        batchUser('ben@contoso.com', { status: 'Syncing', messages_in_source: 12000, messages_done: 4100 }),
+      ],
+      user_report: () => null,
+    });
+    // From the stored row: the batch is stopped, nothing is live.
+    expect(within(rowOf('anna@contoso.com')).getByText(`Copied back to ${day('2025-03-03')}`)).toBeInTheDocument();
+    // No date until every folder has started.
+    expect(rowOf('ben@contoso.com')).not.toHaveTextContent('Copied back to');
+
+    await backend.emitBatchProgress(update(BATCH, [progress('ben@contoso.com', { copied_back_to: '2024-11-06' })]));
+    expect(within(rowOf('ben@contoso.com')).getByText(`Copied back to ${day('2024-11-06')}`)).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Details for anna@contoso.com' }));
+    const details = await screen.findByRole('region', { name: 'Details for anna@contoso.com' });
+    expect(details).toHaveTextContent(`every message received on or after ${day('2025-03-03')} is in the new mailbox`);
+  });
+
   it('draws every status badge readably in the light, dark and high-contrast themes', () => {
     // Fluent's "subtle" badge is white text for coloured surfaces: white on white on a page.
     expect(BADGE_LOOKS.filter((look) => look.color === 'subtle')).toEqual([]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimateBatch } from '../estimate';
-import { formatBytes, formatDuration, formatTimeLeft } from '../format';
+import { formatBytes, formatDay, formatDuration, formatTimeLeft } from '../format';
 import { hostOf, serverAddress, serverUrl, suggestedUserName, validateServer } from '../servers';
 import { batchOptions, initialWizard, wizardReducer, type WizardState } from '../wizard/wizardState';
 
@@ -39,6 +39,16 @@ describe('format', () => {
     expect(formatBytes(1_288_490_188)).toBe('1.2 GB');
     expect(formatDuration(30)).toBe('less than a minute');
     expect(formatDuration(3 * 3600 + 5 * 60)).toBe('3 h 5 min');
+  });
+
+  it('writes the engine\'s calendar days out, on the day they name whatever the time zone', () => {
+    const day = formatDay('2025-03-01');
+    expect(day).toMatch(/March/);
+    expect(day).toMatch(/\b1\b/);
+    expect(day).toMatch(/2025/);
+    expect(day).not.toMatch(/February|\b28\b/);
+    // Anything else is shown as it came rather than as a wrong date.
+    expect(formatDay('sometime')).toBe('sometime');
   });
 });
 

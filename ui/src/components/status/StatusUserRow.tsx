@@ -11,7 +11,7 @@ import {
 import { ChevronDown20Regular, ChevronRight20Regular } from '@fluentui/react-icons';
 import { memo } from 'react';
 import type { BatchUser, UserProgress } from '../../backend';
-import { formatBytes, formatCount, formatDateTime, formatRate, formatTimeLeft, formatWhen } from '../../format';
+import { formatBytes, formatCount, formatDateTime, formatDay, formatRate, formatTimeLeft, formatWhen } from '../../format';
 import { wordProblem } from '../../problemWords';
 import { UserStatusBadge } from '../StatusBadge';
 import { rowView, type Kept, type Tested } from './rowView';
@@ -112,6 +112,11 @@ export const StatusUserRow = memo(function StatusUserRow({ user, progress, teste
           {speed ? (
             <Text size={200} className={styles.detail}>
               {speed}
+            </Text>
+          ) : null}
+          {v.copiedBackTo ? (
+            <Text size={200} className={styles.detail} title="Newest mail is copied first: every message received on or after this day is in the new mailbox.">
+              Copied back to {formatDay(v.copiedBackTo)}
             </Text>
           ) : null}
         </div>

@@ -14,7 +14,7 @@ import {
 } from '@fluentui/react-components';
 import { memo, useCallback, useEffect, useState } from 'react';
 import { toProblem, userReport, type AppError, type BatchUser, type FolderReport, type MessageIssue, type MigrationReport } from '../../backend';
-import { formatBytes, formatCount, formatDuration } from '../../format';
+import { formatBytes, formatCount, formatDay, formatDuration } from '../../format';
 import { sameProblem, wordProblem } from '../../problemWords';
 import { ProblemBar } from '../ProblemBar';
 import { FixAction } from './FixAction';
@@ -79,6 +79,12 @@ export const UserDetails = memo(function UserDetails({ batch, user, id, password
           mailbox ({formatBytes(user.bytes_copied)} copied)
           {user.skipped ? `, ${formatCount(user.skipped)} skipped` : ''}
           {user.failed ? `, ${formatCount(user.failed)} could not be copied` : ''}.
+        </Text>
+      ) : null}
+      {user.copied_back_to ? (
+        <Text>
+          Newest mail is copied first: every message received on or after {formatDay(user.copied_back_to)} is in the new
+          mailbox.
         </Text>
       ) : null}
       {report === undefined && !problem ? <Spinner size="tiny" label="Loading the report…" /> : null}

@@ -11,6 +11,8 @@ export interface RowView {
   rate: number | null;
   etaSecs: number | null;
   live: boolean;
+  /** Every message received on or after this day (ISO date) is in the new mailbox. */
+  copiedBackTo: string | null;
 }
 
 /** What the pre-flight test counted in the old mailbox before the batch was created. */
@@ -62,6 +64,8 @@ export function rowView(user: BatchUser, progress: UserProgress | undefined, tes
     // From the real total, not the pass's partly scanned one.
     etaSecs: rate !== null && rate > 0 && total > done ? (total - done) / rate : null,
     live: active,
+    // Live progress reads it from the same stored row, as fresh as the last event.
+    copiedBackTo: progress?.copied_back_to ?? user.copied_back_to,
   };
 }
 

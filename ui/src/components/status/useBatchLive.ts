@@ -50,7 +50,8 @@ function sameProgress(a: UserProgress, b: UserProgress): boolean {
     a.bytes_copied === b.bytes_copied &&
     a.folders_done === b.folders_done &&
     a.rate === b.rate &&
-    a.eta_secs === b.eta_secs
+    a.eta_secs === b.eta_secs &&
+    a.copied_back_to === b.copied_back_to
   );
 }
 
