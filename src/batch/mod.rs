@@ -2,6 +2,7 @@
 //! destination, options, and a list of users, each moving through Queued → Syncing → Synced
 //! with incremental passes until the owner stops or completes the batch.
 
+pub mod domain_watch;
 mod model;
 mod progress;
 mod runner;

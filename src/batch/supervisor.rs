@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{broadcast, watch};
 
+use super::domain_watch;
 use super::model::UserStatus;
 use super::progress::{BatchUpdate, ProgressHub};
 use super::runner::{run, RunMode, StopToken};
@@ -79,7 +80,13 @@ impl Supervisor {
         let this = self.clone();
         let name = name.to_string();
         (self.spawn)(Box::pin(async move {
-            if let Err(e) = this.drive(&name, &secrets, mode, registration).await {
+            let drive = this.drive(&name, &secrets, mode, registration);
+            // A batch left running through the domain switch notices it by itself.
+            let result = match mode {
+                RunMode::Continuous => domain_watch::alongside(&this.store, &name, drive).await,
+                RunMode::Once => drive.await,
+            };
+            if let Err(e) = result {
                 tracing::warn!("batch {name} stopped with an error: {e}");
             }
         }));

@@ -484,19 +484,24 @@ async fn start(args: BatchStartArgs, requeue: &[UserStatus]) -> Result<ExitCode,
     };
     let secrets = secrets_for(args.secrets.secrets);
     load_memory_secrets(&args, &secrets, &batch)?;
-    run_foreground(
+    let mode = if args.once {
+        RunMode::Once
+    } else {
+        RunMode::Continuous
+    };
+    let run = run_foreground(
         &store,
         &secrets,
         &args.name,
-        if args.once {
-            RunMode::Once
-        } else {
-            RunMode::Continuous
-        },
+        mode,
         args.common.json,
         args.progress_json,
-    )
-    .await
+    );
+    match mode {
+        // Left running through the domain switch, the batch notices it by itself.
+        RunMode::Continuous => batch::domain_watch::alongside(&store, &args.name, run).await,
+        RunMode::Once => run.await,
+    }
 }
 
 async fn run_foreground(

@@ -643,3 +643,127 @@ fn batch_complete_with_force_completes_before_the_switch() {
     assert!(out.stderr.contains("would be lost"), "{}", out.context());
     assert_eq!(batch.user_statuses(), ["Completed"]);
 }
+
+/// A `mailferry batch start` left running in the background; killed on drop.
+struct RunningBatch(std::process::Child);
+
+impl Drop for RunningBatch {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl CutoverBatch {
+    /// `batch start NAME` (continuous) in the background, asking `dns` and re-checking the
+    /// domains every second.
+    fn start_continuous(&self, dns: &DnsStandIn) -> RunningBatch {
+        let csv = self.csv();
+        let state = self.state.path().display().to_string();
+        let child = std::process::Command::new(crate::harness::mailferry_bin())
+            .args([
+                "batch",
+                "start",
+                &self.name,
+                "--secrets",
+                "memory",
+                "--csv",
+                &csv,
+                "--dest-password-env",
+                ADMIN_PW_VAR,
+                "--state-dir",
+                &state,
+                "--json",
+            ])
+            .env(ADMIN_PW_VAR, ADMIN_PW)
+            .env("MAILFERRY_DNS_SERVER", dns.server_arg())
+            .env("MAILFERRY_DOMAIN_RECHECK_SECS", "1")
+            .env_remove("MAILFERRY_LOG")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the batch");
+        RunningBatch(child)
+    }
+
+    /// When this state folder first saw `domain` switched, read from its database.
+    fn first_seen(&self, domain: &str) -> Option<i64> {
+        let db = rusqlite::Connection::open(self.state.path().join("mailferry.sqlite3"))
+            .expect("open the state database");
+        db.query_row(
+            "SELECT switched_first_seen FROM cutover_domains WHERE domain = ?1",
+            rusqlite::params![domain],
+            |r| r.get(0),
+        )
+        .ok()
+    }
+}
+
+/// Polls `done` until it holds, failing after a minute with `what`.
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + std::time::Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+}
+
+fn mx_questions(dns: &DnsStandIn, name: &str) -> usize {
+    dns.queries()
+        .iter()
+        .filter(|q| q.name == name && q.record_type == hickory_proto::rr::RecordType::MX)
+        .count()
+}
+
+#[test]
+fn a_running_batch_records_the_switch_by_itself() {
+    let dns = DnsStandIn::start();
+    dns.set_zone("northwind.test", before_zone("northwind.test"));
+    let batch = CutoverBatch::new(&["eve@northwind.test"], true);
+    let mut runner = batch.start_continuous(&dns);
+    wait_for("the mailbox is synced", || {
+        batch.user_statuses() == ["Synced"]
+    });
+    // Looked at while mail still goes to the old provider: nothing to record yet.
+    wait_for("the batch asked DNS about its domain", || {
+        mx_questions(&dns, "northwind.test") > 0
+    });
+    assert_eq!(batch.first_seen("northwind.test"), None);
+
+    let switched_at = Utc::now().timestamp();
+    dns.set_zone("northwind.test", switched_zone("northwind.test"));
+    wait_for("the running batch saw the switch", || {
+        batch.first_seen("northwind.test").is_some()
+    });
+    let first = batch.first_seen("northwind.test").unwrap_or_default();
+    assert!(
+        first >= switched_at && first <= Utc::now().timestamp(),
+        "{first} is not after the switch at {switched_at}"
+    );
+    assert!(
+        runner.0.try_wait().expect("poll the batch").is_none(),
+        "the batch ended"
+    );
+
+    // A DNS server that stops answering fails nothing: the batch copies on, the clock is kept.
+    dns.set_silent(true);
+    let asked = mx_questions(&dns, "northwind.test");
+    wait_for("the batch asked the silent server", || {
+        mx_questions(&dns, "northwind.test") > asked
+    });
+    assert!(
+        runner.0.try_wait().expect("poll the batch").is_none(),
+        "the batch ended when DNS stopped answering"
+    );
+    assert_eq!(batch.user_statuses(), ["Synced"]);
+    assert_eq!(batch.first_seen("northwind.test"), Some(first));
+
+    // And what the batch recorded is what `cutover check` counts the 72 hours from.
+    dns.set_silent(false);
+    let out = check(&dns, &batch.state, &["northwind.test"], true);
+    assert_eq!(
+        time(&domain(&out.json(), "northwind.test")["switched_first_seen"]).timestamp(),
+        first
+    );
+}
