@@ -45,3 +45,10 @@ pub async fn check_batch_domains(
 pub fn completion(report: &CheckReport) -> CompletionVerdict {
     cutover::completion_verdict(&report.domains, chrono::Utc::now().timestamp())
 }
+
+/// After Complete: which of the batch's old mailboxes can be retired, from what the batch
+/// recorded of each one's last pass.
+pub fn retirement(store: &BatchStore, batch: &str) -> Result<cutover::Retirement, Problem> {
+    let report = crate::report::export::collect(store, batch).map_err(|e| e.problem())?;
+    Ok(cutover::retirement(&report))
+}

@@ -496,6 +496,7 @@ async fn start(args: BatchStartArgs, requeue: &[UserStatus]) -> Result<ExitCode,
         mode,
         args.common.json,
         args.progress_json,
+        true,
     );
     match mode {
         // Left running through the domain switch, the batch notices it by itself.
@@ -511,6 +512,7 @@ async fn run_foreground(
     mode: RunMode,
     json: bool,
     progress_json: bool,
+    print_result: bool,
 ) -> Result<ExitCode, Problem> {
     let hub = ProgressHub::new(name);
     let stop = StopToken::default();
@@ -536,12 +538,13 @@ async fn run_foreground(
     }
     result.map_err(problem)?;
     let users = store.users(name).map_err(problem)?;
-    if json {
+    // Otherwise the caller prints its own result (`complete` adds what can be retired).
+    if print_result && json {
         println!(
             "{}",
             serde_json::json!({ "batch": store.summary(name).map_err(problem)?, "users": users })
         );
-    } else if !progress_json {
+    } else if print_result && !progress_json {
         print_users(store, name)?;
     }
     let all_synced = users.iter().all(|u| {
@@ -606,23 +609,68 @@ async fn complete(complete: BatchCompleteArgs) -> Result<ExitCode, Problem> {
         RunMode::Once,
         args.common.json,
         args.progress_json,
+        false,
     )
     .await?;
     let completed = store
         .set_statuses(&args.name, &[UserStatus::Synced], UserStatus::Completed)
         .map_err(problem)?;
-    eprintln!("{completed} mailbox(es) completed.");
-    let retired: Vec<String> = store
-        .users(&args.name)
-        .map_err(problem)?
-        .into_iter()
-        .filter(|u| u.status == UserStatus::Completed)
-        .map(|u| format!("{} (now {})", u.user_name, u.email_address))
-        .collect();
-    if !retired.is_empty() {
-        eprintln!("These old mailboxes can be retired: {}", retired.join(", "));
+    let retirement = mailferry::app::cutover::retirement(&store, &args.name)?;
+    if args.common.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "status": "completed",
+                "completed": completed,
+                "batch": store.summary(&args.name).map_err(problem)?,
+                "retirement": retirement,
+            })
+        );
+    } else {
+        println!("{completed} mailbox(es) completed.");
+        print_retirement(&retirement);
     }
     Ok(code)
+}
+
+fn print_retirement(retirement: &mailferry::cutover::Retirement) {
+    let line = |m: &mailferry::cutover::RetiringMailbox| {
+        println!(
+            "  {}  (now {})  last synced {}, {} of {} messages copied",
+            show(&m.source_mailbox),
+            show(&m.new_mailbox),
+            time_text(m.last_synced_at),
+            m.messages_copied,
+            m.messages_in_source
+        );
+        if !m.excluded_folders.is_empty() {
+            println!(
+                "      not copied, as the batch's options say: {}",
+                show(&m.excluded_folders.join(", "))
+            );
+        }
+    };
+    let total = retirement.mailboxes.len();
+    println!(
+        "\nThese old mailboxes can be retired ({} of {total}):",
+        retirement.ready
+    );
+    for m in retirement.mailboxes.iter().filter(|m| m.can_retire) {
+        line(m);
+    }
+    if retirement.ready < total {
+        println!("\nNot yet: these still hold mail the new mailboxes do not have:");
+        for m in retirement.mailboxes.iter().filter(|m| !m.can_retire) {
+            line(m);
+            for why in &m.before_retiring {
+                println!("      - {}", show(why));
+            }
+        }
+    }
+    println!("\nNext steps:");
+    for (i, step) in retirement.next_steps.iter().enumerate() {
+        println!("  {}. {step}", i + 1);
+    }
 }
 
 fn stop(name: &str, common: &BatchCommon) -> Result<ExitCode, Problem> {
