@@ -38,10 +38,24 @@ pub fn recheck_interval(setting: Option<&str>) -> Duration {
         .unwrap_or(RECHECK_EVERY)
 }
 
+/// Which DNS server a running batch asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsChoice {
+    /// The one `MAILFERRY_DNS_SERVER` names, else the system's resolver (as the window's
+    /// own checks do).
+    FromEnvironment,
+    Server(DnsServer),
+}
+
 /// Runs `work` (a batch's runner) with the batch's domains watched beside it, and returns
 /// what `work` returns. The watching ends with it.
-pub async fn alongside<T>(store: &BatchStore, batch: &str, work: impl Future<Output = T>) -> T {
-    let watching = watch(store, batch);
+pub async fn alongside<T>(
+    store: &BatchStore,
+    batch: &str,
+    dns: &DnsChoice,
+    work: impl Future<Output = T>,
+) -> T {
+    let watching = watch(store, batch, dns);
     tokio::select! {
         // The runner decides when everything ends; the watch never does.
         biased;
@@ -51,8 +65,12 @@ pub async fn alongside<T>(store: &BatchStore, batch: &str, work: impl Future<Out
 }
 
 /// Checks the batch's domains now and every interval after, for as long as it is polled.
-async fn watch(store: &BatchStore, batch: &str) -> Infallible {
-    let server = match dns_server_from_env().await {
+async fn watch(store: &BatchStore, batch: &str, dns: &DnsChoice) -> Infallible {
+    let chosen = match dns {
+        DnsChoice::FromEnvironment => dns_server_from_env().await,
+        DnsChoice::Server(server) => Ok(server.clone()),
+    };
+    let server = match chosen {
         Ok(server) => server,
         Err(e) => {
             tracing::warn!(
@@ -154,7 +172,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = BatchStore::new(crate::state::State::open(dir.path()).unwrap()).unwrap();
         // An unknown batch has no domains: the watch has nothing to ask and keeps waiting.
-        let out = alongside(&store, "none", async { 42 }).await;
+        let out = alongside(&store, "none", &DnsChoice::FromEnvironment, async { 42 }).await;
         assert_eq!(out, 42);
     }
 }

@@ -500,7 +500,10 @@ async fn start(args: BatchStartArgs, requeue: &[UserStatus]) -> Result<ExitCode,
     );
     match mode {
         // Left running through the domain switch, the batch notices it by itself.
-        RunMode::Continuous => batch::domain_watch::alongside(&store, &args.name, run).await,
+        RunMode::Continuous => {
+            let dns = batch::domain_watch::DnsChoice::FromEnvironment;
+            batch::domain_watch::alongside(&store, &args.name, &dns, run).await
+        }
         RunMode::Once => run.await,
     }
 }

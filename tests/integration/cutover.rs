@@ -886,3 +886,67 @@ async fn completing_runs_a_last_pass_then_names_the_mailboxes_to_retire() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_s_runner_checks_the_domains_too() {
+    use mailferry::batch::domain_watch::DnsChoice;
+    use mailferry::batch::{
+        BatchOptions, BatchSecrets, BatchStore, NewBatch, RunMode, SecretMode, ServerSpec,
+        Supervisor,
+    };
+    use mailferry::secrets::SecretString;
+
+    let dns = DnsStandIn::start();
+    dns.set_zone("litware.test", switched_zone("litware.test"));
+    let state = fresh_state_dir();
+    let store = BatchStore::new(mailferry::state::State::open(state.path()).expect("state"))
+        .expect("store");
+    // Servers nothing listens on: the mailbox waits to try again, so the runner keeps running.
+    let nowhere = ServerSpec {
+        preset: None,
+        url: "imaps://127.0.0.1:1".into(),
+    };
+    store
+        .create(
+            &NewBatch {
+                name: "window".into(),
+                source: nowhere.clone(),
+                destination: nowhere,
+                options: BatchOptions {
+                    destination_admin: Some("admin".into()),
+                    retry_wait_secs: 3600,
+                    ..BatchOptions::default()
+                },
+            },
+            &[("kim@litware.test".into(), "kim".into(), None)],
+        )
+        .expect("create the batch");
+    let secrets = BatchSecrets::new(SecretMode::Memory);
+    secrets
+        .set_source_password("window", "kim@litware.test", &SecretString::new("pw".into()))
+        .expect("source password");
+    secrets
+        .set_admin_password("window", &SecretString::new("pw".into()))
+        .expect("admin password");
+    let supervisor = Supervisor::new(
+        store.clone(),
+        Box::new(|future| {
+            tokio::spawn(future);
+        }),
+    );
+    let server = dns.server_arg().parse().expect("stand-in address");
+    supervisor.watch_domains(DnsChoice::Server(mailferry::cutover::DnsServer::At(server)));
+    supervisor.start("window", secrets, RunMode::Continuous);
+
+    let history = mailferry::cutover::history::History::new(store.state().clone());
+    let deadline = Instant::now() + std::time::Duration::from_secs(60);
+    while history.first_seen("litware.test").expect("history").is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the runner never recorded the switch"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(supervisor.is_running("window"));
+    supervisor.stop("window").await;
+}
