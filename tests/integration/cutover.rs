@@ -923,7 +923,11 @@ async fn the_window_s_runner_checks_the_domains_too() {
         .expect("create the batch");
     let secrets = BatchSecrets::new(SecretMode::Memory);
     secrets
-        .set_source_password("window", "kim@litware.test", &SecretString::new("pw".into()))
+        .set_source_password(
+            "window",
+            "kim@litware.test",
+            &SecretString::new("pw".into()),
+        )
         .expect("source password");
     secrets
         .set_admin_password("window", &SecretString::new("pw".into()))
@@ -940,7 +944,11 @@ async fn the_window_s_runner_checks_the_domains_too() {
 
     let history = mailferry::cutover::history::History::new(store.state().clone());
     let deadline = Instant::now() + std::time::Duration::from_secs(60);
-    while history.first_seen("litware.test").expect("history").is_none() {
+    while history
+        .first_seen("litware.test")
+        .expect("history")
+        .is_none()
+    {
         assert!(
             Instant::now() < deadline,
             "the runner never recorded the switch"
