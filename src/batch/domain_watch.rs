@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use super::store::BatchStore;
 use crate::app::cutover::{check_batch_domains, dns_server_from_env};
+use crate::cutover::history::History;
 use crate::cutover::{CheckReport, DnsServer};
 use crate::error::Classify;
 
@@ -91,12 +92,23 @@ async fn watch(store: &BatchStore, batch: &str, dns: &DnsChoice) -> Infallible {
 }
 
 /// One round: the check records each switched domain's first-seen time in the state folder
-/// (see `cutover::history`); whatever could not be checked is logged, never raised.
+/// (see `cutover::history`), and each domain's result is kept as its last check; whatever
+/// could not be checked is kept and logged, never raised.
 async fn check_once(store: &BatchStore, batch: &str, server: &DnsServer) -> Option<CheckReport> {
     match check_batch_domains(store, batch, server).await {
         Ok(report) => {
             for line in unchecked(&report) {
                 tracing::warn!("batch {batch}: {line}");
+            }
+            let history = History::new(store.state().clone());
+            let at = chrono::Utc::now().timestamp();
+            for domain in &report.domains {
+                if let Err(e) = history.record_check(domain, at) {
+                    tracing::warn!(
+                        "batch {batch}: the check of {} was not kept: {e}",
+                        domain.domain
+                    );
+                }
             }
             Some(report)
         }

@@ -352,6 +352,36 @@ fn print_domains(report: &mailferry::cutover::CheckReport) {
     }
 }
 
+fn read_last_checks(
+    store: &BatchStore,
+    name: &str,
+) -> Result<Vec<mailferry::cutover::history::LastCheck>, Problem> {
+    let domains = store.domains(name).map_err(problem)?;
+    let names: Vec<&str> = domains.iter().map(|d| d.as_str()).collect();
+    mailferry::cutover::history::History::new(store.state().clone())
+        .last_checks(&names)
+        .map_err(|e| e.problem())
+}
+
+fn print_last_checks(checks: &[mailferry::cutover::history::LastCheck]) {
+    if checks.is_empty() {
+        return;
+    }
+    println!("\nDomains as the running batch last saw them:");
+    for c in checks {
+        let seen = match (&c.stage, &c.error) {
+            (_, Some(problem)) => format!("could not be checked: {}", show(&problem.message)),
+            (Some(stage), None) => stage.as_str().to_string(),
+            (None, None) => "unknown".into(),
+        };
+        println!(
+            "  {:<32} {:<17} {seen}",
+            c.domain,
+            time_text(Some(c.checked_at))
+        );
+    }
+}
+
 async fn status(args: &BatchStatusArgs) -> Result<ExitCode, Problem> {
     let (name, common) = (args.name.as_str(), &args.common);
     let store = open_store(common)?;
@@ -362,12 +392,18 @@ async fn status(args: &BatchStatusArgs) -> Result<ExitCode, Problem> {
     } else {
         Some(check_batch_domains(&store, name, dns).await?)
     };
+    // Without asking DNS, what the running batch last saw of each domain.
+    let last_checks = if args.no_dns {
+        Some(read_last_checks(&store, name)?)
+    } else {
+        None
+    };
     if common.json {
         let users = store.users(name).map_err(problem)?;
         let domains = domains.as_ref().map(|d| &d.domains);
         println!(
             "{}",
-            serde_json::json!({ "batch": summary, "users": users, "domains": domains })
+            serde_json::json!({ "batch": summary, "users": users, "domains": domains, "last_checks": last_checks })
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -379,6 +415,9 @@ async fn status(args: &BatchStatusArgs) -> Result<ExitCode, Problem> {
         print_users(&store, name)?;
         if let Some(report) = &domains {
             print_domains(report);
+        }
+        if let Some(checks) = &last_checks {
+            print_last_checks(checks);
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -399,6 +438,9 @@ async fn status(args: &BatchStatusArgs) -> Result<ExitCode, Problem> {
         print_users(&store, name)?;
         if let Some(report) = &domains {
             print_domains(report);
+        }
+        if args.no_dns {
+            print_last_checks(&read_last_checks(&store, name)?);
         }
         let _ = std::io::stdout().flush();
         if summary.status != batch::BatchStatus::Syncing {

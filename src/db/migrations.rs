@@ -154,8 +154,23 @@ ALTER TABLE runs_v2 RENAME TO runs;
 CREATE INDEX runs_by_pair ON runs (pair_id);
 ";
 
+/// Version 3: what a running batch last saw of each domain in DNS (when, the stage, or why it
+/// could not be checked): a check that failed is kept, not only tried again.
+const V3_LAST_DOMAIN_CHECK: &str = "
+CREATE TABLE cutover_checks (
+    domain TEXT PRIMARY KEY,
+    checked_at INTEGER NOT NULL,
+    stage TEXT,
+    error TEXT
+);
+";
+
 /// Step n (from 1) takes a database from version n - 1 to n.
-const STEPS: [&str; 2] = [V1_UNVERSIONED_RELEASE, V2_DELETE_WITH_THE_PAIR];
+const STEPS: [&str; 3] = [
+    V1_UNVERSIONED_RELEASE,
+    V2_DELETE_WITH_THE_PAIR,
+    V3_LAST_DOMAIN_CHECK,
+];
 
 /// The version a database has after every step this Mailferry knows.
 pub const LATEST: u32 = STEPS.len() as u32;

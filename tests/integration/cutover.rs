@@ -698,6 +698,17 @@ impl CutoverBatch {
         RunningBatch(child)
     }
 
+    /// `domain` as the running batch last saw it, from `batch status --no-dns`.
+    fn last_check(&self, domain: &str) -> Value {
+        let out = self.run(&["status", &self.name, "--json", "--no-dns"]);
+        out.assert_code(0);
+        out.json()["last_checks"]
+            .as_array()
+            .and_then(|all| all.iter().find(|c| c["domain"] == domain))
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+
     /// When this state folder first saw `domain` switched, read from its database.
     fn first_seen(&self, domain: &str) -> Option<i64> {
         let db = rusqlite::Connection::open(self.state.path().join("mailferry.sqlite3"))
@@ -747,6 +758,9 @@ fn a_running_batch_records_the_switch_by_itself() {
     wait_for("the running batch saw the switch", || {
         batch.first_seen("northwind.test").is_some()
     });
+    wait_for("the check was kept", || {
+        batch.last_check("northwind.test")["stage"] == "switched"
+    });
     let first = batch.first_seen("northwind.test").unwrap_or_default();
     assert!(
         first >= switched_at && first <= Utc::now().timestamp(),
@@ -767,8 +781,23 @@ fn a_running_batch_records_the_switch_by_itself() {
         runner.0.try_wait().expect("poll the batch").is_none(),
         "the batch ended when DNS stopped answering"
     );
+    // The failed check is kept as the domain's last one, for `batch status` to show.
+    wait_for("the failed check was kept", || {
+        batch.last_check("northwind.test")["error"]["kind"] == "network"
+    });
     assert_eq!(batch.user_statuses(), ["Synced"]);
     assert_eq!(batch.first_seen("northwind.test"), Some(first));
+    assert!(
+        runner.0.try_wait().expect("poll the batch").is_none(),
+        "the batch ended after a failed check"
+    );
+    let out = batch.run(&["status", &batch.name, "--no-dns"]);
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("northwind.test"))
+        .unwrap_or_default();
+    assert!(line.contains("could not be checked"), "{}", out.context());
 
     // And what the batch recorded is what `cutover check` counts the 72 hours from.
     dns.set_silent(false);
