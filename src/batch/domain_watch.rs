@@ -183,8 +183,9 @@ mod tests {
     async fn the_work_ends_everything_and_its_result_comes_back() {
         let dir = tempfile::tempdir().unwrap();
         let store = BatchStore::new(crate::state::State::open(dir.path()).unwrap()).unwrap();
-        // An unknown batch has no domains: the watch has nothing to ask and keeps waiting.
-        let out = alongside(&store, "none", &DnsChoice::FromEnvironment, async { 42 }).await;
+        // A port nothing answers on: whatever the watch asks, no real DNS is reached.
+        let nowhere = DnsChoice::Server(DnsServer::At("127.0.0.1:9".parse().unwrap()));
+        let out = alongside(&store, "none", &nowhere, async { 42 }).await;
         assert_eq!(out, 42);
     }
 }
