@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "complete_batch",
     "delete_batch",
     "batch_domains",
+    "batch_retirement",
     "sign_in_settings",
     "sign_in",
     "sign_in_app",

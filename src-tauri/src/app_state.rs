@@ -42,6 +42,8 @@ impl AppState {
                 tauri::async_runtime::spawn(future);
             }),
         );
+        // A batch left running through the domain switch notices it by itself.
+        supervisor.watch_domains(mailferry::batch::domain_watch::DnsChoice::FromEnvironment);
         Ok(AppState {
             store,
             secrets: Mutex::new(BatchSecrets::new(SecretMode::Keyring)),

@@ -557,3 +557,45 @@ fn the_window_refuses_each_bad_batch_for_its_reason_in_its_own_words() {
         assert!(!listed(&name), "{}: a refused batch was created", case.tag);
     }
 }
+
+#[test]
+fn a_mailbox_never_completed_is_not_offered_for_retirement() {
+    let app = app();
+    invoke(
+        &app,
+        "store_password",
+        json!({"batch": "r1", "email": "ann@contoso.com", "password": "Pw-123"}),
+    )
+    .expect("store_password");
+    invoke(
+        &app,
+        "create_batch",
+        json!({"spec": {
+            "name": "r1",
+            "source": {"preset": "gmail", "url": "imaps://imap.gmail.com:993"},
+            "destination": {"preset": null, "url": "imaps://mail.contoso.com:993"},
+            "options": {},
+            "users": [{"email_address": "ann@contoso.com", "user_name": "ann@gmail.com", "user_root": null}]
+        }}),
+    )
+    .expect("create_batch");
+    let retirement =
+        invoke(&app, "batch_retirement", json!({"name": "r1"})).expect("batch_retirement");
+    assert_eq!(retirement["ready"], 0, "{retirement:#}");
+    let ann = &retirement["mailboxes"][0];
+    assert_eq!(ann["source_mailbox"], "ann@gmail.com", "{retirement:#}");
+    assert_eq!(ann["new_mailbox"], "ann@contoso.com");
+    assert_eq!(ann["can_retire"], false);
+    assert!(
+        ann["before_retiring"][0]
+            .as_str()
+            .is_some_and(|why| why.contains("not complete: it is Queued")),
+        "{retirement:#}"
+    );
+    assert!(
+        retirement["next_steps"]
+            .to_string()
+            .contains("cancel the old provider"),
+        "{retirement:#}"
+    );
+}

@@ -3,6 +3,7 @@
 //! with incremental passes until the owner stops or completes the batch.
 
 mod copied_back;
+pub mod domain_watch;
 mod model;
 mod progress;
 mod runner;

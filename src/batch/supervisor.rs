@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{broadcast, watch};
 
+use super::domain_watch::{self, DnsChoice};
 use super::progress::{BatchUpdate, ProgressHub};
 use super::runner::{run, RunMode, StopToken};
 use super::secrets::BatchSecrets;
@@ -35,6 +36,8 @@ pub struct Supervisor {
     runners: Mutex<HashMap<String, Runner>>,
     next_id: AtomicU64,
     updates: broadcast::Sender<BatchUpdate>,
+    /// Where a continuous runner has its batch's domains checked beside it, if anywhere.
+    watch_domains: Mutex<Option<DnsChoice>>,
 }
 
 /// A runner as the registry knows it.
@@ -63,7 +66,18 @@ impl Supervisor {
             runners: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             updates: broadcast::channel(UPDATE_BACKLOG).0,
+            watch_domains: Mutex::new(None),
         })
+    }
+
+    /// From now on, a batch left running also checks its domains in DNS now and then (see
+    /// [`super::domain_watch`]). The window turns this on; a host that must not ask DNS
+    /// leaves it off.
+    pub fn watch_domains(&self, dns: DnsChoice) {
+        *self
+            .watch_domains
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(dns);
     }
 
     /// Progress of every batch this supervisor runs (coalesced per batch, ~10 a second).
@@ -82,7 +96,19 @@ impl Supervisor {
         let this = self.clone();
         let name = name.to_string();
         (self.spawn)(Box::pin(async move {
-            if let Err(e) = this.drive(&name, &secrets, mode, registration).await {
+            let drive = this.drive(&name, &secrets, mode, registration);
+            // A batch left running through the domain switch notices it by itself.
+            let dns = this
+                .watch_domains
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone()
+                .filter(|_| mode == RunMode::Continuous);
+            let result = match dns {
+                Some(dns) => domain_watch::alongside(&this.store, &name, &dns, drive).await,
+                None => drive.await,
+            };
+            if let Err(e) = result {
                 tracing::warn!("batch {name} stopped with an error: {e}");
             }
         }));

@@ -235,6 +235,36 @@ fn print_domains(report: &mailferry::cutover::CheckReport) {
     }
 }
 
+fn read_last_checks(
+    store: &BatchStore,
+    name: &str,
+) -> Result<Vec<mailferry::cutover::history::LastCheck>, Problem> {
+    let domains = store.domains(name).map_err(problem)?;
+    let names: Vec<&str> = domains.iter().map(|d| d.as_str()).collect();
+    mailferry::cutover::history::History::new(store.state().clone())
+        .last_checks(&names)
+        .map_err(|e| e.problem())
+}
+
+fn print_last_checks(checks: &[mailferry::cutover::history::LastCheck]) {
+    if checks.is_empty() {
+        return;
+    }
+    println!("\nDomains as the running batch last saw them:");
+    for c in checks {
+        let seen = match (&c.stage, &c.error) {
+            (_, Some(problem)) => format!("could not be checked: {}", show(&problem.message)),
+            (Some(stage), None) => stage.as_str().to_string(),
+            (None, None) => "unknown".into(),
+        };
+        println!(
+            "  {:<32} {:<17} {seen}",
+            c.domain,
+            time_text(Some(c.checked_at))
+        );
+    }
+}
+
 async fn status(args: &BatchStatusArgs) -> Result<ExitCode, Problem> {
     let (name, common) = (args.name.as_str(), &args.common);
     let store = open_store(common)?;
@@ -245,12 +275,18 @@ async fn status(args: &BatchStatusArgs) -> Result<ExitCode, Problem> {
     } else {
         Some(check_batch_domains(&store, name, dns).await?)
     };
+    // Without asking DNS, what the running batch last saw of each domain.
+    let last_checks = if args.no_dns {
+        Some(read_last_checks(&store, name)?)
+    } else {
+        None
+    };
     if common.json {
         let users = store.users(name).map_err(problem)?;
         let domains = domains.as_ref().map(|d| &d.domains);
         println!(
             "{}",
-            serde_json::json!({ "batch": summary, "users": users, "domains": domains })
+            serde_json::json!({ "batch": summary, "users": users, "domains": domains, "last_checks": last_checks })
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -262,6 +298,9 @@ async fn status(args: &BatchStatusArgs) -> Result<ExitCode, Problem> {
         print_users(&store, name)?;
         if let Some(report) = &domains {
             print_domains(report);
+        }
+        if let Some(checks) = &last_checks {
+            print_last_checks(checks);
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -282,6 +321,9 @@ async fn status(args: &BatchStatusArgs) -> Result<ExitCode, Problem> {
         print_users(&store, name)?;
         if let Some(report) = &domains {
             print_domains(report);
+        }
+        if args.no_dns {
+            print_last_checks(&read_last_checks(&store, name)?);
         }
         let _ = std::io::stdout().flush();
         if summary.status != batch::BatchStatus::Syncing {
@@ -358,19 +400,28 @@ async fn start(args: BatchStartArgs, control: Control) -> Result<ExitCode, Probl
     };
     let secrets = secrets_for(args.secrets.secrets);
     load_memory_secrets(&args, &secrets, &batch)?;
-    run_foreground(
+    let mode = if args.once {
+        RunMode::Once
+    } else {
+        RunMode::Continuous
+    };
+    let run = run_foreground(
         &store,
         &secrets,
         &args.name,
-        if args.once {
-            RunMode::Once
-        } else {
-            RunMode::Continuous
-        },
+        mode,
         args.common.json,
         args.progress_json,
-    )
-    .await
+        true,
+    );
+    match mode {
+        // Left running through the domain switch, the batch notices it by itself.
+        RunMode::Continuous => {
+            let dns = batch::domain_watch::DnsChoice::FromEnvironment;
+            batch::domain_watch::alongside(&store, &args.name, &dns, run).await
+        }
+        RunMode::Once => run.await,
+    }
 }
 
 async fn run_foreground(
@@ -380,6 +431,7 @@ async fn run_foreground(
     mode: RunMode,
     json: bool,
     progress_json: bool,
+    print_result: bool,
 ) -> Result<ExitCode, Problem> {
     let hub = ProgressHub::new(store, name);
     let stop = StopToken::default();
@@ -405,12 +457,13 @@ async fn run_foreground(
     }
     result.map_err(problem)?;
     let users = store.users(name).map_err(problem)?;
-    if json {
+    // Otherwise the caller prints its own result (`complete` adds what can be retired).
+    if print_result && json {
         println!(
             "{}",
             serde_json::json!({ "batch": store.summary(name).map_err(problem)?, "users": users })
         );
-    } else if !progress_json {
+    } else if print_result && !progress_json {
         print_users(store, name)?;
     }
     Ok(if run_control::run_went_well(&users) {
@@ -469,18 +522,68 @@ async fn complete(complete: BatchCompleteArgs) -> Result<ExitCode, Problem> {
         RunMode::Once,
         args.common.json,
         args.progress_json,
+        false,
     )
     .await?;
-    let retired = run_control::close_synced(&store, &args.name).map_err(problem)?;
-    eprintln!("{} mailbox(es) completed.", retired.len());
-    if !retired.is_empty() {
-        let list: Vec<String> = retired
-            .iter()
-            .map(|r| format!("{} (now {})", r.user_name, r.email_address))
-            .collect();
-        eprintln!("These old mailboxes can be retired: {}", list.join(", "));
+    let completed = run_control::close_synced(&store, &args.name)
+        .map_err(problem)?
+        .len();
+    let retirement = mailferry::app::cutover::retirement(&store, &args.name)?;
+    if args.common.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "status": "completed",
+                "completed": completed,
+                "batch": store.summary(&args.name).map_err(problem)?,
+                "retirement": retirement,
+            })
+        );
+    } else {
+        println!("{completed} mailbox(es) completed.");
+        print_retirement(&retirement);
     }
     Ok(code)
+}
+
+fn print_retirement(retirement: &mailferry::cutover::Retirement) {
+    let line = |m: &mailferry::cutover::RetiringMailbox| {
+        println!(
+            "  {}  (now {})  last synced {}, {} of {} messages copied",
+            show(&m.source_mailbox),
+            show(&m.new_mailbox),
+            time_text(m.last_synced_at),
+            m.messages_copied,
+            m.messages_in_source
+        );
+        if !m.excluded_folders.is_empty() {
+            println!(
+                "      not copied, as the batch's options say: {}",
+                show(&m.excluded_folders.join(", "))
+            );
+        }
+    };
+    let total = retirement.mailboxes.len();
+    println!(
+        "\nThese old mailboxes can be retired ({} of {total}):",
+        retirement.ready
+    );
+    for m in retirement.mailboxes.iter().filter(|m| m.can_retire) {
+        line(m);
+    }
+    if retirement.ready < total {
+        println!("\nNot yet: these still hold mail the new mailboxes do not have:");
+        for m in retirement.mailboxes.iter().filter(|m| !m.can_retire) {
+            line(m);
+            for why in &m.before_retiring {
+                println!("      - {}", show(why));
+            }
+        }
+    }
+    println!("\nNext steps:");
+    for (i, step) in retirement.next_steps.iter().enumerate() {
+        println!("  {}. {step}", i + 1);
+    }
 }
 
 fn stop(name: &str, common: &BatchCommon) -> Result<ExitCode, Problem> {

@@ -5,7 +5,8 @@
 //! batch keeps synchronising, and only then completes the batch and retires the old
 //! mailboxes. This module looks the records up ([`dns`]), decides what they mean
 //! ([`assess`]), remembers when each domain was first seen switched ([`history`]) and decides
-//! whether completing a batch is safe yet ([`completion`]).
+//! whether completing a batch is safe yet ([`completion`]), and after Complete which old
+//! mailboxes can be retired ([`retirement`]).
 
 pub mod assess;
 pub mod check;
@@ -14,6 +15,7 @@ pub mod dns;
 pub mod domain;
 pub mod error;
 pub mod history;
+pub mod retirement;
 
 pub use assess::{
     assess, Assessment, Stage, AUTODISCOVER_TARGET, MICROSOFT_MX_SUFFIX, SPF_INCLUDE, SPF_RECORD,
@@ -23,3 +25,4 @@ pub use completion::{completion_verdict, Blocker, CompletionVerdict, SAFE_AFTER_
 pub use dns::{DnsLookup, DnsServer, MxRecord, Observation};
 pub use domain::{domains_of_addresses, DomainName};
 pub use error::CutoverError;
+pub use retirement::{retirement, Retirement, RetiringMailbox};

@@ -162,11 +162,23 @@ ALTER TABLE batch_users ADD COLUMN copied_back TEXT;
 ALTER TABLE batch_users ADD COLUMN copied_back_to TEXT;
 ";
 
+/// Version 4: what a running batch last saw of each domain in DNS (when, the stage, or why it
+/// could not be checked): a check that failed is kept, not only tried again.
+const V4_LAST_DOMAIN_CHECK: &str = "
+CREATE TABLE cutover_checks (
+    domain TEXT PRIMARY KEY,
+    checked_at INTEGER NOT NULL,
+    stage TEXT,
+    error TEXT
+);
+";
+
 /// Step n (from 1) takes a database from version n - 1 to n.
-const STEPS: [&str; 3] = [
+const STEPS: [&str; 4] = [
     V1_UNVERSIONED_RELEASE,
     V2_DELETE_WITH_THE_PAIR,
     V3_COPIED_BACK,
+    V4_LAST_DOMAIN_CHECK,
 ];
 
 /// The version a database has after every step this Mailferry knows.

@@ -55,6 +55,7 @@ impl Runner {
         let stderr = dir.join(format!("{label}.stderr"));
         let child = Command::new(mailferry_bin())
             .args(args)
+            .env("MAILFERRY_DNS_SERVER", crate::harness::dns::NO_DNS)
             .envs(env.iter().copied())
             .env_remove("MAILFERRY_LOG")
             .stdin(Stdio::null())

@@ -7,6 +7,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::harness::client::TestImap;
 use crate::harness::dns::{DnsRecord, DnsStandIn};
 use crate::harness::run::{mailferry, Outcome, NO_ENV};
 use crate::harness::{fresh_state_dir, Dovecot, DovecotConfig, Layout};
@@ -395,6 +396,11 @@ impl CutoverBatch {
     /// With `servers`, real Dovecot source and destination; without, addresses nothing
     /// listens on (for what never connects: status, a refused complete).
     fn new(emails: &[&str], servers: bool) -> CutoverBatch {
+        CutoverBatch::with_options(emails, servers, &[])
+    }
+
+    /// The same, with more `batch create` options.
+    fn with_options(emails: &[&str], servers: bool, options: &[&str]) -> CutoverBatch {
         let users: Vec<(String, String)> = emails
             .iter()
             .map(|e| (e.to_string(), format!("old.{}", e.replace('@', "."))))
@@ -462,6 +468,7 @@ impl CutoverBatch {
         if let Some(ca) = &ca {
             words.extend(["--ca-file", ca]);
         }
+        words.extend_from_slice(options);
         batch.run(&words).assert_code(0);
         batch
     }
@@ -624,9 +631,13 @@ fn batch_complete_waits_for_the_switch_and_its_72_hours() {
     let out = batch.complete(&dns, &[]);
     out.assert_code(0);
     assert_eq!(batch.user_statuses(), ["Completed", "Completed"]);
-    assert!(out.stderr.contains("can be retired"), "{}", out.context());
     assert!(
-        out.stderr.contains("old.ann.contoso.test"),
+        out.stdout.contains("can be retired (2 of 2)"),
+        "{}",
+        out.context()
+    );
+    assert!(
+        out.stdout.contains("old.ann.contoso.test"),
         "{}",
         out.context()
     );
@@ -642,4 +653,337 @@ fn batch_complete_with_force_completes_before_the_switch() {
     out.assert_code(0);
     assert!(out.stderr.contains("would be lost"), "{}", out.context());
     assert_eq!(batch.user_statuses(), ["Completed"]);
+}
+
+/// A `mailferry batch start` left running in the background; killed on drop.
+struct RunningBatch(std::process::Child);
+
+impl Drop for RunningBatch {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl CutoverBatch {
+    /// `batch start NAME` (continuous) in the background, asking `dns` and re-checking the
+    /// domains every second.
+    fn start_continuous(&self, dns: &DnsStandIn) -> RunningBatch {
+        let csv = self.csv();
+        let state = self.state.path().display().to_string();
+        let child = std::process::Command::new(crate::harness::mailferry_bin())
+            .args([
+                "batch",
+                "start",
+                &self.name,
+                "--secrets",
+                "memory",
+                "--csv",
+                &csv,
+                "--dest-password-env",
+                ADMIN_PW_VAR,
+                "--state-dir",
+                &state,
+                "--json",
+            ])
+            .env(ADMIN_PW_VAR, ADMIN_PW)
+            .env("MAILFERRY_DNS_SERVER", dns.server_arg())
+            .env("MAILFERRY_DOMAIN_RECHECK_SECS", "1")
+            .env_remove("MAILFERRY_LOG")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the batch");
+        RunningBatch(child)
+    }
+
+    /// `domain` as the running batch last saw it, from `batch status --no-dns`.
+    fn last_check(&self, domain: &str) -> Value {
+        let out = self.run(&["status", &self.name, "--json", "--no-dns"]);
+        out.assert_code(0);
+        out.json()["last_checks"]
+            .as_array()
+            .and_then(|all| all.iter().find(|c| c["domain"] == domain))
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+
+    /// When this state folder first saw `domain` switched, read from its database.
+    fn first_seen(&self, domain: &str) -> Option<i64> {
+        let db = rusqlite::Connection::open(self.state.path().join("mailferry.sqlite3"))
+            .expect("open the state database");
+        db.query_row(
+            "SELECT switched_first_seen FROM cutover_domains WHERE domain = ?1",
+            rusqlite::params![domain],
+            |r| r.get(0),
+        )
+        .ok()
+    }
+}
+
+/// Polls `done` until it holds, failing after a minute with `what`.
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + std::time::Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+}
+
+fn mx_questions(dns: &DnsStandIn, name: &str) -> usize {
+    dns.queries()
+        .iter()
+        .filter(|q| q.name == name && q.record_type == hickory_proto::rr::RecordType::MX)
+        .count()
+}
+
+#[test]
+fn a_running_batch_records_the_switch_by_itself() {
+    let dns = DnsStandIn::start();
+    dns.set_zone("northwind.test", before_zone("northwind.test"));
+    let batch = CutoverBatch::new(&["eve@northwind.test"], true);
+    let mut runner = batch.start_continuous(&dns);
+    wait_for("the mailbox is synced", || {
+        batch.user_statuses() == ["Synced"]
+    });
+    // Looked at while mail still goes to the old provider: nothing to record yet.
+    wait_for("the batch asked DNS about its domain", || {
+        mx_questions(&dns, "northwind.test") > 0
+    });
+    assert_eq!(batch.first_seen("northwind.test"), None);
+
+    let switched_at = Utc::now().timestamp();
+    dns.set_zone("northwind.test", switched_zone("northwind.test"));
+    wait_for("the running batch saw the switch", || {
+        batch.first_seen("northwind.test").is_some()
+    });
+    wait_for("the check was kept", || {
+        batch.last_check("northwind.test")["stage"] == "switched"
+    });
+    let first = batch.first_seen("northwind.test").unwrap_or_default();
+    assert!(
+        first >= switched_at && first <= Utc::now().timestamp(),
+        "{first} is not after the switch at {switched_at}"
+    );
+    assert!(
+        runner.0.try_wait().expect("poll the batch").is_none(),
+        "the batch ended"
+    );
+
+    // A DNS server that stops answering fails nothing: the batch copies on, the clock is kept.
+    dns.set_silent(true);
+    let asked = mx_questions(&dns, "northwind.test");
+    wait_for("the batch asked the silent server", || {
+        mx_questions(&dns, "northwind.test") > asked
+    });
+    assert!(
+        runner.0.try_wait().expect("poll the batch").is_none(),
+        "the batch ended when DNS stopped answering"
+    );
+    // The failed check is kept as the domain's last one, for `batch status` to show.
+    wait_for("the failed check was kept", || {
+        batch.last_check("northwind.test")["error"]["kind"] == "network"
+    });
+    assert_eq!(batch.user_statuses(), ["Synced"]);
+    assert_eq!(batch.first_seen("northwind.test"), Some(first));
+    assert!(
+        runner.0.try_wait().expect("poll the batch").is_none(),
+        "the batch ended after a failed check"
+    );
+    let out = batch.run(&["status", &batch.name, "--no-dns"]);
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("northwind.test"))
+        .unwrap_or_default();
+    assert!(line.contains("could not be checked"), "{}", out.context());
+
+    // And what the batch recorded is what `cutover check` counts the 72 hours from.
+    dns.set_silent(false);
+    let out = check(&dns, &batch.state, &["northwind.test"], true);
+    assert_eq!(
+        time(&domain(&out.json(), "northwind.test")["switched_first_seen"]).timestamp(),
+        first
+    );
+}
+
+fn message(subject: &str, body_bytes: usize) -> Vec<u8> {
+    format!(
+        "From: a@old.test\r\nTo: b@contoso.test\r\nSubject: {subject}\r\nMessage-ID: <{subject}@old.test>\r\n\r\n{}\r\n",
+        "x".repeat(body_bytes)
+    )
+    .into_bytes()
+}
+
+const DATE: &str = "01-Feb-2026 10:00:00 +0000";
+
+#[tokio::test]
+async fn completing_runs_a_last_pass_then_names_the_mailboxes_to_retire() {
+    let dns = DnsStandIn::start();
+    dns.set_zone("contoso.test", switched_zone("contoso.test"));
+    let batch = CutoverBatch::with_options(
+        &["ann@contoso.test", "bob@contoso.test"],
+        true,
+        &["--max-message-size", "100000"],
+    );
+    let source = batch._source.as_ref().expect("source server");
+    let dest = batch._dest.as_ref().expect("destination server");
+    let mut ann = TestImap::connect(source, "old.ann.contoso.test", "SrcPw-1").await;
+    ann.append("INBOX", &[], DATE, &message("first", 100)).await;
+    let mut bob = TestImap::connect(source, "old.bob.contoso.test", "SrcPw-1").await;
+    bob.append("INBOX", &[], DATE, &message("small", 100)).await;
+    // Too large for the batch's limit: left behind, so it exists only in the old mailbox.
+    bob.append("INBOX", &[], DATE, &message("huge", 300_000))
+        .await;
+    batch.run_with_secrets("start", &["--once"]).assert_code(0);
+    assert_eq!(batch.user_statuses(), ["Synced", "Synced"]);
+
+    // Mail that still reached the old provider after the last pass.
+    ann.append("INBOX", &[], DATE, &message("late", 100)).await;
+    check(&dns, &batch.state, &["contoso.test"], true).assert_code(0);
+    batch.backdate_switch("contoso.test", 73);
+    let before_complete = Utc::now().timestamp();
+    let out = batch.complete(&dns, &["--json"]);
+    out.assert_code(0);
+    assert_eq!(batch.user_statuses(), ["Completed", "Completed"]);
+    let mut copied = TestImap::connect(dest, "ann@contoso.test", "DstPw-1").await;
+    let subjects: Vec<String> = copied
+        .fetch_all("INBOX")
+        .await
+        .iter()
+        .map(|m| m.subject())
+        .collect();
+    assert!(
+        subjects.iter().any(|s| s == "late"),
+        "the last pass did not copy the late message: {subjects:?}"
+    );
+
+    let result = out.json();
+    assert_eq!(result["status"], "completed", "{result:#}");
+    let retirement = &result["retirement"];
+    assert_eq!(retirement["ready"], 1, "{retirement:#}");
+    let mailbox = |email: &str| {
+        retirement["mailboxes"]
+            .as_array()
+            .and_then(|all| all.iter().find(|m| m["new_mailbox"] == email))
+            .unwrap_or_else(|| panic!("{email} missing from {retirement:#}"))
+            .clone()
+    };
+    let ann_report = mailbox("ann@contoso.test");
+    assert_eq!(ann_report["source_mailbox"], "old.ann.contoso.test");
+    assert_eq!(ann_report["can_retire"], true, "{ann_report:#}");
+    assert_eq!(ann_report["messages_copied"], 2, "{ann_report:#}");
+    assert!(
+        ann_report["last_synced_at"]
+            .as_i64()
+            .is_some_and(|t| t >= before_complete),
+        "the last sync is not the last pass: {ann_report:#}"
+    );
+    let bob_report = mailbox("bob@contoso.test");
+    assert_eq!(bob_report["can_retire"], false, "{bob_report:#}");
+    assert_eq!(bob_report["skipped"], 1, "{bob_report:#}");
+    assert!(
+        bob_report["before_retiring"][0]
+            .as_str()
+            .is_some_and(|why| why.contains("1 message was left behind")),
+        "{bob_report:#}"
+    );
+    assert!(
+        retirement["next_steps"]
+            .to_string()
+            .contains("cancel the old provider"),
+        "{retirement:#}"
+    );
+
+    // The same list in words, for the owner reading the terminal.
+    let out = batch.complete(&dns, &[]);
+    out.assert_code(0);
+    for expected in [
+        "can be retired (1 of 2)",
+        "old.ann.contoso.test  (now ann@contoso.test)",
+        "2 of 2 messages copied",
+        "Not yet",
+        "old.bob.contoso.test",
+        "1 message was left behind",
+        "Next steps:",
+    ] {
+        assert!(
+            out.stdout.contains(expected),
+            "{expected:?} missing:\n{}",
+            out.context()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_s_runner_checks_the_domains_too() {
+    use mailferry::batch::domain_watch::DnsChoice;
+    use mailferry::batch::{
+        BatchOptions, BatchSecrets, BatchStore, NewBatch, RunMode, SecretMode, ServerSpec,
+        Supervisor,
+    };
+    use mailferry::secrets::SecretString;
+
+    let dns = DnsStandIn::start();
+    dns.set_zone("litware.test", switched_zone("litware.test"));
+    let state = fresh_state_dir();
+    let store = BatchStore::new(mailferry::state::State::open(state.path()).expect("state"))
+        .expect("store");
+    // Servers nothing listens on: the mailbox waits to try again, so the runner keeps running.
+    let nowhere = ServerSpec {
+        preset: None,
+        url: "imaps://127.0.0.1:1".into(),
+    };
+    store
+        .create(
+            &NewBatch {
+                name: "window".into(),
+                source: nowhere.clone(),
+                destination: nowhere,
+                options: BatchOptions {
+                    destination_admin: Some("admin".into()),
+                    retry_wait_secs: 3600,
+                    ..BatchOptions::default()
+                },
+            },
+            &[("kim@litware.test".into(), "kim".into(), None)],
+        )
+        .expect("create the batch");
+    let secrets = BatchSecrets::new(SecretMode::Memory);
+    secrets
+        .set_source_password(
+            "window",
+            "kim@litware.test",
+            &SecretString::new("pw".into()),
+        )
+        .expect("source password");
+    secrets
+        .set_admin_password("window", &SecretString::new("pw".into()))
+        .expect("admin password");
+    let supervisor = Supervisor::new(
+        store.clone(),
+        Box::new(|future| {
+            tokio::spawn(future);
+        }),
+    );
+    let server = dns.server_arg().parse().expect("stand-in address");
+    supervisor.watch_domains(DnsChoice::Server(mailferry::cutover::DnsServer::At(server)));
+    supervisor.start("window", secrets, RunMode::Continuous);
+
+    let history = mailferry::cutover::history::History::new(store.state().clone());
+    let deadline = Instant::now() + std::time::Duration::from_secs(60);
+    while history
+        .first_seen("litware.test")
+        .expect("history")
+        .is_none()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the runner never recorded the switch"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(supervisor.is_running("window"));
+    supervisor.stop("window").await;
 }

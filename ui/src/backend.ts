@@ -24,6 +24,7 @@ import type {
   MigrationReport,
   Preset,
   ReportFormat,
+  Retirement,
   ServerSpec,
   SignedIn,
   SignInInfo,
@@ -50,6 +51,8 @@ export type {
   DeviceSignIn,
   DomainReport,
   DomainSwitch,
+  Retirement,
+  RetiringMailbox,
   EndpointSide,
   ErrorKind,
   FolderReport,
@@ -239,6 +242,8 @@ export const completeBatch = async (name: string): Promise<void> => {
  * 30 seconds when a DNS server does not answer.
  */
 export const batchDomains = (name: string): Promise<DomainSwitch> => unwrap(() => commands.batchDomains(name));
+/** After Complete: which old mailboxes can be retired, and what the others still hold. */
+export const batchRetirement = (name: string): Promise<Retirement> => unwrap(() => commands.batchRetirement(name));
 export const deleteBatch = async (name: string): Promise<void> => {
   await unwrap(() => commands.deleteBatch(name));
 };

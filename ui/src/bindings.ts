@@ -203,6 +203,17 @@ async batchDomains(name: string) : Promise<Result<DomainSwitch, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * After Complete: which old mailboxes can be retired, and what the others still hold.
+ */
+async batchRetirement(name: string) : Promise<Result<Retirement, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("batch_retirement", { name }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async signInSettings() : Promise<SignInSettings> {
     return await TAURI_INVOKE("sign_in_settings");
 },
@@ -891,6 +902,62 @@ user_name: string;
  * Where its mail is now.
  */
 email_address: string }
+/**
+ * The list printed after `batch complete` and shown by the window's Completed view.
+ */
+export type Retirement = { batch: string; mailboxes: RetiringMailbox[]; 
+/**
+ * How many of them can be retired now.
+ */
+ready: number; 
+/**
+ * What is left for the owner after this, in order.
+ */
+next_steps: string[] }
+/**
+ * One old mailbox of a completed batch.
+ */
+export type RetiringMailbox = { 
+/**
+ * The sign-in name on the old provider.
+ */
+source_mailbox: string; 
+/**
+ * Where its mail is now.
+ */
+new_mailbox: string; status: UserStatus; 
+/**
+ * The end of its last pass (the one Complete ran), seconds since the epoch.
+ */
+last_synced_at: number | null; messages_in_source: number; 
+/**
+ * In the new mailbox, copied by any pass or found there already.
+ */
+messages_copied: number; 
+/**
+ * Left behind on purpose (too large for the new mailbox, …): still only in the old one.
+ */
+skipped: number; 
+/**
+ * Could not be copied: still only in the old mailbox.
+ */
+failed: number; 
+/**
+ * Folders whose copy failed in the last pass.
+ */
+failed_folders: string[]; 
+/**
+ * Folders left out by the batch's options (`--exclude`): their mail was never copied.
+ */
+excluded_folders: string[]; 
+/**
+ * Nothing it holds is missing from the new mailbox (apart from excluded folders).
+ */
+can_retire: boolean; 
+/**
+ * What to do before retiring it, one sentence each; empty when it can be retired.
+ */
+before_retiring: string[] }
 /**
  * What a folder is for. Special roles are matched across servers, whatever their names.
  */

@@ -1,8 +1,8 @@
 //! "Switch your domain": where each of a batch's domains stands in DNS, and whether
 //! completing the batch is safe yet. The rules are the engine's; this only adapts them.
 
-use mailferry::app::cutover::{check_batch_domains, completion};
-use mailferry::cutover::{DnsServer, DomainReport};
+use mailferry::app::cutover::{check_batch_domains, completion, dns_server_from_env, retirement};
+use mailferry::cutover::{DnsServer, DomainReport, Retirement};
 use serde::Serialize;
 use tauri::State;
 
@@ -21,14 +21,9 @@ pub struct DomainSwitch {
 }
 
 /// The DNS server asked: the computer's own, or the one `MAILFERRY_DNS_SERVER` names (used by
-/// the tests, which never ask the real DNS).
+/// the tests, which never ask the real DNS). A running batch asks the same one.
 async fn dns_server() -> AppResult<DnsServer> {
-    match std::env::var("MAILFERRY_DNS_SERVER") {
-        Ok(text) if !text.trim().is_empty() => DnsServer::parse(text.trim())
-            .await
-            .map_err(crate::error::explain),
-        _ => Ok(DnsServer::System),
-    }
+    dns_server_from_env().await.map_err(crate::error::explain)
 }
 
 #[tauri::command]
@@ -49,4 +44,11 @@ pub async fn batch_domains(state: State<'_, AppState>, name: String) -> AppResul
         },
         domains: report.domains,
     })
+}
+
+/// After Complete: which old mailboxes can be retired, and what the others still hold.
+#[tauri::command]
+#[specta::specta]
+pub async fn batch_retirement(state: State<'_, AppState>, name: String) -> AppResult<Retirement> {
+    retirement(&state.store, &name).map_err(AppError::from)
 }

@@ -36,6 +36,7 @@ pub fn all<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         batches::complete_batch,
         batches::delete_batch,
         cutover::batch_domains,
+        cutover::batch_retirement,
         sign_in::sign_in_settings,
         sign_in::sign_in,
         sign_in::sign_in_app,

@@ -206,3 +206,37 @@ fn an_up_to_date_database_is_left_alone_and_a_newer_one_refused() {
         .to_string()
         .starts_with("this database was written by a newer Mailferry"));
 }
+
+#[test]
+fn step_3_adds_how_far_back_each_mailbox_is_copied_and_keeps_the_rest() {
+    let mut conn = release_without_batches();
+    upgrade(&mut conn, 2).unwrap();
+    let before = tables(&conn).unwrap();
+    assert_eq!(upgrade(&mut conn, 3).unwrap(), Upgrade { from: 2, to: 3 });
+    let after = tables(&conn).unwrap();
+    let mut users = before["batch_users"].clone();
+    users.insert("copied_back".to_string());
+    users.insert("copied_back_to".to_string());
+    assert_eq!(after["batch_users"], users);
+    let mut without = after.clone();
+    without.insert("batch_users".to_string(), before["batch_users"].clone());
+    assert_eq!(without, before);
+    assert_eq!(count(&conn, "messages"), 1);
+}
+
+#[test]
+fn step_4_adds_the_last_domain_checks_and_keeps_the_rest() {
+    let mut conn = release_without_batches();
+    upgrade(&mut conn, 3).unwrap();
+    let before = tables(&conn).unwrap();
+    assert_eq!(upgrade(&mut conn, 4).unwrap(), Upgrade { from: 3, to: 4 });
+    let after = tables(&conn).unwrap();
+    assert_eq!(
+        after.get("cutover_checks"),
+        Some(&set(&["domain", "checked_at", "stage", "error"]))
+    );
+    let mut without = after.clone();
+    without.remove("cutover_checks");
+    assert_eq!(without, before);
+    assert_eq!(count(&conn, "messages"), 1);
+}

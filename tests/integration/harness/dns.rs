@@ -105,6 +105,10 @@ fn canonical(name: &str) -> String {
     name.trim_end_matches('.').to_ascii_lowercase()
 }
 
+/// Where a spawned `mailferry` asks DNS unless a test names the stand-in: a local port
+/// nothing answers on, so that a running batch's domain checks never reach the real DNS.
+pub const NO_DNS: &str = "127.0.0.1:9";
+
 /// A question the server received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeenQuery {

@@ -61,6 +61,7 @@ pub fn mailferry<K: AsRef<str>, V: AsRef<str>>(args: &[String], env: &[(K, V)]) 
     let what = format!("mailferry {}", args.join(" "));
     let mut child = Command::new(mailferry_bin())
         .args(args)
+        .env("MAILFERRY_DNS_SERVER", super::dns::NO_DNS)
         .envs(env.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
         .env_remove("MAILFERRY_LOG")
         .stdin(Stdio::null())

@@ -39,7 +39,9 @@ import {
 import { useNavigate } from '../app/navigation';
 import { usePresets } from '../app/presets';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { CompletedView } from '../components/domains/CompletedView';
 import { CompleteWarningDialog } from '../components/domains/CompleteWarningDialog';
+import { DomainStrip } from '../components/domains/DomainStrip';
 import { Page } from '../components/Page';
 import { ProblemBar } from '../components/ProblemBar';
 import { ReportDownloadButton } from '../components/ReportDownloadButton';
@@ -284,6 +286,11 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
           microsoft365={live.summary?.destination.preset === 'microsoft365'}
           onSwitchDomain={() => navigate({ kind: 'domains', batch })}
         />
+      ) : null}
+
+      {live.users && count('Completed') > 0 ? <CompletedView key={count('Completed')} batch={batch} /> : null}
+      {live.users && count('Completed') < users.length ? (
+        <DomainStrip batch={batch} running={live.running} onOpen={() => navigate({ kind: 'domains', batch })} />
       ) : null}
 
       {live.users ? (

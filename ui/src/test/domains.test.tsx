@@ -1,8 +1,8 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { batchDomains, type DomainReport, type DomainSwitch } from '../backend';
-import { countdown, timeUntil } from '../components/domains/domainView';
-import { batchUser, domainReport, domainSwitch, summary, switchedDomain } from '../dev/fixtures';
+import { countdown, shortTimeUntil, stageLine, timeUntil } from '../components/domains/domainView';
+import { batchUser, domainReport, domainSwitch, summary, switchedDomain, update } from '../dev/fixtures';
 import { installDemoBackend } from '../dev/demoBackend';
 import { formatDateTime } from '../format';
 import { dialogButton, findDialog } from './dialogs';
@@ -34,6 +34,8 @@ async function openStatus(overrides: Record<string, Handler> = {}) {
   await rendered.user.click(await screen.findByRole('button', { name: BATCH }));
   await screen.findByRole('heading', { level: 1, name: 'Email migration status' });
   await screen.findByRole('table', { name: `Mailboxes in ${BATCH}` });
+  // The page's line of domain stages asks DNS once as it opens.
+  await waitFor(() => expect(backend.callsTo('batch_domains')).toHaveLength(1));
   return { backend, ...rendered };
 }
 
@@ -71,7 +73,8 @@ describe('switch your domain', () => {
   it('opens from the after-sync step and gives each record its exact value, with a Copy button for each', async () => {
     const { backend, user } = await openSwitch(() => domainSwitch([domainReport('contoso.com')], NOW));
     const writeText = vi.spyOn(navigator.clipboard, 'writeText').mockResolvedValue(undefined);
-    expect(backend.callsTo('batch_domains')).toEqual([{ name: BATCH }]);
+    // The status page's domain line, then this page.
+    expect(backend.callsTo('batch_domains')).toEqual([{ name: BATCH }, { name: BATCH }]);
     await screen.findByRole('region', { name: 'contoso.com' });
 
     const expected: [Parameters<typeof recordRegion>[1], string, RegExp][] = [
@@ -109,7 +112,8 @@ describe('switch your domain', () => {
     });
     // The first copy is not done: no after-sync section, but the switch is one click away.
     expect(screen.queryByRole('region', { name: 'Switch your domain' })).not.toBeInTheDocument();
-    expect(backend.callsTo('batch_domains')).toHaveLength(0);
+    // Only the status page's one-line summary of the domains has asked.
+    expect(backend.callsTo('batch_domains')).toHaveLength(1);
     await user.click(screen.getByRole('button', { name: 'Switch domain' }));
     await screen.findByRole('heading', { level: 1, name: 'Switch your domain' });
     await screen.findByRole('region', { name: 'contoso.com' });
@@ -124,23 +128,26 @@ describe('switch your domain', () => {
       domainReport('contoso.com', { spf: ['v=spf1 include:spf.protection.outlook.com -all'], spf_ok: true, expected_spf: null }),
       switchedDomain('contoso.com', NOW),
     ];
-    let call = 0;
-    const { backend, user } = await openSwitch(() => domainSwitch([answers[Math.min(call++, answers.length - 1)]], NOW));
+    // The status page's domain line asks first: it and the opening check both see the first answer.
+    let call = -1;
+    const { backend, user } = await openSwitch(() =>
+      domainSwitch([answers[Math.max(0, Math.min(call++, answers.length - 1))]], NOW),
+    );
     await screen.findByRole('region', { name: 'contoso.com' });
     expect(recordRegion('contoso.com', 'SPF record')).toHaveAttribute('data-indicator', 'waiting');
     expect(within(recordRegion('contoso.com', 'SPF record')).getByText('Not yet in DNS')).toBeInTheDocument();
 
     // Not before the minute is up.
     await skip(59_000);
-    expect(backend.callsTo('batch_domains')).toHaveLength(1);
+    expect(backend.callsTo('batch_domains')).toHaveLength(2);
     await skip(1_000);
-    await waitFor(() => expect(backend.callsTo('batch_domains')).toHaveLength(2));
+    await waitFor(() => expect(backend.callsTo('batch_domains')).toHaveLength(3));
     await waitFor(() => expect(recordRegion('contoso.com', 'SPF record')).toHaveAttribute('data-indicator', 'ok'));
     expect(within(recordRegion('contoso.com', 'SPF record')).getByText('Right in DNS')).toBeInTheDocument();
     expect(recordRegion('contoso.com', 'MX record')).toHaveAttribute('data-indicator', 'waiting');
 
     await user.click(screen.getByRole('button', { name: 'Check now' }));
-    await waitFor(() => expect(backend.callsTo('batch_domains')).toHaveLength(3));
+    await waitFor(() => expect(backend.callsTo('batch_domains')).toHaveLength(4));
     await waitFor(() => expect(recordRegion('contoso.com', 'MX record')).toHaveAttribute('data-indicator', 'ok'));
     expect(recordRegion('contoso.com', 'Autodiscover record')).toHaveAttribute('data-indicator', 'ok');
     expect(within(domainRegion('contoso.com')).getByText('All mail goes to Microsoft 365.')).toBeInTheDocument();
@@ -152,8 +159,11 @@ describe('switch your domain', () => {
     await screen.findByRole('region', { name: 'contoso.com' });
     await user.click(screen.getByRole('button', { name: 'Migration status' }));
     await screen.findByRole('heading', { level: 1, name: 'Email migration status' });
+    // The status page, this page, and the status page again as it reopens; the batch is not
+    // running, so its domain line does not ask again either.
+    await waitFor(() => expect(backend.callsTo('batch_domains')).toHaveLength(3));
     await skip(5 * 60_000);
-    expect(backend.callsTo('batch_domains')).toHaveLength(1);
+    expect(backend.callsTo('batch_domains')).toHaveLength(3);
   });
 
   it('says where the mail goes for each stage, with the TTL advice before the switch', async () => {
@@ -261,7 +271,8 @@ describe('switch your domain', () => {
     broken = false;
     await user.click(screen.getByRole('button', { name: 'Try again' }));
     await screen.findByRole('region', { name: 'contoso.com' });
-    expect(backend.callsTo('batch_domains')).toHaveLength(2);
+    // The status page's domain line, this page's first check, and Try again.
+    expect(backend.callsTo('batch_domains')).toHaveLength(3);
   });
 
   it("opens Microsoft's domain setup in the system browser", async () => {
@@ -272,6 +283,102 @@ describe('switch your domain', () => {
         expect.objectContaining({ url: 'https://admin.microsoft.com/Adminportal/Home#/Domains' }),
       ]),
     );
+  });
+});
+
+describe("the status page's domain line", () => {
+  function domainLines(): string[] {
+    const region = screen.getByRole('region', { name: 'Your domains' });
+    return within(region)
+      .getAllByRole('listitem')
+      .map((li) => li.textContent ?? '');
+  }
+
+  it('shows where each domain stands next to the mailboxes, and when completing is safe', async () => {
+    useClock();
+    await openStatus({
+      batch_domains: () =>
+        domainSwitch(
+          [
+            domainReport('contoso.com'),
+            domainReport('fabrikam.com', { stage: 'switching' }),
+            switchedDomain('northwind.com', NOW - 19 * HOUR),
+            switchedDomain('tailspin.com', NOW - 80 * HOUR),
+            domainReport('gone.com', { stage: 'no_mx', exists: false, mx: [] }),
+          ],
+          NOW,
+        ),
+    });
+    await screen.findByRole('region', { name: 'Your domains' });
+    expect(domainLines()).toEqual([
+      'contoso.com — mail still goes to the old provider',
+      'fabrikam.com — switching: some mail still goes to the old provider',
+      'northwind.com — switched, safe to complete in 2 d 5 h',
+      'tailspin.com — switched, safe to complete',
+      'gone.com — not found in DNS',
+    ]);
+    // The table of mailboxes is still there, below.
+    expect(screen.getByRole('table', { name: `Mailboxes in ${BATCH}` })).toBeInTheDocument();
+  });
+
+  it('checks again every minute while the batch runs, and never once the page is closed', async () => {
+    useClock();
+    let switched = false;
+    const { backend, user } = await openStatus({
+      // A snapshot means a runner is at work on the batch in the background.
+      batch_snapshot: () => update(BATCH, []),
+      batch_domains: () => domainSwitch([switched ? switchedDomain('contoso.com', NOW) : domainReport('contoso.com')], NOW),
+    });
+    await waitFor(() => expect(domainLines()).toEqual(['contoso.com — mail still goes to the old provider']));
+    switched = true;
+    await skip(59_000);
+    expect(backend.callsTo('batch_domains')).toHaveLength(1);
+    await skip(1_000);
+    await waitFor(() => expect(backend.callsTo('batch_domains')).toHaveLength(2));
+    await waitFor(() => expect(domainLines()).toEqual(['contoso.com — switched, safe to complete in 3 d']));
+
+    // Back to the list of migrations: the status page is gone.
+    const back = screen.getAllByRole('button', { name: 'Migrations' });
+    await user.click(back[back.length - 1]);
+    await screen.findByRole('heading', { level: 1, name: 'Migrations' });
+    await skip(5 * 60_000);
+    expect(backend.callsTo('batch_domains')).toHaveLength(2);
+  });
+
+  it('asks only once while the batch is not running', async () => {
+    useClock();
+    const { backend } = await openStatus({ batch_domains: () => domainSwitch([domainReport('contoso.com')], NOW) });
+    await screen.findByRole('region', { name: 'Your domains' });
+    await skip(5 * 60_000);
+    expect(backend.callsTo('batch_domains')).toHaveLength(1);
+  });
+
+  it('leads to the records to change', async () => {
+    const { user } = await openStatus({ batch_domains: () => domainSwitch([domainReport('contoso.com')], NOW) });
+    const region = await screen.findByRole('region', { name: 'Your domains' });
+    await user.click(within(region).getByRole('button', { name: 'What to change' }));
+    await screen.findByRole('heading', { level: 1, name: 'Switch your domain' });
+  });
+
+  it('words a domain DNS could not answer about, and a short wait', () => {
+    const failed = {
+      ...domainReport('contoso.com'),
+      stage: null,
+      error: { kind: 'network' as const, message: 'the DNS server 192.0.2.53:53 did not answer within 10 seconds', hint: '' },
+    };
+    expect(stageLine(failed, NOW * 1000).text).toBe('could not be checked in DNS (The DNS server 192.0.2.53:53 did not answer in time)');
+    expect(shortTimeUntil(0)).toBeNull();
+    expect(shortTimeUntil(1)).toBe('1 min');
+    expect(shortTimeUntil(2 * HOUR)).toBe('2 h');
+    expect(shortTimeUntil(5 * HOUR + 1799)).toBe('5 h 30 min');
+    expect(shortTimeUntil(53 * HOUR)).toBe('2 d 5 h');
+    expect(shortTimeUntil(72 * HOUR)).toBe('3 d');
+    expect(shortTimeUntil(72 * HOUR + 1)).toBe('3 d 1 h');
+  });
+
+  it('is left out for a batch whose domains DNS has nothing to say about', async () => {
+    await openStatus({ batch_domains: () => domainSwitch([], NOW) });
+    expect(screen.queryByRole('region', { name: 'Your domains' })).not.toBeInTheDocument();
   });
 });
 
@@ -294,7 +401,8 @@ describe('closing the connection before the domain is switched', () => {
     expect(screen.queryByRole('alertdialog', { name: 'Close the connection?' })).not.toBeInTheDocument();
     await user.click(dialogButton(dialog, 'Not yet'));
     await waitFor(() => expect(screen.queryByRole('alertdialog', { hidden: true })).not.toBeInTheDocument());
-    expect(backend.callsTo('batch_domains')).toEqual([{ name: BATCH }]);
+    // The page's domain line, then the check before closing the connection.
+    expect(backend.callsTo('batch_domains')).toEqual([{ name: BATCH }, { name: BATCH }]);
     expect(backend.callsTo('complete_batch')).toHaveLength(0);
   });
 

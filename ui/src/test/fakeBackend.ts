@@ -92,6 +92,8 @@ const DEFAULTS: Record<string, Handler> = {
   complete_batch: () => null,
   // Every domain switched long ago: completing is safe unless a test says otherwise.
   batch_domains: () => ({ domains: [], ready: true, safe_to_complete: true, completion_warning: '' }),
+  // Nothing completed yet unless a test says otherwise.
+  batch_retirement: () => ({ batch: '', mailboxes: [], ready: 0, next_steps: [] }),
   delete_batch: () => null,
   user_report: () => null,
   export_report: () => null,

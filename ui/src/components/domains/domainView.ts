@@ -272,3 +272,45 @@ export function completionHeadline(check: DomainSwitch | null): string {
   const first = check?.completion_warning.split('\n')[0]?.trim();
   return first || 'Completing now stops copying from the old provider: mail still delivered there after this would be lost.';
 }
+
+/**
+ * A short wait for a line of text: "2 d 5 h", "5 h 30 min", "45 min". Rounded up, like
+ * [`timeUntil`]. Null once it has passed.
+ */
+export function shortTimeUntil(seconds: number): string | null {
+  if (seconds <= 0) return null;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 24 * 60) {
+    const m = minutes % 60;
+    return m ? `${Math.floor(minutes / 60)} h ${m} min` : `${minutes / 60} h`;
+  }
+  const hours = Math.ceil(minutes / 60);
+  const h = hours % 24;
+  return h ? `${Math.floor(hours / 24)} d ${h} h` : `${hours / 24} d`;
+}
+
+/** A domain's stage in one line, for the status page: where its mail goes and when completing is safe. */
+export function stageLine(report: DomainReport, nowMs: number): { text: string; tone: StageTone } {
+  if (report.error || report.stage === null) {
+    const why = report.error ? ` (${wordProblem(report.error).title.replace(/\.$/, '')})` : '';
+    return { text: `could not be checked in DNS${why}`, tone: 'neutral' };
+  }
+  switch (report.stage) {
+    case 'before':
+      return { text: 'mail still goes to the old provider', tone: 'neutral' };
+    case 'switching':
+      return { text: 'switching: some mail still goes to the old provider', tone: 'warning' };
+    case 'no_mx':
+      return report.exists
+        ? { text: 'no MX record: no mail reaches the domain', tone: 'danger' }
+        : { text: 'not found in DNS', tone: 'danger' };
+    case 'switched': {
+      const safeAt = report.safe_to_complete_at_epoch;
+      const left = safeAt === null ? '72 h' : shortTimeUntil(safeAt - nowMs / 1000);
+      return left === null
+        ? { text: 'switched, safe to complete', tone: 'success' }
+        : { text: `switched, safe to complete in ${left}`, tone: 'success' };
+    }
+  }
+}

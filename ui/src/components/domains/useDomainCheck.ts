@@ -16,10 +16,10 @@ export interface DomainCheck {
 
 /**
  * A batch's domains as DNS shows them: asked when the page opens, again every minute while
- * it is shown, and on "Check now". A check can take up to 30 seconds when a DNS server does
- * not answer, so a new one never starts while one is under way.
+ * it is shown (and `poll` holds), and on "Check now". A check can take up to 30 seconds when
+ * a DNS server does not answer, so a new one never starts while one is under way.
  */
-export function useDomainCheck(batch: string): DomainCheck {
+export function useDomainCheck(batch: string, poll = true): DomainCheck {
   const [result, setResult] = useState<DomainSwitch | null>(null);
   const [problem, setProblem] = useState<AppError | null>(null);
   const [checking, setChecking] = useState(false);
@@ -27,6 +27,9 @@ export function useDomainCheck(batch: string): DomainCheck {
   const [now, setNow] = useState(() => Date.now());
   const inFlight = useRef(false);
   const alive = useRef(true);
+  // Read by the minute timer, so that turning polling on or off does not restart the minute.
+  const polling = useRef(poll);
+  polling.current = poll;
 
   const check = useCallback(() => {
     if (inFlight.current) return;
@@ -56,7 +59,7 @@ export function useDomainCheck(batch: string): DomainCheck {
     check();
     const timer = setInterval(() => {
       setNow(Date.now());
-      check();
+      if (polling.current) check();
     }, RECHECK_MS);
     return () => {
       alive.current = false;
