@@ -352,6 +352,12 @@ pub fn decide(facts: &SetupFacts) -> Vec<SetupCheck> {
             fix: Some("Check that this computer is online, then check again.".into()),
             ..check(SetupItem::MailboxAccess, CheckStatus::NotChecked)
         }),
+        // Exchange refuses a token without the IMAP permission whatever the mailbox's
+        // permissions are: nothing to learn about Full Access until that is fixed.
+        Some(MailboxProbe::Refused { .. }) if imap == Some(false) => put(SetupCheck {
+            problem: Some("Checked once the token carries the IMAP permission.".into()),
+            ..check(SetupItem::MailboxAccess, CheckStatus::NotChecked)
+        }),
         Some(MailboxProbe::Refused { .. }) => {
             let own = granted
                 .account
@@ -954,9 +960,13 @@ mod tests {
             scopes: Some(vec!["User.Read".into()]),
             roles: None,
         }));
+        f.mailbox = Some(MailboxProbe::Refused {
+            text: "AUTHENTICATE failed.".into(),
+        });
         let checks = decide(&f);
         let imap = the(&checks, ImapPermission);
         assert_eq!(imap.status, Failed);
+        assert_eq!(the(&checks, MailboxAccess).status, NotChecked);
         assert!(imap
             .command
             .as_deref()
@@ -1008,6 +1018,13 @@ mod tests {
         f.mailbox = Some(MailboxProbe::Refused { text: "no".into() });
         let checks = decide(&f);
         assert!(the(&checks, ImapPermission).command.as_deref().unwrap().contains("New-MgServicePrincipalAppRoleAssignment"));
+        assert_eq!(the(&checks, MailboxAccess).status, NotChecked);
+        f.sign_in = Some(Ok(Granted {
+            account: None,
+            scopes: None,
+            roles: Some(vec!["IMAP.AccessAsApp".into()]),
+        }));
+        let checks = decide(&f);
         let access = the(&checks, MailboxAccess).command.clone().unwrap();
         assert!(access.contains(&format!("New-ServicePrincipal -AppId \"{ID}\"")));
         assert!(access.contains("Add-MailboxPermission -Identity \"bob@contoso.com\" -User $sp.Id -AccessRights FullAccess"));
