@@ -99,7 +99,8 @@ mod tests {
     #[test]
     fn given_wins_then_environment_then_built_in() {
         let env = |name: &str| {
-            (name == "MAILFERRY_MS_CLIENT_ID").then(|| "22222222-2222-4222-8222-222222222222".to_string())
+            (name == "MAILFERRY_MS_CLIENT_ID")
+                .then(|| "22222222-2222-4222-8222-222222222222".to_string())
         };
         let none = |_: &str| None;
         let ms = ProviderKind::Microsoft;

@@ -122,9 +122,13 @@ pub struct Granted {
 pub enum MailboxProbe {
     Opened,
     /// The server refused the sign-in for this mailbox.
-    Refused { text: String },
+    Refused {
+        text: String,
+    },
     /// The check could not reach the server or failed for another reason.
-    NotReached { detail: String },
+    NotReached {
+        detail: String,
+    },
 }
 
 /// Everything the verdicts are decided from.
@@ -258,7 +262,8 @@ pub fn decide(facts: &SetupFacts) -> Vec<SetupCheck> {
     let id = facts.client_id.as_str();
     let graph_login = format!("Connect-MgGraph -TenantId \"{tenant}\" -Scopes \"Application.ReadWrite.All\", \"DelegatedPermissionGrant.ReadWrite.All\", \"AppRoleAssignment.ReadWrite.All\"");
     let this_app = format!("(Get-MgServicePrincipal -Filter \"appId eq '{id}'\")");
-    let exchange = format!("(Get-MgServicePrincipal -Filter \"appId eq '{EXCHANGE_ONLINE_APP_ID}'\")");
+    let exchange =
+        format!("(Get-MgServicePrincipal -Filter \"appId eq '{EXCHANGE_ONLINE_APP_ID}'\")");
 
     // The app registration.
     match &facts.app {
@@ -336,7 +341,11 @@ pub fn decide(facts: &SetupFacts) -> Vec<SetupCheck> {
     }
 
     // The sample mailbox.
-    let Some(mailbox) = facts.sample_mailbox.as_deref().filter(|m| !m.trim().is_empty()) else {
+    let Some(mailbox) = facts
+        .sample_mailbox
+        .as_deref()
+        .filter(|m| !m.trim().is_empty())
+    else {
         put(SetupCheck {
             problem: Some("No mailbox was given to test.".into()),
             fix: Some("Enter one of the mailboxes to migrate into, then check again.".into()),
@@ -348,7 +357,9 @@ pub fn decide(facts: &SetupFacts) -> Vec<SetupCheck> {
         None => put(check(SetupItem::MailboxAccess, CheckStatus::NotChecked)),
         Some(MailboxProbe::Opened) => put(check(SetupItem::MailboxAccess, CheckStatus::Passed)),
         Some(MailboxProbe::NotReached { detail }) => put(SetupCheck {
-            problem: Some(format!("Mailferry could not reach the mailbox server: {detail}")),
+            problem: Some(format!(
+                "Mailferry could not reach the mailbox server: {detail}"
+            )),
             fix: Some("Check that this computer is online, then check again.".into()),
             ..check(SetupItem::MailboxAccess, CheckStatus::NotChecked)
         }),
@@ -856,7 +867,10 @@ mod tests {
     }
 
     fn the(checks: &[SetupCheck], item: SetupItem) -> &SetupCheck {
-        checks.iter().find(|c| c.item == item).expect("item checked")
+        checks
+            .iter()
+            .find(|c| c.item == item)
+            .expect("item checked")
     }
 
     use CheckStatus::{Failed, NotChecked, Passed};
@@ -875,7 +889,9 @@ mod tests {
                 (MailboxAccess, Passed)
             ]
         );
-        assert!(checks.iter().all(|c| c.fix.is_none() && c.command.is_none()));
+        assert!(checks
+            .iter()
+            .all(|c| c.fix.is_none() && c.command.is_none()));
     }
 
     #[test]
@@ -895,7 +911,11 @@ mod tests {
         let mut f = facts(SetupPath::Admin);
         f.app = Err(refused("invalid_request", 90002));
         let checks = decide(&f);
-        assert!(checks[0].problem.as_deref().unwrap().contains("contoso.com"));
+        assert!(checks[0]
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("contoso.com"));
         assert!(checks[0].fix.as_deref().unwrap().contains("domain"));
     }
 
@@ -907,7 +927,9 @@ mod tests {
         assert_eq!(the(&checks, Consent).status, Failed);
         assert_eq!(
             the(&checks, Consent).link.as_deref(),
-            Some(&*format!("https://login.microsoftonline.com/contoso.com/adminconsent?client_id={ID}"))
+            Some(&*format!(
+                "https://login.microsoftonline.com/contoso.com/adminconsent?client_id={ID}"
+            ))
         );
         assert_eq!(the(&checks, ImapPermission).status, NotChecked);
         assert_eq!(the(&checks, MailboxAccess).status, NotChecked);
@@ -915,20 +937,26 @@ mod tests {
         f.path = SetupPath::Personal;
         let checks = decide(&f);
         assert_eq!(the(&checks, Consent).link, None);
-        assert!(the(&checks, Consent).fix.as_deref().unwrap().contains("Accept"));
+        assert!(the(&checks, Consent)
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("Accept"));
     }
 
     #[test]
     fn consent_required_from_the_browser_counts_as_missing_consent() {
         let refusal = Refusal::from_error(&OAuthError::Declined {
-            description: "consent_required: AADSTS65001: The user or administrator has not consented".into(),
+            description:
+                "consent_required: AADSTS65001: The user or administrator has not consented".into(),
         });
         assert_eq!(
             refusal,
             Refusal::Provider {
                 error: "consent_required".into(),
                 code: Some(65001),
-                text: "consent_required: AADSTS65001: The user or administrator has not consented".into(),
+                text: "consent_required: AADSTS65001: The user or administrator has not consented"
+                    .into(),
             }
         );
         let mut f = facts(SetupPath::Admin);
@@ -943,8 +971,16 @@ mod tests {
         let checks = decide(&f);
         let sign_in = the(&checks, SignIn);
         assert_eq!(sign_in.status, Failed);
-        assert!(sign_in.command.as_deref().unwrap().contains("RedirectUris = @(\"http://localhost\")"));
-        assert!(sign_in.command.as_deref().unwrap().contains(&format!("appId eq '{ID}'")));
+        assert!(sign_in
+            .command
+            .as_deref()
+            .unwrap()
+            .contains("RedirectUris = @(\"http://localhost\")"));
+        assert!(sign_in
+            .command
+            .as_deref()
+            .unwrap()
+            .contains(&format!("appId eq '{ID}'")));
         f.sign_in = Some(Err(refused("invalid_client", 7000218)));
         let checks = decide(&f);
         let command = the(&checks, SignIn).command.clone().unwrap();
@@ -972,7 +1008,11 @@ mod tests {
             .as_deref()
             .unwrap()
             .contains("New-MgOauth2PermissionGrant -ClientId (Get-MgServicePrincipal -Filter \"appId eq '9e5f94bc"));
-        assert!(imap.command.as_deref().unwrap().contains("-Scope \"IMAP.AccessAsUser.All\""));
+        assert!(imap
+            .command
+            .as_deref()
+            .unwrap()
+            .contains("-Scope \"IMAP.AccessAsUser.All\""));
     }
 
     #[test]
@@ -990,12 +1030,20 @@ mod tests {
         );
         assert_eq!(
             access.command.as_deref(),
-            Some(&*full_access_command("bob@contoso.com", "admin@contoso.com", false))
+            Some(&*full_access_command(
+                "bob@contoso.com",
+                "admin@contoso.com",
+                false
+            ))
         );
         // The admin's own mailbox refusing is IMAP being off, not Full Access.
         f.sample_mailbox = Some("ADMIN@contoso.com".into());
         let checks = decide(&f);
-        assert!(the(&checks, MailboxAccess).command.as_deref().unwrap().contains("Set-CASMailbox"));
+        assert!(the(&checks, MailboxAccess)
+            .command
+            .as_deref()
+            .unwrap()
+            .contains("Set-CASMailbox"));
     }
 
     #[test]
@@ -1008,7 +1056,11 @@ mod tests {
         }));
         assert_eq!(
             statuses(&decide(&f)),
-            vec![(App, Passed), (ImapPermission, Passed), (MailboxAccess, Passed)]
+            vec![
+                (App, Passed),
+                (ImapPermission, Passed),
+                (MailboxAccess, Passed)
+            ]
         );
         f.sign_in = Some(Ok(Granted {
             account: None,
@@ -1017,7 +1069,11 @@ mod tests {
         }));
         f.mailbox = Some(MailboxProbe::Refused { text: "no".into() });
         let checks = decide(&f);
-        assert!(the(&checks, ImapPermission).command.as_deref().unwrap().contains("New-MgServicePrincipalAppRoleAssignment"));
+        assert!(the(&checks, ImapPermission)
+            .command
+            .as_deref()
+            .unwrap()
+            .contains("New-MgServicePrincipalAppRoleAssignment"));
         assert_eq!(the(&checks, MailboxAccess).status, NotChecked);
         f.sign_in = Some(Ok(Granted {
             account: None,
@@ -1034,7 +1090,11 @@ mod tests {
         // A wrong secret.
         f.app = Err(refused("invalid_client", 7000215));
         let checks = decide(&f);
-        assert!(the(&checks, App).problem.as_deref().unwrap().contains("client secret"));
+        assert!(the(&checks, App)
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("client secret"));
         assert_eq!(checks.len(), 3);
     }
 
@@ -1045,7 +1105,9 @@ mod tests {
         let checks = decide(&f);
         assert!(checks.iter().all(|c| c.status == NotChecked));
         let mut f = facts(SetupPath::Admin);
-        f.mailbox = Some(MailboxProbe::NotReached { detail: "timed out".into() });
+        f.mailbox = Some(MailboxProbe::NotReached {
+            detail: "timed out".into(),
+        });
         assert_eq!(the(&decide(&f), MailboxAccess).status, NotChecked);
         let mut f = facts(SetupPath::Admin);
         f.sample_mailbox = None;

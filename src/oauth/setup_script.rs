@@ -90,9 +90,7 @@ pub fn parse_tenant(text: &str) -> Option<String> {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
     ok.then_some(tenant)
 }
@@ -129,7 +127,12 @@ pub fn setup_script(request: &SetupScriptRequest) -> Result<String, SetupScriptE
     }
     let tenant = parse_tenant(&request.tenant)
         .ok_or_else(|| SetupScriptError::BadTenant(request.tenant.trim().to_string()))?;
-    Ok(work_script(request.path, &tenant, admin.as_deref(), &mailboxes))
+    Ok(work_script(
+        request.path,
+        &tenant,
+        admin.as_deref(),
+        &mailboxes,
+    ))
 }
 
 fn quoted_list(items: &[String]) -> String {
@@ -262,7 +265,9 @@ mod tests {
         assert!(script.contains("New-MgOauth2PermissionGrant -ClientId $sp.Id -ConsentType \"AllPrincipals\" -ResourceId $exo.Id -Scope \"IMAP.AccessAsUser.All\""));
         assert!(script.contains("Add-MailboxPermission -Identity $mailbox -User \"admin@contoso.com\" -AccessRights FullAccess"));
         assert!(script.contains("@(\"anna@contoso.com\", \"ben.l@contoso.com\")"));
-        assert!(script.trim_end().ends_with("Write-Host \"Application (client) ID: $($app.AppId)\""));
+        assert!(script
+            .trim_end()
+            .ends_with("Write-Host \"Application (client) ID: $($app.AppId)\""));
         // Nothing of the app-only path.
         assert!(!script.contains("IMAP.AccessAsApp"));
         assert!(!script.contains("New-ServicePrincipal "));
@@ -272,11 +277,15 @@ mod tests {
     fn the_app_only_script_adds_the_application_permission_and_exchange_steps() {
         let script = setup_script(&request(SetupPath::App)).unwrap();
         assert!(script.contains("Where-Object Value -eq \"IMAP.AccessAsApp\").Id; Type = \"Role\""));
-        assert!(script.contains("New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id"));
+        assert!(
+            script.contains("New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id")
+        );
         assert!(script.contains("Add-MgApplicationPassword"));
         assert!(script.contains("Connect-ExchangeOnline"));
         assert!(script.contains("New-ServicePrincipal -AppId $app.AppId -ObjectId $sp.Id"));
-        assert!(script.contains("Add-MailboxPermission -Identity $mailbox -User $sp.Id -AccessRights FullAccess"));
+        assert!(script.contains(
+            "Add-MailboxPermission -Identity $mailbox -User $sp.Id -AccessRights FullAccess"
+        ));
         assert!(script.contains("Client secret: $($secret.SecretText)"));
     }
 
@@ -299,9 +308,15 @@ mod tests {
     fn nothing_but_domains_and_addresses_reach_the_script() {
         let mut req = request(SetupPath::Admin);
         req.tenant = "contoso.com\"; Remove-MgApplication".into();
-        assert!(matches!(setup_script(&req), Err(SetupScriptError::BadTenant(_))));
+        assert!(matches!(
+            setup_script(&req),
+            Err(SetupScriptError::BadTenant(_))
+        ));
         req.tenant = "contoso".into();
-        assert!(matches!(setup_script(&req), Err(SetupScriptError::BadTenant(_))));
+        assert!(matches!(
+            setup_script(&req),
+            Err(SetupScriptError::BadTenant(_))
+        ));
         req.tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47".into();
         assert!(setup_script(&req).is_ok());
         req.mailboxes = vec!["a\"b@contoso.com".into()];
@@ -318,7 +333,10 @@ mod tests {
             Some("9e5f94bc-e8a4-4e73-b8be-63364c29d753".into())
         );
         assert_eq!(parse_client_id("9e5f94bc-e8a4-4e73-b8be-63364c29d75"), None);
-        assert_eq!(parse_client_id("9e5f94bc-e8a4-4e73-b8be-63364c29d75g"), None);
+        assert_eq!(
+            parse_client_id("9e5f94bc-e8a4-4e73-b8be-63364c29d75g"),
+            None
+        );
         assert_eq!(parse_client_id("Application (client) ID"), None);
         assert_eq!(parse_client_id(""), None);
     }

@@ -7,7 +7,8 @@
 use std::time::Duration;
 
 use mailferry::oauth::setup_check::{
-    check_browser_setup, check_stored_setup, CheckStatus, MailboxTarget, SetupItem, SetupReport,
+    check_browser_setup, check_stored_setup, CheckStatus, MailboxTarget, SetupCheck, SetupItem,
+    SetupReport,
 };
 use mailferry::oauth::setup_script::SetupPath;
 use mailferry::oauth::{
@@ -89,7 +90,7 @@ fn status(report: &SetupReport, item: SetupItem) -> CheckStatus {
         .unwrap_or_else(|| panic!("{item:?} not in {:#?}", report.checks))
 }
 
-fn verdict<'a>(report: &'a SetupReport, item: SetupItem) -> &'a mailferry::oauth::setup_check::SetupCheck {
+fn verdict(report: &SetupReport, item: SetupItem) -> &SetupCheck {
     report
         .checks
         .iter()
@@ -126,7 +127,10 @@ async fn a_complete_setup_passes_every_check_and_leaves_the_admin_signed_in() {
 
     assert!(report.ready(), "{:#?}", report.checks);
     assert!(
-        report.checks.iter().all(|c| c.status == CheckStatus::Passed),
+        report
+            .checks
+            .iter()
+            .all(|c| c.status == CheckStatus::Passed),
         "{:#?}",
         report.checks
     );
@@ -159,7 +163,10 @@ async fn an_unknown_application_is_named_before_any_browser_opens() {
 
     let app = verdict(&report, SetupItem::App);
     assert_eq!(app.status, CheckStatus::Failed);
-    assert!(app.problem.as_deref().unwrap_or("").contains(unknown), "{app:#?}");
+    assert!(
+        app.problem.as_deref().unwrap_or("").contains(unknown),
+        "{app:#?}"
+    );
     assert_eq!(app.link.as_deref(), Some("https://shell.azure.com"));
     assert!(report.checks[1..]
         .iter()
@@ -169,7 +176,9 @@ async fn an_unknown_application_is_named_before_any_browser_opens() {
     assert!(requests
         .iter()
         .any(|r| r.endpoint == IdpEndpoint::DeviceCode && r.status == 400));
-    assert!(!requests.iter().any(|r| r.endpoint == IdpEndpoint::Authorize));
+    assert!(!requests
+        .iter()
+        .any(|r| r.endpoint == IdpEndpoint::Authorize));
 }
 
 #[tokio::test]
@@ -199,8 +208,14 @@ async fn missing_admin_consent_links_to_the_consent_page_and_stores_nothing() {
             Idp::CLIENT_ID
         ))
     );
-    assert_eq!(status(&report, SetupItem::ImapPermission), CheckStatus::NotChecked);
-    assert_eq!(status(&report, SetupItem::MailboxAccess), CheckStatus::NotChecked);
+    assert_eq!(
+        status(&report, SetupItem::ImapPermission),
+        CheckStatus::NotChecked
+    );
+    assert_eq!(
+        status(&report, SetupItem::MailboxAccess),
+        CheckStatus::NotChecked
+    );
     assert!(report.signed_in.is_none());
     assert!(!stored(&format!("microsoft:{admin}")));
     assert!(idp.introspections().is_empty());
@@ -232,7 +247,10 @@ async fn a_token_without_the_imap_permission_names_the_grant() {
         .contains("-Scope \"IMAP.AccessAsUser.All\""));
     // Exchange's place refused the token too: the mailbox waits for the permission.
     assert!(idp.introspections().iter().any(|r| r.active == Some(false)));
-    assert_eq!(status(&report, SetupItem::MailboxAccess), CheckStatus::NotChecked);
+    assert_eq!(
+        status(&report, SetupItem::MailboxAccess),
+        CheckStatus::NotChecked
+    );
     if let Some(signed_in) = report.signed_in {
         forget(&signed_in.name);
     }
@@ -255,7 +273,12 @@ async fn a_mailbox_without_full_access_names_add_mailbox_permission() {
     )
     .await;
 
-    for item in [SetupItem::App, SetupItem::SignIn, SetupItem::Consent, SetupItem::ImapPermission] {
+    for item in [
+        SetupItem::App,
+        SetupItem::SignIn,
+        SetupItem::Consent,
+        SetupItem::ImapPermission,
+    ] {
         assert_eq!(status(&report, item), CheckStatus::Passed, "{item:?}");
     }
     let access = verdict(&report, SetupItem::MailboxAccess);
@@ -286,18 +309,28 @@ async fn the_app_only_path_names_the_missing_service_principal_until_the_mailbox
     let before = check_stored_setup(&signed_in.reference, target(&dovecot, &bob)).await;
     assert_eq!(
         before.checks.iter().map(|c| c.item).collect::<Vec<_>>(),
-        vec![SetupItem::App, SetupItem::ImapPermission, SetupItem::MailboxAccess]
+        vec![
+            SetupItem::App,
+            SetupItem::ImapPermission,
+            SetupItem::MailboxAccess
+        ]
     );
     assert_eq!(status(&before, SetupItem::App), CheckStatus::Passed);
     let access = verdict(&before, SetupItem::MailboxAccess);
     assert_eq!(access.status, CheckStatus::Failed, "{:#?}", before.checks);
     let command = access.command.as_deref().unwrap_or("");
-    assert!(command.contains(&format!("New-ServicePrincipal -AppId \"{}\"", Idp::CLIENT_ID)));
+    assert!(command.contains(&format!(
+        "New-ServicePrincipal -AppId \"{}\"",
+        Idp::CLIENT_ID
+    )));
     assert!(command.contains(&format!("Add-MailboxPermission -Identity \"{bob}\"")));
 
     idp.grant_app_mailbox(&bob);
     let after = check_stored_setup(&signed_in.reference, target(&dovecot, &bob)).await;
-    assert_eq!(status(&after, SetupItem::MailboxAccess), CheckStatus::Passed);
+    assert_eq!(
+        status(&after, SetupItem::MailboxAccess),
+        CheckStatus::Passed
+    );
     assert!(after.ready(), "{:#?}", after.checks);
     forget(&signed_in.name);
 }
