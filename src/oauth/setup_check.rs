@@ -268,6 +268,19 @@ pub fn decide(facts: &SetupFacts) -> Vec<SetupCheck> {
     // The app registration.
     match &facts.app {
         Ok(()) => put(check(SetupItem::App, CheckStatus::Passed)),
+        // The app answered, but as a confidential client: the sign-in's problem, not the app's.
+        Err(
+            refusal @ Refusal::Provider {
+                code: Some(code::NOT_PUBLIC),
+                ..
+            },
+        ) if facts.path != SetupPath::App => {
+            put(check(SetupItem::App, CheckStatus::Passed));
+            for verdict in sign_in_verdicts(facts, refusal, &graph_login) {
+                put(verdict);
+            }
+            return fill(verdicts, facts.path);
+        }
         Err(refusal) => {
             put(app_verdict(facts, refusal));
             return fill(verdicts, facts.path);
@@ -501,7 +514,7 @@ fn sign_in_verdicts(facts: &SetupFacts, refusal: &Refusal, graph_login: &str) ->
         ],
         (_, Some(code::REDIRECT_URI)) | (Refusal::BrowserTimeout, _) => vec![SetupCheck {
             command: Some(format!(
-                "{graph_login}; Update-MgApplication -ApplicationId {this_app} -IsFallbackPublicClient -PublicClient @{{ RedirectUris = @(\"http://localhost\") }}"
+                "{graph_login}; Update-MgApplication -ApplicationId {this_app} -IsFallbackPublicClient:$true -PublicClient @{{ RedirectUris = @(\"http://localhost\") }}"
             )),
             link: Some(CLOUD_SHELL_URL.into()),
             ..failed(
@@ -516,7 +529,7 @@ fn sign_in_verdicts(facts: &SetupFacts, refusal: &Refusal, graph_login: &str) ->
         }],
         (_, Some(code::NOT_PUBLIC)) => vec![SetupCheck {
             command: Some(format!(
-                "{graph_login}; Update-MgApplication -ApplicationId {this_app} -IsFallbackPublicClient"
+                "{graph_login}; Update-MgApplication -ApplicationId {this_app} -IsFallbackPublicClient:$true"
             )),
             link: Some(CLOUD_SHELL_URL.into()),
             ..failed(
@@ -984,8 +997,15 @@ mod tests {
         f.sign_in = Some(Err(refused("invalid_client", 7000218)));
         let checks = decide(&f);
         let command = the(&checks, SignIn).command.clone().unwrap();
-        assert!(command.contains("-IsFallbackPublicClient"));
+        assert!(command.contains("-IsFallbackPublicClient:$true"));
         assert!(!command.contains("RedirectUris"));
+        // Entra ID may already say so when asked about the app.
+        let mut f = facts(SetupPath::Admin);
+        f.app = Err(refused("invalid_client", 7000218));
+        let checks = decide(&f);
+        assert_eq!(the(&checks, App).status, Passed);
+        assert_eq!(the(&checks, SignIn).status, Failed);
+        assert_eq!(checks.len(), 5);
     }
 
     #[test]

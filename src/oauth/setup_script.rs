@@ -163,7 +163,7 @@ fn work_script(path: SetupPath, tenant: &str, admin: Option<&str>, mailboxes: &[
     s.push_str(&format!(
         "$graphAccess = @($graphScopes | ForEach-Object {{ $v = $_; @{{ Id = ($graph.Oauth2PermissionScopes | Where-Object Value -eq $v).Id; Type = \"Scope\" }} }})\n\
          # Public client (no secret) with the loopback redirect of Mailferry's browser sign-in.\n\
-         $app = New-MgApplication -DisplayName \"{APP_NAME}\" -SignInAudience \"AzureADMyOrg\" -IsFallbackPublicClient `\n\
+         $app = New-MgApplication -DisplayName \"{APP_NAME}\" -SignInAudience \"AzureADMyOrg\" -IsFallbackPublicClient:$true `\n\
          \x20 -PublicClient @{{ RedirectUris = @(\"http://localhost\") }} `\n\
          \x20 -RequiredResourceAccess @(@{{ ResourceAppId = \"{EXCHANGE_ONLINE_APP_ID}\"; ResourceAccess = $exoAccess }}, @{{ ResourceAppId = \"{MICROSOFT_GRAPH_APP_ID}\"; ResourceAccess = $graphAccess }})\n\
          $sp = New-MgServicePrincipal -AppId $app.AppId\n\
@@ -176,7 +176,9 @@ fn work_script(path: SetupPath, tenant: &str, admin: Option<&str>, mailboxes: &[
             "$role = ($exo.AppRoles | Where-Object Value -eq \"IMAP.AccessAsApp\").Id\n\
              New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id -PrincipalId $sp.Id -ResourceId $exo.Id -AppRoleId $role | Out-Null\n\
              $secret = Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{ DisplayName = \"Mailferry\" }\n\
-             # Exchange Online must know the app before it can be given mailboxes.\n\
+             # Exchange Online must know the app before it can be given mailboxes; it sees a\n\
+             # new one after a short delay.\n\
+             Start-Sleep -Seconds 30\n\
              Connect-ExchangeOnline -ShowBanner:$false\n\
              New-ServicePrincipal -AppId $app.AppId -ObjectId $sp.Id -DisplayName \"Mailferry\" | Out-Null\n",
         );
@@ -214,7 +216,7 @@ fn personal_script() -> String {
          $exoAccess = @(@{{ Id = ($exo.Oauth2PermissionScopes | Where-Object Value -eq \"IMAP.AccessAsUser.All\").Id; Type = \"Scope\" }})\n\
          $graphAccess = @(\"offline_access\", \"openid\", \"profile\", \"email\" | ForEach-Object {{ $v = $_; @{{ Id = ($graph.Oauth2PermissionScopes | Where-Object Value -eq $v).Id; Type = \"Scope\" }} }})\n\
          # Personal accounts need version 2 access tokens.\n\
-         $app = New-MgApplication -DisplayName \"{APP_NAME}\" -SignInAudience \"AzureADandPersonalMicrosoftAccount\" -IsFallbackPublicClient `\n\
+         $app = New-MgApplication -DisplayName \"{APP_NAME}\" -SignInAudience \"AzureADandPersonalMicrosoftAccount\" -IsFallbackPublicClient:$true `\n\
          \x20 -Api @{{ RequestedAccessTokenVersion = 2 }} -PublicClient @{{ RedirectUris = @(\"http://localhost\") }} `\n\
          \x20 -RequiredResourceAccess @(@{{ ResourceAppId = \"{EXCHANGE_ONLINE_APP_ID}\"; ResourceAccess = $exoAccess }}, @{{ ResourceAppId = \"{MICROSOFT_GRAPH_APP_ID}\"; ResourceAccess = $graphAccess }})\n\
          Write-Host \"\"\n\
@@ -256,7 +258,7 @@ mod tests {
     fn the_admin_script_registers_a_public_client_with_imap_and_consent() {
         let script = setup_script(&request(SetupPath::Admin)).unwrap();
         assert!(script.contains("Connect-MgGraph -TenantId \"contoso.com\""));
-        assert!(script.contains("New-MgApplication -DisplayName \"Mailferry\" -SignInAudience \"AzureADMyOrg\" -IsFallbackPublicClient"));
+        assert!(script.contains("New-MgApplication -DisplayName \"Mailferry\" -SignInAudience \"AzureADMyOrg\" -IsFallbackPublicClient:$true"));
         assert!(script.contains("RedirectUris = @(\"http://localhost\")"));
         assert!(script.contains("Where-Object Value -eq \"IMAP.AccessAsUser.All\""));
         assert!(script.contains("\"offline_access\""));
