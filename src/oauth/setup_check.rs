@@ -260,7 +260,12 @@ pub fn decide(facts: &SetupFacts) -> Vec<SetupCheck> {
     let mut put = |c: SetupCheck| verdicts.push(c);
     let tenant = facts.tenant.as_str();
     let id = facts.client_id.as_str();
-    let graph_login = format!("Connect-MgGraph -TenantId \"{tenant}\" -Scopes \"Application.ReadWrite.All\", \"DelegatedPermissionGrant.ReadWrite.All\", \"AppRoleAssignment.ReadWrite.All\"");
+    // A personal-account registration lives in whatever directory the person made it in.
+    let graph_login = if facts.path == SetupPath::Personal {
+        "Connect-MgGraph -Scopes \"Application.ReadWrite.All\"".to_string()
+    } else {
+        format!("Connect-MgGraph -TenantId \"{tenant}\" -Scopes \"Application.ReadWrite.All\", \"DelegatedPermissionGrant.ReadWrite.All\", \"AppRoleAssignment.ReadWrite.All\"")
+    };
     let this_app = format!("(Get-MgServicePrincipal -Filter \"appId eq '{id}'\")");
     let exchange =
         format!("(Get-MgServicePrincipal -Filter \"appId eq '{EXCHANGE_ONLINE_APP_ID}'\")");
@@ -994,6 +999,19 @@ mod tests {
             .as_deref()
             .unwrap()
             .contains(&format!("appId eq '{ID}'")));
+        assert!(sign_in
+            .command
+            .as_deref()
+            .unwrap()
+            .contains("-TenantId \"contoso.com\""));
+        f.path = SetupPath::Personal;
+        let personal = decide(&f);
+        assert!(!the(&personal, SignIn)
+            .command
+            .as_deref()
+            .unwrap()
+            .contains("-TenantId"));
+        f.path = SetupPath::Admin;
         f.sign_in = Some(Err(refused("invalid_client", 7000218)));
         let checks = decide(&f);
         let command = the(&checks, SignIn).command.clone().unwrap();
