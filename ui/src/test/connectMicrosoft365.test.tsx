@@ -304,3 +304,25 @@ describe('Connect Outlook.com and Hotmail', () => {
     });
   });
 });
+
+describe('a build with its own Google client', () => {
+  it('lets Gmail mailboxes sign in with Google with nothing to enter', async () => {
+    installFakeBackend({
+      sign_in_settings: () => ({
+        microsoft_client_id: null,
+        google_client_id: 'built-in.apps.googleusercontent.com',
+        microsoft_built_in: false,
+        google_built_in: true,
+        microsoft_imap_url: 'imaps://outlook.office365.com:993',
+      }),
+    });
+    const { user } = renderApp();
+    await openDataService(user);
+    await user.click(screen.getByRole('radio', { name: /Gmail/ }));
+    await user.click(screen.getByRole('radio', { name: 'Each mailbox signs in with Google' }));
+    expect(screen.queryByRole('textbox', { name: /Google OAuth client ID/ })).not.toBeInTheDocument();
+    expect(screen.queryByLabelText('Google OAuth client secret')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await screen.findByRole('heading', { level: 1, name: 'Destination' });
+  });
+});
