@@ -34,6 +34,8 @@ const COMMANDS: &[&str] = &[
     "directory_users",
     "sign_ins_for",
     "store_client_secret",
+    "microsoft_setup_script",
+    "check_microsoft_setup",
     "user_report",
     "export_report",
     "keep_running_in_background",

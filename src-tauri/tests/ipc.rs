@@ -599,3 +599,57 @@ fn a_mailbox_never_completed_is_not_offered_for_retirement() {
         "{retirement:#}"
     );
 }
+
+#[test]
+fn the_microsoft_365_setup_script_and_check_refuse_what_is_not_a_domain_or_an_id() {
+    let app = app();
+    let settings = invoke(&app, "sign_in_settings", json!({})).expect("settings");
+    // A build without a registration of its own: the window offers the setup step.
+    assert_eq!(settings["microsoft_built_in"], false);
+    assert_eq!(settings["google_built_in"], false);
+
+    let script = invoke(
+        &app,
+        "microsoft_setup_script",
+        json!({"request": {"path": "admin", "tenant": "Contoso.com", "admin": null, "mailboxes": []}}),
+    )
+    .expect("a script for the tenant");
+    let script = script.as_str().expect("script text");
+    assert!(
+        script.contains("Connect-MgGraph -TenantId \"contoso.com\""),
+        "{script}"
+    );
+    assert!(script.contains("Application (client) ID"), "{script}");
+
+    let refused = invoke(
+        &app,
+        "microsoft_setup_script",
+        json!({"request": {"path": "admin", "tenant": "contoso.com\"; Remove-MgApplication", "admin": null, "mailboxes": []}}),
+    )
+    .expect_err("not a domain");
+    assert_eq!(refused["kind"], "input");
+    assert!(refused["hint"].as_str().unwrap_or("").contains("domain"));
+
+    let check =
+        |request: Value| invoke(&app, "check_microsoft_setup", json!({ "request": request }));
+    let refused = check(json!({
+        "path": "admin", "client_id": "Application (client) ID: 9e5f94bc", "tenant": "contoso.com",
+        "login_hint": null, "sample_mailbox": null, "sign_in": null, "with_directory": false,
+    }))
+    .expect_err("not a client ID");
+    assert_eq!(refused["kind"], "input");
+    assert!(refused["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("Application (client) ID"));
+    let refused = check(json!({
+        "path": "app", "client_id": "9e5f94bc-e8a4-4e73-b8be-63364c29d753", "tenant": "contoso.com",
+        "login_hint": null, "sample_mailbox": "anna@contoso.com", "sign_in": null, "with_directory": false,
+    }))
+    .expect_err("the app must sign in first");
+    assert_eq!(refused["kind"], "input");
+    // No window text names a command-line option.
+    for text in [&refused["message"], &refused["hint"]] {
+        assert!(!text.as_str().unwrap_or("").contains("--"), "{text}");
+    }
+}

@@ -57,11 +57,8 @@ fn finish(result: Result<(), Problem>, json: bool) -> ExitCode {
 
 /// The provider's settings from the command line and the environment.
 fn provider_config(kind: ProviderKind, args: &LoginArgs) -> Result<ProviderConfig, OAuthError> {
-    let client_id = args
-        .client_id
-        .clone()
-        .or_else(|| std::env::var(kind.client_id_env()).ok())
-        .filter(|id| !id.trim().is_empty())
+    // The flag, else the environment, else the registration built into this build.
+    let (client_id, _) = oauth::resolve_client_id(kind, args.client_id.as_deref())
         .ok_or(OAuthError::NoClientId { provider: kind })?;
     // A flag wins; the environment (MAILFERRY_MS_* / MAILFERRY_GOOGLE_*) fills in the rest.
     let endpoints = Endpoints {
@@ -100,6 +97,13 @@ async fn login(kind: ProviderKind, args: LoginArgs) -> Result<(), Problem> {
     let config = provider_config(kind, &args).map_err(|e| e.problem())?;
     let client_secret = match &args.client_secret_env {
         Some(var) => Some(env_secret(var)?),
+        // Google's desktop clients need their (not confidential) secret; a built-in client
+        // brings its own.
+        None if kind == ProviderKind::Google
+            && oauth::builtin_client_id(kind) == Some(config.client_id.as_str()) =>
+        {
+            oauth::builtin::builtin_google_client_secret()
+        }
         None => None,
     };
     let signed_in = if args.client_credentials {

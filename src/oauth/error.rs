@@ -147,8 +147,9 @@ impl Classify for OAuthError {
                 "Sign in again with `{} --login-hint {account}`, then run the migration again; nothing already copied is copied twice.",
                 Self::login_command(*provider)
             ),
-            OAuthError::UnknownClient { provider: ProviderKind::Microsoft, .. } => "Check the Application (client) ID on the app's Overview page in Entra ID (--client-id or MAILFERRY_MS_CLIENT_ID), and that the tenant is the one the app is registered in.".into(),
-            OAuthError::UnknownClient { provider: ProviderKind::Google, .. } => "Check the OAuth client ID in Google Cloud Console → APIs & Services → Credentials (--client-id or MAILFERRY_GOOGLE_CLIENT_ID).".into(),
+            // Shown in the window too, so no flags: the ID is the same wherever it is given.
+            OAuthError::UnknownClient { provider: ProviderKind::Microsoft, .. } => "Check the Application (client) ID (the setup script prints it; Entra ID shows it on the app's Overview page) and that the tenant is the one the app is registered in. In the app, Connect Microsoft 365 checks every piece of the registration.".into(),
+            OAuthError::UnknownClient { provider: ProviderKind::Google, .. } => "Check the OAuth client ID in Google Cloud Console → APIs & Services → Credentials.".into(),
             OAuthError::BadClientSecret { provider: ProviderKind::Google, .. } => "Copy the client secret of your Desktop app OAuth client from Google Cloud Console → APIs & Services → Credentials and give it to Mailferry (--client-secret-env on the command line, Google OAuth client secret in the window), then sign in again.".into(),
             OAuthError::BadClientSecret { .. } => "Copy the client secret's Value (not its Secret ID) from the app's Certificates & secrets page, or create a new one if it expired, and run `mailferry login microsoft --client-credentials` again.".into(),
             OAuthError::BadCertificate { .. } => "Export the certificate and its RSA private key as PEM files without a password (from a .pfx: `openssl pkcs12 -in app.pfx -nodes -out app.pem`), then choose those files again (on the command line: --certificate, and --private-key unless one file holds both).".into(),

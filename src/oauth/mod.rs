@@ -6,10 +6,13 @@
 //!   [`device_code`]: sign-in on another device.
 //! - [`store`]: sign-ins kept in the OS keyring; [`token_source`]: valid access tokens for
 //!   as long as a migration runs; [`graph`]: the organisation's users.
+//! - [`builtin`]: a client ID compiled into a distributed build; [`setup_script`]: the Azure
+//!   Cloud Shell script that registers the app; [`setup_check`]: the check of every piece.
 //!
 //! The desktop shell uses [`start_interactive`], [`start_device_code`], [`list_sign_ins`],
 //! [`forget_sign_in`] and [`list_users`]; nothing here knows about any user interface.
 
+pub mod builtin;
 pub mod client_certificate;
 pub mod device_code;
 pub mod error;
@@ -17,11 +20,14 @@ pub mod graph;
 pub mod loopback;
 pub mod pkce;
 pub mod provider;
+pub mod setup_check;
+pub mod setup_script;
 pub mod sign_in;
 pub mod store;
 pub mod token;
 pub mod token_source;
 
+pub use builtin::{builtin_client_id, resolve_client_id, ClientIdOrigin};
 pub use client_certificate::ClientCertificate;
 pub use device_code::{start_device_code, DeviceCodeSignIn, DevicePoll};
 pub use error::OAuthError;

@@ -45,7 +45,11 @@ pub struct SignInOptions {
     pub timeout: Option<Duration>,
 }
 
-type Completion = Pin<Box<dyn Future<Output = Result<SignedIn, OAuthError>> + Send>>;
+/// A completed browser sign-in with the scopes the provider granted (space-separated, as
+/// its token response listed them), which the setup checker inspects.
+pub type GrantedSignIn = (SignedIn, Option<String>);
+
+type Completion = Pin<Box<dyn Future<Output = Result<GrantedSignIn, OAuthError>> + Send>>;
 
 /// A browser sign-in in progress.
 pub struct InteractiveSignIn {
@@ -58,12 +62,12 @@ pub struct InteractiveSignIn {
 impl InteractiveSignIn {
     /// Waits for the browser, redeems the code and stores the sign-in.
     pub async fn complete(self) -> Result<SignedIn, OAuthError> {
-        self.completion.await
+        self.completion.await.map(|(signed_in, _)| signed_in)
     }
 
-    /// The waiting part alone, to spawn or select on.
-    pub fn into_future(self) -> Completion {
-        self.completion
+    /// [`InteractiveSignIn::complete`], also returning the scopes granted.
+    pub async fn complete_with_scope(self) -> Result<GrantedSignIn, OAuthError> {
+        self.completion.await
     }
 }
 
@@ -135,7 +139,8 @@ pub async fn start_interactive(
                 ))
             }
         };
-        finish(config, options, tokens)
+        let scope = tokens.scope.clone();
+        finish(config, options, tokens).map(|signed_in| (signed_in, scope))
     });
     Ok(InteractiveSignIn {
         authorize_url,

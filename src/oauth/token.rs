@@ -47,6 +47,8 @@ pub struct Tokens {
     pub expires_in: Option<u64>,
     /// The account named by the OpenID Connect id_token, when one came back.
     pub account: Option<String>,
+    /// The scopes granted, as the provider listed them (`scope`, RFC 6749 §5.1).
+    pub scope: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -55,6 +57,7 @@ struct RawTokens {
     refresh_token: Option<String>,
     expires_in: Option<serde_json::Value>,
     id_token: Option<String>,
+    scope: Option<String>,
 }
 
 /// An error body: RFC 6749 `error`, `error_description`, plus Entra ID's `error_codes`.
@@ -108,6 +111,7 @@ pub async fn request(
             _ => None,
         }),
         account: raw.id_token.as_deref().and_then(account_from_id_token),
+        scope: raw.scope,
     })
 }
 

@@ -15,6 +15,7 @@ mod harness;
 mod harness_smoke;
 mod hostile;
 mod login;
+mod m365_setup;
 mod oauth;
 mod one_writer;
 mod resume;

@@ -26,6 +26,9 @@ import type {
   ReportFormat,
   Retirement,
   ServerSpec,
+  SetupCheckRequest,
+  SetupReport,
+  SetupScriptRequest,
   SignedIn,
   SignInInfo,
   SignInAgain,
@@ -67,6 +70,12 @@ export type {
   ReportFormat,
   ServerSpec,
   ProviderKind,
+  SetupCheck,
+  SetupCheckRequest,
+  SetupItem,
+  SetupPath,
+  SetupReport,
+  SetupScriptRequest,
   SignedIn,
   SignInInfo,
   SignInAgain,
@@ -173,6 +182,14 @@ export const importCsv = (batch: string, path: string, signsIn: boolean): Promis
 // ---- Sign in with Microsoft / Google ----
 
 export const signInSettings = (): Promise<SignInSettings> => call(() => commands.signInSettings());
+/** Where the Microsoft 365 setup script is pasted. */
+export const CLOUD_SHELL_URL = 'https://shell.azure.com';
+/** The Azure Cloud Shell script that registers Mailferry in the owner's tenant. */
+export const microsoftSetupScript = (request: SetupScriptRequest): Promise<string> =>
+  unwrap(() => commands.microsoftSetupScript(request));
+/** Checks the app registration piece by piece (signing in on the way, except app-only). */
+export const checkMicrosoftSetup = (request: SetupCheckRequest): Promise<SetupReport> =>
+  unwrap(() => commands.checkMicrosoftSetup(request));
 /**
  * Opens the system browser on the provider's sign-in page and resolves once the person
  * finished there; the refresh token goes to the keyring and never reaches the window.

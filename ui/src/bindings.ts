@@ -321,6 +321,29 @@ async storeClientSecret(clientId: string, secret: string) : Promise<Result<null,
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * The Cloud Shell script that registers Mailferry for `request`.
+ */
+async microsoftSetupScript(request: SetupScriptRequest) : Promise<Result<string, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("microsoft_setup_script", { request }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Checks every piece of the setup and says what is missing. Work and personal accounts
+ * sign in in the browser; the app-only path checks its stored sign-in.
+ */
+async checkMicrosoftSetup(request: SetupCheckRequest) : Promise<Result<SetupReport, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("check_microsoft_setup", { request }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async userReport(name: string, email: string) : Promise<Result<MigrationReport | null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("user_report", { name, email }) };
@@ -514,6 +537,11 @@ not_after: string | null;
  * SHA-256 of the certificate (DER), as Mailferry's pins are written.
  */
 fingerprint_sha256: string }
+export type CheckStatus = "passed" | "failed" | 
+/**
+ * Not reached (an earlier piece failed) or not checkable from here.
+ */
+"notChecked"
 /**
  * The owner closed the window while migrations run: the window asks whether to keep
  * them going in the background or stop them.
@@ -1000,6 +1028,116 @@ preset: string | null;
  * `imaps://host:port` or `imap://host:port[?tls=none]`, without a user.
  */
 url: string }
+/**
+ * The verdict on one piece, with what to do when it failed.
+ */
+export type SetupCheck = { item: SetupItem; status: CheckStatus; 
+/**
+ * What is wrong, in a sentence.
+ */
+problem: string | null; 
+/**
+ * What to do about it, in a sentence.
+ */
+fix: string | null; 
+/**
+ * The one command that fixes it (Azure Cloud Shell, PowerShell), to copy.
+ */
+command: string | null; 
+/**
+ * The one page that fixes it (admin consent, Cloud Shell), to open.
+ */
+link: string | null }
+/**
+ * What to check.
+ */
+export type SetupCheckRequest = { path: SetupPath; 
+/**
+ * The Application (client) ID the script printed.
+ */
+client_id: string; 
+/**
+ * The organisation's domain or tenant ID (work accounts).
+ */
+tenant: string | null; 
+/**
+ * The account expected to sign in (the admin).
+ */
+login_hint: string | null; 
+/**
+ * A mailbox to open over IMAP, as the migration will.
+ */
+sample_mailbox: string | null; 
+/**
+ * App-only: the app's stored sign-in (made with its secret or certificate).
+ */
+sign_in: string | null; 
+/**
+ * Also ask to read the organisation's user list (Microsoft Graph).
+ */
+with_directory: boolean }
+/**
+ * One piece of the setup.
+ */
+export type SetupItem = 
+/**
+ * The app registration exists in the tenant (and its credential works, app-only).
+ */
+"app" | 
+/**
+ * The browser sign-in comes back to Mailferry (redirect URI, public client flows).
+ */
+"signIn" | 
+/**
+ * Consent for Mailferry's permissions (admin consent for an organisation).
+ */
+"consent" | 
+/**
+ * The token carries IMAP.AccessAsUser.All (IMAP.AccessAsApp app-only).
+ */
+"imapPermission" | 
+/**
+ * The sample mailbox opens over IMAP with the token (Full Access).
+ */
+"mailboxAccess"
+/**
+ * Which registration the script makes.
+ */
+export type SetupPath = 
+/**
+ * A Microsoft 365 admin signs in (delegated, Full Access per mailbox).
+ */
+"admin" | 
+/**
+ * The app signs in as itself (client credentials, IMAP.AccessAsApp).
+ */
+"app" | 
+/**
+ * Outlook.com / Hotmail mailboxes: each person signs in and consents for themselves.
+ */
+"personal"
+/**
+ * Every verdict, and the sign-in the check made (kept: a passed check leaves Mailferry
+ * signed in).
+ */
+export type SetupReport = { checks: SetupCheck[]; signed_in: SignedIn | null }
+/**
+ * What the script is generated for.
+ */
+export type SetupScriptRequest = { path: SetupPath; 
+/**
+ * The tenant's domain (contoso.com, contoso.onmicrosoft.com) or ID; ignored for
+ * personal accounts.
+ */
+tenant: string; 
+/**
+ * Admin path: the account that signs in, to be given Full Access to `mailboxes`.
+ */
+admin: string | null; 
+/**
+ * Mailboxes to open: Full Access for the admin or the app.
+ */
+mailboxes: string[] }
 export type Side = 
 /**
  * The server mail is copied from.
@@ -1086,13 +1224,22 @@ with_directory: boolean }
  */
 export type SignInSettings = { 
 /**
- * The Entra ID application (client) ID, from `MAILFERRY_MS_CLIENT_ID`, if set.
+ * The Entra ID application (client) ID, from `MAILFERRY_MS_CLIENT_ID` or built into
+ * this build, if either.
  */
 microsoft_client_id: string | null; 
 /**
- * The Google OAuth client ID, from `MAILFERRY_GOOGLE_CLIENT_ID`, if set.
+ * The Google OAuth client ID, from `MAILFERRY_GOOGLE_CLIENT_ID` or built in, if either.
  */
 google_client_id: string | null; 
+/**
+ * The Microsoft client ID is built into this build: nothing to set up.
+ */
+microsoft_built_in: boolean; 
+/**
+ * The Google client ID (and its secret) is built into this build.
+ */
+google_built_in: boolean; 
 /**
  * Exchange Online's IMAP address (`imaps://outlook.office365.com:993` worldwide).
  */

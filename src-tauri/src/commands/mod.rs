@@ -5,6 +5,7 @@ mod batch_types;
 mod batches;
 mod catalog;
 mod cutover;
+mod microsoft_setup;
 mod passwords;
 mod reports;
 mod sign_in;
@@ -47,6 +48,8 @@ pub fn all<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         sign_in::directory_users,
         sign_in::sign_ins_for,
         sign_in::store_client_secret,
+        microsoft_setup::microsoft_setup_script,
+        microsoft_setup::check_microsoft_setup,
         reports::user_report,
         reports::export_report,
         window::keep_running_in_background,

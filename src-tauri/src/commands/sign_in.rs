@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use mailferry::batch::{self, SignInSide};
 use mailferry::oauth::{
-    self, AppCredential, ClientCertificate, Endpoints, GraphUser, ProviderConfig, ProviderKind,
-    Purpose, SignInInfo, SignInOptions, SignInRef, SignedIn, TokenSource,
+    self, AppCredential, ClientCertificate, ClientIdOrigin, Endpoints, GraphUser, ProviderConfig,
+    ProviderKind, Purpose, SignInInfo, SignInOptions, SignInRef, SignedIn, TokenSource,
 };
 use mailferry::secrets::SecretString;
 use serde::{Deserialize, Serialize};
@@ -24,10 +24,15 @@ const BROWSER_WAIT: Duration = Duration::from_secs(10 * 60);
 /// and where Exchange Online's IMAP service is.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct SignInSettings {
-    /// The Entra ID application (client) ID, from `MAILFERRY_MS_CLIENT_ID`, if set.
+    /// The Entra ID application (client) ID, from `MAILFERRY_MS_CLIENT_ID` or built into
+    /// this build, if either.
     pub microsoft_client_id: Option<String>,
-    /// The Google OAuth client ID, from `MAILFERRY_GOOGLE_CLIENT_ID`, if set.
+    /// The Google OAuth client ID, from `MAILFERRY_GOOGLE_CLIENT_ID` or built in, if either.
     pub google_client_id: Option<String>,
+    /// The Microsoft client ID is built into this build: nothing to set up.
+    pub microsoft_built_in: bool,
+    /// The Google client ID (and its secret) is built into this build.
+    pub google_built_in: bool,
     /// Exchange Online's IMAP address (`imaps://outlook.office365.com:993` worldwide).
     pub microsoft_imap_url: String,
 }
@@ -49,10 +54,16 @@ pub struct SignInRequest {
 #[tauri::command]
 #[specta::specta]
 pub fn sign_in_settings() -> SignInSettings {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let microsoft = oauth::resolve_client_id(ProviderKind::Microsoft, None);
+    let google = oauth::resolve_client_id(ProviderKind::Google, None);
+    let built_in = |found: &Option<(String, ClientIdOrigin)>| {
+        matches!(found, Some((_, ClientIdOrigin::BuiltIn)))
+    };
     SignInSettings {
-        microsoft_client_id: env(ProviderKind::Microsoft.client_id_env()),
-        google_client_id: env(ProviderKind::Google.client_id_env()),
+        microsoft_built_in: built_in(&microsoft),
+        google_built_in: built_in(&google),
+        microsoft_client_id: microsoft.map(|(id, _)| id),
+        google_client_id: google.map(|(id, _)| id),
         microsoft_imap_url: oauth::microsoft_imap_url(),
     }
 }
@@ -321,7 +332,12 @@ fn client_secret_account(client_id: &str) -> String {
 async fn google_client_secret(client_id: &str) -> AppResult<Option<SecretString>> {
     let account = client_secret_account(client_id);
     let stored = keyring(move || mailferry::secrets::keyring_get(&account)).await?;
-    Ok(stored.or_else(|| env_value("MAILFERRY_GOOGLE_CLIENT_SECRET").map(SecretString::new)))
+    let built_in = (oauth::builtin_client_id(ProviderKind::Google) == Some(client_id))
+        .then(oauth::builtin::builtin_google_client_secret)
+        .flatten();
+    Ok(stored
+        .or_else(|| env_value("MAILFERRY_GOOGLE_CLIENT_SECRET").map(SecretString::new))
+        .or(built_in))
 }
 
 /// The sign-ins stored in the keyring (names and accounts only).

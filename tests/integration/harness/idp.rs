@@ -36,9 +36,12 @@
 //!
 //! Deliberate simplifications: plain HTTP (everything stays on loopback), one registered
 //! application ([`Idp::CLIENT_ID`], public client and confidential client at once), any
-//! tenant, and no consent or scope policy beyond what the protocol requires. App-only access
-//! to mailboxes is one mailbox at most (`grant_app_mailbox`): introspection sees only the
-//! token, not which mailbox it is presented for.
+//! tenant, and no consent or scope policy beyond what the protocol requires, except what a
+//! test sets: consent missing altogether (`withhold_consent`) or for one scope
+//! (`withhold_scope`); introspection, which speaks for Exchange Online, takes only tokens
+//! that carry the IMAP permission. App-only access to mailboxes is one mailbox at most
+//! (`grant_app_mailbox`): introspection sees only the token, not which mailbox it is
+//! presented for.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -180,6 +183,10 @@ struct IdpState {
     /// The one mailbox the app may open (Add-MailboxPermission FullAccess for its service
     /// principal): app-only tokens introspect as this user.
     app_mailbox: Option<String>,
+    /// Nobody granted consent for the application: `/authorize` answers AADSTS65001.
+    consent_missing: bool,
+    /// Scopes consent was not granted for: token responses leave them out.
+    withheld_scopes: Vec<String>,
     log: Vec<IdpRequest>,
 }
 
@@ -221,6 +228,8 @@ impl Idp {
             directory_size: 0,
             certificates: Vec::new(),
             app_mailbox: None,
+            consent_missing: false,
+            withheld_scopes: Vec::new(),
             log: Vec::new(),
         }));
         let (shutdown, stop) = tokio::sync::oneshot::channel();
@@ -363,6 +372,19 @@ impl Idp {
     /// introspect as that user, so Dovecot lets the app open that one mailbox.
     pub fn grant_app_mailbox(&self, mailbox: &str) {
         self.lock().app_mailbox = Some(mailbox.to_string());
+    }
+
+    /// No consent for the application in the tenant (nobody granted admin consent, and users
+    /// may not consent): `/authorize` sends the browser back with `consent_required` and
+    /// AADSTS65001 instead of a code, as Entra ID does when the sign-in cannot ask for it.
+    pub fn withhold_consent(&self) {
+        self.lock().consent_missing = true;
+    }
+
+    /// Consent covers every requested scope but `scope` (say, the IMAP permission was never
+    /// granted): token responses and their tokens leave it out.
+    pub fn withhold_scope(&self, scope: &str) {
+        self.lock().withheld_scopes.push(scope.to_string());
     }
 
     pub fn set_directory_users(&self, count: usize) {
@@ -720,7 +742,11 @@ impl IdpState {
     /// The successful token response: an access token, and a refresh token when the grant
     /// included `offline_access` (and was made for a user).
     fn issue(&mut self, grant: Grant, entry: &mut IdpRequest) -> Reply {
-        let granted = granted_scope(&grant.scope);
+        let granted = granted_scope(&grant.scope)
+            .split(' ')
+            .filter(|s| !self.withheld_scopes.iter().any(|w| w == s))
+            .collect::<Vec<_>>()
+            .join(" ");
         let lifetime = self.access_lifetime;
         let access = self.insert_token(
             TokenKind::Access,
@@ -855,6 +881,14 @@ impl IdpState {
                 "AADSTS50058: A silent sign-in request was sent but no user is signed in.",
             ));
         };
+        if self.consent_missing && !google {
+            return back_to_app(&error(
+                "consent_required",
+                "AADSTS65001: The user or administrator has not consented to use the \
+                 application. Send an interactive authorization request for this user and \
+                 resource.",
+            ));
+        }
         let code = format!("idp-code-{}", random_token(48));
         self.codes.insert(
             code.clone(),
@@ -1273,7 +1307,16 @@ impl IdpState {
             .get("token")
             .and_then(|token| self.tokens.get(token));
         entry.user = record.and_then(|r| r.user.clone());
-        let Some(record) = record.filter(|r| r.kind == TokenKind::Access && r.usable(now)) else {
+        // A mail server takes a token only when it carries the mail permission: Exchange
+        // Online's IMAP.AccessAsUser.All or the app's `.default` roles, Gmail's full scope.
+        let for_imap = |r: &TokenRecord| {
+            r.scope.split(' ').any(|s| {
+                s == IMAP_SCOPE || s == "https://mail.google.com/" || s.ends_with("/.default")
+            })
+        };
+        let Some(record) =
+            record.filter(|r| r.kind == TokenKind::Access && r.usable(now) && for_imap(r))
+        else {
             entry.active = Some(false);
             return Reply::json(StatusCode::OK, json!({"active": false}));
         };

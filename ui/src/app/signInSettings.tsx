@@ -4,6 +4,8 @@ import type { SignInSettings } from '../backend';
 export const DEFAULT_SIGN_IN_SETTINGS: SignInSettings = {
   microsoft_client_id: null,
   google_client_id: null,
+  microsoft_built_in: false,
+  google_built_in: false,
   microsoft_imap_url: 'imaps://outlook.office365.com:993',
 };
 

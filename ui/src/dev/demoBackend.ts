@@ -134,8 +134,26 @@ export function installDemoBackend() {
           return {
             microsoft_client_id: '11111111-2222-3333-4444-555555555555',
             google_client_id: null,
+            microsoft_built_in: false,
+            google_built_in: false,
             microsoft_imap_url: 'imaps://outlook.office365.com:993',
           };
+        case 'microsoft_setup_script':
+          return `# Mailferry: register the app in ${String((a.request as { tenant: string }).tenant)}\nWrite-Host "Application (client) ID: $($app.AppId)"\n`;
+        case 'check_microsoft_setup': {
+          const account = 'admin@contoso.com';
+          return {
+            checks: (['app', 'signIn', 'consent', 'imapPermission', 'mailboxAccess'] as const).map((item) => ({
+              item,
+              status: 'passed',
+              problem: null,
+              fix: null,
+              command: null,
+              link: null,
+            })),
+            signed_in: { name: `microsoft:${account}`, reference: { provider: 'microsoft', account, app: false }, account },
+          };
+        }
         case 'sign_in': {
           const request = a.request as { provider: string; login_hint: string | null };
           const account = request.login_hint ?? 'admin@contoso.com';

@@ -17,6 +17,8 @@ import { storeClientSecret, storePassword, testConnection, toProblem, type Prese
 import { ConnectionResult } from '../components/ConnectionResult';
 import { PasswordField } from '../components/PasswordField';
 import { ClientIdField } from '../components/ClientIdField';
+import { ConnectMicrosoft365 } from '../components/ConnectMicrosoft365';
+import { useSignInSettings } from '../app/signInSettings';
 import { usePresets } from '../app/presets';
 import { HelpSteps } from '../components/HelpSteps';
 import { Page } from '../components/Page';
@@ -69,6 +71,9 @@ export function DataServiceScreen() {
   const presets = usePresets();
   const { state, dispatch } = useWizard();
   const [showErrors, setShowErrors] = useState(false);
+  const settings = useSignInSettings();
+  // Outlook.com / Hotmail: a mailbox the setup check signs in to.
+  const [personalSample, setPersonalSample] = useState('');
   const tile = tileByKey(state.sourceTile);
   const preset = sourcePreset(state, presets);
   const isOther = preset?.id === 'other';
@@ -105,6 +110,18 @@ export function DataServiceScreen() {
       dispatch({ type: 'sourceTest', test: { state: 'error', problem: toProblem(e) } });
     }
   };
+
+  const builtInClient =
+    (state.sourceAuth === 'microsoft' && settings.microsoft_built_in) || (state.sourceAuth === 'google' && settings.google_built_in);
+  const clientIdField =
+    state.sourceAuth === 'password' ? null : (
+      <ClientIdField
+        provider={state.sourceAuth}
+        value={state.clientIds[state.sourceAuth]}
+        onChange={(clientId) => dispatch({ type: 'setClientId', provider: state.sourceAuth as 'microsoft' | 'google', clientId })}
+        problem={showErrors && clientIdMissing ? 'Enter the application (client) ID.' : undefined}
+      />
+    );
 
   const next = () => {
     if (clientIdMissing || (isOther && (Object.keys(serverErrors).length > 0 || insecureUnaccepted))) {
@@ -216,13 +233,19 @@ export function DataServiceScreen() {
       ) : null}
       {preset && state.sourceAuth !== 'password' ? (
         <div className={styles.signIn}>
-          <ClientIdField
-            provider={state.sourceAuth}
-            value={state.clientIds[state.sourceAuth]}
-            onChange={(clientId) => dispatch({ type: 'setClientId', provider: state.sourceAuth as 'microsoft' | 'google', clientId })}
-            problem={showErrors && clientIdMissing ? 'Enter the application (client) ID.' : undefined}
-          />
-          {state.sourceAuth === 'google' ? (
+          {builtInClient ? null : state.sourceAuth === 'microsoft' && isOauth ? (
+            <ConnectMicrosoft365
+              path="personal"
+              tenant=""
+              clientId={state.clientIds.microsoft}
+              clientIdField={clientIdField}
+              sampleMailbox={personalSample}
+              onSampleMailbox={setPersonalSample}
+            />
+          ) : (
+            clientIdField
+          )}
+          {state.sourceAuth === 'google' && !builtInClient ? (
             <PasswordField
               label="Google OAuth client secret"
               stored={state.googleSecretStored}

@@ -3,8 +3,10 @@ import { Server24Regular, Cloud24Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { storeAdminPassword, testConnection, toProblem } from '../backend';
 import { usePresets } from '../app/presets';
+import { useSignInSettings } from '../app/signInSettings';
 import { AppSignIn } from '../components/AppSignIn';
 import { ClientIdField } from '../components/ClientIdField';
+import { ConnectMicrosoft365 } from '../components/ConnectMicrosoft365';
 import { ConnectionResult } from '../components/ConnectionResult';
 import { Page } from '../components/Page';
 import { PasswordField } from '../components/PasswordField';
@@ -31,6 +33,8 @@ const useStyles = makeStyles({
 export function DestinationScreen() {
   const styles = useStyles();
   const presets = usePresets();
+  // A distributed build with its own app registration: nothing to set up.
+  const builtIn = useSignInSettings().microsoft_built_in;
   const { state, dispatch } = useWizard();
   const [showErrors, setShowErrors] = useState(false);
   const batch = batchNameOf(state);
@@ -65,6 +69,30 @@ export function DestinationScreen() {
     dispatch({ type: 'goTo', step: 'users' });
   };
 
+  const tenantField = (
+    <Field label="Tenant" hint="Your domain (contoso.com) or your tenant ID.">
+      <Input value={state.tenant} spellCheck={false} onChange={(_, d) => dispatch({ type: 'setTenant', tenant: d.value })} />
+    </Field>
+  );
+  const signIn =
+    state.destinationAuth === 'admin' ? (
+      <SignInButton
+        provider="microsoft"
+        clientId={state.clientIds.microsoft}
+        tenant={builtIn ? undefined : state.tenant}
+        withDirectory
+        signedIn={state.destinationSignIn}
+        onChange={(signedIn) => dispatch({ type: 'destinationSignedIn', signedIn })}
+      />
+    ) : (
+      <AppSignIn
+        tenant={state.tenant}
+        clientId={state.clientIds.microsoft}
+        signedIn={state.destinationSignIn}
+        onChange={(signedIn) => dispatch({ type: 'destinationSignedIn', signedIn })}
+      />
+    );
+
   return (
     <Page title="Destination" description="Choose where the email goes.">
       <div className={styles.tiles} role="radiogroup" aria-label="Destination">
@@ -85,7 +113,7 @@ export function DestinationScreen() {
       </div>
 
       {m365 ? (
-        <Section id="destination-sign-in" title="Sign in with Microsoft">
+        <Section id="destination-sign-in" title={builtIn ? 'Sign in with Microsoft' : 'Connect Microsoft 365'}>
           <div className={styles.fields}>
             <RadioGroup
               aria-label="Who signs in to Microsoft 365"
@@ -97,42 +125,49 @@ export function DestinationScreen() {
             </RadioGroup>
             {state.destinationAuth === 'admin' ? (
               <Text>
-                Sign in as an admin who has Full Access to every destination mailbox (Exchange admin center →
-                Recipients → Mailboxes → a mailbox → Delegation → Read and manage). Mailferry then opens each mailbox
+                Sign in as an admin who has Full Access to every destination mailbox. Mailferry then opens each mailbox
                 with that sign-in, as Microsoft's own migration service does.
               </Text>
             ) : (
               <Text>
-                For many mailboxes without anyone signed in. The app registration needs the Office 365 Exchange Online
-                application permission IMAP.AccessAsApp with admin consent, and in Exchange Online PowerShell
-                New-ServicePrincipal for the app and Add-MailboxPermission -AccessRights FullAccess on each mailbox.
-                If a step is missing, the test below says which.
+                For many mailboxes without anyone signed in: the app registration signs in with a client secret or a
+                certificate. It needs the Office 365 Exchange Online application permission IMAP.AccessAsApp with admin
+                consent, and Full Access to each mailbox in Exchange Online; the setup script gives both.
               </Text>
             )}
-            <ClientIdField
-              provider="microsoft"
-              value={state.clientIds.microsoft}
-              onChange={(clientId) => dispatch({ type: 'setClientId', provider: 'microsoft', clientId })}
-            />
-            <Field label="Tenant" hint="Your domain (contoso.com), your tenant ID, or organizations for any work account.">
-              <Input value={state.tenant} spellCheck={false} onChange={(_, d) => dispatch({ type: 'setTenant', tenant: d.value })} />
-            </Field>
-            {state.destinationAuth === 'admin' ? (
-              <SignInButton
-                provider="microsoft"
-                clientId={state.clientIds.microsoft}
-                tenant={state.tenant}
-                withDirectory
-                signedIn={state.destinationSignIn}
-                onChange={(signedIn) => dispatch({ type: 'destinationSignedIn', signedIn })}
-              />
+            {builtIn ? (
+              <>
+                {state.destinationAuth === 'app' ? tenantField : null}
+                {signIn}
+              </>
             ) : (
-              <AppSignIn
-                tenant={state.tenant}
-                clientId={state.clientIds.microsoft}
-                signedIn={state.destinationSignIn}
-                onChange={(signedIn) => dispatch({ type: 'destinationSignedIn', signedIn })}
-              />
+              <>
+                <ConnectMicrosoft365
+                  path={state.destinationAuth === 'admin' ? 'admin' : 'app'}
+                  tenant={state.tenant}
+                  onTenant={(tenant) => dispatch({ type: 'setTenant', tenant })}
+                  clientId={state.clientIds.microsoft}
+                  clientIdField={
+                    <ClientIdField
+                      provider="microsoft"
+                      value={state.clientIds.microsoft}
+                      onChange={(clientId) => dispatch({ type: 'setClientId', provider: 'microsoft', clientId })}
+                    />
+                  }
+                  sampleMailbox={state.destinationTestMailbox}
+                  onSampleMailbox={(email) => dispatch({ type: 'setDestinationTestMailbox', email })}
+                  appSignIn={state.destinationAuth === 'app' ? state.destinationSignIn : null}
+                  withDirectory
+                  onConnected={(signedIn) => dispatch({ type: 'destinationSignedIn', signedIn })}
+                  beforeCheck={state.destinationAuth === 'app' ? signIn : null}
+                />
+                {state.destinationAuth === 'admin' ? (
+                  <div className={styles.fields}>
+                    <Text weight="semibold">Already connected? Sign in without the check:</Text>
+                    {signIn}
+                  </div>
+                ) : null}
+              </>
             )}
             {showErrors && signInProblem ? <div role="alert">{signInProblem}</div> : null}
           </div>

@@ -34,8 +34,12 @@ const DEFAULTS: Record<string, Handler> = {
   sign_in_settings: () => ({
     microsoft_client_id: '11111111-2222-3333-4444-555555555555',
     google_client_id: null,
+    microsoft_built_in: false,
+    google_built_in: false,
     microsoft_imap_url: 'imaps://outlook.office365.com:993',
   }),
+  microsoft_setup_script: (args) => `# Mailferry setup for ${(args.request as { tenant: string }).tenant}\nWrite-Host "Application (client) ID: $($app.AppId)"\n`,
+  check_microsoft_setup: () => ({ checks: [], signed_in: null }),
   sign_in: (args) => {
     const request = args.request as { provider: string; login_hint: string | null };
     const account = request.login_hint ?? 'admin@contoso.com';

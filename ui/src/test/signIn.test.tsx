@@ -87,7 +87,13 @@ describe('sign in with Microsoft', () => {
 
   it('uses the Exchange Online address configured for this computer (sovereign clouds)', async () => {
     const backend = installFakeBackend({
-      sign_in_settings: () => ({ microsoft_client_id: CLIENT_ID, google_client_id: null, microsoft_imap_url: 'imaps://outlook.office365.us:993' }),
+      sign_in_settings: () => ({
+        microsoft_client_id: CLIENT_ID,
+        google_client_id: null,
+        microsoft_built_in: false,
+        google_built_in: false,
+        microsoft_imap_url: 'imaps://outlook.office365.us:993',
+      }),
     });
     const { user } = renderApp();
     await openMicrosoft365Destination(user);

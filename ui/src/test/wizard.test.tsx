@@ -111,7 +111,13 @@ describe('select your data service', () => {
 
   it('asks for the application ID before a sign-in can be used', async () => {
     installFakeBackend({
-      sign_in_settings: () => ({ microsoft_client_id: null, google_client_id: null, microsoft_imap_url: 'imaps://outlook.office365.com:993' }),
+      sign_in_settings: () => ({
+        microsoft_client_id: null,
+        google_client_id: null,
+        microsoft_built_in: false,
+        google_built_in: false,
+        microsoft_imap_url: 'imaps://outlook.office365.com:993',
+      }),
     });
     const { user } = renderApp();
     await openDataService(user);
