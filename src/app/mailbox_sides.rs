@@ -7,7 +7,7 @@ use thiserror::Error;
 use crate::auth::Credentials;
 use crate::batch::{user_token_source, BatchOptions, BatchSecrets, SignInSide};
 use crate::endpoint::EndpointError;
-use crate::error::{Classify, ErrorKind, Problem};
+use crate::error::{self, AuthMethod, Classify, ErrorKind, Facts, Problem};
 use crate::migrate::Side;
 use crate::secrets::Secret;
 use crate::secrets::SecretError;
@@ -50,6 +50,26 @@ impl Classify for SideError {
             SideError::SignIn(p) => p.kind,
         }
     }
+    fn facts(&self) -> Facts {
+        let (side, auth_method) = match self {
+            SideError::MissingSourcePassword { .. } => {
+                (error::Side::Source, Some(AuthMethod::Password))
+            }
+            SideError::MissingAdminPassword => {
+                (error::Side::Destination, Some(AuthMethod::AdminLogin))
+            }
+            SideError::NoDestinationSignIn => (error::Side::Destination, None),
+            SideError::SignIn(p) => return (*p.facts).clone(),
+            SideError::Endpoint(e) => return e.facts(),
+            SideError::Secret(e) => return e.facts(),
+        };
+        Facts {
+            side: Some(side),
+            auth_method,
+            ..Facts::default()
+        }
+    }
+
     fn hint(&self) -> String {
         match self {
             SideError::MissingSourcePassword { .. } => {
@@ -68,6 +88,10 @@ impl Classify for SideError {
     }
 }
 
+fn stored_sign_in_failed(problem: Problem, side: error::Side) -> SideError {
+    SideError::SignIn(problem.on_side(side, Some(AuthMethod::StoredSignIn)))
+}
+
 /// The old server's side: the mailbox's own login with its password or sign-in.
 pub fn source_side(
     server: &crate::batch::ServerSpec,
@@ -84,7 +108,7 @@ pub fn source_side(
                 mailbox.user_name,
                 mailbox.email_address,
             )
-            .map_err(SideError::SignIn)?,
+            .map_err(|p| stored_sign_in_failed(p, error::Side::Source))?,
         ),
         None => Secret::Password(
             secrets
@@ -124,7 +148,7 @@ pub fn destination_side(
                     mailbox.user_name,
                     mailbox.email_address,
                 )
-                .map_err(SideError::SignIn)?,
+                .map_err(|p| stored_sign_in_failed(p, error::Side::Destination))?,
             ),
             on_behalf_of: None,
         },

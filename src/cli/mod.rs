@@ -9,6 +9,7 @@ mod commands;
 mod cutover;
 mod login;
 mod progress;
+mod wording;
 
 use std::process::ExitCode;
 

@@ -74,15 +74,19 @@ pub async fn test_connection(
         user_name: &user_name,
         email_address: &email_address,
     };
-    let side = match side {
-        EndpointSide::Source => mailbox_sides::source_side(&server, &options, &secrets, mailbox),
-        EndpointSide::Destination => {
-            mailbox_sides::destination_side(&server, &options, &secrets, mailbox)
-        }
-    }
-    .map_err(|e| side_error(&e))?;
+    let (which, side) = match side {
+        EndpointSide::Source => (
+            mailferry::error::Side::Source,
+            mailbox_sides::source_side(&server, &options, &secrets, mailbox),
+        ),
+        EndpointSide::Destination => (
+            mailferry::error::Side::Destination,
+            mailbox_sides::destination_side(&server, &options, &secrets, mailbox),
+        ),
+    };
+    let side = side.map_err(|e| side_error(&e))?;
     let trust = options.trust().map_err(explain)?;
-    probe::test_connection(&side, &trust, options.timeouts(), options.max_message_size)
+    probe::test_side(which, &side, &trust, options.timeouts(), options.max_message_size)
         .await
         .map_err(explain)
 }
@@ -277,7 +281,7 @@ async fn stored_sign_ins() -> AppResult<Vec<String>> {
 
 /// The window's words for what a mailbox is missing: the field the owner fills in.
 fn side_error(error: &SideError) -> AppError {
-    match error {
+    let mut worded = match error {
         SideError::MissingSourcePassword { email_address } => AppError::input(
             format!("no password is stored for {email_address}"),
             "Type the mailbox's password first.",
@@ -291,5 +295,7 @@ fn side_error(error: &SideError) -> AppError {
             "Enter the admin account that can open every destination mailbox.",
         ),
         other => other.problem().into(),
-    }
+    };
+    worded.facts = Box::new(error.facts());
+    worded
 }
