@@ -86,9 +86,15 @@ pub async fn test_connection(
     };
     let side = side.map_err(|e| side_error(&e))?;
     let trust = options.trust().map_err(explain)?;
-    probe::test_side(which, &side, &trust, options.timeouts(), options.max_message_size)
-        .await
-        .map_err(explain)
+    probe::test_side(
+        which,
+        &side,
+        &trust,
+        options.timeouts(),
+        options.max_message_size,
+    )
+    .await
+    .map_err(explain)
 }
 
 #[tauri::command]
