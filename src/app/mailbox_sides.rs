@@ -25,7 +25,11 @@ pub struct Mailbox<'a> {
 #[derive(Debug, Error)]
 pub enum SideError {
     #[error("no password is stored for the old mailbox {email_address}")]
-    MissingSourcePassword { email_address: String },
+    MissingSourcePassword {
+        email_address: String,
+        /// The provider's preset asks for an app password rather than the normal one.
+        app_password: bool,
+    },
     #[error("no password is stored for the new server's admin account")]
     MissingAdminPassword,
     #[error("no way to sign in to the new mailboxes is set (an admin account or a sign-in)")]
@@ -52,9 +56,14 @@ impl Classify for SideError {
     }
     fn facts(&self) -> Facts {
         let (side, auth_method) = match self {
-            SideError::MissingSourcePassword { .. } => {
-                (error::Side::Source, Some(AuthMethod::Password))
-            }
+            SideError::MissingSourcePassword { app_password, .. } => (
+                error::Side::Source,
+                Some(if *app_password {
+                    AuthMethod::AppPassword
+                } else {
+                    AuthMethod::Password
+                }),
+            ),
             SideError::MissingAdminPassword => {
                 (error::Side::Destination, Some(AuthMethod::AdminLogin))
             }
@@ -88,6 +97,15 @@ impl Classify for SideError {
     }
 }
 
+/// Whether the old server's provider gives IMAP only to an app password (Gmail, Yahoo, iCloud).
+fn asks_for_app_password(server: &crate::batch::ServerSpec) -> bool {
+    server
+        .preset
+        .as_deref()
+        .and_then(crate::presets::find)
+        .is_some_and(|preset| preset.sign_in == crate::presets::SignIn::AppPassword)
+}
+
 fn stored_sign_in_failed(problem: Problem, side: error::Side) -> SideError {
     SideError::SignIn(problem.on_side(side, Some(AuthMethod::StoredSignIn)))
 }
@@ -115,6 +133,7 @@ pub fn source_side(
                 .source_password(mailbox.batch, mailbox.email_address)?
                 .ok_or_else(|| SideError::MissingSourcePassword {
                     email_address: mailbox.email_address.to_string(),
+                    app_password: asks_for_app_password(server),
                 })?,
         ),
     };
@@ -198,6 +217,15 @@ mod tests {
         assert!(matches!(err, SideError::MissingSourcePassword { .. }));
         assert_eq!(err.kind(), ErrorKind::Input);
         assert!(!err.hint().contains("--"));
+        assert_eq!(err.facts().side, Some(error::Side::Source));
+        assert_eq!(err.facts().auth_method, Some(AuthMethod::Password));
+        let gmail = ServerSpec {
+            preset: Some("gmail".into()),
+            url: "imaps://imap.gmail.com:993".into(),
+        };
+        let err = source_side(&gmail, &BatchOptions::default(), &secrets, mailbox())
+            .expect_err("no app password stored");
+        assert_eq!(err.facts().auth_method, Some(AuthMethod::AppPassword));
     }
 
     #[test]
@@ -210,6 +238,8 @@ mod tests {
         let err = destination_side(&server(), &options, &secrets, mailbox())
             .expect_err("no admin password");
         assert!(matches!(err, SideError::MissingAdminPassword));
+        assert_eq!(err.facts().side, Some(error::Side::Destination));
+        assert_eq!(err.facts().auth_method, Some(AuthMethod::AdminLogin));
         let err = destination_side(&server(), &BatchOptions::default(), &secrets, mailbox())
             .expect_err("no sign-in at all");
         assert!(matches!(err, SideError::NoDestinationSignIn));

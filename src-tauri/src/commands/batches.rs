@@ -288,7 +288,7 @@ async fn stored_sign_ins() -> AppResult<Vec<String>> {
 /// The window's words for what a mailbox is missing: the field the owner fills in.
 fn side_error(error: &SideError) -> AppError {
     let mut worded = match error {
-        SideError::MissingSourcePassword { email_address } => AppError::input(
+        SideError::MissingSourcePassword { email_address, .. } => AppError::input(
             format!("no password is stored for {email_address}"),
             "Type the mailbox's password first.",
         ),
