@@ -523,6 +523,70 @@ mod tests {
     }
 
     #[test]
+    fn network_failures_are_facts_with_the_host() {
+        let cases = [
+            (
+                ImapError::Timeout {
+                    host: "h".into(),
+                    seconds: 60,
+                    during: "greeting",
+                },
+                Some(NetworkFailure::Timeout),
+            ),
+            (
+                ImapError::Io {
+                    host: "h".into(),
+                    source: std::io::Error::from(std::io::ErrorKind::ConnectionReset),
+                },
+                Some(NetworkFailure::Broken),
+            ),
+            (
+                ImapError::StartTlsNotOffered { host: "h".into() },
+                Some(NetworkFailure::NoStarttls),
+            ),
+            (
+                ImapError::Connect {
+                    host: "h".into(),
+                    port: 143,
+                    source: std::io::Error::from(std::io::ErrorKind::ConnectionRefused),
+                },
+                Some(NetworkFailure::Refused),
+            ),
+            (refused("[CANNOT] nope"), None),
+        ];
+        for (error, network) in cases {
+            let facts = error.facts();
+            assert_eq!(facts.network, network, "{error}");
+            assert_eq!(facts.host.as_deref(), Some("h"), "{error}");
+            assert_eq!(facts.retry_after_secs, None, "{error}");
+        }
+        // A throttle without a suggested wait says none.
+        assert_eq!(
+            refused("[UNAVAILABLE] try again later")
+                .facts()
+                .retry_after_secs,
+            None
+        );
+    }
+
+    #[test]
+    fn a_refused_sign_in_is_advised_by_how_it_signed_in() {
+        let token = sign_in_hint(AuthMethod::Token, "outlook.office365.com");
+        assert!(token.contains("sign in again") && !token.contains("password"));
+        assert!(sign_in_hint(AuthMethod::Password, "imap.gmail.com").contains("app password"));
+        assert!(sign_in_hint(AuthMethod::AdminLogin, "mail.contoso.com").contains("admin"));
+        for method in [
+            AuthMethod::Password,
+            AuthMethod::AppPassword,
+            AuthMethod::AdminLogin,
+            AuthMethod::StoredSignIn,
+            AuthMethod::Token,
+        ] {
+            assert!(!sign_in_hint(method, "h").contains("--"));
+        }
+    }
+
+    #[test]
     fn gmail_login_failures_mention_app_passwords() {
         let e = ImapError::AuthFailed {
             host: "imap.gmail.com".into(),

@@ -284,6 +284,15 @@ mod tests {
                 .problem(),
             ),
             (
+                "missing_own_sign_in_new_server",
+                OAuthError::UserNotSignedIn {
+                    provider: ProviderKind::Microsoft,
+                    account: "anna@contoso.com".into(),
+                }
+                .problem()
+                .on_side(Which::Destination, Some(AuthMethod::StoredSignIn)),
+            ),
+            (
                 "unknown_host_old_server",
                 MigrateError::on_side(
                     ImapError::UnknownHost {

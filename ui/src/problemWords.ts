@@ -151,10 +151,12 @@ function authTitle(k: Known): string {
   switch (k.method) {
     case 'token':
       return `${server} refused the access token.`;
-    case 'stored_sign_in':
-      return k.signIn && !k.signIn.app
-        ? `${server} refused the sign-in with ${PROVIDER_NAMES[k.signIn.provider]} of ${k.signIn.account}.`
-        : `${server} refused the sign-in.`;
+    case 'stored_sign_in': {
+      const whose = k.signIn && !k.signIn.app ? ` with ${PROVIDER_NAMES[k.signIn.provider]} of ${k.signIn.account}` : '';
+      // No server named: it never got that far (no sign-in yet, or it could not be renewed).
+      if (!k.host) return k.side ? `The sign-in${whose} for ${SIDE_WORDS[k.side]} cannot be used.` : `The sign-in${whose} cannot be used.`;
+      return `${server} refused the sign-in${whose}.`;
+    }
     case null:
       return `${server} did not accept the sign-in.`;
     default:

@@ -210,6 +210,10 @@ const FROM_ENGINE: Record<string, { title: string; fix: RegExp }> = {
     title: 'The new server (outlook.office365.com) refused the sign-in with Microsoft of anna@contoso.com.',
     fix: /^Sign in again with Microsoft as anna@contoso\.com/,
   },
+  missing_own_sign_in_new_server: {
+    title: 'The sign-in with Microsoft of anna@contoso.com for the new server cannot be used.',
+    fix: /^Sign anna@contoso\.com in with Microsoft/,
+  },
   unknown_host_old_server: {
     title: 'Mailferry cannot find the old server: there is no server named imap.gmial.com.',
     fix: /typing mistakes/,
