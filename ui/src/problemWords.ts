@@ -44,9 +44,17 @@ const NO_FACTS: Facts = {
   dns_server: null,
 };
 
+/**
+ * Whether the engine sent any facts. A problem stored before it did comes back with every
+ * fact empty, and is read from its text like one without facts.
+ */
+function hasFacts(facts: Facts | undefined): facts is Facts {
+  return !!facts && Object.values(facts).some((value) => value !== null && value !== undefined);
+}
+
 /** The problem with the side it was met on, for a caller that knows it (a mailbox test). */
 export function onSide(problem: AppError, side: Side): AppError {
-  const facts = problem.facts ?? factsFromText(problem.message);
+  const facts = hasFacts(problem.facts) ? problem.facts : factsFromText(problem.message);
   return { ...problem, facts: { ...facts, side: facts.side ?? side } };
 }
 
@@ -308,11 +316,11 @@ export function withoutFlags(text: string): string {
 export function wordProblem(problem: AppError): Worded {
   // Problems stored before the engine named the side carry it as this prefix.
   const sidePrefix = /^the new mailbox:\s*/i.exec(problem.message);
-  if (sidePrefix && !problem.facts) {
+  if (sidePrefix && !hasFacts(problem.facts)) {
     return wordProblem(onSide({ ...problem, message: problem.message.slice(sidePrefix[0].length) }, 'destination'));
   }
   const text = problem.message;
-  const known = problem.facts ? knownFromFacts(problem.facts, text) : knownFromText(text);
+  const known = hasFacts(problem.facts) ? knownFromFacts(problem.facts, text) : knownFromText(text);
   const plainInput = problem.kind === 'input' && !forCommandLine(problem.message) && problem.message.length <= 200;
   const title = plainInput ? sentence(problem.message) : titleFor(problem.kind, known);
   const hint = problem.hint?.trim() ?? '';
@@ -321,7 +329,7 @@ export function wordProblem(problem: AppError): Worded {
   if (problem.kind === 'authentication') fix = authFix(known, engineHint);
   // The certificate's own panel offers what the window can do about it.
   else if (problem.kind === 'certificate') fix = fixFor(problem.kind, known);
-  else if (engineHint && !(problem.facts && WORDED_FROM_FACTS.has(problem.kind))) fix = engineHint;
+  else if (engineHint && !(hasFacts(problem.facts) && WORDED_FROM_FACTS.has(problem.kind))) fix = engineHint;
   else fix = fixFor(problem.kind, known);
   const details = plainInput ? '' : withoutFlags(sentence(problem.message));
   return { title, fix, details };

@@ -155,6 +155,24 @@ describe('problems in words', () => {
     });
   }
 
+  it('reads a problem stored before facts existed (every fact empty) from its text', () => {
+    const empty: Facts = {
+      side: null,
+      host: null,
+      port: null,
+      auth_method: null,
+      network: null,
+      certificate: null,
+      security_mismatch: null,
+      retry_after_secs: null,
+      sign_in: null,
+      dns_server: null,
+    };
+    for (const { problem, title } of CASES) {
+      expect(wordProblem({ ...problem, facts: empty }).title).toBe(title);
+    }
+  });
+
   it('says a mailbox\'s error once in its details, not again for the report and each folder', async () => {
     installFakeBackend();
     const problem: AppError = {
