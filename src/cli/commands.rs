@@ -158,10 +158,11 @@ fn side(args: SideArgs<'_>, allow_insecure: bool) -> Result<Side, Problem> {
             Some(_) => AuthMethod::AdminLogin,
             None => AuthMethod::Password,
         };
-        Secret::Password(
-            secrets::resolve_password(&source)
-                .map_err(|e| e.problem().on_side(which, Some(method)))?,
-        )
+        Secret::Password(secrets::resolve_password(&source).map_err(|e| match e {
+            // No password anywhere: the advice names where this side's goes.
+            secrets::SecretError::NotFound(_) => e.problem().on_side(which, Some(method)),
+            other => other.problem(),
+        })?)
     };
     if endpoint.security == Security::None
         && matches!(secret, Secret::Password(_) | Secret::OAuth(_))
