@@ -289,11 +289,14 @@ function fixFor(kind: ErrorKind, k: Known): string {
 /** Kinds whose advice the window words itself from the facts (how long to wait, what to check). */
 const WORDED_FROM_FACTS: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['network', 'throttled']);
 
-/** Option names, URL forms and commands belong to the command line, not to the window. */
+/**
+ * Mailferry's option names, URL forms and commands belong to the command line, not to the
+ * window. (An administrator's own commands, such as Exchange PowerShell, are fine.)
+ */
 function forCommandLine(text: string): boolean {
   return (
-    /(^|[\s(`'"])--[a-z]|imaps?:\/\/|\?tls=|`/i.test(text) ||
-    /\bmailferry (?:batch|login|logout|password|migrate|plan|verify|cutover)\b/.test(text)
+    /(^|[\s(`'"])--[a-z]|imaps?:\/\/|\?tls=/i.test(text) ||
+    /\bmailferry (?:batch|login|logout|password|migrate|plan|verify|cutover)\b/i.test(text)
   );
 }
 

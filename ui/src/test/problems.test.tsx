@@ -155,6 +155,18 @@ describe('problems in words', () => {
     });
   }
 
+  it("keeps the engine's advice for an administrator, PowerShell included, but never Mailferry's options", () => {
+    const denied: AppError = {
+      kind: 'authentication',
+      message: 'outlook.office365.com refused the app\'s sign-in for anna@contoso.com: AUTHENTICATE failed.',
+      hint: 'Exchange Online does not let the app open anna@contoso.com yet. In Exchange Online PowerShell give it the mailbox with `Add-MailboxPermission -Identity anna@contoso.com -User <service principal ID> -AccessRights FullAccess`.',
+      facts: { ...ENGINE.expired_stored_sign_in_new_server.facts!, sign_in: null },
+    };
+    expect(wordProblem(denied).fix).toContain('Add-MailboxPermission');
+    const withOption = { ...denied, hint: 'Sign in again with `mailferry login microsoft --login-hint anna@contoso.com`.' };
+    expect(wordProblem(withOption).fix).not.toMatch(/mailferry login|--/);
+  });
+
   it('reads a problem stored before facts existed (every fact empty) from its text', () => {
     const empty: Facts = {
       side: null,
