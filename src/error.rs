@@ -108,8 +108,39 @@ pub struct Facts {
     pub security_mismatch: Option<SecurityMismatch>,
     /// How long the server asked us to wait.
     pub retry_after_secs: Option<u64>,
-    /// The DNS server a domain check asked (None: the computer's own).
+    /// The stored sign-in concerned (whose sign-in expired, is missing or was refused).
+    pub sign_in: Option<crate::oauth::SignInRef>,
+    /// The DNS server a domain check asked: its address, or [`SYSTEM_DNS`] for the
+    /// computer's own.
     pub dns_server: Option<String>,
+}
+
+/// `Facts::dns_server` when the domain check asked the computer's own DNS server.
+pub const SYSTEM_DNS: &str = "system";
+
+impl Problem {
+    /// Adds what the layer that opened the connection knows: which side it was for, and
+    /// how it signs in there (kept only for a refused or missing secret, where it changes
+    /// the advice). Facts a lower layer already filled are kept.
+    pub fn on_side(mut self, side: Side, auth_method: Option<AuthMethod>) -> Problem {
+        let facts = &mut self.facts;
+        facts.side.get_or_insert(side);
+        let about_the_secret = matches!(self.kind, ErrorKind::Authentication | ErrorKind::Input);
+        if about_the_secret && facts.auth_method.is_none() {
+            facts.auth_method = auth_method;
+        }
+        self
+    }
+}
+
+impl Side {
+    /// How the engine's messages name the side.
+    pub fn server_words(self) -> &'static str {
+        match self {
+            Side::Source => "the old server",
+            Side::Destination => "the new server",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -134,6 +165,19 @@ pub enum AuthMethod {
     StoredSignIn,
     /// An access token handed to Mailferry as it is.
     Token,
+}
+
+impl AuthMethod {
+    /// What the server was given, as a refusal names it ("refused the access token").
+    pub fn words(self) -> &'static str {
+        match self {
+            AuthMethod::Password => "password",
+            AuthMethod::AppPassword => "app password",
+            AuthMethod::AdminLogin => "admin login",
+            AuthMethod::StoredSignIn => "stored sign-in",
+            AuthMethod::Token => "access token",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

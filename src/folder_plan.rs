@@ -342,7 +342,7 @@ fn excluded(
             }
         };
         if matches(display) || matches(&relative_slash) || matches(&relative_native) {
-            return Some(format!("excluded by --exclude {pattern}"));
+            return Some(format!("excluded by the pattern {pattern}"));
         }
     }
     None

@@ -25,6 +25,23 @@ pub struct ConnectionSummary {
 /// Enough data to time a download without turning a test into a migration.
 const SAMPLE_MESSAGES: usize = 20;
 
+/// [`test_connection`] for one side of a mailbox: every failure names the side it was for
+/// and how it signed in there, since a test talks to that one server only.
+pub async fn test_side(
+    which: crate::error::Side,
+    side: &Side,
+    trust: &Trust,
+    timeouts: Timeouts,
+    size_limit: Option<u64>,
+) -> Result<ConnectionSummary, MigrateError> {
+    test_connection(side, trust, timeouts, size_limit)
+        .await
+        .map_err(|e| match e {
+            already @ MigrateError::OnSide { .. } => already,
+            other => MigrateError::on_side(other, which, side),
+        })
+}
+
 /// Signs in and surveys every selectable folder (read-only).
 pub async fn test_connection(
     side: &Side,

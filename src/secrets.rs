@@ -73,9 +73,9 @@ impl Classify for SecretError {
     fn hint(&self) -> String {
         match self {
             SecretError::EnvMissing(var) => format!("Set {var} to the password before running Mailferry."),
-            SecretError::NotFound(_) => "Pass --source-password-env / --dest-password-env, store the password in the keyring with `mailferry password set URL`, or run Mailferry in a terminal to be asked.".into(),
-            SecretError::KeyringUnavailable(_) => "On Linux the keyring needs a running Secret Service (GNOME Keyring or KWallet); otherwise pass passwords through environment variables.".into(),
-            SecretError::Prompt(_) => "Run Mailferry in a terminal, or pass the password through an environment variable.".into(),
+            SecretError::NotFound(_) => "Give Mailferry the password again: it is not in this computer's keyring.".into(),
+            SecretError::KeyringUnavailable(_) => "On Linux the keyring needs a running Secret Service (GNOME Keyring or KWallet); without one, passwords can be kept in memory for this session only.".into(),
+            SecretError::Prompt(_) => "Give Mailferry the password another way, or run it where it can ask for it.".into(),
         }
     }
 }

@@ -51,9 +51,9 @@ impl Classify for TrustError {
                 "Copy the fingerprint exactly as Mailferry printed it for the certificate.".into()
             }
             TrustError::NoRoots => {
-                "Install the system's CA certificates (ca-certificates) or pass --ca-file.".into()
+                "Install the system's CA certificates (ca-certificates) or choose a CA file.".into()
             }
-            _ => "Pass a readable PEM file with --ca-file.".into(),
+            _ => "Choose a readable PEM file holding the CA certificate.".into(),
         }
     }
 }
@@ -218,7 +218,7 @@ pub fn describe_certificate_error(error: &rustls::CertificateError) -> String {
         E::InvalidOcspResponse => {
             "the server sent an invalid statement about whether it has been withdrawn".into()
         }
-        E::ApplicationVerificationFailure => "it is not the certificate that was pinned with --pin-cert".into(),
+        E::ApplicationVerificationFailure => "it is not the certificate that was chosen to be trusted".into(),
         E::Other(other) => match other.0.downcast_ref::<webpki::Error>() {
             Some(webpki) => describe_webpki_error(webpki),
             None => "it could not be verified".into(),

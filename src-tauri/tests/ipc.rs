@@ -653,3 +653,48 @@ fn the_microsoft_365_setup_script_and_check_refuse_what_is_not_a_domain_or_an_id
         assert!(!text.as_str().unwrap_or("").contains("--"), "{text}");
     }
 }
+
+/// A port nothing listens on (the listener is closed again at once).
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
+}
+
+#[test]
+fn test_connection_errors_carry_the_side_and_what_failed() {
+    let app = app();
+    let port = closed_port();
+    let test = |side: &str, options: Value| {
+        invoke(
+            &app,
+            "test_connection",
+            json!({"batch": "b1", "side": side,
+                "server": {"preset": null, "url": format!("imaps://127.0.0.1:{port}")},
+                "emailAddress": "ann@contoso.com", "userName": "ann", "options": options}),
+        )
+        .expect_err("nothing to connect to")
+    };
+    // The old mailbox has no password yet: which side, and how it would sign in.
+    let missing = test("source", json!({}));
+    assert_eq!(missing["kind"], "input", "{missing:#}");
+    assert_eq!(missing["facts"]["side"], "source", "{missing:#}");
+    assert_eq!(missing["facts"]["auth_method"], "password", "{missing:#}");
+    // The new server refuses the connection: the window words it from these facts.
+    invoke(
+        &app,
+        "store_admin_password",
+        json!({"batch": "b1", "password": "admin-pw"}),
+    )
+    .expect("admin password");
+    let refused = test("destination", json!({"destination_admin": "admin"}));
+    assert_eq!(refused["kind"], "network", "{refused:#}");
+    let facts = &refused["facts"];
+    assert_eq!(facts["side"], "destination", "{refused:#}");
+    assert_eq!(facts["network"], "refused", "{refused:#}");
+    assert_eq!(facts["host"], "127.0.0.1", "{refused:#}");
+    assert_eq!(facts["port"], port, "{refused:#}");
+    assert!(
+        !refused["hint"].as_str().unwrap_or_default().contains("--"),
+        "{refused:#}"
+    );
+}

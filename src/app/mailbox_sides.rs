@@ -7,7 +7,7 @@ use thiserror::Error;
 use crate::auth::Credentials;
 use crate::batch::{user_token_source, BatchOptions, BatchSecrets, SignInSide};
 use crate::endpoint::EndpointError;
-use crate::error::{Classify, ErrorKind, Problem};
+use crate::error::{self, AuthMethod, Classify, ErrorKind, Facts, Problem};
 use crate::migrate::Side;
 use crate::secrets::Secret;
 use crate::secrets::SecretError;
@@ -25,7 +25,11 @@ pub struct Mailbox<'a> {
 #[derive(Debug, Error)]
 pub enum SideError {
     #[error("no password is stored for the old mailbox {email_address}")]
-    MissingSourcePassword { email_address: String },
+    MissingSourcePassword {
+        email_address: String,
+        /// The provider's preset asks for an app password rather than the normal one.
+        app_password: bool,
+    },
     #[error("no password is stored for the new server's admin account")]
     MissingAdminPassword,
     #[error("no way to sign in to the new mailboxes is set (an admin account or a sign-in)")]
@@ -50,6 +54,31 @@ impl Classify for SideError {
             SideError::SignIn(p) => p.kind,
         }
     }
+    fn facts(&self) -> Facts {
+        let (side, auth_method) = match self {
+            SideError::MissingSourcePassword { app_password, .. } => (
+                error::Side::Source,
+                Some(if *app_password {
+                    AuthMethod::AppPassword
+                } else {
+                    AuthMethod::Password
+                }),
+            ),
+            SideError::MissingAdminPassword => {
+                (error::Side::Destination, Some(AuthMethod::AdminLogin))
+            }
+            SideError::NoDestinationSignIn => (error::Side::Destination, None),
+            SideError::SignIn(p) => return (*p.facts).clone(),
+            SideError::Endpoint(e) => return e.facts(),
+            SideError::Secret(e) => return e.facts(),
+        };
+        Facts {
+            side: Some(side),
+            auth_method,
+            ..Facts::default()
+        }
+    }
+
     fn hint(&self) -> String {
         match self {
             SideError::MissingSourcePassword { .. } => {
@@ -68,6 +97,19 @@ impl Classify for SideError {
     }
 }
 
+/// Whether the old server's provider gives IMAP only to an app password (Gmail, Yahoo, iCloud).
+fn asks_for_app_password(server: &crate::batch::ServerSpec) -> bool {
+    server
+        .preset
+        .as_deref()
+        .and_then(crate::presets::find)
+        .is_some_and(|preset| preset.sign_in == crate::presets::SignIn::AppPassword)
+}
+
+fn stored_sign_in_failed(problem: Problem, side: error::Side) -> SideError {
+    SideError::SignIn(problem.on_side(side, Some(AuthMethod::StoredSignIn)))
+}
+
 /// The old server's side: the mailbox's own login with its password or sign-in.
 pub fn source_side(
     server: &crate::batch::ServerSpec,
@@ -84,13 +126,14 @@ pub fn source_side(
                 mailbox.user_name,
                 mailbox.email_address,
             )
-            .map_err(SideError::SignIn)?,
+            .map_err(|p| stored_sign_in_failed(p, error::Side::Source))?,
         ),
         None => Secret::Password(
             secrets
                 .source_password(mailbox.batch, mailbox.email_address)?
                 .ok_or_else(|| SideError::MissingSourcePassword {
                     email_address: mailbox.email_address.to_string(),
+                    app_password: asks_for_app_password(server),
                 })?,
         ),
     };
@@ -124,7 +167,7 @@ pub fn destination_side(
                     mailbox.user_name,
                     mailbox.email_address,
                 )
-                .map_err(SideError::SignIn)?,
+                .map_err(|p| stored_sign_in_failed(p, error::Side::Destination))?,
             ),
             on_behalf_of: None,
         },
@@ -174,6 +217,15 @@ mod tests {
         assert!(matches!(err, SideError::MissingSourcePassword { .. }));
         assert_eq!(err.kind(), ErrorKind::Input);
         assert!(!err.hint().contains("--"));
+        assert_eq!(err.facts().side, Some(error::Side::Source));
+        assert_eq!(err.facts().auth_method, Some(AuthMethod::Password));
+        let gmail = ServerSpec {
+            preset: Some("gmail".into()),
+            url: "imaps://imap.gmail.com:993".into(),
+        };
+        let err = source_side(&gmail, &BatchOptions::default(), &secrets, mailbox())
+            .expect_err("no app password stored");
+        assert_eq!(err.facts().auth_method, Some(AuthMethod::AppPassword));
     }
 
     #[test]
@@ -186,6 +238,8 @@ mod tests {
         let err = destination_side(&server(), &options, &secrets, mailbox())
             .expect_err("no admin password");
         assert!(matches!(err, SideError::MissingAdminPassword));
+        assert_eq!(err.facts().side, Some(error::Side::Destination));
+        assert_eq!(err.facts().auth_method, Some(AuthMethod::AdminLogin));
         let err = destination_side(&server(), &BatchOptions::default(), &secrets, mailbox())
             .expect_err("no sign-in at all");
         assert!(matches!(err, SideError::NoDestinationSignIn));

@@ -299,6 +299,11 @@ fn finish_pass(
         let wait_secs =
             batch.options.retry_wait_secs.max(1) as i64 * 2_i64.pow((*waits - 1).min(6));
         let resume_at = now() + wait_secs.min(3600);
+        // What the owner is told to expect is the wait this runner really takes.
+        let mut problem = problem;
+        let waited = wait_secs.min(3600) as u64;
+        problem.facts.retry_after_secs =
+            Some(problem.facts.retry_after_secs.unwrap_or(0).max(waited));
         let detail = format!(
             "{} — trying again at {}",
             problem.message,

@@ -85,7 +85,7 @@ pub fn user_token_source(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorKind;
+    use crate::error::{AuthMethod, ErrorKind};
     use crate::oauth::ProviderKind;
 
     #[test]
@@ -144,12 +144,14 @@ mod tests {
         assert!(
             problem
                 .hint
-                .contains("mailferry login microsoft --login-hint anna@contoso.com"),
+                .contains("Sign anna@contoso.com in with Microsoft"),
             "{}",
             problem.hint
         );
-        assert!(problem
-            .hint
-            .contains("Sign in with Microsoft for anna@contoso.com in the window"));
+        // Each front end names its own way to sign in; the facts say whose sign-in it is.
+        assert!(!problem.hint.contains("--"), "{}", problem.hint);
+        let sign_in = problem.facts.sign_in.as_ref().expect("whose sign-in");
+        assert_eq!(sign_in.account, "anna@contoso.com");
+        assert_eq!(problem.facts.auth_method, Some(AuthMethod::StoredSignIn));
     }
 }

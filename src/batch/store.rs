@@ -61,16 +61,12 @@ impl Classify for BatchError {
     }
     fn hint(&self) -> String {
         match self {
-            BatchError::NotFound(_) => "`mailferry batch list` shows the batches there are.".into(),
-            BatchError::Exists(_) => {
-                "Pick another name with --name, or delete the old batch first.".into()
-            }
+            BatchError::NotFound(_) => "Check the batch's name against the list of batches.".into(),
+            BatchError::Exists(_) => "Pick another name, or delete the old batch first.".into(),
             BatchError::Csv(_) => {
                 "Fix the lines listed and import the file again; nothing was imported.".into()
             }
-            BatchError::Input(_) => {
-                "Check the command line; `mailferry batch --help` lists the options.".into()
-            }
+            BatchError::Input(_) => "Check the settings named above, then try again.".into(),
             BatchError::State(e) => e.hint(),
             BatchError::Secret(e) => e.hint(),
         }

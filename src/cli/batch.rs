@@ -15,6 +15,7 @@ use mailferry::batch::{
 use mailferry::display::escape_controls as show;
 use mailferry::endpoint::Endpoint;
 use mailferry::error::{Classify, ErrorKind, Problem};
+use mailferry::migrate::MigrateError;
 use mailferry::migration_csv;
 use mailferry::report::export;
 use mailferry::secrets::SecretString;
@@ -47,7 +48,9 @@ pub async fn run(action: BatchAction) -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(problem) => super::commands::fail_by_kind(&problem, false),
+        Err(problem) => {
+            super::commands::fail_by_kind_in(&problem, false, super::wording::Command::Batch)
+        }
     }
 }
 
@@ -282,7 +285,15 @@ async fn status(args: &BatchStatusArgs) -> Result<ExitCode, Problem> {
         None
     };
     if common.json {
-        let users = store.users(name).map_err(problem)?;
+        let mut users = store.users(name).map_err(problem)?;
+        for user in &mut users {
+            if let Some(error) = &user.error {
+                user.error = Some(super::wording::for_command_line(
+                    error,
+                    super::wording::Command::Batch,
+                ));
+            }
+        }
         let domains = domains.as_ref().map(|d| &d.domains);
         println!(
             "{}",
@@ -676,7 +687,8 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
                 mailbox_sides::source_side(&batch.source, &batch.options, &secrets, mailbox)
                     .map_err(|e| side_problem(&e))?;
             result.source = Some(
-                mailferry::probe::test_connection(
+                mailferry::probe::test_side(
+                    mailferry::error::Side::Source,
                     &source,
                     &trust,
                     timeouts,
@@ -696,10 +708,10 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
                 Err(SideError::NoDestinationSignIn) => return Ok(()),
                 Err(e) => return Err(side_problem(&e)),
             };
-            let conn = destination
-                .connect(&trust, timeouts)
-                .await
-                .map_err(|e| e.problem())?;
+            let conn = destination.connect(&trust, timeouts).await.map_err(|e| {
+                MigrateError::on_side(e, mailferry::error::Side::Destination, &destination)
+                    .problem()
+            })?;
             conn.logout().await;
             result.destination_sign_in = true;
             Ok(())
@@ -707,7 +719,12 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
         .await;
         match outcome {
             Ok(()) => result.ok = true,
-            Err(problem) => result.error = Some(problem),
+            Err(problem) => {
+                result.error = Some(super::wording::for_command_line(
+                    &problem,
+                    super::wording::Command::Batch,
+                ))
+            }
         }
         results.push(result);
     }
@@ -747,7 +764,7 @@ async fn preflight(args: BatchStartArgs) -> Result<ExitCode, Problem> {
 /// The command line's words for what a mailbox is missing: where on the command line the
 /// owner gives it.
 fn side_problem(error: &SideError) -> Problem {
-    match error {
+    let mut worded = match error {
         SideError::MissingSourcePassword { .. } => {
             input(error.to_string(), "Import the CSV again.")
         }
@@ -756,5 +773,7 @@ fn side_problem(error: &SideError) -> Problem {
             "Create the batch again with --dest-password-env.",
         ),
         other => other.problem(),
-    }
+    };
+    worded.facts = Box::new(error.facts());
+    worded
 }

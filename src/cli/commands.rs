@@ -6,7 +6,7 @@ use std::time::Duration;
 use mailferry::auth::Credentials;
 use mailferry::display::escape_controls as show;
 use mailferry::endpoint::{Endpoint, Security};
-use mailferry::error::{Classify, Problem};
+use mailferry::error::{AuthMethod, Classify, Problem};
 use mailferry::events::Events;
 use mailferry::folder_plan::PlanOptions;
 use mailferry::imap::Timeouts;
@@ -17,10 +17,12 @@ use mailferry::secrets::{self, PasswordSource, Secret, SecretString};
 use mailferry::state::State;
 use mailferry::tls::{self, Trust, TrustOptions};
 
-use super::args::{Cli, Command, MigrateArgs, PasswordAction};
+use super::args::{Cli, MigrateArgs, PasswordAction};
+use super::wording::{self, Command};
 use super::{progress, EXIT_FAILED, EXIT_INPUT};
 
 pub async fn run(cli: Cli) -> ExitCode {
+    use super::args::Command;
     match cli.command {
         Command::Migrate(args) => migrate(args).await,
         Command::Plan(args) => plan(args).await,
@@ -37,15 +39,25 @@ pub async fn run(cli: Cli) -> ExitCode {
 /// A failure told on stderr (and as JSON when asked), with the exit status its kind calls
 /// for: 2 for unusable input, 1 for everything else.
 pub fn fail_by_kind(problem: &Problem, json: bool) -> ExitCode {
+    fail_by_kind_in(problem, json, Command::Other)
+}
+
+/// [`fail_by_kind`] for a command whose options the advice may name.
+pub fn fail_by_kind_in(problem: &Problem, json: bool, command: Command) -> ExitCode {
     let status = if problem.kind == mailferry::error::ErrorKind::Input {
         EXIT_INPUT
     } else {
         EXIT_FAILED
     };
-    fail(problem, json, status)
+    fail_in(problem, json, status, command)
 }
 
 fn fail(problem: &Problem, json: bool, status: u8) -> ExitCode {
+    fail_in(problem, json, status, Command::Migrate)
+}
+
+fn fail_in(problem: &Problem, json: bool, status: u8, command: Command) -> ExitCode {
+    let problem = &wording::for_command_line(problem, command);
     if json {
         let body = serde_json::json!({ "status": "failed", "errors": [problem] });
         println!("{body}");
@@ -138,7 +150,19 @@ fn side(args: SideArgs<'_>, allow_insecure: bool) -> Result<Side, Problem> {
             keyring_account: &account,
             prompt: true,
         };
-        Secret::Password(secrets::resolve_password(&source).map_err(|e| e.problem())?)
+        let which = match args.flag {
+            "source" => mailferry::error::Side::Source,
+            _ => mailferry::error::Side::Destination,
+        };
+        let method = match admin {
+            Some(_) => AuthMethod::AdminLogin,
+            None => AuthMethod::Password,
+        };
+        Secret::Password(secrets::resolve_password(&source).map_err(|e| match e {
+            // No password anywhere: the advice names where this side's goes.
+            secrets::SecretError::NotFound(_) => e.problem().on_side(which, Some(method)),
+            other => other.problem(),
+        })?)
     };
     if endpoint.security == Security::None
         && matches!(secret, Secret::Password(_) | Secret::OAuth(_))
@@ -271,7 +295,8 @@ async fn migrate(args: MigrateArgs) -> ExitCode {
         Err(problem) => return fail(&problem, args.json, EXIT_INPUT),
     };
     let bar = receiver.map(|r| tokio::spawn(progress::show(r)));
-    let report = migration.run().await;
+    let mut report = migration.run().await;
+    wording::report_for_command_line(&mut report, Command::Migrate);
     if let Some(bar) = bar {
         let _ = bar.await;
     }

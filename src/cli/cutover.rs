@@ -63,6 +63,7 @@ async fn check_command(args: CutoverCheckArgs) -> ExitCode {
     }
     for d in &report.domains {
         if let Some(problem) = &d.error {
+            let problem = super::wording::for_command_line(problem, super::wording::Command::Other);
             eprintln!(
                 "mailferry: {}: {}\n  What to do: {}",
                 d.domain, problem.message, problem.hint
@@ -107,6 +108,7 @@ pub fn human(report: &CheckReport) -> String {
             stage_sentence(d)
         ));
         if let Some(problem) = &d.error {
+            let problem = super::wording::for_command_line(problem, super::wording::Command::Other);
             out.push_str(&format!("  {}\n  {}\n\n", problem.message, problem.hint));
             continue;
         }

@@ -10,6 +10,7 @@ mod commands;
 mod cutover;
 mod login;
 mod progress;
+mod wording;
 
 use std::process::ExitCode;
 

@@ -25,6 +25,8 @@ pub const QUERY_TIMEOUT: Duration = Duration::from_secs(4);
 
 // Bounds on what a server may make us keep: far above any real domain's records.
 const MAX_RECORDS: usize = 64;
+/// How messages name the computer's own DNS server ("the DNS server of this computer").
+pub(crate) const SYSTEM_DESCRIPTION: &str = "of this computer";
 const MAX_TXT_BYTES: usize = 4096;
 
 /// One MX record as the server gave it.
@@ -100,7 +102,7 @@ impl DnsServer {
 
     fn describe(&self) -> String {
         match self {
-            DnsServer::System => "of this computer".into(),
+            DnsServer::System => SYSTEM_DESCRIPTION.into(),
             DnsServer::At(addr) => addr.to_string(),
         }
     }

@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use crate::error::{Classify, ErrorKind};
+use crate::error::{AuthMethod, Classify, ErrorKind, Facts, NetworkFailure};
 
 #[derive(Debug, Error)]
 pub enum ImapError {
@@ -305,6 +305,44 @@ impl Classify for ImapError {
         }
     }
 
+    fn facts(&self) -> Facts {
+        if let ImapError::Token { host, source } = self {
+            return Facts {
+                host: Some(host.clone()),
+                ..source.facts()
+            };
+        }
+        let network = match self {
+            ImapError::UnknownHost { .. } => Some(NetworkFailure::UnknownHost),
+            ImapError::Connect { source, .. } => match source.kind() {
+                std::io::ErrorKind::ConnectionRefused => Some(NetworkFailure::Refused),
+                std::io::ErrorKind::TimedOut => Some(NetworkFailure::Timeout),
+                _ => None,
+            },
+            ImapError::Timeout { .. } | ImapError::TooSlow { .. } => Some(NetworkFailure::Timeout),
+            ImapError::Io { .. } | ImapError::Closed { .. } => Some(NetworkFailure::Broken),
+            ImapError::StartTlsNotOffered { .. } => Some(NetworkFailure::NoStarttls),
+            _ => None,
+        };
+        let retry_after_secs = match self.kind() {
+            // Whole seconds, rounded up: a front end says "about N seconds".
+            ErrorKind::Throttled => self
+                .suggested_backoff()
+                .map(|wait| wait.as_millis().div_ceil(1000) as u64),
+            _ => None,
+        };
+        Facts {
+            host: Some(self.host().to_string()),
+            port: match self {
+                ImapError::Connect { port, .. } => Some(*port),
+                _ => None,
+            },
+            network,
+            retry_after_secs,
+            ..Facts::default()
+        }
+    }
+
     fn hint(&self) -> String {
         let host = self.host().to_ascii_lowercase();
         match self {
@@ -324,13 +362,13 @@ impl Classify for ImapError {
                 "The server is broken, or something on the network tampers with the connection. Use an encrypted connection (SSL/TLS), and if it repeats, tell the server's administrator.".into()
             }
             ImapError::Certificate { .. } => {
-                "If the server uses its own certificate, get its CA file from the administrator (--ca-file) or, after checking the fingerprint with them, trust it with --pin-cert.".into()
+                "If the server uses its own certificate, get its CA certificate from the administrator or, after checking the fingerprint with them, trust this certificate.".into()
             }
             ImapError::StartTlsNotOffered { .. } => {
-                "Use imaps:// (port 993) if the server offers it. Only if you trust the network completely, add ?tls=none to the address.".into()
+                "Choose SSL/TLS (usually port 993) if the server offers it. Only if you trust the network completely, choose no encryption.".into()
             }
             ImapError::InsecureAuthRefused { .. } => {
-                "Use an encrypted connection (imaps:// or STARTTLS). If you must, pass --allow-insecure-auth.".into()
+                "Use an encrypted connection (SSL/TLS or STARTTLS). Only on a network you trust completely, allow the password to be sent unencrypted.".into()
             }
             ImapError::AuthFailed { .. } | ImapError::NoAuthMechanism { .. } => auth_hint(&host),
             ImapError::Token { source, .. } => source.hint(),
@@ -345,6 +383,17 @@ impl Classify for ImapError {
                 _ => "Check the server's message in the report; run again once it is fixed. Nothing already copied will be copied twice.".into(),
             },
         }
+    }
+}
+
+/// Advice for a refused sign-in once the layer that opened the connection knows how it
+/// signed in: a token or a stored sign-in is fixed by signing in again, not by a password.
+pub fn sign_in_hint(method: AuthMethod, host: &str) -> String {
+    match method {
+        AuthMethod::Password | AuthMethod::AppPassword => auth_hint(&host.to_ascii_lowercase()),
+        AuthMethod::AdminLogin => "Check the admin account's name and password, and that the server lets it open other users' mailboxes.".into(),
+        AuthMethod::StoredSignIn => "The sign-in may have expired or been revoked, or it has no access to this mailbox: sign in again.".into(),
+        AuthMethod::Token => "The access token may have expired, or it does not open this mailbox: sign in again for a new one.".into(),
     }
 }
 
@@ -471,6 +520,70 @@ mod tests {
             Some(std::time::Duration::from_millis(1500))
         );
         assert_eq!(refused("no").suggested_backoff(), None);
+    }
+
+    #[test]
+    fn network_failures_are_facts_with_the_host() {
+        let cases = [
+            (
+                ImapError::Timeout {
+                    host: "h".into(),
+                    seconds: 60,
+                    during: "greeting",
+                },
+                Some(NetworkFailure::Timeout),
+            ),
+            (
+                ImapError::Io {
+                    host: "h".into(),
+                    source: std::io::Error::from(std::io::ErrorKind::ConnectionReset),
+                },
+                Some(NetworkFailure::Broken),
+            ),
+            (
+                ImapError::StartTlsNotOffered { host: "h".into() },
+                Some(NetworkFailure::NoStarttls),
+            ),
+            (
+                ImapError::Connect {
+                    host: "h".into(),
+                    port: 143,
+                    source: std::io::Error::from(std::io::ErrorKind::ConnectionRefused),
+                },
+                Some(NetworkFailure::Refused),
+            ),
+            (refused("[CANNOT] nope"), None),
+        ];
+        for (error, network) in cases {
+            let facts = error.facts();
+            assert_eq!(facts.network, network, "{error}");
+            assert_eq!(facts.host.as_deref(), Some("h"), "{error}");
+            assert_eq!(facts.retry_after_secs, None, "{error}");
+        }
+        // A throttle without a suggested wait says none.
+        assert_eq!(
+            refused("[UNAVAILABLE] try again later")
+                .facts()
+                .retry_after_secs,
+            None
+        );
+    }
+
+    #[test]
+    fn a_refused_sign_in_is_advised_by_how_it_signed_in() {
+        let token = sign_in_hint(AuthMethod::Token, "outlook.office365.com");
+        assert!(token.contains("sign in again") && !token.contains("password"));
+        assert!(sign_in_hint(AuthMethod::Password, "imap.gmail.com").contains("app password"));
+        assert!(sign_in_hint(AuthMethod::AdminLogin, "mail.contoso.com").contains("admin"));
+        for method in [
+            AuthMethod::Password,
+            AuthMethod::AppPassword,
+            AuthMethod::AdminLogin,
+            AuthMethod::StoredSignIn,
+            AuthMethod::Token,
+        ] {
+            assert!(!sign_in_hint(method, "h").contains("--"));
+        }
     }
 
     #[test]

@@ -8,5 +8,5 @@ mod ops;
 
 pub use command::{uid_set, Budget, Command};
 pub use connection::{Connection, Done, DoneStatus, Reply, Timeouts};
-pub use error::{suggested_backoff, ImapError, Refusal};
+pub use error::{sign_in_hint, suggested_backoff, ImapError, Refusal};
 pub use ops::*;

@@ -3,6 +3,7 @@
 
 mod error;
 mod session;
+mod side_facts;
 
 pub use error::MigrateError;
 pub use session::Side;
@@ -84,14 +85,7 @@ impl Migration {
     /// Signs in to both sides (source first: nothing is written anywhere until both work)
     /// and works out the folder plan.
     pub async fn plan(&self) -> Result<Planned, MigrateError> {
-        let mut source = self
-            .source
-            .connect(&self.trust, self.options.timeouts)
-            .await?;
-        let mut destination = self
-            .destination
-            .connect(&self.trust, self.options.timeouts)
-            .await?;
+        let (mut source, mut destination) = self.connect_both().await?;
         let source_tree = read_tree(&mut source).await?;
         let destination_tree = read_tree(&mut destination).await?;
         let mut plan_options = self.options.plan.clone();
@@ -117,6 +111,29 @@ impl Migration {
             max_message_size,
             exchange: plan_options.destination_is_exchange,
         })
+    }
+
+    /// Opens both sides, the source first; a failure names the side and how it signs in.
+    async fn connect_both(&self) -> Result<(Connection, Connection), MigrateError> {
+        let timeouts = self.options.timeouts;
+        let source = self
+            .source
+            .connect(&self.trust, timeouts)
+            .await
+            .map_err(|e| MigrateError::on_side(e, crate::error::Side::Source, &self.source))?;
+        let destination = self
+            .destination
+            .connect(&self.trust, timeouts)
+            .await
+            .map_err(|e| {
+                MigrateError::on_side(e, crate::error::Side::Destination, &self.destination)
+            })?;
+        Ok((source, destination))
+    }
+
+    /// Every problem of a pass says which side it met, where its host tells.
+    fn with_sides(&self, problem: Problem) -> Problem {
+        side_facts::tag_by_host(problem, &self.source.endpoint, &self.destination.endpoint)
     }
 
     /// Runs one full pass. Never panics on server trouble: everything ends up in the report.
@@ -147,6 +164,17 @@ impl Migration {
                 (folders, not_copied, errors)
             }
         };
+        let errors: Vec<Problem> = errors
+            .into_iter()
+            .map(|p| migration.with_sides(p))
+            .collect();
+        let folders = folders
+            .into_iter()
+            .map(|mut folder| {
+                folder.error = folder.error.take().map(|p| migration.with_sides(p));
+                folder
+            })
+            .collect();
         let report = MigrationReport::finish(
             source_url,
             destination_url,
@@ -477,10 +505,7 @@ impl Worker {
     }
 
     async fn reconnect(&self) -> Result<(Connection, Connection), MigrateError> {
-        let m = &self.migration;
-        let source = m.source.connect(&m.trust, m.options.timeouts).await?;
-        let destination = m.destination.connect(&m.trust, m.options.timeouts).await?;
-        Ok((source, destination))
+        self.migration.connect_both().await
     }
 }
 

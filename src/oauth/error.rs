@@ -3,7 +3,8 @@
 use thiserror::Error;
 
 use super::provider::ProviderKind;
-use crate::error::{Classify, ErrorKind};
+use super::store::SignInRef;
+use crate::error::{AuthMethod, Classify, ErrorKind, Facts};
 use crate::secrets::SecretError;
 
 #[derive(Debug, Error)]
@@ -97,13 +98,6 @@ pub enum OAuthError {
     },
 }
 
-impl OAuthError {
-    /// `mailferry login microsoft` or `... google`: the command that fixes an expired sign-in.
-    fn login_command(provider: ProviderKind) -> String {
-        format!("mailferry login {}", provider.as_str())
-    }
-}
-
 impl Classify for OAuthError {
     fn kind(&self) -> ErrorKind {
         match self {
@@ -139,55 +133,80 @@ impl Classify for OAuthError {
         }
     }
 
+    fn facts(&self) -> Facts {
+        let (host, sign_in) = match self {
+            OAuthError::SignInExpired {
+                provider, account, ..
+            }
+            | OAuthError::UserNotSignedIn { provider, account } => {
+                (None, Some(SignInRef::user(*provider, account)))
+            }
+            OAuthError::DelegatedMailboxAccessDenied {
+                host, signed_in, ..
+            } => (
+                Some(host.clone()),
+                Some(SignInRef::user(ProviderKind::Microsoft, signed_in)),
+            ),
+            OAuthError::AppMailboxAccessDenied { host, .. } => (Some(host.clone()), None),
+            OAuthError::Refused { .. } => (None, None),
+            _ => return Facts::default(),
+        };
+        // A stored sign-in's token is what these refusals are about.
+        Facts {
+            host,
+            sign_in,
+            auth_method: Some(AuthMethod::StoredSignIn),
+            ..Facts::default()
+        }
+    }
+
     fn hint(&self) -> String {
         match self {
             OAuthError::Unreachable { .. } => "Check that this computer is online; Mailferry tries again by itself during a migration.".into(),
-            OAuthError::Malformed { .. } => "Check the sign-in addresses (--authority-url, --token-url); the default ones need no change.".into(),
+            OAuthError::Malformed { .. } => "Check the sign-in service's addresses; the default ones need no change.".into(),
             OAuthError::SignInExpired { provider, account, .. } => format!(
-                "Sign in again with `{} --login-hint {account}`, then run the migration again; nothing already copied is copied twice.",
-                Self::login_command(*provider)
+                "Sign in again with {} as {account}, then run the migration again; nothing already copied is copied twice.",
+                provider.display_name()
             ),
             // Shown in the window too, so no flags: the ID is the same wherever it is given.
             OAuthError::UnknownClient { provider: ProviderKind::Microsoft, .. } => "Check the Application (client) ID (the setup script prints it; Entra ID shows it on the app's Overview page) and that the tenant is the one the app is registered in. In the app, Connect Microsoft 365 checks every piece of the registration.".into(),
             OAuthError::UnknownClient { provider: ProviderKind::Google, .. } => "Check the OAuth client ID in Google Cloud Console → APIs & Services → Credentials.".into(),
-            OAuthError::BadClientSecret { provider: ProviderKind::Google, .. } => "Copy the client secret of your Desktop app OAuth client from Google Cloud Console → APIs & Services → Credentials and give it to Mailferry (--client-secret-env on the command line, Google OAuth client secret in the window), then sign in again.".into(),
-            OAuthError::BadClientSecret { .. } => "Copy the client secret's Value (not its Secret ID) from the app's Certificates & secrets page, or create a new one if it expired, and run `mailferry login microsoft --client-credentials` again.".into(),
-            OAuthError::BadCertificate { .. } => "Export the certificate and its RSA private key as PEM files without a password (from a .pfx: `openssl pkcs12 -in app.pfx -nodes -out app.pem`), then choose those files again (on the command line: --certificate, and --private-key unless one file holds both).".into(),
+            OAuthError::BadClientSecret { provider: ProviderKind::Google, .. } => "Copy the client secret of your Desktop app OAuth client from Google Cloud Console → APIs & Services → Credentials and give it to Mailferry, then sign in again.".into(),
+            OAuthError::BadClientSecret { .. } => "Copy the client secret's Value (not its Secret ID) from the app's Certificates & secrets page, or create a new one if it expired, and sign the app in again.".into(),
+            OAuthError::BadCertificate { .. } => "Export the certificate and its RSA private key as PEM files without a password (from a .pfx: `openssl pkcs12 -in app.pfx -nodes -out app.pem`), then choose those files again.".into(),
             OAuthError::CertificateKeyMismatch { .. } => "Pick the private key that was created together with this certificate; a key from another certificate cannot sign for it.".into(),
             OAuthError::BadClientCertificate { thumbprint, .. } => format!(
                 "Upload the certificate's public part (.cer, .pem or .crt) to the app registration's Certificates & secrets → Certificates page in Entra ID and check that its thumbprint there is {thumbprint} and that it has not expired; also check this computer's clock. Then sign the app in again."
             ),
-            OAuthError::Refused { provider, .. } => format!("Check the app registration's permissions and admin consent (see README, Sign in with Microsoft or Google), then run `{}` again.", Self::login_command(*provider)),
+            OAuthError::Refused { provider, .. } => format!("Check the app registration's permissions and admin consent (see README, Sign in with Microsoft or Google), then sign in with {} again.", provider.display_name()),
             OAuthError::Declined { .. } => "Run the sign-in again and accept the permissions Mailferry asks for. If the page says an administrator must approve, ask your admin to grant consent for the app.".into(),
             OAuthError::DeviceCodeNotOffered { provider } => format!(
-                "{} gives the Gmail permission only to a sign-in in a browser on this computer. Use Sign in with {} (`{}` without --device-code), or a Gmail app password.",
+                "{} gives the Gmail permission only to a sign-in in a browser on this computer. Sign in with {} in the browser, or use a Gmail app password.",
                 provider.display_name(),
                 provider.display_name(),
-                Self::login_command(*provider)
             ),
             OAuthError::DeviceCodeExpired { .. } => "Run the sign-in again and enter the code within the time shown.".into(),
             OAuthError::StateMismatch => "Run the sign-in again and finish it in the browser tab Mailferry opened; close older sign-in tabs first.".into(),
-            OAuthError::BrowserTimeout { .. } => "Run the sign-in again and finish it in the browser, or use --device-code to sign in on another device.".into(),
-            OAuthError::Loopback(_) => "Mailferry needs to listen on 127.0.0.1 for the browser's answer; use --device-code if local connections are blocked.".into(),
+            OAuthError::BrowserTimeout { .. } => "Run the sign-in again and finish it in the browser, or sign in on another device with a code.".into(),
+            OAuthError::Loopback(_) => "Mailferry needs to listen on 127.0.0.1 for the browser's answer; if local connections are blocked, sign in on another device with a code.".into(),
             OAuthError::NoClientId { provider } => format!(
-                "Register Mailferry as an app (see README, Sign in with Microsoft or Google) and pass its client ID with --client-id or the {} environment variable.",
-                provider.client_id_env()
-            ),
-            OAuthError::NotSignedIn { .. } | OAuthError::StoredUnreadable { .. } => "Sign in first with `mailferry login microsoft` (or google); `mailferry login list` shows the stored sign-ins.".into(),
-            OAuthError::UserNotSignedIn { provider, account } => format!(
-                "Sign {account} in with `{} --login-hint {account}` (or Sign in with {} for {account} in the window), then queue the user again with `mailferry batch retry BATCH`; the other users are not affected.",
-                Self::login_command(*provider),
+                "Register Mailferry as an app with {} (see README, Sign in with Microsoft or Google) and give Mailferry its client ID.",
                 provider.display_name()
             ),
-            OAuthError::BadReference(_) => "Write a stored sign-in as PROVIDER:ACCOUNT, e.g. microsoft:admin@contoso.com (see `mailferry login list`); in a batch, PROVIDER:* (e.g. microsoft:*) uses each user's own sign-in.".into(),
-            OAuthError::UnknownAccount { .. } => "Pass the account's email address with --login-hint.".into(),
+            OAuthError::NotSignedIn { .. } | OAuthError::StoredUnreadable { .. } => "Sign in with Microsoft (or Google) first.".into(),
+            OAuthError::UserNotSignedIn { provider, account } => format!(
+                "Sign {account} in with {}, then try this mailbox again; the other mailboxes are not affected.",
+                provider.display_name()
+            ),
+            OAuthError::BadReference(_) => "Write a stored sign-in as PROVIDER:ACCOUNT, e.g. microsoft:admin@contoso.com; in a batch, PROVIDER:* (e.g. microsoft:*) uses each user's own sign-in.".into(),
+            OAuthError::UnknownAccount { .. } => "Give the account's email address when signing in.".into(),
             OAuthError::Keyring(e) => e.hint(),
-            OAuthError::Graph { .. } => "The signed-in account needs the User.ReadBasic.All permission with admin consent: sign in again with `mailferry login microsoft --with-users` as an administrator.".into(),
+            OAuthError::Graph { .. } => "The signed-in account needs the User.ReadBasic.All permission with admin consent: sign in again as an administrator, allowing Mailferry to list the users.".into(),
             OAuthError::AppMailboxAccessDenied { client_id, mailbox, .. } => format!(
                 "Exchange Online does not let the app open {mailbox} yet. In Entra ID give the app the Office 365 Exchange Online application permission IMAP.AccessAsApp with admin consent; then in Exchange Online PowerShell register it with `New-ServicePrincipal -AppId {client_id} -ObjectId <enterprise application object ID>` and give it the mailbox with `Add-MailboxPermission -Identity {mailbox} -User <service principal ID> -AccessRights FullAccess`."
             ),
             OAuthError::DelegatedMailboxAccessDenied { mailbox, signed_in, .. } => format!(
-                "Give {signed_in} full access to {mailbox} (Exchange admin center → mailbox → Delegation, or `Add-MailboxPermission -Identity {mailbox} -User {signed_in} -AccessRights FullAccess`), or sign in again with `mailferry login microsoft` if the sign-in was revoked."
+                "Give {signed_in} full access to {mailbox} (Exchange admin center → mailbox → Delegation, or `Add-MailboxPermission -Identity {mailbox} -User {signed_in} -AccessRights FullAccess`), or sign in with Microsoft again if the sign-in was revoked."
             ),
         }
     }

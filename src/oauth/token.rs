@@ -295,7 +295,12 @@ mod tests {
         };
         let e = classify(Grant::Refresh, &config, "admin@contoso.com", body);
         assert_eq!(e.kind(), ErrorKind::Authentication);
-        assert!(e.hint().contains("Sign in again"));
+        assert!(
+            e.hint()
+                .contains("Sign in again with Microsoft as admin@contoso.com"),
+            "{}",
+            e.hint()
+        );
         assert!(!e.to_string().contains("Trace ID"));
     }
 }

@@ -1752,6 +1752,11 @@ async fn unreachable_destination_makes_users_wait_then_sync_on_their_own() {
         );
         assert_eq!(user["error"]["kind"], "network", "{user:#}");
         assert_readable(&user["error"]);
+        // The facts the window words "the new server cannot be reached; Mailferry waits
+        // about 3 seconds" from: the side, and the wait the runner really takes.
+        let facts = &user["error"]["facts"];
+        assert_eq!(facts["side"], "destination", "{user:#}");
+        assert_eq!(facts["retry_after_secs"], retry_wait, "{user:#}");
     }
     assert!(runner.exited().is_none(), "{}", runner.context());
 

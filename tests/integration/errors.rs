@@ -1334,6 +1334,12 @@ async fn keyring_password_is_found_and_once_deleted_is_missing() {
         "stderr should say a password is missing:\n{}",
         missing.context()
     );
+    assert!(
+        missing.stderr.contains("--source-password-env")
+            && !missing.stderr.contains("--dest-password-env"),
+        "the advice should name the option of the side without a password:\n{}",
+        missing.context()
+    );
     assert_eq!(snapshot(&dest, "bob", "bob-kr-pw").await, before);
     assert_secrets_hidden(&missing, &[&source_pw, "bob-kr-pw"]);
 }

@@ -20,3 +20,4 @@ mod oauth;
 mod one_writer;
 mod resume;
 mod server_text;
+mod sign_in_words;

@@ -750,7 +750,12 @@ security_mismatch: SecurityMismatch | null;
  */
 retry_after_secs: number | null; 
 /**
- * The DNS server a domain check asked (None: the computer's own).
+ * The stored sign-in concerned (whose sign-in expired, is missing or was refused).
+ */
+sign_in: SignInRef | null; 
+/**
+ * The DNS server a domain check asked: its address, or [`SYSTEM_DNS`] for the
+ * computer's own.
  */
 dns_server: string | null }
 export type FolderReport = { source: string; destination: string; role: Role; status: FolderStatus; renamed?: string | null; 

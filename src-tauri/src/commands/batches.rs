@@ -64,18 +64,28 @@ pub async fn test_connection(
         user_name: &user_name,
         email_address: &email_address,
     };
-    let side = match side {
-        EndpointSide::Source => mailbox_sides::source_side(&server, &options, &secrets, mailbox),
-        EndpointSide::Destination => {
-            mailbox_sides::destination_side(&server, &options, &secrets, mailbox)
-        }
-    }
-    .map_err(|e| side_error(&e))?;
+    let (which, side) = match side {
+        EndpointSide::Source => (
+            mailferry::error::Side::Source,
+            mailbox_sides::source_side(&server, &options, &secrets, mailbox),
+        ),
+        EndpointSide::Destination => (
+            mailferry::error::Side::Destination,
+            mailbox_sides::destination_side(&server, &options, &secrets, mailbox),
+        ),
+    };
+    let side = side.map_err(|e| side_error(&e))?;
     let trust = options.trust().map_err(explain)?;
-    probe::test_connection(&side, &trust, options.timeouts(), options.max_message_size)
-        .await
-        .map(Into::into)
-        .map_err(explain)
+    probe::test_side(
+        which,
+        &side,
+        &trust,
+        options.timeouts(),
+        options.max_message_size,
+    )
+    .await
+    .map(Into::into)
+    .map_err(explain)
 }
 
 /// Creates the batch with the passwords already kept field by field (the window hands over
@@ -290,8 +300,8 @@ fn new_batch_words(error: &NewBatchError) -> AppError {
 
 /// The window's words for what a mailbox is missing: the field the owner fills in.
 fn side_error(error: &SideError) -> AppError {
-    match error {
-        SideError::MissingSourcePassword { email_address } => AppError::input(
+    let mut worded = match error {
+        SideError::MissingSourcePassword { email_address, .. } => AppError::input(
             format!("no password is stored for {email_address}"),
             "Type the mailbox's password first.",
         ),
@@ -304,5 +314,7 @@ fn side_error(error: &SideError) -> AppError {
             "Enter the admin account that can open every destination mailbox.",
         ),
         other => other.problem().into(),
-    }
+    };
+    worded.facts = Box::new(error.facts());
+    worded
 }

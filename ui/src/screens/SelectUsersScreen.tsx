@@ -39,6 +39,7 @@ import { Page } from '../components/Page';
 import { ProblemBar } from '../components/ProblemBar';
 import { UserRowEditor } from '../components/UserRowEditor';
 import { formatCount } from '../format';
+import { onSide } from '../problemWords';
 import { isEmail } from '../servers';
 import { useWizard } from '../wizard/WizardContext';
 import { WizardFooter } from '../wizard/WizardFooter';
@@ -152,7 +153,7 @@ export function SelectUsersScreen() {
           dispatch({
             type: 'userTest',
             id: row.id,
-            test: { state: 'error', problem: { ...problem, message: `the new mailbox: ${problem.message}` } },
+            test: { state: 'error', problem: onSide(problem, 'destination') },
           });
           return;
         }

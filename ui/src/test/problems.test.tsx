@@ -1,14 +1,18 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { AppError, ErrorKind } from '../backend';
+import type { AuthMethod, Facts, Side } from '../bindings';
 import { ProblemBar } from '../components/ProblemBar';
 import { UserDetails } from '../components/status/UserDetails';
 import { batchUser, report } from '../dev/fixtures';
+import { wordProblem } from '../problemWords';
+import engineProblems from './engineProblems.json';
 import { installFakeBackend } from './fakeBackend';
 import { renderUi } from './render';
 
-// What the engine really says for each kind (server replies, OS errors, the command line's
-// options in its advice), and the sentence the window shows instead.
+// Problems saved before the engine sent facts (old reports, stored statuses): what the engine
+// said then for each kind (server replies, OS errors, the command line's options in its
+// advice), and the sentence the window shows instead.
 const CASES: { problem: AppError; title: string; technical: string }[] = [
   {
     problem: {
@@ -151,6 +155,36 @@ describe('problems in words', () => {
     });
   }
 
+  it("keeps the engine's advice for an administrator, PowerShell included, but never Mailferry's options", () => {
+    const denied: AppError = {
+      kind: 'authentication',
+      message: 'outlook.office365.com refused the app\'s sign-in for anna@contoso.com: AUTHENTICATE failed.',
+      hint: 'Exchange Online does not let the app open anna@contoso.com yet. In Exchange Online PowerShell give it the mailbox with `Add-MailboxPermission -Identity anna@contoso.com -User <service principal ID> -AccessRights FullAccess`.',
+      facts: { ...ENGINE.expired_stored_sign_in_new_server.facts!, sign_in: null },
+    };
+    expect(wordProblem(denied).fix).toContain('Add-MailboxPermission');
+    const withOption = { ...denied, hint: 'Sign in again with `mailferry login microsoft --login-hint anna@contoso.com`.' };
+    expect(wordProblem(withOption).fix).not.toMatch(/mailferry login|--/);
+  });
+
+  it('reads a problem stored before facts existed (every fact empty) from its text', () => {
+    const empty: Facts = {
+      side: null,
+      host: null,
+      port: null,
+      auth_method: null,
+      network: null,
+      certificate: null,
+      security_mismatch: null,
+      retry_after_secs: null,
+      sign_in: null,
+      dns_server: null,
+    };
+    for (const { problem, title } of CASES) {
+      expect(wordProblem({ ...problem, facts: empty }).title).toBe(title);
+    }
+  });
+
   it('says a mailbox\'s error once in its details, not again for the report and each folder', async () => {
     installFakeBackend();
     const problem: AppError = {
@@ -159,7 +193,12 @@ describe('problems in words', () => {
       hint: 'Free up space in the destination mailbox, then run the migration again.',
     };
     const failed = report({ status: 'failed', errors: [problem, problem] });
-    failed.folders[0] = { ...failed.folders[0], status: 'failed', error: problem };
+    // A folder the stopped mailbox never reached says the same problem in the engine's words.
+    failed.folders[0] = {
+      ...failed.folders[0],
+      status: 'failed',
+      error: { ...problem, message: `${failed.folders[0].source} was not copied: the migration stopped because ${problem.message}` },
+    };
     installFakeBackend({ user_report: () => failed });
     renderUi(
       <UserDetails
@@ -174,5 +213,142 @@ describe('problems in words', () => {
     await within(details).findByRole('table', { name: 'Folders' });
     expect(within(details).getAllByText('The new mailbox is full.')).toHaveLength(1);
     expect(within(details).getByText(/stopped by the problem above/)).toBeInTheDocument();
+  });
+});
+
+// The problems exactly as the engine produces them (written by its unit test
+// migrate::error::tests::the_windows_samples_are_what_the_engine_says), and the window's words.
+const ENGINE = engineProblems as unknown as Record<string, AppError>;
+const FROM_ENGINE: Record<string, { title: string; fix: RegExp }> = {
+  refused_token_new_server: {
+    title: 'The new server (outlook.office365.com) refused the access token.',
+    fix: /^It may have expired — sign in again\.$/,
+  },
+  wrong_password_old_server: {
+    title: 'The old server (mail.oldhost.example) did not accept the password.',
+    fix: /^Check the user name and password\./,
+  },
+  refused_admin_login_new_server: {
+    title: 'The new server (mail.contoso.com) did not accept the admin login.',
+    fix: /admin account's name and password/,
+  },
+  refused_app_password_old_server: {
+    title: 'The old server (imap.gmail.com) did not accept the app password.',
+    fix: /App passwords/,
+  },
+  expired_stored_sign_in_new_server: {
+    title: 'The new server (outlook.office365.com) refused the sign-in with Microsoft of anna@contoso.com.',
+    fix: /^Sign in again with Microsoft as anna@contoso\.com/,
+  },
+  missing_own_sign_in_new_server: {
+    title: 'The sign-in with Microsoft of anna@contoso.com for the new server cannot be used.',
+    fix: /^Sign anna@contoso\.com in with Microsoft/,
+  },
+  unknown_host_old_server: {
+    title: 'Mailferry cannot find the old server: there is no server named imap.gmial.com.',
+    fix: /typing mistakes/,
+  },
+  refused_port_new_server: {
+    title: 'The new server (mail.contoso.com) refused the connection.',
+    fix: /port and security setting/,
+  },
+  throttled_new_server: {
+    title: 'The new server (outlook.office365.com) asked Mailferry to slow down.',
+    fix: /^Mailferry waits about 2 seconds and carries on by itself\.$/,
+  },
+  dns_no_answer_this_computer: {
+    title: "This computer's DNS server did not answer in time.",
+    fix: /online/,
+  },
+  dns_refused_named_server: {
+    title: 'The DNS server 192.0.2.53:53 refused a request.',
+    fix: /another DNS server/,
+  },
+};
+
+describe('problems worded from the facts the engine sends', () => {
+  it("has words for every problem the engine's samples hold", () => {
+    expect(new Set(Object.keys(FROM_ENGINE))).toEqual(new Set(Object.keys(ENGINE)));
+  });
+
+  for (const [name, expected] of Object.entries(FROM_ENGINE)) {
+    it(`words ${name.replaceAll('_', ' ')} from its facts`, async () => {
+      const problem = ENGINE[name];
+      const { user, container } = renderUi(<ProblemBar problem={problem} />);
+      expect(screen.getByText(expected.title)).toBeVisible();
+      const fix = screen.getByText(/^What to do: /);
+      expect(fix.textContent?.replace(/^What to do: /, '')).toMatch(expected.fix);
+      // The engine's own text, server reply included, is one click away.
+      await user.click(screen.getByText('Details'));
+      const details = wordProblem(problem).details;
+      expect(details).toContain(problem.message.slice(1, 40));
+      expect(screen.getByText(details)).toBeVisible();
+      expect(container.textContent).not.toContain('--');
+    });
+  }
+
+  const KINDS: ErrorKind[] = ['authentication', 'certificate', 'network', 'quota', 'too_large', 'throttled', 'server_refused', 'protocol', 'input', 'local', 'internal', 'busy'];
+  const SIDES: Side[] = ['source', 'destination'];
+  const METHODS: (AuthMethod | null)[] = ['password', 'app_password', 'admin_login', 'stored_sign_in', 'token', null];
+  const METHOD_NAMES: Record<AuthMethod, RegExp> = {
+    password: /\bthe password\b/,
+    app_password: /\bthe app password\b/,
+    admin_login: /\bthe admin login\b/,
+    stored_sign_in: /\bthe sign-in\b/,
+    token: /\bthe access token\b/,
+  };
+  // Kinds about one server: the sentence names which one.
+  const ABOUT_A_SERVER: ErrorKind[] = ['authentication', 'certificate', 'network', 'throttled', 'server_refused', 'protocol'];
+
+  function problem(kind: ErrorKind, side: Side, method: AuthMethod | null): AppError {
+    const facts: Facts = {
+      side,
+      host: 'mail.example.net',
+      port: 993,
+      auth_method: method,
+      network: null,
+      certificate: null,
+      security_mismatch: null,
+      retry_after_secs: null,
+      sign_in: null,
+      dns_server: null,
+    };
+    return {
+      kind,
+      // Written for logs and the command line: options included, which the window never shows.
+      message: `mail.example.net refused it: [AUTHENTICATIONFAILED] (see --source-password-env)`,
+      hint: 'Give it with --dest-token-env, or see `mailferry login list`.',
+      facts,
+    };
+  }
+
+  it('every kind, on either side, with every sign-in method: a sentence naming the server and method, no option names', () => {
+    for (const kind of KINDS) {
+      for (const side of SIDES) {
+        for (const method of METHODS) {
+          const label = `${kind} ${side} ${method}`;
+          const { container, unmount } = renderUi(<ProblemBar problem={problem(kind, side, method)} />);
+          const worded = wordProblem(problem(kind, side, method));
+          expect(worded.title, label).toMatch(/^[A-Z].*\.$/);
+          expect(worded.fix, label).toMatch(/^[A-Z].*\.$/);
+          expect(container.textContent, label).toContain(worded.title);
+          if (ABOUT_A_SERVER.includes(kind)) {
+            expect(worded.title, label).toContain(side === 'source' ? 'old server' : 'new server');
+            expect(worded.title, label).not.toContain(side === 'source' ? 'new server' : 'old server');
+          }
+          if (kind === 'authentication' && method) {
+            expect(worded.title, label).toMatch(METHOD_NAMES[method]);
+            // A token or a stored sign-in is fixed by signing in again, never by a password.
+            if (method === 'token' || method === 'stored_sign_in') expect(worded.fix, label).toMatch(/sign in again/i);
+            if (method === 'token') expect(worded.fix, label).not.toMatch(/password/i);
+          }
+          for (const text of [container.textContent ?? '', worded.title, worded.fix, worded.details]) {
+            expect(text, label).not.toContain('--');
+            expect(text, label).not.toMatch(/source-password|token-env|mailferry (batch|login|password|migrate)|`/);
+          }
+          unmount();
+        }
+      }
+    }
   });
 });

@@ -111,7 +111,7 @@ describe('select users', () => {
     }
     await waitFor(() => expect(screen.getAllByText('Password stored')).toHaveLength(2));
     await user.click(screen.getByRole('button', { name: 'Test all selected' }));
-    expect(await screen.findByText('The new mailbox: the mail server did not accept the sign-in.')).toBeInTheDocument();
+    expect(await screen.findByText('The new server did not accept the sign-in.')).toBeInTheDocument();
     expect(screen.getByText('9 folders · 1,200 messages · 50 MB')).toBeInTheDocument();
     const sides = backend.callsTo('test_connection').map((c) => `${c.side} ${c.emailAddress}`);
     expect(sides.sort()).toEqual([
