@@ -4,3 +4,4 @@
 pub mod cutover;
 pub mod data_folder;
 pub mod mailbox_sides;
+pub mod trust;

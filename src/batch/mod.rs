@@ -12,7 +12,7 @@ mod supervisor;
 
 pub use model::{
     sign_in_source, BatchOptions, BatchStatus, BatchSummary, BatchUser, NewBatch, ServerSpec,
-    UserStatus,
+    TrustedCertificate, UserStatus,
 };
 pub use progress::{BatchUpdate, ProgressHub, UserProgress};
 pub use runner::{run, RunMode, StopToken};

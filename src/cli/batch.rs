@@ -222,6 +222,7 @@ fn create(args: BatchCreateArgs) -> Result<ExitCode, Problem> {
         timeout_secs: args.timeout.max(1),
         retry_wait_secs: args.retry_wait.max(1),
         disarm_read_receipts: args.disarm_read_receipts,
+        trusted_certificates: Vec::new(),
     };
     let store = open_store(&args.common)?;
     let secrets = secrets_for(args.secrets);

@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use crate::error::{Classify, ErrorKind};
+use crate::error::{CertificateFacts, Classify, ErrorKind, Facts, SecurityMismatch};
 
 #[derive(Debug, Error)]
 pub enum ImapError {
@@ -32,6 +32,15 @@ pub enum ImapError {
         host: String,
         reason: String,
         fingerprint: Option<String>,
+        /// What the refused certificate says about itself, when the server sent one.
+        certificate: Option<Box<CertificateFacts>>,
+    },
+    /// The port speaks another kind of encryption than the one chosen.
+    #[error("{}", mismatch_text(.host, *.port, *.expected))]
+    SecurityMismatch {
+        host: String,
+        port: u16,
+        expected: SecurityMismatch,
     },
     #[error("{host} does not offer STARTTLS, so the connection cannot be encrypted")]
     StartTlsNotOffered { host: String },
@@ -79,6 +88,17 @@ fn text_suffix(text: &str) -> String {
         String::new()
     } else {
         format!(": {text}")
+    }
+}
+
+fn mismatch_text(host: &str, port: u16, expected: SecurityMismatch) -> String {
+    match expected {
+        SecurityMismatch::PortExpectsTls => format!(
+            "{host} port {port} expects SSL/TLS from the first byte, but STARTTLS was chosen"
+        ),
+        SecurityMismatch::PortExpectsStarttls => format!(
+            "{host} port {port} starts unencrypted (STARTTLS or none), but SSL/TLS was chosen"
+        ),
     }
 }
 
@@ -178,6 +198,7 @@ impl ImapError {
             | ImapError::Io { host, .. }
             | ImapError::Closed { host, .. }
             | ImapError::Certificate { host, .. }
+            | ImapError::SecurityMismatch { host, .. }
             | ImapError::StartTlsNotOffered { host }
             | ImapError::InsecureAuthRefused { host }
             | ImapError::AuthFailed { host, .. }
@@ -287,6 +308,8 @@ impl Classify for ImapError {
                 ErrorKind::Certificate
             }
             ImapError::InsecureAuthRefused { .. } => ErrorKind::Input,
+            // The server works; the security setting chosen for it does not fit the port.
+            ImapError::SecurityMismatch { .. } => ErrorKind::Input,
             ImapError::AuthFailed { .. } | ImapError::NoAuthMechanism { .. } => {
                 ErrorKind::Authentication
             }
@@ -324,7 +347,13 @@ impl Classify for ImapError {
                 "The server is broken, or something on the network tampers with the connection. Use an encrypted connection (SSL/TLS), and if it repeats, tell the server's administrator.".into()
             }
             ImapError::Certificate { .. } => {
-                "If the server uses its own certificate, get its CA file from the administrator (--ca-file) or, after checking the fingerprint with them, trust it with --pin-cert.".into()
+                "If the server uses its own certificate, get its CA file from the server's administrator, or check the fingerprint with them and trust this certificate for this server.".into()
+            }
+            ImapError::SecurityMismatch { expected: SecurityMismatch::PortExpectsTls, .. } => {
+                "Choose SSL/TLS as the security for this port, or use the server's STARTTLS port (usually 143).".into()
+            }
+            ImapError::SecurityMismatch { expected: SecurityMismatch::PortExpectsStarttls, .. } => {
+                "Choose STARTTLS as the security for this port, or use the server's SSL/TLS port (usually 993).".into()
             }
             ImapError::StartTlsNotOffered { .. } => {
                 "Use imaps:// (port 993) if the server offers it. Only if you trust the network completely, add ?tls=none to the address.".into()
@@ -344,6 +373,45 @@ impl Classify for ImapError {
                 ErrorKind::Protocol => "This looks like a server fault. Run again; if it repeats, send the report to support.".into(),
                 _ => "Check the server's message in the report; run again once it is fixed. Nothing already copied will be copied twice.".into(),
             },
+        }
+    }
+
+    fn facts(&self) -> Facts {
+        let trust_problem =
+            self.certificate_facts().is_some() || self.security_mismatch().is_some();
+        Facts {
+            // Which server the certificate or the port belongs to: what a trust or a new
+            // security setting is stored for.
+            host: trust_problem.then(|| self.host().to_string()),
+            port: self.mismatched_port(),
+            certificate: self.certificate_facts(),
+            security_mismatch: self.security_mismatch(),
+            ..Facts::default()
+        }
+    }
+}
+
+impl ImapError {
+    /// The refused certificate, for the facts.
+    fn certificate_facts(&self) -> Option<CertificateFacts> {
+        match self {
+            ImapError::Certificate { certificate, .. } => certificate.as_deref().cloned(),
+            _ => None,
+        }
+    }
+
+    fn mismatched_port(&self) -> Option<u16> {
+        match self {
+            ImapError::SecurityMismatch { port, .. } => Some(*port),
+            _ => None,
+        }
+    }
+
+    /// The encryption the port expects, for the facts.
+    fn security_mismatch(&self) -> Option<SecurityMismatch> {
+        match self {
+            ImapError::SecurityMismatch { expected, .. } => Some(*expected),
+            _ => None,
         }
     }
 }

@@ -84,6 +84,12 @@ impl Classify for MigrateError {
             MigrateError::Internal { .. } => ErrorKind::Internal,
         }
     }
+    fn facts(&self) -> crate::error::Facts {
+        match self {
+            MigrateError::Imap(e) => e.facts(),
+            _ => crate::error::Facts::default(),
+        }
+    }
     fn hint(&self) -> String {
         match self {
             MigrateError::Imap(e) => e.hint(),

@@ -2,6 +2,7 @@
 //! instances, so the tests run in parallel.
 
 mod app_certificate;
+mod batch_trust;
 mod batches;
 mod certificates;
 mod cutover;
@@ -17,4 +18,5 @@ mod login;
 mod oauth;
 mod one_writer;
 mod resume;
+mod security_mismatch;
 mod server_text;
