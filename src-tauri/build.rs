@@ -33,6 +33,8 @@ const COMMANDS: &[&str] = &[
     "directory_users",
     "sign_ins_for",
     "store_client_secret",
+    "trust_for_batch",
+    "trust_in_options",
     "user_report",
     "export_report",
     "keep_running_in_background",

@@ -7,6 +7,7 @@ mod cutover;
 mod passwords;
 mod reports;
 mod sign_in;
+mod trust;
 mod window;
 
 /// Every command: registered with Tauri and described for the generated bindings from this
@@ -45,6 +46,8 @@ pub fn all<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         sign_in::directory_users,
         sign_in::sign_ins_for,
         sign_in::store_client_secret,
+        trust::trust_for_batch,
+        trust::trust_in_options,
         reports::user_report,
         reports::export_report,
         window::keep_running_in_background,
