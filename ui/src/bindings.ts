@@ -305,6 +305,29 @@ async storeClientSecret(clientId: string, secret: string) : Promise<Result<null,
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Stores the trust with an existing batch; Retry on its failed mailbox then uses it.
+ */
+async trustForBatch(name: string, choice: TrustChoice) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("trust_for_batch", { name, choice }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The wizard's options with the trust added (checked as for a batch), before the batch
+ * exists; Test again and the batch created later use them.
+ */
+async trustInOptions(options: BatchOptions, choice: TrustChoice) : Promise<Result<BatchOptions, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("trust_in_options", { options, choice }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async userReport(name: string, email: string) : Promise<Result<MigrationReport | null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("user_report", { name, email }) };
@@ -428,7 +451,11 @@ retry_wait_secs: number;
 /**
  * Rename read-receipt requests on messages already read (see `receipts`).
  */
-disarm_read_receipts?: boolean }
+disarm_read_receipts?: boolean; 
+/**
+ * Server certificates trusted as they are, each for its own server only.
+ */
+trusted_certificates?: TrustedCertificate[] }
 /**
  * Live progress of one batch, at most ~10 a second.
  */
@@ -1012,6 +1039,30 @@ export type Stage =
  */
 "no_mx"
 export type Totals = { messages_in_source: number; copied: number; already_present: number; previously_copied: number; skipped: number; failed: number; bytes_copied: number }
+/**
+ * What the owner chose to trust.
+ */
+export type TrustChoice = 
+/**
+ * This certificate (its SHA-256), for this server name only.
+ */
+{ kind: "certificate"; host: string; sha256: string } | 
+/**
+ * Every server certificate issued by the authorities in this PEM file.
+ */
+{ kind: "ca_file"; path: string }
+/**
+ * A server's own certificate the owner checked and trusted for that server.
+ */
+export type TrustedCertificate = { 
+/**
+ * The server name as typed in the server's address.
+ */
+host: string; 
+/**
+ * SHA-256 of the certificate, as its fingerprint is shown.
+ */
+sha256: string }
 export type UserProgress = { email_address: string; status: UserStatus; detail: string | null; resume_at: number | null; 
 /**
  * Messages this pass has to copy (grows as folders are scanned).

@@ -178,6 +178,11 @@ export function withoutFlags(text: string): string {
     .trim();
 }
 
+const MISMATCH_TITLES = {
+  port_expects_tls: 'This port expects SSL/TLS from the start, not STARTTLS.',
+  port_expects_starttls: 'This port starts unencrypted and expects STARTTLS, not SSL/TLS.',
+} as const;
+
 /**
  * The owner's words for a problem. Sentences the engine wrote for people (a refused CSV
  * value, a name already taken) stay as they are for input errors; everything else is worded
@@ -190,6 +195,8 @@ export function wordProblem(problem: AppError): Worded {
     const inner = wordProblem({ ...problem, message: problem.message.slice(side[0].length) });
     return { ...inner, title: `The new mailbox: ${inner.title[0].toLowerCase()}${inner.title.slice(1)}` };
   }
+  const mismatch = problem.facts?.security_mismatch;
+  if (mismatch) return { title: MISMATCH_TITLES[mismatch], fix: problem.hint, details: withoutFlags(sentence(problem.message)) };
   const text = `${problem.message}`;
   const facts = factsOf(text);
   const plainInput =
