@@ -94,7 +94,7 @@ fn text_suffix(text: &str) -> String {
 fn mismatch_text(host: &str, port: u16, expected: SecurityMismatch) -> String {
     match expected {
         SecurityMismatch::PortExpectsTls => format!(
-            "{host} port {port} expects SSL/TLS from the first byte, but STARTTLS was chosen"
+            "{host} port {port} expects SSL/TLS from the first byte, but the connection was opened unencrypted (STARTTLS or none)"
         ),
         SecurityMismatch::PortExpectsStarttls => format!(
             "{host} port {port} starts unencrypted (STARTTLS or none), but SSL/TLS was chosen"
@@ -539,6 +539,30 @@ mod tests {
             Some(std::time::Duration::from_millis(1500))
         );
         assert_eq!(refused("no").suggested_backoff(), None);
+    }
+
+    #[test]
+    fn the_wrong_encryption_for_a_port_is_an_input_error_with_its_facts() {
+        let e = ImapError::SecurityMismatch {
+            host: "mail.example.com".into(),
+            port: 993,
+            expected: SecurityMismatch::PortExpectsTls,
+        };
+        assert_eq!(e.kind(), ErrorKind::Input);
+        assert!(
+            !e.kind().is_transient(),
+            "retrying the same setting cannot help"
+        );
+        let facts = e.facts();
+        assert_eq!(
+            facts.security_mismatch,
+            Some(SecurityMismatch::PortExpectsTls)
+        );
+        assert_eq!(facts.host.as_deref(), Some("mail.example.com"));
+        assert_eq!(facts.port, Some(993));
+        assert!(e.hint().contains("SSL/TLS") && !e.hint().contains("--"));
+        // Other errors carry no such facts.
+        assert_eq!(refused("[CANNOT] nope").facts(), Facts::default());
     }
 
     #[test]
