@@ -36,6 +36,8 @@ const COMMANDS: &[&str] = &[
     "store_client_secret",
     "microsoft_setup_script",
     "check_microsoft_setup",
+    "trust_for_batch",
+    "trust_in_options",
     "user_report",
     "export_report",
     "keep_running_in_background",

@@ -15,6 +15,9 @@ use thiserror::Error;
 
 use crate::error::{Classify, ErrorKind};
 
+mod certificate;
+pub use certificate::{certificate_facts, short_certificate_reason};
+
 /// What the user told us to trust beyond the platform's certificate store.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustOptions {
@@ -22,6 +25,9 @@ pub struct TrustOptions {
     pub ca_file: Option<PathBuf>,
     /// `--pin-cert`: the SHA-256 of one server certificate that is trusted as is.
     pub pinned_sha256: Option<[u8; 32]>,
+    /// Certificates trusted as they are, each for one server name only (trusted from the
+    /// window after the owner checked it).
+    pub host_pins: Vec<(String, [u8; 32])>,
 }
 
 #[derive(Debug, Error)]
@@ -51,9 +57,9 @@ impl Classify for TrustError {
                 "Copy the fingerprint exactly as Mailferry printed it for the certificate.".into()
             }
             TrustError::NoRoots => {
-                "Install the system's CA certificates (ca-certificates) or choose a CA file.".into()
+                "Install the system's CA certificates (ca-certificates), or use the CA file of the server's certificate authority.".into()
             }
-            _ => "Choose a readable PEM file holding the CA certificate.".into(),
+            _ => "Use a readable CA file in PEM form (a text file with BEGIN CERTIFICATE in it), as the server's administrator gives it.".into(),
         }
     }
 }
@@ -114,13 +120,18 @@ impl Trust {
                     .map_err(|_| TrustError::NoRoots)?,
             )
         };
-        if webpki.is_none() && options.pinned_sha256.is_none() {
+        if webpki.is_none() && options.pinned_sha256.is_none() && options.host_pins.is_empty() {
             return Err(TrustError::NoRoots);
         }
         let seen = Arc::new(SeenCertificates::default());
         let verifier = Arc::new(Verifier {
             webpki,
             pinned: options.pinned_sha256,
+            host_pins: options
+                .host_pins
+                .iter()
+                .map(|(host, digest)| (host.to_ascii_lowercase(), *digest))
+                .collect(),
             provider: provider.clone(),
             seen: seen.clone(),
         });
@@ -142,6 +153,12 @@ impl Trust {
 
     /// The fingerprint of the certificate a host last presented, for error messages.
     pub fn presented_fingerprint(&self, host: &str) -> Option<String> {
+        self.presented_certificate(host)
+            .map(|der| format_fingerprint(&certificate_sha256(&der)))
+    }
+
+    /// The certificate (DER) a host last presented, to describe it when it is refused.
+    pub fn presented_certificate(&self, host: &str) -> Option<Vec<u8>> {
         self.seen
             .by_host
             .lock()
@@ -150,7 +167,8 @@ impl Trust {
     }
 }
 
-fn read_pem_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TrustError> {
+/// The certificates of a PEM file; an unreadable file, or one holding none, is an error.
+pub fn read_pem_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TrustError> {
     let unreadable = |source| TrustError::CaFileUnreadable {
         path: path.to_owned(),
         source,
@@ -218,7 +236,7 @@ pub fn describe_certificate_error(error: &rustls::CertificateError) -> String {
         E::InvalidOcspResponse => {
             "the server sent an invalid statement about whether it has been withdrawn".into()
         }
-        E::ApplicationVerificationFailure => "it is not the certificate that was chosen to be trusted".into(),
+        E::ApplicationVerificationFailure => "it is not the certificate that was trusted for this server".into(),
         E::Other(other) => match other.0.downcast_ref::<webpki::Error>() {
             Some(webpki) => describe_webpki_error(webpki),
             None => "it could not be verified".into(),
@@ -262,9 +280,17 @@ fn day(time: UnixTime) -> String {
         .unwrap_or_else(|| "a date out of range".into())
 }
 
+/// A certificate trusted for one server is trusted for that server name only: a pinned
+/// certificate whose key leaked must not vouch for another server of the batch.
+fn pinned_for_host(pins: &[(String, [u8; 32])], host: &str, digest: &[u8; 32]) -> bool {
+    pins.iter()
+        .any(|(pinned_host, pinned)| pinned == digest && pinned_host.eq_ignore_ascii_case(host))
+}
+
 #[derive(Default, Debug)]
 struct SeenCertificates {
-    by_host: Mutex<HashMap<String, String>>,
+    /// The last end-entity certificate (DER) each host presented; rustls bounds its size.
+    by_host: Mutex<HashMap<String, Vec<u8>>>,
 }
 
 /// The platform's verification, plus an exact-match pin, remembering what each host presented
@@ -273,6 +299,8 @@ struct SeenCertificates {
 struct Verifier {
     webpki: Option<Arc<WebPkiServerVerifier>>,
     pinned: Option<[u8; 32]>,
+    /// (lower-case server name, certificate SHA-256).
+    host_pins: Vec<(String, [u8; 32])>,
     provider: Arc<CryptoProvider>,
     seen: Arc<SeenCertificates>,
 }
@@ -287,13 +315,11 @@ impl ServerCertVerifier for Verifier {
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let digest = certificate_sha256(end_entity.as_ref());
+        let name = server_name.to_str();
         if let Ok(mut map) = self.seen.by_host.lock() {
-            map.insert(
-                server_name.to_str().into_owned(),
-                format_fingerprint(&digest),
-            );
+            map.insert(name.clone().into_owned(), end_entity.as_ref().to_vec());
         }
-        if self.pinned == Some(digest) {
+        if self.pinned == Some(digest) || pinned_for_host(&self.host_pins, &name, &digest) {
             return Ok(ServerCertVerified::assertion());
         }
         match &self.webpki {
@@ -362,10 +388,19 @@ mod tests {
     }
 
     #[test]
+    fn a_certificate_trusted_for_one_server_vouches_for_that_server_only() {
+        let pins = vec![("mail.example.com".to_string(), [7u8; 32])];
+        assert!(pinned_for_host(&pins, "mail.example.com", &[7u8; 32]));
+        assert!(pinned_for_host(&pins, "MAIL.example.COM", &[7u8; 32]));
+        assert!(!pinned_for_host(&pins, "other.example.com", &[7u8; 32]));
+        assert!(!pinned_for_host(&pins, "mail.example.com", &[8u8; 32]));
+    }
+
+    #[test]
     fn missing_ca_file_is_an_input_error() {
         let err = Trust::new(&TrustOptions {
             ca_file: Some("/nonexistent/ca.pem".into()),
-            pinned_sha256: None,
+            ..TrustOptions::default()
         })
         .unwrap_err();
         assert!(matches!(err, TrustError::CaFileUnreadable { .. }));

@@ -698,3 +698,101 @@ fn test_connection_errors_carry_the_side_and_what_failed() {
         "{refused:#}"
     );
 }
+
+#[test]
+fn a_certificate_is_trusted_for_a_server_of_the_batch_only_and_checked_first() {
+    let app = app();
+    invoke(
+        &app,
+        "store_admin_password",
+        json!({"batch": "b1", "password": "Admin-1"}),
+    )
+    .expect("admin password");
+    invoke(
+        &app,
+        "store_password",
+        json!({"batch": "b1", "email": "ann@contoso.com", "password": "Pw-1"}),
+    )
+    .expect("store_password");
+    invoke(
+        &app,
+        "create_batch",
+        json!({"spec": {
+            "name": "b1",
+            "source": {"preset": null, "url": "imaps://mail.example.com:993"},
+            "destination": {"preset": null, "url": "imaps://mail.contoso.com:993"},
+            "options": {"destination_admin": "admin@contoso.com"},
+            "users": [{"email_address": "ann@contoso.com", "user_name": "ann", "user_root": null}]
+        }}),
+    )
+    .expect("create_batch");
+    let pin = "AB:".repeat(31) + "AB";
+    let trust = |choice: Value| {
+        invoke(
+            &app,
+            "trust_for_batch",
+            json!({"name": "b1", "choice": choice}),
+        )
+    };
+
+    // Refused before anything is stored: not a fingerprint, a stranger's server, no CA file.
+    let refusals = [
+        json!({"kind": "certificate", "host": "mail.example.com", "sha256": "abcd"}),
+        json!({"kind": "certificate", "host": "evil.example.net", "sha256": pin}),
+        json!({"kind": "ca_file", "path": "/nonexistent/ca.pem"}),
+    ];
+    for choice in refusals {
+        let error = trust(choice.clone()).expect_err("refused");
+        assert_eq!(error["kind"], "input", "{choice} → {error}");
+        let hint = error["hint"].as_str().unwrap_or_default();
+        assert!(
+            !hint.contains(" --"),
+            "the window's hint names an option: {hint}"
+        );
+    }
+    let stored = |app: &App| {
+        app.app
+            .state::<AppState>()
+            .store
+            .batch("b1")
+            .expect("the batch")
+            .options
+    };
+    assert!(stored(&app).trusted_certificates.is_empty());
+    assert_eq!(stored(&app).ca_file, None);
+
+    assert_eq!(
+        trust(json!({"kind": "certificate", "host": "mail.example.com", "sha256": pin})),
+        Ok(Value::Null)
+    );
+    let options = stored(&app);
+    assert_eq!(options.trusted_certificates.len(), 1);
+    assert_eq!(options.trusted_certificates[0].host, "mail.example.com");
+    assert_eq!(options.trusted_certificates[0].sha256, "ab".repeat(32));
+    // What else the batch was created with is kept.
+    assert_eq!(
+        options.destination_admin.as_deref(),
+        Some("admin@contoso.com")
+    );
+    assert!(options.trust().is_ok());
+
+    // Before a batch exists, the wizard's options get the same checked addition.
+    let added = invoke(
+        &app,
+        "trust_in_options",
+        json!({"options": {"timeout_secs": 30}, "choice": {"kind": "certificate", "host": "imap.example.org", "sha256": pin}}),
+    )
+    .expect("trust_in_options");
+    assert_eq!(
+        added["trusted_certificates"],
+        json!([{"host": "imap.example.org", "sha256": "ab".repeat(32)}])
+    );
+    assert_eq!(added["timeout_secs"], 30);
+    let refused = invoke(
+        &app,
+        "trust_in_options",
+        json!({"options": {}, "choice": {"kind": "certificate", "host": "imap.example.org", "sha256": "zz"}}),
+    )
+    .expect_err("not a fingerprint");
+    assert_eq!(refused["kind"], "input");
+}

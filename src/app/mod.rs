@@ -7,3 +7,4 @@ pub mod data_folder;
 pub mod mailbox_sides;
 pub mod new_batch;
 pub mod run_control;
+pub mod trust;

@@ -16,7 +16,7 @@ mod supervisor;
 pub use copied_back::{copied_back_to, CopiedBack};
 pub use model::{
     sign_in_source, BatchOptions, BatchStatus, BatchSummary, BatchUser, NewBatch, ServerSpec,
-    UserStatus,
+    TrustedCertificate, UserStatus,
 };
 pub use progress::{BatchUpdate, ProgressHub, UserProgress};
 pub use runner::{run, RunMode, StopToken};

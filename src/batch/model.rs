@@ -54,6 +54,19 @@ pub struct BatchOptions {
     /// Rename read-receipt requests on messages already read (see `receipts`).
     #[serde(default)]
     pub disarm_read_receipts: bool,
+    /// Server certificates trusted as they are, each for its own server only.
+    #[serde(default)]
+    pub trusted_certificates: Vec<TrustedCertificate>,
+}
+
+/// A server's own certificate the owner checked and trusted for that server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TrustedCertificate {
+    /// The server name as typed in the server's address.
+    pub host: String,
+    /// SHA-256 of the certificate, as its fingerprint is shown.
+    pub sha256: String,
 }
 
 impl BatchOptions {
@@ -63,9 +76,15 @@ impl BatchOptions {
             Some(pin) => Some(crate::tls::parse_pin(pin)?),
             None => None,
         };
+        let host_pins = self
+            .trusted_certificates
+            .iter()
+            .map(|t| Ok((t.host.clone(), crate::tls::parse_pin(&t.sha256)?)))
+            .collect::<Result<Vec<_>, crate::tls::TrustError>>()?;
         crate::tls::Trust::new(&crate::tls::TrustOptions {
             ca_file: self.ca_file.clone().map(Into::into),
             pinned_sha256,
+            host_pins,
         })
     }
 
@@ -106,6 +125,7 @@ impl Default for BatchOptions {
             timeout_secs: 60,
             retry_wait_secs: 30,
             disarm_read_receipts: false,
+            trusted_certificates: Vec::new(),
         }
     }
 }

@@ -59,8 +59,8 @@ pub async fn run(
     hub: &ProgressHub,
     stop: &StopToken,
 ) -> Result<(), BatchError> {
-    let batch = Arc::new(store.batch(name)?);
-    let trust = batch
+    let mut batch = Arc::new(store.batch(name)?);
+    let mut trust = batch
         .options
         .trust()
         .map_err(|e| BatchError::Input(e.to_string()))?;
@@ -115,6 +115,7 @@ pub async fn run(
             .max(1)
             .saturating_sub(incremental_running);
         let t = now();
+        let mut trust_checked = false;
         for user in &users {
             if running_users.contains_key(&user.email_address) || !due(user, mode, t, &passes_done)
             {
@@ -140,6 +141,10 @@ pub async fn run(
                 // Stopped or completed by the owner since the list was read.
                 *slots += 1;
                 continue;
+            }
+            if !trust_checked {
+                trust_checked = true;
+                refresh_trust(store, name, &mut batch, &mut trust);
             }
             let pass = Pass {
                 store: store.clone(),
@@ -190,6 +195,34 @@ pub async fn run(
     }
     hub.flush(true);
     Ok(())
+}
+
+/// Picks up a certificate or CA file trusted since the batch started (the window stores it
+/// with the batch, then retries the mailbox that was refused), so a runner that keeps going
+/// does not retry with the trust it started with.
+fn refresh_trust(
+    store: &BatchStore,
+    name: &str,
+    batch: &mut Arc<StoredBatch>,
+    trust: &mut crate::tls::Trust,
+) {
+    let Ok(fresh) = store.batch(name) else { return };
+    let (old, new) = (&batch.options, &fresh.options);
+    if old.ca_file == new.ca_file
+        && old.pin_cert == new.pin_cert
+        && old.trusted_certificates == new.trusted_certificates
+    {
+        return;
+    }
+    match new.trust() {
+        Ok(renewed) => {
+            *trust = renewed;
+            *batch = Arc::new(fresh);
+        }
+        // The stored trust was checked when it was stored; a CA file deleted since then
+        // leaves the trust the runner has, and the mailbox's error says what is refused.
+        Err(e) => tracing::warn!("batch {name}: the trust stored with it cannot be used: {e}"),
+    }
 }
 
 /// Whether a user should get a pass now.

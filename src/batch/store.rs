@@ -197,6 +197,21 @@ impl BatchStore {
         })
     }
 
+    /// Replaces a batch's options (the next pass of each mailbox uses them).
+    pub fn set_options(&self, name: &str, options: &BatchOptions) -> Result<(), BatchError> {
+        let text = serde_json::to_string(options).map_err(|e| BatchError::Input(e.to_string()))?;
+        let changed = self.state.with(|db| {
+            db.execute(
+                "UPDATE batches SET options = ?1 WHERE name = ?2",
+                params![text, name],
+            )
+        })?;
+        if changed == 0 {
+            return Err(BatchError::NotFound(name.into()));
+        }
+        Ok(())
+    }
+
     pub fn names(&self) -> Result<Vec<String>, BatchError> {
         Ok(self.state.with(|db| {
             let mut stmt = db.prepare("SELECT name FROM batches ORDER BY created_at, name")?;

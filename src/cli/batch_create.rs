@@ -57,6 +57,9 @@ pub fn create(args: BatchCreateArgs) -> Result<ExitCode, Problem> {
         timeout_secs: args.timeout.max(1),
         retry_wait_secs: args.retry_wait.max(1),
         disarm_read_receipts: args.disarm_read_receipts,
+        // Trusted one server at a time from the window; the command line trusts with
+        // --ca-file and --pin-cert.
+        trusted_certificates: Vec::new(),
     };
     let (mailboxes, mut given) = csv_import::into_batch(users);
     if let Some(var) = &args.dest_password_env {

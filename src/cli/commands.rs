@@ -62,12 +62,20 @@ fn fail_in(problem: &Problem, json: bool, status: u8, command: Command) -> ExitC
         let body = serde_json::json!({ "status": "failed", "errors": [problem] });
         println!("{body}");
     }
+    tell(problem);
+    ExitCode::from(status)
+}
+
+/// A problem on stderr: what went wrong, what to do, and what to type when that is an option.
+fn tell(problem: &Problem) {
     eprintln!(
         "mailferry: {}\n  What to do: {}",
         show(&problem.message),
         show(&problem.hint)
     );
-    ExitCode::from(status)
+    if let Some(advice) = super::advice::command_line_advice(problem) {
+        eprintln!("  {}", show(&advice));
+    }
 }
 
 fn input_problem(message: String, hint: &str) -> Problem {
@@ -225,6 +233,7 @@ fn build(args: &MigrateArgs, events: Events) -> Result<Migration, Problem> {
     let trust = Trust::new(&TrustOptions {
         ca_file: args.ca_file.clone(),
         pinned_sha256,
+        host_pins: Vec::new(),
     })
     .map_err(|e| e.problem())?;
     if args.connections == 0 {
@@ -312,11 +321,7 @@ async fn migrate(args: MigrateArgs) -> ExitCode {
         // Whatever the output format, the reason for a failure also goes where scripts and
         // people look for it.
         for problem in &report.errors {
-            eprintln!(
-                "mailferry: {}\n  What to do: {}",
-                show(&problem.message),
-                show(&problem.hint)
-            );
+            tell(problem);
         }
         if report.errors.is_empty() {
             eprintln!(

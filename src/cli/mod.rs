@@ -2,6 +2,7 @@
 //! Exit status: 0 when everything is synced (or matches), 1 when anything failed,
 //! 2 when the input cannot be used.
 
+mod advice;
 mod args;
 mod batch;
 mod batch_create;

@@ -18,7 +18,9 @@ use tokio_rustls::client::TlsStream;
 use super::command::{Budget, Command, Part};
 use super::error::ImapError;
 use super::framing::{Framer, Limits};
+use super::security_probe;
 use crate::endpoint::{Endpoint, Security};
+use crate::error::SecurityMismatch;
 use crate::tls::Trust;
 
 /// How long we wait before calling a server unresponsive.
@@ -174,7 +176,21 @@ impl Connection {
         let host = endpoint.host.clone();
         let tcp = connect_tcp(&host, endpoint.port, timeouts.connect).await?;
         let stream = match endpoint.security {
-            Security::Tls => Stream::Tls(Box::new(handshake(tcp, &host, trust, timeouts).await?)),
+            Security::Tls => match handshake(tcp, &host, trust, timeouts).await {
+                Ok(tls) => Stream::Tls(Box::new(tls)),
+                Err(failed) => {
+                    if !failed.answered_in_tls
+                        && security_probe::port_greets_in_plain_text(&host, endpoint.port).await
+                    {
+                        return Err(ImapError::SecurityMismatch {
+                            host,
+                            port: endpoint.port,
+                            expected: SecurityMismatch::PortExpectsStarttls,
+                        });
+                    }
+                    return Err(failed.error);
+                }
+            },
             Security::StartTls | Security::None => Stream::Plain(tcp),
         };
         let mut conn = Connection {
@@ -196,6 +212,9 @@ impl Connection {
             completed: HashMap::new(),
             bye: None,
         };
+        if endpoint.security != Security::Tls {
+            conn.await_plain_greeting(endpoint.port, trust).await?;
+        }
         conn.read_greeting().await?;
         if endpoint.security == Security::StartTls {
             conn.start_tls(trust).await?;
@@ -256,6 +275,27 @@ impl Connection {
         Ok(())
     }
 
+    /// Waits a few seconds for a plain-text server's first bytes; a port that stays silent
+    /// that long is checked for TLS on a fresh connection, so that STARTTLS chosen for a TLS
+    /// port is told as such in seconds instead of as a timeout.
+    async fn await_plain_greeting(&mut self, port: u16, trust: &Trust) -> Result<(), ImapError> {
+        let patience = security_probe::GREETING_PATIENCE.min(self.timeouts.connect);
+        let first = tokio::time::timeout(patience, self.stream.fill_buf()).await;
+        match first {
+            // Bytes (or an end) arrived: the greeting is read as usual.
+            Ok(_) => Ok(()),
+            Err(_) if security_probe::port_speaks_tls(&self.host, port, trust).await => {
+                Err(ImapError::SecurityMismatch {
+                    host: self.host.clone(),
+                    port,
+                    expected: SecurityMismatch::PortExpectsTls,
+                })
+            }
+            // Only slow: the greeting may still come within the usual time.
+            Err(_) => Ok(()),
+        }
+    }
+
     async fn read_greeting(&mut self) -> Result<(), ImapError> {
         let deadline = Instant::now() + self.timeouts.connect.max(self.timeouts.idle);
         let frame = self
@@ -314,7 +354,9 @@ impl Connection {
                 snippet: "STARTTLS on a connection that is already encrypted".into(),
             });
         };
-        let tls = handshake(tcp, &self.host, trust, self.timeouts).await?;
+        let tls = handshake(tcp, &self.host, trust, self.timeouts)
+            .await
+            .map_err(|failed| failed.error)?;
         self.stream = BufStream::new(Stream::Tls(Box::new(tls)));
         self.framer = Framer::default();
         self.pending.clear();
@@ -848,7 +890,11 @@ fn snippet(frame: &[u8]) -> String {
     text.trim_end().to_string()
 }
 
-async fn connect_tcp(host: &str, port: u16, limit: Duration) -> Result<TcpStream, ImapError> {
+pub(super) async fn connect_tcp(
+    host: &str,
+    port: u16,
+    limit: Duration,
+) -> Result<TcpStream, ImapError> {
     let addrs = match tokio::time::timeout(limit, tokio::net::lookup_host((host, port))).await {
         Ok(Ok(addrs)) => addrs.collect::<Vec<_>>(),
         Ok(Err(e)) => {
@@ -895,17 +941,31 @@ async fn connect_tcp(host: &str, port: u16, limit: Duration) -> Result<TcpStream
     }))
 }
 
+/// A failed TLS handshake, and whether the server answered in TLS at all (if not, the port
+/// may speak plain IMAP).
+struct HandshakeFailure {
+    error: ImapError,
+    answered_in_tls: bool,
+}
+
 async fn handshake(
     tcp: TcpStream,
     host: &str,
     trust: &Trust,
     timeouts: Timeouts,
-) -> Result<TlsStream<TcpStream>, ImapError> {
+) -> Result<TlsStream<TcpStream>, HandshakeFailure> {
+    let failed = |error, answered_in_tls| HandshakeFailure {
+        error,
+        answered_in_tls,
+    };
     let name = rustls::pki_types::ServerName::try_from(host.to_string()).map_err(|_| {
-        ImapError::UnknownHost {
-            host: host.into(),
-            detail: "not a valid host name".into(),
-        }
+        failed(
+            ImapError::UnknownHost {
+                host: host.into(),
+                detail: "not a valid host name".into(),
+            },
+            false,
+        )
     })?;
     let result = tokio::time::timeout(timeouts.connect, trust.connector().connect(name, tcp)).await;
     match result {
@@ -915,23 +975,51 @@ async fn handshake(
                 .get_ref()
                 .and_then(|inner| inner.downcast_ref::<rustls::Error>());
             match tls_error {
-                Some(rustls::Error::InvalidCertificate(reason)) => Err(ImapError::Certificate {
-                    host: host.into(),
-                    reason: crate::tls::describe_certificate_error(reason),
-                    fingerprint: trust.presented_fingerprint(host),
-                }),
-                Some(other) => Err(ImapError::Certificate {
-                    host: host.into(),
-                    reason: format!("the secure connection could not be set up ({other}); is this the right port for SSL/TLS?"),
-                    fingerprint: None,
-                }),
-                None => Err(ImapError::Io { host: host.into(), source: e }),
+                Some(rustls::Error::InvalidCertificate(reason)) => {
+                    Err(failed(certificate_refused(host, trust, reason), true))
+                }
+                Some(other) => Err(failed(
+                    ImapError::Certificate {
+                        host: host.into(),
+                        reason: format!("the secure connection could not be set up ({other}); is this the right port for SSL/TLS?"),
+                        fingerprint: None,
+                        certificate: None,
+                    },
+                    security_probe::answered_in_tls(other),
+                )),
+                None => Err(failed(
+                    ImapError::Io {
+                        host: host.into(),
+                        source: e,
+                    },
+                    false,
+                )),
             }
         }
-        Err(_) => Err(ImapError::Timeout {
-            host: host.into(),
-            seconds: timeouts.connect.as_secs(),
-            during: "setting up TLS",
+        Err(_) => Err(failed(
+            ImapError::Timeout {
+                host: host.into(),
+                seconds: timeouts.connect.as_secs(),
+                during: "setting up TLS",
+            },
+            // A plain-text port would have greeted at once, which fails the handshake early.
+            true,
+        )),
+    }
+}
+
+/// The refusal of the certificate `host` presented, with what it says about itself.
+fn certificate_refused(host: &str, trust: &Trust, reason: &rustls::CertificateError) -> ImapError {
+    let presented = trust.presented_certificate(host);
+    ImapError::Certificate {
+        host: host.into(),
+        reason: crate::tls::describe_certificate_error(reason),
+        fingerprint: trust.presented_fingerprint(host),
+        certificate: presented.map(|der| {
+            Box::new(crate::tls::certificate_facts(
+                &der,
+                crate::tls::short_certificate_reason(reason),
+            ))
         }),
     }
 }

@@ -2,7 +2,9 @@
 
 use thiserror::Error;
 
-use crate::error::{AuthMethod, Classify, ErrorKind, Facts, NetworkFailure};
+use crate::error::{
+    AuthMethod, CertificateFacts, Classify, ErrorKind, Facts, NetworkFailure, SecurityMismatch,
+};
 
 #[derive(Debug, Error)]
 pub enum ImapError {
@@ -32,6 +34,15 @@ pub enum ImapError {
         host: String,
         reason: String,
         fingerprint: Option<String>,
+        /// What the refused certificate says about itself, when the server sent one.
+        certificate: Option<Box<CertificateFacts>>,
+    },
+    /// The port speaks another kind of encryption than the one chosen.
+    #[error("{}", mismatch_text(.host, *.port, *.expected))]
+    SecurityMismatch {
+        host: String,
+        port: u16,
+        expected: SecurityMismatch,
     },
     #[error("{host} does not offer STARTTLS, so the connection cannot be encrypted")]
     StartTlsNotOffered { host: String },
@@ -79,6 +90,17 @@ fn text_suffix(text: &str) -> String {
         String::new()
     } else {
         format!(": {text}")
+    }
+}
+
+fn mismatch_text(host: &str, port: u16, expected: SecurityMismatch) -> String {
+    match expected {
+        SecurityMismatch::PortExpectsTls => format!(
+            "{host} port {port} expects SSL/TLS from the first byte, but the connection was opened unencrypted (STARTTLS or none)"
+        ),
+        SecurityMismatch::PortExpectsStarttls => format!(
+            "{host} port {port} starts unencrypted (STARTTLS or none), but SSL/TLS was chosen"
+        ),
     }
 }
 
@@ -178,6 +200,7 @@ impl ImapError {
             | ImapError::Io { host, .. }
             | ImapError::Closed { host, .. }
             | ImapError::Certificate { host, .. }
+            | ImapError::SecurityMismatch { host, .. }
             | ImapError::StartTlsNotOffered { host }
             | ImapError::InsecureAuthRefused { host }
             | ImapError::AuthFailed { host, .. }
@@ -287,6 +310,8 @@ impl Classify for ImapError {
                 ErrorKind::Certificate
             }
             ImapError::InsecureAuthRefused { .. } => ErrorKind::Input,
+            // The server works; the security setting chosen for it does not fit the port.
+            ImapError::SecurityMismatch { .. } => ErrorKind::Input,
             ImapError::AuthFailed { .. } | ImapError::NoAuthMechanism { .. } => {
                 ErrorKind::Authentication
             }
@@ -335,10 +360,13 @@ impl Classify for ImapError {
             host: Some(self.host().to_string()),
             port: match self {
                 ImapError::Connect { port, .. } => Some(*port),
-                _ => None,
+                _ => self.mismatched_port(),
             },
             network,
             retry_after_secs,
+            // What a trust or a new security setting is stored for.
+            certificate: self.certificate_facts(),
+            security_mismatch: self.security_mismatch(),
             ..Facts::default()
         }
     }
@@ -362,7 +390,13 @@ impl Classify for ImapError {
                 "The server is broken, or something on the network tampers with the connection. Use an encrypted connection (SSL/TLS), and if it repeats, tell the server's administrator.".into()
             }
             ImapError::Certificate { .. } => {
-                "If the server uses its own certificate, get its CA certificate from the administrator or, after checking the fingerprint with them, trust this certificate.".into()
+                "If the server uses its own certificate, get its CA file from the server's administrator, or check the fingerprint with them and trust this certificate for this server.".into()
+            }
+            ImapError::SecurityMismatch { expected: SecurityMismatch::PortExpectsTls, .. } => {
+                "Choose SSL/TLS as the security for this port, or use the server's STARTTLS port (usually 143).".into()
+            }
+            ImapError::SecurityMismatch { expected: SecurityMismatch::PortExpectsStarttls, .. } => {
+                "Choose STARTTLS as the security for this port, or use the server's SSL/TLS port (usually 993).".into()
             }
             ImapError::StartTlsNotOffered { .. } => {
                 "Choose SSL/TLS (usually port 993) if the server offers it. Only if you trust the network completely, choose no encryption.".into()
@@ -382,6 +416,31 @@ impl Classify for ImapError {
                 ErrorKind::Protocol => "This looks like a server fault. Run again; if it repeats, send the report to support.".into(),
                 _ => "Check the server's message in the report; run again once it is fixed. Nothing already copied will be copied twice.".into(),
             },
+        }
+    }
+}
+
+impl ImapError {
+    /// The refused certificate, for the facts.
+    fn certificate_facts(&self) -> Option<CertificateFacts> {
+        match self {
+            ImapError::Certificate { certificate, .. } => certificate.as_deref().cloned(),
+            _ => None,
+        }
+    }
+
+    fn mismatched_port(&self) -> Option<u16> {
+        match self {
+            ImapError::SecurityMismatch { port, .. } => Some(*port),
+            _ => None,
+        }
+    }
+
+    /// The encryption the port expects, for the facts.
+    fn security_mismatch(&self) -> Option<SecurityMismatch> {
+        match self {
+            ImapError::SecurityMismatch { expected, .. } => Some(*expected),
+            _ => None,
         }
     }
 }
@@ -584,6 +643,32 @@ mod tests {
         ] {
             assert!(!sign_in_hint(method, "h").contains("--"));
         }
+    }
+
+    #[test]
+    fn the_wrong_encryption_for_a_port_is_an_input_error_with_its_facts() {
+        let e = ImapError::SecurityMismatch {
+            host: "mail.example.com".into(),
+            port: 993,
+            expected: SecurityMismatch::PortExpectsTls,
+        };
+        assert_eq!(e.kind(), ErrorKind::Input);
+        assert!(
+            !e.kind().is_transient(),
+            "retrying the same setting cannot help"
+        );
+        let facts = e.facts();
+        assert_eq!(
+            facts.security_mismatch,
+            Some(SecurityMismatch::PortExpectsTls)
+        );
+        assert_eq!(facts.host.as_deref(), Some("mail.example.com"));
+        assert_eq!(facts.port, Some(993));
+        assert!(e.hint().contains("SSL/TLS") && !e.hint().contains("--"));
+        // Other errors carry no such facts.
+        let other = refused("[CANNOT] nope").facts();
+        assert_eq!(other.security_mismatch, None);
+        assert_eq!(other.certificate, None);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod connection;
 mod error;
 pub mod framing;
 mod ops;
+mod security_probe;
 
 pub use command::{uid_set, Budget, Command};
 pub use connection::{Connection, Done, DoneStatus, Reply, Timeouts};

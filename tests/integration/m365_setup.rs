@@ -48,6 +48,7 @@ fn target(dovecot: &Dovecot, mailbox: &str) -> MailboxTarget {
         trust: Trust::new(&TrustOptions {
             ca_file: Some(dovecot.ca_pem_path()),
             pinned_sha256: None,
+            host_pins: Vec::new(),
         })
         .expect("trust the test CA"),
     }

@@ -3,6 +3,7 @@
 
 mod app_certificate;
 mod batch_rules;
+mod batch_trust;
 mod batches;
 mod certificates;
 mod cutover;
@@ -19,5 +20,6 @@ mod m365_setup;
 mod oauth;
 mod one_writer;
 mod resume;
+mod security_mismatch;
 mod server_text;
 mod sign_in_words;

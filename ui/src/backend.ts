@@ -34,6 +34,7 @@ import type {
   SignInAgain,
   SignInRequest,
   SignInSettings,
+  TrustChoice,
 } from './bindings';
 
 export type {
@@ -82,6 +83,9 @@ export type {
   SignInRequest,
   SignInSettings,
   Stage,
+  TrustChoice,
+  CertificateFacts,
+  SecurityMismatch,
   UserProgress,
   UserStatus,
 } from './bindings';
@@ -356,6 +360,28 @@ export async function chooseCertificateFile(what: 'certificate' | 'key'): Promis
   const picked = await call(() => openDialog({ title, multiple: false, directory: false, filters: [filter] }));
   return typeof picked === 'string' ? picked : null;
 }
+
+/** Native open dialog for the CA file of a server's certificate authority; null when cancelled. */
+export async function chooseCaFile(): Promise<string | null> {
+  const picked = await call(() =>
+    openDialog({
+      title: "Choose the certificate authority's file",
+      multiple: false,
+      directory: false,
+      filters: [{ name: 'CA certificate (PEM)', extensions: ['pem', 'crt', 'cer'] }],
+    }),
+  );
+  return typeof picked === 'string' ? picked : null;
+}
+
+/** Stores a trusted certificate or CA file with an existing batch. */
+export const trustForBatch = async (name: string, choice: TrustChoice): Promise<void> => {
+  await unwrap(() => commands.trustForBatch(name, choice));
+};
+
+/** The wizard's options with a trusted certificate or CA file added, checked by the engine. */
+export const trustInOptions = (options: BatchOptions, choice: TrustChoice): Promise<BatchOptions> =>
+  unwrap(() => commands.trustInOptions(options, choice));
 
 /** Links go to the system browser: the app window must never become a browser. */
 export async function openExternal(url: string): Promise<void> {

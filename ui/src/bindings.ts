@@ -344,6 +344,29 @@ async checkMicrosoftSetup(request: SetupCheckRequest) : Promise<Result<SetupRepo
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Stores the trust with an existing batch; Retry on its failed mailbox then uses it.
+ */
+async trustForBatch(name: string, choice: TrustChoice) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("trust_for_batch", { name, choice }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The wizard's options with the trust added (checked as for a batch), before the batch
+ * exists; Test again and the batch created later use them.
+ */
+async trustInOptions(options: BatchOptions, choice: TrustChoice) : Promise<Result<BatchOptions, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("trust_in_options", { options, choice }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async userReport(name: string, email: string) : Promise<Result<MigrationReport | null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("user_report", { name, email }) };
@@ -479,7 +502,61 @@ retry_wait_secs: number;
 /**
  * Rename read-receipt requests on messages already read (see `receipts`).
  */
-disarm_read_receipts?: boolean }
+disarm_read_receipts?: boolean; 
+/**
+ * Server certificates trusted as they are, each for its own server only.
+ */
+trusted_certificates?: TrustedCertificate[] }
+/**
+ * How a batch runs. Defaults follow Microsoft's.
+ */
+export type BatchOptions = { excludes: string[]; max_message_size: number | null; 
+/**
+ * Mailboxes migrated at once (Microsoft's endpoint default: 20).
+ */
+max_concurrent_migrations: number; 
+/**
+ * Mailboxes in an incremental pass at once (Microsoft's default: 10).
+ */
+max_concurrent_incremental: number; 
+/**
+ * Seconds between incremental passes (Microsoft: every 24 hours).
+ */
+incremental_interval_secs: number; 
+/**
+ * Folder connections per mailbox; shrunk to fit the provider's per-account cap.
+ */
+connections_per_mailbox: number; 
+/**
+ * Sign in to every destination mailbox as this admin (SASL PLAIN authorization).
+ */
+destination_admin: string | null; 
+/**
+ * A stored sign-in (`microsoft:admin@contoso.com`, or `microsoft-app:<tenant>` for the
+ * app's own) every destination mailbox is opened with. Only the name is kept here; the
+ * token stays in the keyring. `provider:*` means each mailbox's own sign-in.
+ */
+destination_sign_in: string | null; 
+/**
+ * The same for every source mailbox.
+ */
+source_sign_in: string | null; ca_file: string | null; pin_cert: string | null; allow_insecure_auth: boolean; 
+/**
+ * Seconds to wait for a server before calling it unresponsive.
+ */
+timeout_secs: number; 
+/**
+ * First wait after a network failure or throttling; it doubles on each further wait.
+ */
+retry_wait_secs: number; 
+/**
+ * Rename read-receipt requests on messages already read (see `receipts`).
+ */
+disarm_read_receipts?: boolean; 
+/**
+ * Server certificates the owner checked and trusted, each for its own server only.
+ */
+trusted_certificates: TrustedCertificate[] }
 /**
  * Live progress of one batch, at most ~10 a second.
  */
@@ -1279,6 +1356,30 @@ export type Stage =
  */
 "no_mx"
 export type Totals = { messages_in_source: number; copied: number; already_present: number; previously_copied: number; skipped: number; failed: number; bytes_copied: number }
+/**
+ * What the owner chose to trust.
+ */
+export type TrustChoice = 
+/**
+ * This certificate (its SHA-256), for this server name only.
+ */
+{ kind: "certificate"; host: string; sha256: string } | 
+/**
+ * Every server certificate issued by the authorities in this PEM file.
+ */
+{ kind: "ca_file"; path: string }
+/**
+ * A server's own certificate the owner checked and trusted for that server.
+ */
+export type TrustedCertificate = { 
+/**
+ * The server name as typed in the server's address.
+ */
+host: string; 
+/**
+ * SHA-256 of the certificate, as its fingerprint is shown.
+ */
+sha256: string }
 export type UserProgress = { email_address: string; status: UserStatus; detail: string | null; resume_at: number | null; 
 /**
  * Messages this pass has to copy (grows as folders are scanned).

@@ -311,6 +311,11 @@ export function withoutFlags(text: string): string {
     .trim();
 }
 
+const MISMATCH_TITLES = {
+  port_expects_tls: 'This port expects SSL/TLS from the start, not STARTTLS.',
+  port_expects_starttls: 'This port starts unencrypted and expects STARTTLS, not SSL/TLS.',
+} as const;
+
 /**
  * The owner's words for a problem. Sentences the engine wrote for people (a refused CSV
  * value, a name already taken) stay as they are for input errors; everything else is worded
@@ -322,6 +327,8 @@ export function wordProblem(problem: AppError): Worded {
   if (sidePrefix && !hasFacts(problem.facts)) {
     return wordProblem(onSide({ ...problem, message: problem.message.slice(sidePrefix[0].length) }, 'destination'));
   }
+  const mismatch = problem.facts?.security_mismatch;
+  if (mismatch) return { title: MISMATCH_TITLES[mismatch], fix: problem.hint, details: withoutFlags(sentence(problem.message)) };
   const text = problem.message;
   const known = hasFacts(problem.facts) ? knownFromFacts(problem.facts, text) : knownFromText(text);
   const plainInput = problem.kind === 'input' && !forCommandLine(problem.message) && problem.message.length <= 200;

@@ -65,6 +65,8 @@ pub struct BatchOptions {
     /// Rename read-receipt requests on messages already read (see `receipts`).
     #[serde(default)]
     pub disarm_read_receipts: bool,
+    /// Server certificates the owner checked and trusted, each for its own server only.
+    pub trusted_certificates: Vec<engine::TrustedCertificate>,
 }
 
 impl Default for BatchOptions {
@@ -86,6 +88,7 @@ impl Default for BatchOptions {
             timeout_secs,
             retry_wait_secs,
             disarm_read_receipts,
+            trusted_certificates,
         } = engine::BatchOptions::default();
         BatchOptions {
             excludes,
@@ -103,6 +106,7 @@ impl Default for BatchOptions {
             timeout_secs,
             retry_wait_secs,
             disarm_read_receipts,
+            trusted_certificates,
         }
     }
 }
@@ -125,6 +129,7 @@ impl From<BatchOptions> for engine::BatchOptions {
             timeout_secs: o.timeout_secs,
             retry_wait_secs: o.retry_wait_secs,
             disarm_read_receipts: o.disarm_read_receipts,
+            trusted_certificates: o.trusted_certificates,
         }
     }
 }

@@ -9,6 +9,7 @@ mod microsoft_setup;
 mod passwords;
 mod reports;
 mod sign_in;
+mod trust;
 mod window;
 
 /// Every command: registered with Tauri and described for the generated bindings from this
@@ -50,6 +51,8 @@ pub fn all<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         sign_in::store_client_secret,
         microsoft_setup::microsoft_setup_script,
         microsoft_setup::check_microsoft_setup,
+        trust::trust_for_batch,
+        trust::trust_in_options,
         reports::user_report,
         reports::export_report,
         window::keep_running_in_background,

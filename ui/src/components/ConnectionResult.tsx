@@ -1,10 +1,22 @@
 import { MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+import type { TrustChoice } from '../backend';
 import { formatBytes, formatCount } from '../format';
+import type { Security } from '../servers';
 import type { TestState } from '../wizard/wizardState';
 import { ProblemBar } from './ProblemBar';
+import { CertificatePanel } from './trust/CertificatePanel';
+import { SecuritySwitch } from './trust/SecuritySwitch';
+
+interface Props {
+  test: TestState;
+  /** Where a refused certificate can be trusted: stores the choice and tests again. */
+  onTrust?: (choice: TrustChoice) => Promise<void>;
+  /** Where the server's security is chosen: switches it and tests again. */
+  onSwitchSecurity?: (security: Security) => void;
+}
 
 /** What "Test connection" found: folders, messages and size, or the problem and its fix. */
-export function ConnectionResult({ test }: { test: TestState }) {
+export function ConnectionResult({ test, onTrust, onSwitchSecurity }: Props) {
   if (test.state === 'ok') {
     const s = test.summary;
     return (
@@ -16,7 +28,14 @@ export function ConnectionResult({ test }: { test: TestState }) {
       </MessageBar>
     );
   }
-  if (test.state === 'error') return <ProblemBar problem={test.problem} />;
+  if (test.state === 'error')
+    return (
+      <>
+        <ProblemBar problem={test.problem} />
+        {onTrust ? <CertificatePanel problem={test.problem} onTrust={onTrust} /> : null}
+        {onSwitchSecurity ? <SecuritySwitch problem={test.problem} onSwitch={onSwitchSecurity} /> : null}
+      </>
+    );
   return null;
 }
 

@@ -10,7 +10,7 @@ import {
 } from '@fluentui/react-components';
 import { Delete20Regular } from '@fluentui/react-icons';
 import { memo, type Dispatch } from 'react';
-import type { SignedIn } from '../backend';
+import type { SignedIn, TrustChoice } from '../backend';
 import { isEmail } from '../servers';
 import { credentialReady, type SourceAuth, type UserRow, type WizardAction } from '../wizard/wizardState';
 import { ConnectionResult } from './ConnectionResult';
@@ -41,6 +41,8 @@ interface Props {
   onEmailCommitted: (row: UserRow) => void;
   onStorePassword: (row: UserRow, password: string) => Promise<void>;
   onTest: (row: UserRow) => void;
+  /** Trusts the certificate a test refused (checked by the owner), then tests the row again. */
+  onTrust?: (row: UserRow, choice: TrustChoice) => Promise<void>;
   onRemove: (row: UserRow, index: number) => void;
 }
 
@@ -61,6 +63,7 @@ export const UserRowEditor = memo(function UserRowEditor({
   onEmailCommitted,
   onStorePassword,
   onTest,
+  onTrust,
   onRemove,
 }: Props) {
   const styles = useStyles();
@@ -151,7 +154,7 @@ export const UserRowEditor = memo(function UserRowEditor({
       {row.test.state === 'ok' || row.test.state === 'error' ? (
         <TableRow>
           <TableCell colSpan={columns} className={styles.resultCell}>
-            <ConnectionResult test={row.test} />
+            <ConnectionResult test={row.test} onTrust={onTrust ? (choice) => onTrust(row, choice) : undefined} />
           </TableCell>
         </TableRow>
       ) : null}

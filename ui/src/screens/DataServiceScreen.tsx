@@ -26,8 +26,9 @@ import { Section } from '../components/Section';
 import { ServerFields } from '../components/ServerFields';
 import { Tile } from '../components/Tile';
 import { formatCount } from '../format';
-import { SOURCE_TILES, tileByKey, validateServer } from '../servers';
+import { formSpec, SOURCE_TILES, tileByKey, validateServer } from '../servers';
 import { useWizard } from '../wizard/WizardContext';
+import { useWizardTrust } from '../wizard/useWizardTrust';
 import { WizardFooter } from '../wizard/WizardFooter';
 import { batchNameOf, batchOptions, sourcePreset, sourceSpec, type SourceAuth } from '../wizard/wizardState';
 
@@ -99,12 +100,13 @@ export function DataServiceScreen() {
   const canTest =
     isOther && Object.keys(serverErrors).length === 0 && !insecureUnaccepted && testMailbox !== '' && state.sourceTestPasswordStored;
   /** Signs in to one old mailbox on the typed-in server: a typo shows here, not two pages on. */
-  const test = async () => {
-    const server = sourceSpec(state, presets);
+  const trustInWizard = useWizardTrust();
+  /** Options and server are passed when a fix just changed them (the state updates later). */
+  const test = async (options = batchOptions(state), server = sourceSpec(state, presets)) => {
     if (!server) return;
     dispatch({ type: 'sourceTest', test: { state: 'testing' } });
     try {
-      const summary = await testConnection(batch, 'source', server, testMailbox, testMailbox, batchOptions(state));
+      const summary = await testConnection(batch, 'source', server, testMailbox, testMailbox, options);
       dispatch({ type: 'sourceTest', test: { state: 'ok', summary } });
     } catch (e) {
       dispatch({ type: 'sourceTest', test: { state: 'error', problem: toProblem(e) } });
@@ -211,7 +213,14 @@ export function DataServiceScreen() {
                 </Button>
               </div>
               <div aria-live="polite">
-                <ConnectionResult test={state.sourceTest} />
+                <ConnectionResult
+                  test={state.sourceTest}
+                  onTrust={async (choice) => void (await test(await trustInWizard(choice)))}
+                  onSwitchSecurity={(security) => {
+                    dispatch({ type: 'setOtherServer', patch: { security } });
+                    void test(batchOptions(state), formSpec({ ...state.otherServer, security }));
+                  }}
+                />
               </div>
             </div>
           ) : null}

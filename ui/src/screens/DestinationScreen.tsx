@@ -14,8 +14,9 @@ import { Section } from '../components/Section';
 import { ServerFields } from '../components/ServerFields';
 import { SignInButton } from '../components/SignInButton';
 import { Tile } from '../components/Tile';
-import { isEmail, validateServer } from '../servers';
+import { formSpec, isEmail, validateServer } from '../servers';
 import { useWizard } from '../wizard/WizardContext';
+import { useWizardTrust } from '../wizard/useWizardTrust';
 import { WizardFooter } from '../wizard/WizardFooter';
 import { batchNameOf, batchOptions, destinationSpec } from '../wizard/wizardState';
 
@@ -48,13 +49,14 @@ export function DestinationScreen() {
   const canTest = ready && isEmail(state.destinationTestMailbox);
   const insecureUnaccepted = !m365 && state.destinationServer.security === 'none' && !state.allowInsecure;
 
-  const test = async () => {
-    const server = destinationSpec(state, presets);
+  const trustInWizard = useWizardTrust();
+  /** Options and server are passed when a fix just changed them (the state updates later). */
+  const test = async (options = batchOptions(state), server = destinationSpec(state, presets)) => {
     if (!server) return;
     const mailbox = state.destinationTestMailbox.trim();
     dispatch({ type: 'destinationTest', test: { state: 'testing' } });
     try {
-      const summary = await testConnection(batch, 'destination', server, mailbox, mailbox, batchOptions(state));
+      const summary = await testConnection(batch, 'destination', server, mailbox, mailbox, options);
       dispatch({ type: 'destinationTest', test: { state: 'ok', summary } });
     } catch (e) {
       dispatch({ type: 'destinationTest', test: { state: 'error', problem: toProblem(e) } });
@@ -240,7 +242,18 @@ export function DestinationScreen() {
             </Button>
           </div>
           <div aria-live="polite">
-            <ConnectionResult test={state.destinationTest} />
+            <ConnectionResult
+              test={state.destinationTest}
+              onTrust={async (choice) => void (await test(await trustInWizard(choice)))}
+              onSwitchSecurity={
+                m365
+                  ? undefined
+                  : (security) => {
+                      dispatch({ type: 'setDestinationServer', patch: { security } });
+                      void test(batchOptions(state), formSpec({ ...state.destinationServer, security }));
+                    }
+              }
+            />
           </div>
         </div>
       </Section>

@@ -30,7 +30,9 @@ import {
   testConnection,
   toProblem,
   type AppError,
+  type BatchOptions,
   type CsvProblem,
+  type TrustChoice,
 } from '../backend';
 import { usePresets } from '../app/presets';
 import { CommandBar } from '../components/CommandBar';
@@ -42,6 +44,7 @@ import { formatCount } from '../format';
 import { onSide } from '../problemWords';
 import { isEmail } from '../servers';
 import { useWizard } from '../wizard/WizardContext';
+import { useWizardTrust } from '../wizard/useWizardTrust';
 import { WizardFooter } from '../wizard/WizardFooter';
 import {
   batchNameOf,
@@ -96,7 +99,7 @@ export function SelectUsersScreen() {
   const signsIn = state.sourceAuth !== 'password';
   const passwordLabel = signsIn ? 'Sign-in' : preset?.sign_in === 'app_password' ? 'App password' : 'Password';
   const source = sourceSpec(state, presets);
-  const options = useMemo(() => batchOptions(state), [state.options, state.allowInsecure, state.destinationAdmin, state.destinationKind, state.destinationSignIn, state.sourceAuth]); // eslint-disable-line react-hooks/exhaustive-deps
+  const options = useMemo(() => batchOptions(state), [state.options, state.allowInsecure, state.destinationAdmin, state.destinationKind, state.destinationSignIn, state.sourceAuth, state.trust]); // eslint-disable-line react-hooks/exhaustive-deps
   // The directory is read with a person's sign-in (User.ReadBasic.All), not the app's own.
   const directory =
     state.destinationKind === 'microsoft365' && !state.destinationSignIn?.reference.app ? state.destinationSignIn : null;
@@ -140,14 +143,16 @@ export function SelectUsersScreen() {
    * with the destination's sign-in, so a missing permission shows before the batch starts.
    */
   const runTest = useCallback(
-    async (row: UserRow) => {
+    async (row: UserRow, trusted?: BatchOptions) => {
       if (!source || !destination) return;
       const email = row.emailAddress.trim();
+      // Right after a certificate was trusted, the options that hold it (the state updates later).
+      const used = trusted ?? options;
       dispatch({ type: 'userTest', id: row.id, test: { state: 'testing' } });
       try {
-        const summary = await testConnection(batch, 'source', source, email, row.userName.trim(), options);
+        const summary = await testConnection(batch, 'source', source, email, row.userName.trim(), used);
         try {
-          await testConnection(batch, 'destination', destination, email, email, options);
+          await testConnection(batch, 'destination', destination, email, email, used);
         } catch (e) {
           const problem = toProblem(e);
           dispatch({
@@ -165,6 +170,11 @@ export function SelectUsersScreen() {
     [batch, source?.url, source?.preset, destination?.url, options, dispatch], // eslint-disable-line react-hooks/exhaustive-deps
   );
   const onTest = useCallback((row: UserRow) => void runTest(row), [runTest]);
+  const trustInWizard = useWizardTrust();
+  const onTrust = useCallback(
+    async (row: UserRow, choice: TrustChoice) => runTest(row, await trustInWizard(choice)),
+    [runTest, trustInWizard],
+  );
   const onRemove = useCallback(
     (row: UserRow, index: number) => {
       dispatch({ type: 'removeUser', id: row.id });
@@ -370,6 +380,7 @@ export function SelectUsersScreen() {
                 onEmailCommitted={onEmailCommitted}
                 onStorePassword={onStorePassword}
                 onTest={onTest}
+                onTrust={onTrust}
                 onRemove={onRemove}
               />
             ))}

@@ -99,6 +99,15 @@ const DEFAULTS: Record<string, Handler> = {
   // Nothing completed yet unless a test says otherwise.
   batch_retirement: () => ({ batch: '', mailboxes: [], ready: 0, next_steps: [] }),
   delete_batch: () => null,
+  // Adds the choice as the engine does (its checks are the engine's own tests).
+  trust_in_options: (args) => {
+    const options = args.options as { ca_file: string | null; trusted_certificates: { host: string; sha256: string }[] };
+    const choice = args.choice as { kind: string; host?: string; sha256?: string; path?: string };
+    return choice.kind === 'ca_file'
+      ? { ...options, ca_file: choice.path }
+      : { ...options, trusted_certificates: [...options.trusted_certificates, { host: choice.host, sha256: choice.sha256 }] };
+  },
+  trust_for_batch: () => null,
   user_report: () => null,
   export_report: () => null,
   keep_running_in_background: () => null,

@@ -88,6 +88,7 @@ describe('options and start', () => {
         timeout_secs: 60,
         retry_wait_secs: 30,
         disarm_read_receipts: true,
+        trusted_certificates: [],
       },
       users: [{ email_address: 'anna@contoso.com', user_name: 'anna@gmail.com', user_root: null }],
     });

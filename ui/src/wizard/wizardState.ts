@@ -105,7 +105,11 @@ export interface WizardState {
   users: UserRow[];
   nextUserId: number;
   options: WizardOptions;
+  /** Certificates and a CA file the owner trusted after a test, kept with the batch's options. */
+  trust: WizardTrust;
 }
+
+export type WizardTrust = Pick<BatchOptions, 'ca_file' | 'trusted_certificates'>;
 
 export function defaultBatchName(existing: string[], now = new Date()): string {
   const base = `Migration ${todayIso(now)}`;
@@ -144,6 +148,7 @@ export function initialWizard(existingNames: string[] = [], settings: SignInSett
     users: [],
     nextUserId: 1,
     options: { excludes: [], maxMessageSizeMb: '', maxConcurrent: '20', intervalHours: '24', startNow: true, disarmReadReceipts: false },
+    trust: { ca_file: null, trusted_certificates: [] },
   };
 }
 
@@ -214,7 +219,8 @@ export type WizardAction =
   | { type: 'googleSecretStored'; stored: boolean }
   | { type: 'destinationSignedIn'; signedIn: SignedIn | null }
   | { type: 'userSignedIn'; id: number; signedIn: SignedIn | null }
-  | { type: 'addMailboxes'; emails: string[] };
+  | { type: 'addMailboxes'; emails: string[] }
+  | { type: 'setTrust'; trust: WizardTrust };
 
 function mapUser(state: WizardState, id: number, f: (u: UserRow) => UserRow): WizardState {
   return { ...state, users: state.users.map((u) => (u.id === id ? f(u) : u)) };
@@ -226,6 +232,8 @@ function tileDomain(state: WizardState): string | null {
 
 export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
   switch (action.type) {
+    case 'setTrust':
+      return { ...state, trust: action.trust };
     case 'setBatchName':
       // Passwords are stored under the batch name, so it cannot change once one is stored.
       return nameLocked(state) ? state : { ...state, batchName: action.name };
@@ -485,8 +493,9 @@ export function batchOptions(state: WizardState): BatchOptions {
     destination_sign_in: state.destinationKind === 'microsoft365' ? (state.destinationSignIn?.name ?? null) : null,
     // Each source mailbox signs in as itself: `microsoft:*` is "the row's own sign-in".
     source_sign_in: state.sourceAuth === 'password' ? null : `${state.sourceAuth}:*`,
-    ca_file: null,
+    ca_file: state.trust.ca_file,
     pin_cert: null,
+    trusted_certificates: state.trust.trusted_certificates,
     allow_insecure_auth: state.allowInsecure,
     timeout_secs: 60,
     retry_wait_secs: 30,

@@ -6,6 +6,7 @@ import {
   signInsFor,
   storePassword,
   toProblem,
+  trustForBatch,
   type AppError,
   type BatchUser,
   type Problem,
@@ -14,6 +15,7 @@ import {
 import { PasswordField } from '../PasswordField';
 import { ProblemBar } from '../ProblemBar';
 import { SignInButton } from '../SignInButton';
+import { CertificatePanel } from '../trust/CertificatePanel';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, maxWidth: '520px' },
@@ -82,6 +84,16 @@ export function FixAction({ batch, user, problem, passwordWord, onRetried }: Pro
   return (
     <div className={styles.root}>
       <ProblemBar problem={problem} />
+      {failed && problem.facts?.certificate ? (
+        <CertificatePanel
+          problem={problem}
+          onTrust={async (choice) => {
+            // Stored with the batch first: the retried mailbox, and every later pass, use it.
+            await trustForBatch(batch, choice);
+            await retryThis();
+          }}
+        />
+      ) : null}
       {authentication && signIns && signIns.length > 0
         ? signIns.map((again) => (
             <div key={again.label}>
