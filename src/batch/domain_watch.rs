@@ -159,7 +159,11 @@ mod tests {
     #[test]
     fn only_domains_that_could_not_be_checked_are_logged() {
         let domain = DomainName::parse("contoso.test").unwrap();
-        let problem = Problem::new(ErrorKind::Network, "the DNS server 127.0.0.1:9 did not answer", String::new());
+        let problem = Problem::new(
+            ErrorKind::Network,
+            "the DNS server 127.0.0.1:9 did not answer",
+            String::new(),
+        );
         let mut fine = failed(
             &DomainName::parse("fabrikam.test").unwrap(),
             problem.clone(),

@@ -152,7 +152,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let history = History::new(State::open(dir.path()).unwrap());
         let domain = DomainName::parse("contoso.test").unwrap();
-        let problem = Problem::new(ErrorKind::Network, "the DNS server 127.0.0.1:9 did not answer", "Check the connection.");
+        let problem = Problem::new(
+            ErrorKind::Network,
+            "the DNS server 127.0.0.1:9 did not answer",
+            "Check the connection.",
+        );
         let mut report = failed(&domain, problem.clone());
         history.record_check(&report, 100).unwrap();
         assert_eq!(
