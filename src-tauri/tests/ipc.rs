@@ -373,96 +373,33 @@ fn sign_ins_explain_what_is_missing_before_anything_is_opened() {
     );
 }
 
-/// One batch definition; the same table runs through the command line's `batch create` in
-/// tests/integration/batch_rules.rs. (rows: address, old login, password)
+/// One batch definition from tests/fixtures/batch_rules.json, the table both front ends run:
+/// the CSV's rows (address, old login, password), the source (a preset or a URL), the
+/// destination admin and whether its password is given.
+#[derive(serde::Deserialize)]
 struct Case {
-    tag: &'static str,
-    rows: &'static [(&'static str, &'static str, &'static str)],
-    source: &'static str,
-    admin: Option<&'static str>,
+    tag: String,
+    rows: Vec<(String, String, String)>,
+    source: String,
+    admin: Option<String>,
     admin_password: bool,
     /// `None`: created. `Some(fact)`: refused, the message stating `fact`.
-    refused_with: Option<&'static str>,
+    refused_with: Option<String>,
 }
 
-const GOOD_ROWS: &[(&str, &str, &str)] = &[
-    ("ann@contoso.example", "ann", "Pw-ann-1"),
-    ("bob@contoso.example", "bob", "Pw-bob-2"),
-];
-
-const CASES: &[Case] = &[
-    Case {
-        tag: "good",
-        rows: GOOD_ROWS,
-        source: "imaps://127.0.0.1:1",
-        admin: Some("admin"),
-        admin_password: true,
-        refused_with: None,
-    },
-    Case {
-        tag: "no-mailboxes",
-        rows: &[],
-        source: "imaps://127.0.0.1:1",
-        admin: Some("admin"),
-        admin_password: true,
-        refused_with: Some("no mailboxes"),
-    },
-    Case {
-        tag: "bad-address",
-        rows: &[("not-an-address", "carl", "Pw-carl-3")],
-        source: "imaps://127.0.0.1:1",
-        admin: Some("admin"),
-        admin_password: true,
-        refused_with: Some("not-an-address"),
-    },
-    Case {
-        tag: "twice",
-        rows: &[
-            ("ann@contoso.example", "ann", "Pw-ann-1"),
-            ("ANN@contoso.example", "ann2", "Pw-ann-2"),
-        ],
-        source: "imaps://127.0.0.1:1",
-        admin: Some("admin"),
-        admin_password: true,
-        refused_with: Some("ANN@contoso.example"),
-    },
-    Case {
-        tag: "user-in-server",
-        rows: GOOD_ROWS,
-        source: "imaps://someone@127.0.0.1:1",
-        admin: Some("admin"),
-        admin_password: true,
-        refused_with: Some("names a user"),
-    },
-    Case {
-        tag: "no-passwords-accepted",
-        rows: GOOD_ROWS,
-        source: "outlook",
-        admin: Some("admin"),
-        admin_password: true,
-        refused_with: Some("does not accept passwords"),
-    },
-    Case {
-        tag: "admin-without-password",
-        rows: GOOD_ROWS,
-        source: "imaps://127.0.0.1:1",
-        admin: Some("admin"),
-        admin_password: false,
-        refused_with: Some("admin"),
-    },
-    Case {
-        tag: "nothing-opens-the-destination",
-        rows: GOOD_ROWS,
-        source: "imaps://127.0.0.1:1",
-        admin: None,
-        admin_password: false,
-        refused_with: Some("new mailboxes"),
-    },
-];
+fn cases() -> Vec<Case> {
+    #[derive(serde::Deserialize)]
+    struct Table {
+        cases: Vec<Case>,
+    }
+    let table: Table = serde_json::from_str(include_str!("../../tests/fixtures/batch_rules.json"))
+        .expect("tests/fixtures/batch_rules.json is a table of cases");
+    table.cases
+}
 
 /// As the wizard does it: each password kept as it is typed, then the batch created.
 fn create_through_the_window(app: &App, case: &Case, name: &str) -> Result<Value, Value> {
-    for (email, _, password) in case.rows {
+    for (email, _, password) in &case.rows {
         invoke(
             app,
             "store_password",
@@ -516,7 +453,7 @@ fn assert_window_words(case: &str, refusal: &Value) {
 #[test]
 fn the_window_refuses_each_bad_batch_for_its_reason_in_its_own_words() {
     let app = app();
-    for case in CASES {
+    for case in &cases() {
         let name = format!("rules-{}", case.tag);
         let outcome = create_through_the_window(&app, case, &name);
         let listed = |name: &str| {
@@ -527,13 +464,13 @@ fn the_window_refuses_each_bad_batch_for_its_reason_in_its_own_words() {
                 .iter()
                 .any(|b| b["name"] == name)
         };
-        let Some(fact) = case.refused_with else {
+        let Some(fact) = case.refused_with.as_deref() else {
             let created = outcome.unwrap_or_else(|e| panic!("{}: refused: {e}", case.tag));
             assert_eq!(created["status"], "Created");
             assert!(listed(&name));
             let again = create_through_the_window(&app, case, &name)
                 .expect_err("the same name again is refused");
-            assert_window_words(case.tag, &again);
+            assert_window_words(&case.tag, &again);
             assert!(
                 again["message"]
                     .as_str()
@@ -542,11 +479,11 @@ fn the_window_refuses_each_bad_batch_for_its_reason_in_its_own_words() {
             );
             let checked = invoke(&app, "check_batch_name", json!({"name": name}))
                 .expect_err("the name step refuses a taken name too");
-            assert_window_words(case.tag, &checked);
+            assert_window_words(&case.tag, &checked);
             continue;
         };
-        let refusal = outcome.expect_err(case.tag);
-        assert_window_words(case.tag, &refusal);
+        let refusal = outcome.expect_err(&case.tag);
+        assert_window_words(&case.tag, &refusal);
         assert!(
             refusal["message"]
                 .as_str()

@@ -14,102 +14,31 @@ use crate::harness::run::{mailferry, Outcome, NO_ENV};
 const ADMIN_PW_VAR: &str = "RULES_ADMIN_PW";
 const ADMIN_PW: &str = "Rules-Admin-Pw-9";
 
-/// One definition: the CSV's rows, the source (a preset or a URL), the destination admin and
-/// whether its password is given.
+/// One batch definition from tests/fixtures/batch_rules.json, the table both front ends run:
+/// the CSV's rows (address, old login, password), the source (a preset or a URL), the
+/// destination admin and whether its password is given.
+#[derive(serde::Deserialize)]
 struct Case {
-    tag: &'static str,
-    rows: &'static [(&'static str, &'static str, &'static str)],
-    source: &'static str,
-    admin: Option<&'static str>,
+    tag: String,
+    rows: Vec<(String, String, String)>,
+    source: String,
+    admin: Option<String>,
     admin_password: bool,
     /// `None`: created. `Some(fact)`: refused, the message stating `fact`.
-    refused_with: Option<&'static str>,
+    refused_with: Option<String>,
     /// What the command line's words name for the owner to type.
-    cli_words: &'static str,
+    cli_words: String,
 }
 
-const GOOD_ROWS: &[(&str, &str, &str)] = &[
-    ("ann@contoso.example", "ann", "Pw-ann-1"),
-    ("bob@contoso.example", "bob", "Pw-bob-2"),
-];
-
-const CASES: &[Case] = &[
-    Case {
-        tag: "good",
-        rows: GOOD_ROWS,
-        source: "imaps://127.0.0.1:1",
-        admin: Some("admin"),
-        admin_password: true,
-        refused_with: None,
-        cli_words: "Created batch",
-    },
-    Case {
-        tag: "no-mailboxes",
-        rows: &[],
-        source: "imaps://127.0.0.1:1",
-        admin: Some("admin"),
-        admin_password: true,
-        refused_with: Some("no mailboxes"),
-        cli_words: "line",
-    },
-    Case {
-        tag: "bad-address",
-        rows: &[("not-an-address", "carl", "Pw-carl-3")],
-        source: "imaps://127.0.0.1:1",
-        admin: Some("admin"),
-        admin_password: true,
-        refused_with: Some("not-an-address"),
-        cli_words: "EmailAddress",
-    },
-    Case {
-        tag: "twice",
-        rows: &[
-            ("ann@contoso.example", "ann", "Pw-ann-1"),
-            ("ANN@contoso.example", "ann2", "Pw-ann-2"),
-        ],
-        source: "imaps://127.0.0.1:1",
-        admin: Some("admin"),
-        admin_password: true,
-        refused_with: Some("ANN@contoso.example"),
-        cli_words: "EmailAddress",
-    },
-    Case {
-        tag: "user-in-server",
-        rows: GOOD_ROWS,
-        source: "imaps://someone@127.0.0.1:1",
-        admin: Some("admin"),
-        admin_password: true,
-        refused_with: Some("names a user"),
-        cli_words: "imaps://host:port",
-    },
-    Case {
-        tag: "no-passwords-accepted",
-        rows: GOOD_ROWS,
-        source: "outlook",
-        admin: Some("admin"),
-        admin_password: true,
-        refused_with: Some("does not accept passwords"),
-        cli_words: "--source-login",
-    },
-    Case {
-        tag: "admin-without-password",
-        rows: GOOD_ROWS,
-        source: "imaps://127.0.0.1:1",
-        admin: Some("admin"),
-        admin_password: false,
-        refused_with: Some("admin"),
-        cli_words: "--dest-password-env",
-    },
-    Case {
-        tag: "nothing-opens-the-destination",
-        rows: GOOD_ROWS,
-        source: "imaps://127.0.0.1:1",
-        admin: None,
-        admin_password: false,
-        refused_with: Some("new mailboxes"),
-        cli_words: "--dest-auth-user",
-    },
-];
+fn cases() -> Vec<Case> {
+    #[derive(serde::Deserialize)]
+    struct Table {
+        cases: Vec<Case>,
+    }
+    let table: Table = serde_json::from_str(include_str!("../fixtures/batch_rules.json"))
+        .expect("tests/fixtures/batch_rules.json is a table of cases");
+    table.cases
+}
 
 fn unique(tag: &str) -> String {
     let nanos = SystemTime::now()
@@ -156,7 +85,7 @@ impl Cli {
     fn create(&self, case: &Case, name: &str) -> Outcome {
         let csv = self.files.path().join(format!("{}.csv", case.tag));
         let mut text = String::from("EmailAddress,UserName,Password\r\n");
-        for (email, login, password) in case.rows {
+        for (email, login, password) in &case.rows {
             text.push_str(&format!("{email},{login},{password}\r\n"));
         }
         std::fs::write(&csv, text).expect("write CSV");
@@ -166,13 +95,13 @@ impl Cli {
             "--csv",
             &csv,
             "--source",
-            case.source,
+            &case.source,
             "--dest",
             "imaps://127.0.0.1:2",
             "--name",
             name,
         ];
-        if let Some(admin) = case.admin {
+        if let Some(admin) = case.admin.as_deref() {
             words.extend(["--dest-auth-user", admin]);
         }
         if case.admin_password {
@@ -199,12 +128,16 @@ fn the_command_line_refuses_each_bad_batch_for_its_reason_in_its_own_words() {
         state: fresh_state_dir(),
         files: tempfile::tempdir().expect("temp dir"),
     };
-    for case in CASES {
-        let name = unique(case.tag);
+    for case in &cases() {
+        let name = unique(&case.tag);
         let out = cli.create(case, &name);
-        let Some(fact) = case.refused_with else {
+        let Some(fact) = case.refused_with.as_deref() else {
             out.assert_code(0);
-            assert!(out.stdout.contains(case.cli_words), "{}", out.context());
+            assert!(
+                out.stdout.contains(case.cli_words.as_str()),
+                "{}",
+                out.context()
+            );
             assert!(cli.names().contains(&name));
             // The passwords went to the keyring, none anywhere else.
             let mut accounts = keyring_accounts_of(&name);
@@ -243,7 +176,7 @@ fn the_command_line_refuses_each_bad_batch_for_its_reason_in_its_own_words() {
             out.context()
         );
         assert!(
-            out.stderr.contains(case.cli_words),
+            out.stderr.contains(case.cli_words.as_str()),
             "{}: the command line's words name {:?}\n{}",
             case.tag,
             case.cli_words,
