@@ -14,16 +14,8 @@ seconds=${UI_BENCH_SECONDS:-20}
 rounds=${UI_BENCH_ROUNDS:-3}
 port=${UI_BENCH_PORT:-4179}
 
-[ -d node_modules ] || npm ci
-MAILFERRY_DEMO_BUILD=1 npx vite build --config ui/vite.config.ts --logLevel warn
-npx vite preview --config ui/vite.config.ts --outDir ../target/ui-demo --port "$port" --strictPort \
-  >/dev/null 2>&1 &
-preview=$!
-trap 'kill $preview 2>/dev/null || true' EXIT
-for _ in $(seq 100); do
-  curl -fs "http://localhost:$port/" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+source scripts/demo-page.sh
+serve_demo_page "$port"
 echo "status page: $mailboxes mailboxes, one update every 100 ms, ${seconds} s per round" >&2
 for _ in $(seq "$rounds"); do
   node bench/ui-status.mjs "http://localhost:$port/?demo&load=$mailboxes" "$seconds"

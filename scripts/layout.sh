@@ -7,14 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${LAYOUT_PORT:-4181}
 out=${LAYOUT_OUT:-target/screenshots}
-[ -d node_modules ] || npm install --no-audit --no-fund
-MAILFERRY_DEMO_BUILD=1 npx vite build --config ui/vite.config.ts --logLevel warn
-npx vite preview --config ui/vite.config.ts --outDir ../target/ui-demo --port "$port" --strictPort \
-  >/dev/null 2>&1 &
-preview=$!
-trap 'kill $preview 2>/dev/null || true' EXIT
-for _ in $(seq 100); do
-  curl -fs "http://localhost:$port/" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+source scripts/demo-page.sh
+serve_demo_page "$port"
 node ui/layout/layout.mjs "http://localhost:$port/?demo" "$out"
