@@ -98,8 +98,12 @@ async fn a_refused_certificate_tells_its_issuer_validity_and_fingerprint() {
         certificate["not_before"].as_str() < certificate["not_after"].as_str(),
         "{certificate}"
     );
-    // The neutral hint names no option; the command line adds the one that trusts it.
-    assert!(!error["hint"].as_str().unwrap_or_default().contains("--"));
+    // The command line's words (its report's hint too) name the option that trusts exactly it.
+    assert!(
+        error["hint"].as_str().unwrap_or_default().contains("--pin-cert"),
+        "{}",
+        out.context()
+    );
     assert!(
         out.stderr.contains(&format!("--pin-cert {fingerprint}")),
         "{}",
