@@ -151,7 +151,8 @@ function ReportView({ report, shown }: { report: MigrationReport; shown: AppErro
 function keywordsNotKept(folders: FolderReport[]): [string, number][] {
   const totals = new Map<string, number>();
   for (const f of folders) {
-    for (const [keyword, count] of Object.entries(f.keywords_not_kept)) {
+    // The engine leaves the field out when nothing was left out, whatever the type says.
+    for (const [keyword, count] of Object.entries(f.keywords_not_kept ?? {})) {
       totals.set(keyword, (totals.get(keyword) ?? 0) + (count ?? 0));
     }
   }
