@@ -12,6 +12,13 @@
 //! address: the stand-in signs in the hinted user at once, Anna without a hint) and is
 //! migrated with `--source-login microsoft:anna@contoso.test`.
 //!
+//! `--exchange` also starts a destination that behaves like Exchange Online (the test
+//! harness's Exchange personality in front of a Dovecot with Exchange's folder names, its
+//! size limit lowered to 256 KiB) and gives the source one more mailbox, hana@contoso.test,
+//! holding the messages Exchange treats differently (flagged, `$MDNSent`, a line over 10,500
+//! characters, one over the size limit). The JSON's `exchange` object describes that server
+//! and what each seeded message must become; `--compare-exchange` checks that mailbox alone.
+//!
 //! `--compare` checks, while the servers run, that every user's destination mailbox holds
 //! exactly the source's messages, folder by folder: the same bytes, flags and INTERNALDATE,
 //! none missing, none extra. It exits 1 and prints the differences otherwise.
@@ -34,6 +41,11 @@ mod client;
 #[path = "../tests/integration/harness/dovecot.rs"]
 #[allow(dead_code)]
 mod dovecot;
+#[path = "../tests/integration/harness/exchange.rs"]
+#[allow(dead_code)]
+mod exchange;
+#[path = "sample_servers/exchange.rs"]
+mod exchange_sample;
 #[path = "../tests/integration/harness/idp.rs"]
 #[allow(dead_code)]
 mod idp;
@@ -85,22 +97,28 @@ const SUBJECTS: [&str; 10] = [
 struct Args {
     output: PathBuf,
     compare: Option<PathBuf>,
+    compare_exchange: Option<PathBuf>,
     users: usize,
     messages: u32,
     oauth: bool,
+    exchange: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut output = None;
     let mut compare = None;
+    let mut compare_exchange = None;
     let mut users = 3usize;
     let mut messages = 240u32;
     let mut oauth = false;
+    let mut exchange = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
             "--oauth" => oauth = true,
+            "--exchange" => exchange = true,
+            "--compare-exchange" => compare_exchange = Some(PathBuf::from(value()?)),
             "--output" => output = Some(PathBuf::from(value()?)),
             "--compare" => compare = Some(PathBuf::from(value()?)),
             "--users" => users = value()?.parse().map_err(|_| "--users takes a number")?,
@@ -111,21 +129,25 @@ fn parse_args() -> Result<Args, String> {
     if users == 0 || users > PEOPLE.len() {
         return Err(format!("--users must be 1 to {}", PEOPLE.len()));
     }
-    if let Some(file) = compare {
+    if compare.is_some() || compare_exchange.is_some() {
         return Ok(Args {
             output: PathBuf::new(),
-            compare: Some(file),
+            compare,
+            compare_exchange,
             users,
             messages,
             oauth,
+            exchange,
         });
     }
     Ok(Args {
         output: output.ok_or("--output FILE or --compare FILE is required")?,
         compare: None,
+        compare_exchange: None,
         users,
         messages,
         oauth,
+        exchange,
     })
 }
 
@@ -138,6 +160,20 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    if let Some(file) = &args.compare_exchange {
+        let result = match read_description(file) {
+            Ok(description) => exchange_sample::compare(&description).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(summary) => println!("{summary}"),
+            Err(differences) => {
+                eprintln!("{differences}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
     if let Some(file) = &args.compare {
         match compare(file).await {
             Ok(summary) => println!("{summary}"),
@@ -173,8 +209,21 @@ async fn main() {
         source_config = source_config.user(&address(name), &password(name));
         destination_config = destination_config.user(&address(name), &password(name));
     }
+    let exchange_user = address(exchange_sample::USER);
+    let exchange_password = password(exchange_sample::USER);
+    if args.exchange {
+        source_config = source_config.user(&exchange_user, &exchange_password);
+    }
     let source = Dovecot::start(source_config);
     let destination = Dovecot::start(destination_config);
+    let exchange = args.exchange.then(|| {
+        exchange_sample::ExchangeServer::start(
+            &exchange_user,
+            &exchange_password,
+            ADMIN,
+            &password("admin"),
+        )
+    });
 
     let mut users = Vec::new();
     for (index, (name, full_name)) in people.iter().enumerate() {
@@ -213,6 +262,16 @@ async fn main() {
         "ca_file": ca_file,
         "users": users,
     });
+    if let Some(exchange) = &exchange {
+        let seeded = exchange_sample::seed(&source, &exchange_user, &exchange_password).await;
+        description["exchange"] = exchange.describe(
+            &exchange_user,
+            &exchange_password,
+            ADMIN,
+            &password("admin"),
+            seeded,
+        );
+    }
     if let Some(idp) = &idp {
         // The values of MAILFERRY_MS_CLIENT_ID and MAILFERRY_MS_{AUTHORITY,TOKEN,
         // DEVICE_CODE,GRAPH}_URL; the token and device code URLs use the tenant `common`,
@@ -238,17 +297,22 @@ async fn main() {
     println!("ready: {}", args.output.display());
 
     wait_for_stop().await;
+    drop(exchange);
     drop(source);
     drop(destination);
     drop(idp);
 }
 
-/// Source and destination of every user in the description, message by message.
-async fn compare(description_file: &std::path::Path) -> Result<String, String> {
+fn read_description(description_file: &std::path::Path) -> Result<serde_json::Value, String> {
     let text = std::fs::read_to_string(description_file)
         .map_err(|e| format!("cannot read {}: {e}", description_file.display()))?;
-    let description: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("not a servers description: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("not a servers description: {e}"))
+}
+
+/// Source and destination of every user in the description, message by message, and the
+/// Exchange mailbox if there is one.
+async fn compare(description_file: &std::path::Path) -> Result<String, String> {
+    let description = read_description(description_file)?;
     let number = |v: &serde_json::Value| v.as_u64().unwrap_or_default() as u16;
     let ca_file = PathBuf::from(description["ca_file"].as_str().unwrap_or_default());
     let source_port = number(&description["source"]["port"]);
@@ -290,6 +354,12 @@ async fn compare(description_file: &std::path::Path) -> Result<String, String> {
         summary.push(format!("{email}: {compared} messages identical"));
         source.logout().await;
         destination.logout().await;
+    }
+    if description.get("exchange").is_some() {
+        match exchange_sample::compare(&description).await {
+            Ok(line) => summary.push(line),
+            Err(diff) => differences.push_str(&diff),
+        }
     }
     if differences.is_empty() {
         Ok(summary.join("\n"))

@@ -50,4 +50,8 @@ fn main() {
     if let Err(e) = tauri_build::try_build(attributes) {
         panic!("tauri build step failed: {e:#}");
     }
+    // `generate_context!` embeds the built UI (tauri.conf.json's frontendDist), but a proc
+    // macro cannot tell cargo about the files it reads: without this, a build after a UI-only
+    // change ships the previous UI.
+    println!("cargo:rerun-if-changed=../ui/dist");
 }

@@ -21,6 +21,13 @@ export interface Servers {
   destination: { host: string; port: number; admin: string; admin_password: string };
   users: { email: string; password: string; messages: number }[];
   oauth: { client_id: string };
+  /** With `--exchange`: the Exchange-like destination and what each seeded message must become. */
+  exchange?: {
+    destination: Servers['destination'];
+    user: { email: string; name: string; password: string };
+    folder: string;
+    messages: { message_id: string; subject: string; flags: string[]; expect: 'copied' | 'reencoded' | 'skipped' }[];
+  };
 }
 
 export function sampleServers(): Servers {

@@ -202,6 +202,37 @@ describe('email migration status', () => {
     expect(screen.getByRole('button', { name: 'Details for anna@contoso.com' })).toHaveAttribute('aria-expanded', 'true');
   });
 
+  it('lists re-encoded messages and the keywords the new server did not get, with why', async () => {
+    const base = report();
+    const inbox = {
+      ...base.folders[0],
+      keywords_not_kept: { $MDNSent: 3, $Work: 1 },
+      reencoded: 1,
+      reencoded_items: [
+        {
+          uid: 77,
+          subject: 'Server log export',
+          date: '2024-05-01',
+          size: 48_000,
+          reason: 'reencoded',
+          explanation: 're-encoded for Exchange (lines longer than 10,500 characters); the content is unchanged',
+        },
+      ],
+    };
+    const sent = { ...base.folders[1], keywords_not_kept: { $MDNSent: 2 } };
+    // As the engine sends a folder where every keyword was kept: without the field.
+    const { keywords_not_kept: _, ...archive } = { ...base.folders[1], source: 'Archive' };
+    const { user } = await openStatus({ user_report: () => ({ ...base, folders: [inbox, sent, archive] }) });
+    await user.click(screen.getByRole('button', { name: 'Details for anna@contoso.com' }));
+    const details = await screen.findByRole('region', { name: 'Details for anna@contoso.com' });
+    const reencoded = await within(details).findByRole('table', { name: 'Re-encoded messages' });
+    expect(within(reencoded).getByText('Server log export')).toBeInTheDocument();
+    expect(within(reencoded).getByText(/lines longer than 10,500 characters/)).toBeInTheDocument();
+    // Summed over folders, so the owner reads one count per keyword.
+    expect(within(details).getByText('$MDNSent: on 5 messages, not given to the new server')).toBeInTheDocument();
+    expect(within(details).getByText('$Work: on 1 message, not given to the new server')).toBeInTheDocument();
+  });
+
   it('fixes a rejected password inline: stores the new one, then retries', async () => {
     const { backend, user } = await openStatus();
     await user.click(screen.getByRole('button', { name: 'Details for chris@contoso.com' }));

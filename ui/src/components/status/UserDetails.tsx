@@ -100,6 +100,8 @@ function ReportView({ report, shown }: { report: MigrationReport; shown: AppErro
   const t = report.totals;
   const skipped = report.folders.flatMap((f) => f.skipped_items.map((item) => ({ folder: f.source, item })));
   const failed = report.folders.flatMap((f) => f.failed_items.map((item) => ({ folder: f.source, item })));
+  const reencoded = report.folders.flatMap((f) => (f.reencoded_items ?? []).map((item) => ({ folder: f.source, item })));
+  const notKept = keywordsNotKept(report.folders);
   return (
     <>
       <Text>
@@ -128,8 +130,33 @@ function ReportView({ report, shown }: { report: MigrationReport; shown: AppErro
       ) : null}
       {skipped.length > 0 ? <IssueTable title="Skipped messages" issues={skipped} /> : null}
       {failed.length > 0 ? <IssueTable title="Messages that could not be copied" issues={failed} /> : null}
+      {reencoded.length > 0 ? <IssueTable title="Re-encoded messages" issues={reencoded} /> : null}
+      {notKept.length > 0 ? (
+        <>
+          <h3 className={styles.h3}>Keywords not kept</h3>
+          <ul className={styles.list}>
+            {notKept.map(([keyword, count]) => (
+              <li key={keyword}>
+                {keyword}: on {formatCount(count)} {count === 1 ? 'message' : 'messages'}, not given to the new server
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
     </>
   );
+}
+
+/** Each keyword the destination did not get, with how many messages carried it, over all folders. */
+function keywordsNotKept(folders: FolderReport[]): [string, number][] {
+  const totals = new Map<string, number>();
+  for (const f of folders) {
+    // The engine leaves the field out when nothing was left out, whatever the type says.
+    for (const [keyword, count] of Object.entries(f.keywords_not_kept ?? {})) {
+      totals.set(keyword, (totals.get(keyword) ?? 0) + (count ?? 0));
+    }
+  }
+  return [...totals.entries()].filter(([, count]) => count > 0).sort(([a], [b]) => a.localeCompare(b));
 }
 
 function FolderTable({ folders, shown }: { folders: FolderReport[]; shown: AppError | null }) {
