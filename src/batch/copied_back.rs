@@ -5,7 +5,10 @@
 //! - A folder no pass has started yet (or one being copied where a message still to copy
 //!   has no readable received date) allows no date for the mailbox at all.
 //! - A folder being copied newest first is on the destination from its frontier onwards;
-//!   a message that was left out (too large, refused) keeps the frontier where it is.
+//!   a message that failed keeps the frontier where it is (a later pass may still copy it);
+//!   one skipped as too large for the destination does not (no pass will copy it, and the
+//!   report lists it on its own), so the date reads "everything since D, apart from what is
+//!   listed as skipped".
 //! - A finished folder is complete and limits nothing; when every folder is complete, D is
 //!   the day of the oldest message seen.
 //! - D is a day in UTC: the first whole day on or after every folder's frontier.

@@ -210,6 +210,11 @@ async fn copy_new(
     pass.record(&decided.records)?;
     let settled: Vec<u32> = decided.records.iter().map(|r| r.uid).collect();
     run.frontier = reach::Frontier::new(dates, &settled);
+    for left_out in &decided.left_out {
+        if let plan::Refused::Skipped(issue) = left_out {
+            run.frontier.set_aside(issue.uid);
+        }
+    }
     pass.reached(run.frontier.reach());
     pass.ctx.events.emit(Event::FolderScanned {
         source: pass.mapping.source.clone(),

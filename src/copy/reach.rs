@@ -72,6 +72,13 @@ impl Frontier {
         self.pending.remove(&uid);
     }
 
+    /// The message is skipped by rule (too large for the destination): it will not be copied
+    /// by any pass and is listed in the report on its own, so it no longer holds the date
+    /// back. A message that failed is different: it may still be copied, and keeps holding it.
+    pub fn set_aside(&mut self, uid: u32) {
+        self.pending.remove(&uid);
+    }
+
     pub fn reach(&self) -> FolderReach {
         if self.pending.is_empty() {
             return FolderReach::Complete {
@@ -110,11 +117,25 @@ mod tests {
     }
 
     #[test]
-    fn a_message_left_out_holds_the_date_where_it_is() {
-        // 300 was refused (too large): older mail copied after it does not move the date.
+    fn a_message_that_failed_holds_the_date_where_it_is() {
+        // 300 failed (it may be copied by a later pass): older mail copied after it does not
+        // move the date.
         let mut frontier = Frontier::new([(1, Some(100)), (2, Some(300)), (3, Some(400))], &[3]);
         frontier.settle(1);
         assert_eq!(frontier.reach(), FolderReach::Since { since: 301 });
+    }
+
+    #[test]
+    fn a_message_skipped_as_too_large_does_not_hold_the_date() {
+        // 300 is too large for the destination: listed on its own, never copied.
+        let mut frontier = Frontier::new([(1, Some(100)), (2, Some(300)), (3, Some(400))], &[3]);
+        frontier.set_aside(2);
+        assert_eq!(frontier.reach(), FolderReach::Since { since: 101 });
+        frontier.settle(1);
+        assert_eq!(
+            frontier.reach(),
+            FolderReach::Complete { oldest: Some(100) }
+        );
     }
 
     #[test]

@@ -294,6 +294,9 @@ impl Appending {
             }
             AfterRefusal::Refused(refused) => {
                 refused.add_to(report);
+                if let plan::Refused::Skipped(_) = &refused {
+                    run.frontier.set_aside(meta.uid);
+                }
                 run.memory.refused.insert(meta.uid, refused);
             }
         }

@@ -100,7 +100,10 @@ async fn a_refused_certificate_tells_its_issuer_validity_and_fingerprint() {
     );
     // The command line's words (its report's hint too) name the option that trusts exactly it.
     assert!(
-        error["hint"].as_str().unwrap_or_default().contains("--pin-cert"),
+        error["hint"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("--pin-cert"),
         "{}",
         out.context()
     );

@@ -115,7 +115,7 @@ export const StatusUserRow = memo(function StatusUserRow({ user, progress, teste
             </Text>
           ) : null}
           {v.copiedBackTo ? (
-            <Text size={200} className={styles.detail} title="Newest mail is copied first: every message received on or after this day is in the new mailbox.">
+            <Text size={200} className={styles.detail} title="Newest mail is copied first: every message received on or after this day is in the new mailbox (messages skipped as too large are listed in the details).">
               Copied back to {formatDay(v.copiedBackTo)}
             </Text>
           ) : null}

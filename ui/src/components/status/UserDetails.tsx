@@ -84,7 +84,7 @@ export const UserDetails = memo(function UserDetails({ batch, user, id, password
       {user.copied_back_to ? (
         <Text>
           Newest mail is copied first: every message received on or after {formatDay(user.copied_back_to)} is in the new
-          mailbox.
+          mailbox{user.skipped > 0 ? ', apart from the messages listed as skipped' : ''}.
         </Text>
       ) : null}
       {report === undefined && !problem ? <Spinner size="tiny" label="Loading the report…" /> : null}
