@@ -1,11 +1,12 @@
 //! Events to the window, background batches, the tray, and what closing the window means.
 
-use mailferry::batch::{self, BatchUpdate, RunMode};
+use mailferry::batch::{self, RunMode};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 
 use crate::app_state::AppState;
+use crate::commands::batch_types::BatchUpdate;
 
 /// Live progress of one batch, at most ~10 a second.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
@@ -36,7 +37,7 @@ pub fn install_shell<R: Runtime>(app: &AppHandle<R>) {
         loop {
             match updates.recv().await {
                 Ok(update) => {
-                    let _ = BatchProgress(update).emit(&emit_app);
+                    let _ = BatchProgress(update.into()).emit(&emit_app);
                 }
                 // A window too slow to keep up skips to the newer updates.
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,

@@ -570,7 +570,8 @@ export type BatchStatus = "Created" | "Syncing" | "Synced" | "SyncedWithErrors" 
  */
 export type BatchSummary = { name: string; source: ServerSpec; destination: ServerSpec; status: BatchStatus; users_total: number; users_synced: number; last_synced_at: number | null; created_at: number }
 /**
- * Everything about a batch's progress at one moment.
+ * Everything about a batch's progress at one moment (the `BatchProgress` event, and what a
+ * window that opens while the batch runs starts from).
  */
 export type BatchUpdate = { batch: string; users: UserProgress[] }
 /**
@@ -1380,7 +1381,18 @@ host: string;
  * SHA-256 of the certificate, as its fingerprint is shown.
  */
 sha256: string }
-export type UserProgress = { email_address: string; status: UserStatus; detail: string | null; resume_at: number | null; 
+/**
+ * One mailbox's live progress in the current pass.
+ */
+export type UserProgress = { email_address: string; status: UserStatus; 
+/**
+ * Why it waits, in plain words.
+ */
+detail: string | null; 
+/**
+ * When a Waiting mailbox tries again (seconds since the epoch).
+ */
+resume_at: number | null; 
 /**
  * Messages this pass has to copy (grows as folders are scanned).
  */
@@ -1394,8 +1406,7 @@ rate: number;
  */
 eta_secs: number | null; 
 /**
- * Every message received on or after this day (RFC 3339 full-date) is on the
- * destination (see `BatchUser::copied_back_to`).
+ * Every message received on or after this day (`YYYY-MM-DD`, UTC) is copied.
  */
 copied_back_to: string | null }
 /**

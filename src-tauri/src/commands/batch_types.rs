@@ -290,3 +290,74 @@ mod tests {
         );
     }
 }
+
+/// One mailbox's live progress in the current pass.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct UserProgress {
+    pub email_address: String,
+    pub status: engine::UserStatus,
+    /// Why it waits, in plain words.
+    pub detail: Option<String>,
+    /// When a Waiting mailbox tries again (seconds since the epoch).
+    pub resume_at: Option<i64>,
+    /// Messages this pass has to copy (grows as folders are scanned).
+    pub to_copy: u64,
+    pub copied: u64,
+    pub bytes_copied: u64,
+    pub folders_done: u64,
+    /// Messages per second over this pass.
+    pub rate: f64,
+    /// Seconds left at the current rate, once there is a rate.
+    pub eta_secs: Option<u64>,
+    /// Every message received on or after this day (`YYYY-MM-DD`, UTC) is copied.
+    pub copied_back_to: Option<String>,
+}
+
+impl From<engine::UserProgress> for UserProgress {
+    fn from(p: engine::UserProgress) -> Self {
+        let engine::UserProgress {
+            email_address,
+            status,
+            detail,
+            resume_at,
+            to_copy,
+            copied,
+            bytes_copied,
+            folders_done,
+            rate,
+            eta_secs,
+            copied_back_to,
+        } = p;
+        UserProgress {
+            email_address,
+            status,
+            detail,
+            resume_at,
+            to_copy,
+            copied,
+            bytes_copied,
+            folders_done,
+            rate,
+            eta_secs,
+            copied_back_to,
+        }
+    }
+}
+
+/// Everything about a batch's progress at one moment (the `BatchProgress` event, and what a
+/// window that opens while the batch runs starts from).
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct BatchUpdate {
+    pub batch: String,
+    pub users: Vec<UserProgress>,
+}
+
+impl From<engine::BatchUpdate> for BatchUpdate {
+    fn from(u: engine::BatchUpdate) -> Self {
+        let engine::BatchUpdate { batch, users } = u;
+        BatchUpdate {
+            batch,
+            users: users.into_iter().map(Into::into).collect(),
+        }
+    }
+}

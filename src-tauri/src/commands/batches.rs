@@ -4,7 +4,7 @@
 use mailferry::app::mailbox_sides::{self, Mailbox, SideError};
 use mailferry::app::new_batch::{self, Definition, GivenSecrets, NewBatchError, Server};
 use mailferry::app::run_control::{self, Control};
-use mailferry::batch::{BatchUpdate, RunMode};
+use mailferry::batch::RunMode;
 
 use super::batch_types::{BatchOptions, BatchSummary, BatchUser, ConnectionSummary, ServerSpec};
 use mailferry::error::Classify;
@@ -157,8 +157,11 @@ pub async fn batch_users(state: State<'_, AppState>, name: String) -> AppResult<
 /// The live state of a running batch, for a window that opens while it runs.
 #[tauri::command]
 #[specta::specta]
-pub fn batch_snapshot(state: State<'_, AppState>, name: String) -> Option<BatchUpdate> {
-    state.supervisor.snapshot(&name)
+pub fn batch_snapshot(
+    state: State<'_, AppState>,
+    name: String,
+) -> Option<super::batch_types::BatchUpdate> {
+    state.supervisor.snapshot(&name).map(Into::into)
 }
 
 #[tauri::command]

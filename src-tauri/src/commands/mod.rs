@@ -1,7 +1,7 @@
 //! The commands the window may call, one module per area. Each is a thin adapter: it
 //! checks the input, calls the engine, and explains failures as `AppError`.
 
-mod batch_types;
+pub mod batch_types;
 mod batches;
 mod catalog;
 mod cutover;
