@@ -506,12 +506,18 @@ fn a_mailbox_never_completed_is_not_offered_for_retirement() {
     .expect("store_password");
     invoke(
         &app,
+        "store_admin_password",
+        json!({"batch": "r1", "password": "Admin-1"}),
+    )
+    .expect("store_admin_password");
+    invoke(
+        &app,
         "create_batch",
         json!({"spec": {
             "name": "r1",
             "source": {"preset": "gmail", "url": "imaps://imap.gmail.com:993"},
             "destination": {"preset": null, "url": "imaps://mail.contoso.com:993"},
-            "options": {},
+            "options": {"destination_admin": "admin@contoso.com"},
             "users": [{"email_address": "ann@contoso.com", "user_name": "ann@gmail.com", "user_root": null}]
         }}),
     )
