@@ -2,9 +2,12 @@
 // the smallest supported, and 1366×900) in light and dark, in headless Chromium with the browser demo's IPC stand-in (the
 // page is the app's own). Saves a screenshot of each for people to look at, and fails when a
 // screen breaks its layout: the page scrolls sideways, Back/Next are not on screen, a toolbar
-// wraps onto a second row, or text is cut off without a tooltip that shows it whole.
+// wraps onto a second row, text is cut off without a tooltip that shows it whole or runs past
+// the window's edge, a button spills out of its table cell, or a panel pushes what must stay
+// in view below the fold.
 //
 //   node ui/layout/layout.mjs URL OUTDIR      (scripts/layout.sh serves the demo and calls this)
+//   LAYOUT_ONLY=history bash scripts/layout.sh   (only the screens whose names match)
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -15,6 +18,9 @@ if (!url || !outDir) {
   process.exit(2);
 }
 fs.mkdirSync(outDir, { recursive: true });
+
+// LAYOUT_ONLY=regex walks only the screens whose names match (while fixing one).
+const only = process.env.LAYOUT_ONLY ? new RegExp(process.env.LAYOUT_ONLY) : null;
 
 const SIZES = [
   { width: 1024, height: 700 },
@@ -306,6 +312,13 @@ async function layoutProblems(page, screen) {
         const titled = el.closest('[title]') || el.closest('[aria-describedby]') || el.closest('[data-tooltip]');
         if (!titled) problems.push(`"${label(el)}" is cut off with no tooltip`);
       }
+      // A button wider than its table cell spills over the next column or past the table.
+      for (const b of document.querySelectorAll('td button')) {
+        if (!visible(b)) continue;
+        const cell = b.closest('td').getBoundingClientRect();
+        const r = b.getBoundingClientRect();
+        if (r.right > cell.right + 1 || r.left < cell.left - 1) problems.push(`"${label(b)}" spills out of its table cell`);
+      }
       // Text spilling out of its box: a leaf whose text runs past the right edge of the window.
       for (const el of document.querySelectorAll('main *, [role="dialog"] *, [role="alertdialog"] *')) {
         if (!visible(el) || el.children.length > 0 || !el.textContent.trim()) continue;
@@ -335,6 +348,7 @@ const browser = await chromium.launch({
 });
 const failures = [];
 const started = Date.now();
+const walked = SCREENS.filter((s) => !only || only.test(s.name));
 try {
   // One page per screen and size: it is looked at in light, then switched to dark as the
   // operating system would (the window follows it live), which halves the walking.
@@ -342,7 +356,7 @@ try {
     const context = await browser.newContext({ viewport: size, colorScheme: SCHEMES[0] });
     // A step that cannot be done fails the screen soon, not after Playwright's 30 s.
     context.setDefaultTimeout(10_000);
-    for (const screen of SCREENS) {
+    for (const screen of walked) {
       const page = await context.newPage();
       const errors = [];
       page.on('pageerror', (e) => errors.push(e.message));
@@ -379,7 +393,7 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`walked ${SCREENS.length} screens in ${Math.round((Date.now() - started) / 1000)} s`);
+console.log(`walked ${walked.length} screens in ${Math.round((Date.now() - started) / 1000)} s`);
 if (failures.length) {
   console.error(`\n${failures.length} layout problem(s):\n${failures.join('\n')}`);
   process.exit(1);
