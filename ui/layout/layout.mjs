@@ -123,6 +123,8 @@ const SCREENS = [
       await command(page, 'Stop migration');
       await page.getByText('Stopped', { exact: true }).first().waitFor();
     },
+    // The stopped rows, to see that what was copied stays shown and the badge is readable.
+    show: (page) => page.getByRole('row', { name: /eve@contoso\.com/ }),
   },
   { name: 'status-synced', heading: 'Email migration status', toolbar: true, go: click('button', 'Pilot') },
   {

@@ -138,6 +138,7 @@ export function installDemoBackend() {
 
   // Stop turns the running mailboxes Stopped, as the engine's store does.
   let stopped = false;
+  let copied = 4100;
   // Close connection on the Pilot completes it; the import refuses every other file.
   let pilotCompleted = false;
   let imports = 0;
@@ -148,6 +149,11 @@ export function installDemoBackend() {
       switch (cmd) {
         case 'stop_batch':
           stopped = true;
+          // The runner's last word on the mailbox it was copying, as the engine sends it.
+          void emit('batch-progress', {
+            batch: 'Contoso mailboxes',
+            users: [progress('ben@contoso.com', { status: 'Stopped', to_copy: 12000, copied, bytes_copied: copied * 180_000, rate: 0, eta_secs: null })],
+          });
           return null;
         case 'start_batch':
           stopped = false;
@@ -294,8 +300,9 @@ export function installDemoBackend() {
   }
 
   // Ben's copy moves along, as a running batch would report it.
-  let copied = 4100;
   setInterval(() => {
+    // A stopped batch reports nothing more, as the engine's runner has ended.
+    if (stopped) return;
     copied = Math.min(12000, copied + 37);
     void emit('batch-progress', {
       batch: 'Contoso mailboxes',
