@@ -24,6 +24,8 @@ const useStyles = makeStyles({
   resultCell: { paddingBottom: tokens.spacingVerticalS },
   top: { verticalAlign: 'top', paddingTop: tokens.spacingVerticalXS, paddingBottom: tokens.spacingVerticalXS },
   first: { display: 'flex', alignItems: 'center' },
+  // The small Test button centred on the row's 32 px inputs, not on their top edge.
+  testCell: { display: 'flex', alignItems: 'center', minHeight: '32px' },
 });
 
 interface Props {
@@ -159,9 +161,11 @@ export const UserRowEditor = memo(function UserRowEditor({
           {auth === 'password' ? null : note('password')}
         </TableCell>
         <TableCell className={styles.top}>
-          <Button size="small" disabled={!canTest || testing} aria-label={`Test connection for ${who}`} onClick={() => onTest(row)}>
-            {testing ? 'Testing…' : 'Test'}
-          </Button>
+          <div className={styles.testCell}>
+            <Button size="small" disabled={!canTest || testing} aria-label={`Test connection for ${who}`} onClick={() => onTest(row)}>
+              {testing ? 'Testing…' : 'Test'}
+            </Button>
+          </div>
         </TableCell>
       </TableRow>
       {row.test.state === 'ok' || row.test.state === 'error' ? (
