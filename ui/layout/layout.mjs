@@ -202,6 +202,32 @@ const SCREENS = [
     ready: byRole('list', 'Setup check'),
     show: byRole('list', 'Setup check'),
   },
+  {
+    name: 'wizard-3d-sign-in-first',
+    heading: 'Destination',
+    footer: true,
+    go: async (page) => {
+      await toDestination(page);
+      await next(page);
+    },
+    ready: (page) => page.getByText('Sign in with Microsoft first.'),
+    show: (page) => page.getByText('Sign in with Microsoft first.'),
+  },
+  {
+    name: 'wizard-3e-imap-unfinished',
+    heading: 'Destination',
+    footer: true,
+    go: async (page) => {
+      // Another IMAP server, unencrypted and not yet accepted, the admin's password not typed.
+      await toDestination(page);
+      await page.getByRole('radio', { name: /^Another IMAP server/ }).click();
+      await page.getByRole('textbox', { name: /Destination IMAP server/ }).fill('mail.contoso.com');
+      await page.getByRole('radio', { name: 'None (not encrypted)' }).click();
+      await page.getByRole('textbox', { name: 'Admin account' }).fill('admin@contoso.com');
+      await next(page);
+    },
+    ready: (page) => page.getByText("Enter the admin account's password."),
+  },
   { name: 'wizard-4-users', heading: USERS, footer: true, toolbar: true, go: toUsers },
   {
     name: 'wizard-4b-users-unfinished',
