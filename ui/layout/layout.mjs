@@ -1,10 +1,13 @@
-// Every screen of the window at the sizes owners use (1024×700, the smallest supported, and
-// 1366×900) in light and dark, in headless Chromium with the browser demo's IPC stand-in (the
+// Every screen and state of the window an owner can reach, at the sizes owners use (1024×700,
+// the smallest supported, and 1366×900) in light and dark, in headless Chromium with the browser demo's IPC stand-in (the
 // page is the app's own). Saves a screenshot of each for people to look at, and fails when a
 // screen breaks its layout: the page scrolls sideways, Back/Next are not on screen, a toolbar
-// wraps onto a second row, or text is cut off without a tooltip that shows it whole.
+// wraps onto a second row, text is cut off without a tooltip that shows it whole or runs past
+// the window's edge, a button spills out of its table cell, or a panel pushes what must stay
+// in view below the fold.
 //
 //   node ui/layout/layout.mjs URL OUTDIR      (scripts/layout.sh serves the demo and calls this)
+//   LAYOUT_ONLY=history bash scripts/layout.sh   (only the screens whose names match)
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -16,114 +19,275 @@ if (!url || !outDir) {
 }
 fs.mkdirSync(outDir, { recursive: true });
 
+// LAYOUT_ONLY=regex walks only the screens whose names match (while fixing one).
+const only = process.env.LAYOUT_ONLY ? new RegExp(process.env.LAYOUT_ONLY) : null;
+
 const SIZES = [
   { width: 1024, height: 700 },
   { width: 1366, height: 900 },
 ];
 const SCHEMES = ['light', 'dark'];
 
-/** Each screen: how to get there from a fresh page, and what must be on it. */
+// Each screen: how to get there from a fresh page (`query` is added to the demo's URL), what
+// shows it is there (`ready`, else its level-1 `heading`), the part to scroll into view before
+// the screenshot (`show`), and what must hold on it (`footer`: Back/Next on screen; `toolbar`:
+// on one row; `onScreen`: parts no panel may push below the fold).
+const byRole = (role, name) => (page) => page.getByRole(role, { name }).first();
+const click = (role, name) => async (page) => page.getByRole(role, { name, exact: true }).first().click();
+
+/** A status page command, from its toolbar or, when the window is narrow, its More actions menu. */
+async function command(page, name) {
+  const button = page.getByRole('toolbar').getByRole('button', { name, exact: true });
+  if (await button.isVisible()) return button.click();
+  await page.getByRole('button', { name: 'More actions' }).click();
+  await page.getByRole('menuitem', { name }).click();
+}
+
+const next = click('button', 'Next');
+const wizard = click('button', 'Get started');
+async function toService(page) {
+  await wizard(page);
+  await next(page);
+}
+/** Select your data service, "Other email sources", with a typed-in server and its test mailbox. */
+async function toOtherServer(page, host) {
+  await toService(page);
+  await page.getByRole('radio', { name: /^Other email sources/ }).click();
+  await page.getByRole('textbox', { name: /Source IMAP server/ }).fill(host);
+  await page.getByRole('textbox', { name: /Mailbox to test/ }).fill('anna@example.com');
+  await page.getByLabel('Its password', { exact: true }).fill('secret');
+  await page.getByLabel('Its password', { exact: true }).press('Enter');
+  await page.getByText('Password stored').first().waitFor();
+}
+async function toDestination(page) {
+  await toService(page);
+  await page.getByRole('radio', { name: /^Gmail/ }).click();
+  await next(page);
+  await page.getByRole('heading', { level: 1, name: 'Destination' }).waitFor();
+}
+const USERS = 'Select users to start migrating email messages';
+async function toUsers(page) {
+  await toDestination(page);
+  // Microsoft 365 needs its admin signed in before the users step.
+  await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+  await page.getByText(/Signed in as/).first().waitFor();
+  await next(page);
+  await page.getByRole('heading', { level: 1, name: USERS }).waitFor();
+}
+async function importCsv(page) {
+  await page.getByRole('button', { name: 'Import CSV' }).click();
+}
+/** Connect Microsoft 365 with the tenant typed in, so its script is shown. */
+async function toConnect(page) {
+  await toDestination(page);
+  await page.getByRole('textbox', { name: /^Tenant/ }).fill('contoso.com');
+  await page.getByLabel('Setup script').waitFor();
+}
+
 const SCREENS = [
-  { name: 'home', go: async () => {}, heading: 'Migrations' },
+  { name: 'home', heading: 'Migrations', go: async () => {} },
+  { name: 'history', heading: 'Reports and history', go: click('button', 'Reports and history') },
   {
-    name: 'history',
-    go: async (page) => page.getByRole('button', { name: 'Reports and history' }).click(),
-    heading: 'Reports and history',
+    name: 'close-dialog',
+    query: '&close',
+    go: async () => {},
+    ready: (page) => page.getByRole('alertdialog'),
   },
-  {
-    name: 'status',
-    go: async (page) => page.getByRole('button', { name: 'Contoso mailboxes' }).click(),
-    heading: 'Email migration status',
-    toolbar: true,
-  },
+  { name: 'status', heading: 'Email migration status', toolbar: true, go: click('button', 'Contoso mailboxes') },
   {
     name: 'status-details',
-    go: async (page) => {
-      await page.getByRole('button', { name: 'Contoso mailboxes' }).click();
-      await page.getByRole('button', { name: 'Details for chris@contoso.com' }).click();
-    },
     heading: 'Email migration status',
     toolbar: true,
+    go: async (page) => {
+      await click('button', 'Contoso mailboxes')(page);
+      await click('button', 'Details for chris@contoso.com')(page);
+    },
   },
   {
-    name: 'status-synced',
-    go: async (page) => page.getByRole('button', { name: 'Pilot' }).click(),
+    name: 'status-certificate',
     heading: 'Email migration status',
     toolbar: true,
+    go: async (page) => {
+      await click('button', 'Contoso mailboxes')(page);
+      await click('button', 'Details for fay@contoso.com')(page);
+    },
+    ready: byRole('region', "The server's certificate"),
+    show: byRole('region', "The server's certificate"),
+  },
+  {
+    name: 'status-stopped',
+    heading: 'Email migration status',
+    toolbar: true,
+    go: async (page) => {
+      await click('button', 'Contoso mailboxes')(page);
+      await command(page, 'Stop migration');
+      await page.getByText('Stopped', { exact: true }).first().waitFor();
+    },
+    // The stopped rows, to see that what was copied stays shown and the badge is readable.
+    show: (page) => page.getByRole('row', { name: /eve@contoso\.com/ }),
+  },
+  { name: 'status-synced', heading: 'Email migration status', toolbar: true, go: click('button', 'Pilot') },
+  {
+    name: 'status-completed',
+    heading: 'Email migration status',
+    toolbar: true,
+    go: async (page) => {
+      await click('button', 'Pilot')(page);
+      await page.getByRole('table', { name: 'Mailboxes in Pilot' }).waitFor();
+      await command(page, 'Close connection');
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Close connection' }).click();
+    },
+    ready: byRole('region', 'Completed'),
   },
   {
     name: 'switch-domain',
-    go: async (page) => {
-      await page.getByRole('button', { name: 'Contoso mailboxes' }).click();
-      await page.getByRole('button', { name: 'Switch domain' }).click();
-    },
     heading: /Switch/,
-  },
-  ...wizardScreens(),
-];
-
-function wizardScreens() {
-  const start = async (page) => page.getByRole('button', { name: 'Get started' }).click();
-  const next = async (page) => page.getByRole('button', { name: 'Next', exact: true }).click();
-  const steps = [
-    { name: 'wizard-1-sources', heading: 'Email sources', go: async () => {} },
-    { name: 'wizard-2-service', heading: 'Select your data service', go: next },
-    {
-      name: 'wizard-2b-other-server',
-      heading: 'Select your data service',
-      go: async (page) => page.getByRole('radio', { name: /^Other email sources/ }).click(),
+    go: async (page) => {
+      await click('button', 'Contoso mailboxes')(page);
+      await command(page, 'Switch domain');
     },
-  ];
-  const screens = [];
-  for (let i = 0; i < steps.length; i++) {
-    const path = steps.slice(0, i + 1);
-    screens.push({
-      name: steps[i].name,
-      heading: steps[i].heading,
-      footer: true,
-      go: async (page) => {
-        await start(page);
-        for (const step of path) await step.go(page);
-      },
-    });
-  }
-  // The later steps need a source chosen: Gmail is the demo's.
-  const later = [
-    { name: 'wizard-3-destination', heading: 'Destination' },
-    { name: 'wizard-4-users', heading: 'Select users to start migrating email messages', toolbar: true },
-    { name: 'wizard-5-options', heading: 'Migration options' },
-  ];
-  later.forEach((step, i) => {
-    screens.push({
-      name: step.name,
-      heading: step.heading,
-      footer: true,
-      toolbar: !!step.toolbar,
-      go: async (page) => {
-        await start(page);
-        await next(page);
-        await page.getByRole('radio', { name: /^Gmail/ }).click();
-        for (let k = 0; k <= i; k++) {
-          if (later[k - 1]?.name === 'wizard-3-destination') {
-            // Microsoft 365 needs its admin signed in before the users step.
-            await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
-            await page.getByText(/Signed in as/).first().waitFor();
-          }
-          if (later[k - 1]?.name === 'wizard-4-users') {
-            // One user typed in, as an owner would.
-            await page.getByRole('button', { name: 'Add user' }).click();
-            await page.getByRole('textbox', { name: /^Destination mailbox/ }).first().fill('anna@contoso.com');
-            await page.getByRole('textbox', { name: /^Source email or user name/ }).first().fill('anna@gmail.com');
-            await page.getByLabel(/^App password for/).first().fill('abcd efgh ijkl mnop');
-          }
-          await next(page);
-          if (k < i) await page.getByRole('heading', { level: 1, name: later[k].heading }).waitFor();
-        }
-      },
-    });
-  });
-  return screens;
-}
+  },
+  { name: 'wizard-1-sources', heading: 'Email sources', footer: true, go: wizard },
+  { name: 'wizard-2-service', heading: 'Select your data service', footer: true, go: toService },
+  {
+    name: 'wizard-2b-other-server',
+    heading: 'Select your data service',
+    footer: true,
+    go: async (page) => {
+      await toService(page);
+      await page.getByRole('radio', { name: /^Other email sources/ }).click();
+    },
+  },
+  {
+    name: 'wizard-2c-certificate',
+    heading: 'Select your data service',
+    footer: true,
+    go: async (page) => {
+      await toOtherServer(page, 'mail.office.local');
+      await click('button', 'Test connection')(page);
+    },
+    ready: byRole('region', "The server's certificate"),
+    show: byRole('region', "The server's certificate"),
+  },
+  {
+    name: 'wizard-2d-wrong-encryption',
+    heading: 'Select your data service',
+    footer: true,
+    go: async (page) => {
+      await toOtherServer(page, 'mail.example.com');
+      await page.getByRole('radio', { name: 'STARTTLS' }).click();
+      await page.getByRole('textbox', { name: 'Source port' }).fill('993');
+      await click('button', 'Test connection')(page);
+    },
+    ready: byRole('button', 'This port expects SSL/TLS — switch?'),
+    show: byRole('button', 'This port expects SSL/TLS — switch?'),
+  },
+  { name: 'wizard-3-destination', heading: 'Destination', footer: true, go: toDestination },
+  {
+    name: 'wizard-3b-connect-script',
+    heading: 'Destination',
+    footer: true,
+    go: toConnect,
+    show: (page) => page.getByLabel('Setup script'),
+  },
+  {
+    name: 'wizard-3c-connect-check',
+    heading: 'Destination',
+    footer: true,
+    go: async (page) => {
+      await toConnect(page);
+      await page.getByRole('textbox', { name: 'Mailbox to test Full Access on' }).fill('xavier@contoso.com');
+      await click('button', 'Check and sign in')(page);
+    },
+    ready: byRole('list', 'Setup check'),
+    show: byRole('list', 'Setup check'),
+  },
+  {
+    name: 'wizard-3d-sign-in-first',
+    heading: 'Destination',
+    footer: true,
+    go: async (page) => {
+      await toDestination(page);
+      await next(page);
+    },
+    ready: (page) => page.getByText('Sign in with Microsoft first.'),
+    show: (page) => page.getByText('Sign in with Microsoft first.'),
+  },
+  {
+    name: 'wizard-3e-imap-unfinished',
+    heading: 'Destination',
+    footer: true,
+    go: async (page) => {
+      // Another IMAP server, unencrypted and not yet accepted, the admin's password not typed.
+      await toDestination(page);
+      await page.getByRole('radio', { name: /^Another IMAP server/ }).click();
+      await page.getByRole('textbox', { name: /Destination IMAP server/ }).fill('mail.contoso.com');
+      await page.getByRole('radio', { name: 'None (not encrypted)' }).click();
+      await page.getByRole('textbox', { name: 'Admin account' }).fill('admin@contoso.com');
+      await next(page);
+    },
+    ready: (page) => page.getByText("Enter the admin account's password."),
+  },
+  { name: 'wizard-4-users', heading: USERS, footer: true, toolbar: true, go: toUsers },
+  {
+    name: 'wizard-4b-users-unfinished',
+    heading: USERS,
+    footer: true,
+    toolbar: true,
+    go: async (page) => {
+      // A row without its password, then Next: each problem beside its entry.
+      await toUsers(page);
+      await click('button', 'Add user')(page);
+      await page.getByRole('textbox', { name: /^Destination mailbox/ }).first().fill('anna@contoso.com');
+      await next(page);
+    },
+    ready: (page) => page.getByText('Enter the password.').first(),
+  },
+  {
+    name: 'wizard-4c-users-csv-problems',
+    heading: USERS,
+    footer: true,
+    toolbar: true,
+    go: async (page) => {
+      await toUsers(page);
+      await importCsv(page);
+    },
+    ready: byRole('table', 'Problems in the CSV file'),
+    onScreen: [byRole('table', 'Users to migrate')],
+  },
+  {
+    name: 'wizard-4d-users-many-none-selected',
+    heading: USERS,
+    footer: true,
+    toolbar: true,
+    go: async (page) => {
+      // The corrected file imported, then every row unticked and Next.
+      await toUsers(page);
+      await importCsv(page);
+      await byRole('table', 'Problems in the CSV file')(page).waitFor();
+      await importCsv(page);
+      await page.getByText(/mailboxes imported/).waitFor();
+      await page.getByRole('checkbox', { name: 'Select all users' }).click();
+      await next(page);
+    },
+    ready: (page) => page.getByText(/Select at least one user/).first(),
+    onScreen: [(page) => page.getByText(/Select at least one user/).first()],
+  },
+  {
+    name: 'wizard-5-options',
+    heading: 'Migration options',
+    footer: true,
+    go: async (page) => {
+      await toUsers(page);
+      // One user typed in, as an owner would.
+      await click('button', 'Add user')(page);
+      await page.getByRole('textbox', { name: /^Destination mailbox/ }).first().fill('anna@contoso.com');
+      await page.getByRole('textbox', { name: /^Source email or user name/ }).first().fill('anna@gmail.com');
+      await page.getByLabel(/^App password for/).first().fill('abcd efgh ijkl mnop');
+      await next(page);
+    },
+  },
+];
 
 /** What is wrong with the layout on the page as it stands. */
 async function layoutProblems(page, screen) {
@@ -176,8 +340,15 @@ async function layoutProblems(page, screen) {
         const titled = el.closest('[title]') || el.closest('[aria-describedby]') || el.closest('[data-tooltip]');
         if (!titled) problems.push(`"${label(el)}" is cut off with no tooltip`);
       }
+      // A button wider than its table cell spills over the next column or past the table.
+      for (const b of document.querySelectorAll('td button')) {
+        if (!visible(b)) continue;
+        const cell = b.closest('td').getBoundingClientRect();
+        const r = b.getBoundingClientRect();
+        if (r.right > cell.right + 1 || r.left < cell.left - 1) problems.push(`"${label(b)}" spills out of its table cell`);
+      }
       // Text spilling out of its box: a leaf whose text runs past the right edge of the window.
-      for (const el of document.querySelectorAll('main *, [role="dialog"] *')) {
+      for (const el of document.querySelectorAll('main *, [role="dialog"] *, [role="alertdialog"] *')) {
         if (!visible(el) || el.children.length > 0 || !el.textContent.trim()) continue;
         const r = el.getBoundingClientRect();
         if (r.right > viewWidth + 1) problems.push(`"${label(el)}" runs past the window's edge`);
@@ -188,45 +359,69 @@ async function layoutProblems(page, screen) {
   );
 }
 
+/** The parts of a screen that must be in view, above the pinned Back/Next, and are not. */
+async function pushedOff(page, screen, size) {
+  const problems = [];
+  for (const part of screen.onScreen ?? []) {
+    const box = await part(page).boundingBox();
+    // The pinned footer takes the bottom of the window.
+    if (!box || box.y > size.height - 120) problems.push(`${await part(page).evaluate((el) => (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 60))} is pushed below the fold`);
+  }
+  return problems;
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
 });
 const failures = [];
+const started = Date.now();
+const walked = SCREENS.filter((s) => !only || only.test(s.name));
 try {
+  // One page per screen and size: it is looked at in light, then switched to dark as the
+  // operating system would (the window follows it live), which halves the walking.
   for (const size of SIZES) {
-    for (const colorScheme of SCHEMES) {
-      const context = await browser.newContext({ viewport: size, colorScheme });
-      for (const screen of SCREENS) {
-        const page = await context.newPage();
-        const errors = [];
-        page.on('pageerror', (e) => errors.push(e.message));
-        const where = `${screen.name} ${size.width}x${size.height} ${colorScheme}`;
-        try {
-          await page.goto(url);
-          await page.getByRole('heading', { level: 1, name: 'Migrations' }).waitFor({ timeout: 60_000 });
-          await screen.go(page);
-          await page.getByRole('heading', { level: 1, name: screen.heading }).first().waitFor({ timeout: 10_000 });
-          // Let fonts and the progress animation settle before looking.
-          await page.waitForTimeout(400);
+    const context = await browser.newContext({ viewport: size, colorScheme: SCHEMES[0] });
+    // A step that cannot be done fails the screen soon, not after Playwright's 30 s.
+    context.setDefaultTimeout(10_000);
+    for (const screen of walked) {
+      const page = await context.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      const where = `${screen.name} ${size.width}x${size.height}`;
+      try {
+        await page.goto(url + (screen.query ?? ''));
+        await page.getByRole('heading', { level: 1, name: 'Migrations' }).waitFor({ timeout: 60_000 });
+        await screen.go(page);
+        const ready = screen.ready
+          ? screen.ready(page)
+          : page.getByRole('heading', { level: 1, name: screen.heading }).first();
+        await ready.waitFor({ timeout: 10_000 });
+        if (screen.show) await screen.show(page).scrollIntoViewIfNeeded();
+        for (const colorScheme of SCHEMES) {
+          await page.emulateMedia({ colorScheme });
+          // Let fonts, the theme and the progress animation settle before looking.
+          await page.waitForTimeout(300);
           const file = path.join(outDir, `${screen.name}-${size.width}x${size.height}-${colorScheme}.png`);
           await page.screenshot({ path: file, fullPage: false });
-          const problems = [...(await layoutProblems(page, screen)), ...errors.map((e) => `page error: ${e}`)];
-          for (const p of problems) failures.push(`${where}: ${p}`);
-          console.log(`${problems.length ? 'FAIL' : 'ok  '} ${where}`);
-        } catch (e) {
-          failures.push(`${where}: could not be shown: ${e.message.split('\n')[0]}`);
-          console.log(`FAIL ${where}`);
-        } finally {
-          await page.close();
+          const problems = [...(await layoutProblems(page, screen)), ...(await pushedOff(page, screen, size))];
+          for (const p of problems) failures.push(`${where} ${colorScheme}: ${p}`);
+          console.log(`${problems.length ? 'FAIL' : 'ok  '} ${where} ${colorScheme}`);
         }
+        for (const e of errors) failures.push(`${where}: page error: ${e}`);
+      } catch (e) {
+        failures.push(`${where}: could not be shown: ${e.message.split('\n')[0]}`);
+        console.log(`FAIL ${where}`);
+      } finally {
+        await page.close();
       }
-      await context.close();
     }
+    await context.close();
   }
 } finally {
   await browser.close();
 }
+console.log(`walked ${walked.length} screens in ${Math.round((Date.now() - started) / 1000)} s`);
 if (failures.length) {
   console.error(`\n${failures.length} layout problem(s):\n${failures.join('\n')}`);
   process.exit(1);

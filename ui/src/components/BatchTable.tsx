@@ -19,6 +19,11 @@ import { BatchStatusBadge } from './StatusBadge';
 const useStyles = makeStyles({
   row: { cursor: 'pointer' },
   muted: { color: tokens.colorNeutralForeground3 },
+  // The table shares its width equally unless told: the badge, the count and the download
+  // button get what they need, names and dates the rest (the button no longer spills out).
+  status: { width: '100px' },
+  synced: { width: '72px' },
+  report: { width: '124px' },
 });
 
 interface Props {
@@ -40,11 +45,11 @@ export function BatchTable({ batches, caption, onOpen, actions, showCreated }: P
         <TableRow>
           <TableHeaderCell>Name</TableHeaderCell>
           <TableHeaderCell>Source</TableHeaderCell>
-          <TableHeaderCell>Status</TableHeaderCell>
-          <TableHeaderCell>Synced</TableHeaderCell>
+          <TableHeaderCell className={styles.status}>Status</TableHeaderCell>
+          <TableHeaderCell className={styles.synced}>Synced</TableHeaderCell>
           <TableHeaderCell>Last synced</TableHeaderCell>
           {showCreated ? <TableHeaderCell>Created</TableHeaderCell> : null}
-          {actions ? <TableHeaderCell>Report</TableHeaderCell> : null}
+          {actions ? <TableHeaderCell className={styles.report}>Report</TableHeaderCell> : null}
         </TableRow>
       </TableHeader>
       <TableBody>

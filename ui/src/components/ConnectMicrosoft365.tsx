@@ -216,7 +216,14 @@ export function ConnectMicrosoft365({
               hint="As the Microsoft 365 admin center lists it under Settings → Domains, for example contoso.com."
               validationMessage={domain && !domainOk && !ANY_TENANT.includes(domain) ? 'Enter a domain such as contoso.com.' : undefined}
             >
-              <Input value={tenant} spellCheck={false} onChange={(_, d) => onTenant?.(d.value)} />
+              {/* Until a domain is typed the sign-in asks for any organisation: that keyword is
+                  the app's, not something the owner typed, so the field shows empty. */}
+              <Input
+                value={ANY_TENANT.includes(domain) ? '' : tenant}
+                placeholder="contoso.com"
+                spellCheck={false}
+                onChange={(_, d) => onTenant?.(d.value.trim() === '' ? ANY_TENANT[0] : d.value)}
+              />
             </Field>
             <Text>
               Open Azure Cloud Shell signed in as a Global Administrator of your organisation, choose PowerShell, paste

@@ -1,4 +1,4 @@
-import { MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+import { makeStyles, MessageBar, MessageBarBody, MessageBarTitle, tokens } from '@fluentui/react-components';
 import type { TrustChoice } from '../backend';
 import { formatBytes, formatCount } from '../format';
 import type { Security } from '../servers';
@@ -15,8 +15,14 @@ interface Props {
   onSwitchSecurity?: (security: Security) => void;
 }
 
+const useStyles = makeStyles({
+  // The problem, then what fixes it, each a separate box: they must not touch.
+  stack: { display: 'flex', flexDirection: 'column', alignItems: 'stretch', gap: tokens.spacingVerticalS },
+});
+
 /** What "Test connection" found: folders, messages and size, or the problem and its fix. */
 export function ConnectionResult({ test, onTrust, onSwitchSecurity }: Props) {
+  const styles = useStyles();
   if (test.state === 'ok') {
     const s = test.summary;
     return (
@@ -30,11 +36,11 @@ export function ConnectionResult({ test, onTrust, onSwitchSecurity }: Props) {
   }
   if (test.state === 'error')
     return (
-      <>
+      <div className={styles.stack}>
         <ProblemBar problem={test.problem} />
         {onTrust ? <CertificatePanel problem={test.problem} onTrust={onTrust} /> : null}
         {onSwitchSecurity ? <SecuritySwitch problem={test.problem} onSwitch={onSwitchSecurity} /> : null}
-      </>
+      </div>
     );
   return null;
 }

@@ -15,7 +15,9 @@ import type { CsvProblem } from '../backend';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
-  table: { maxWidth: '900px' },
+  // A file with many mistakes scrolls here instead of pushing the users table off screen.
+  scroll: { maxHeight: '220px', overflowY: 'auto', maxWidth: '900px' },
+  head: { position: 'sticky', top: 0, backgroundColor: tokens.colorNeutralBackground1, zIndex: 1 },
   line: { width: '80px' },
   column: { width: '140px' },
 });
@@ -37,24 +39,26 @@ export function CsvProblems({ fileName, problems }: { fileName: string; problems
           </div>
         </MessageBarBody>
       </MessageBar>
-      <Table size="small" className={styles.table} aria-label="Problems in the CSV file">
-        <TableHeader>
-          <TableRow>
-            <TableHeaderCell className={styles.line}>Line</TableHeaderCell>
-            <TableHeaderCell className={styles.column}>Column</TableHeaderCell>
-            <TableHeaderCell>Problem</TableHeaderCell>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {problems.map((p, i) => (
-            <TableRow key={i}>
-              <TableCell>{p.line === 0 ? 'Whole file' : p.line}</TableCell>
-              <TableCell>{p.column ?? '—'}</TableCell>
-              <TableCell>{p.message}</TableCell>
+      <div className={styles.scroll} tabIndex={0} role="region" aria-label="Problems in the file">
+        <Table size="small" aria-label="Problems in the CSV file">
+          <TableHeader className={styles.head}>
+            <TableRow>
+              <TableHeaderCell className={styles.line}>Line</TableHeaderCell>
+              <TableHeaderCell className={styles.column}>Column</TableHeaderCell>
+              <TableHeaderCell>Problem</TableHeaderCell>
             </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+          </TableHeader>
+          <TableBody>
+            {problems.map((p, i) => (
+              <TableRow key={i}>
+                <TableCell>{p.line === 0 ? 'Whole file' : p.line}</TableCell>
+                <TableCell>{p.column ?? '—'}</TableCell>
+                <TableCell>{p.message}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </div>
     </div>
   );
 }

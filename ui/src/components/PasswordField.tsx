@@ -34,6 +34,8 @@ interface Props {
   onStore: (password: string) => Promise<void>;
   /** Called when the owner wants to replace a stored password. */
   onChangeRequested?: () => void;
+  /** What the page needs from this field before it can go on ("Enter the password."). */
+  problem?: string | null;
 }
 
 /**
@@ -51,6 +53,7 @@ export function PasswordField({
   storedText = 'Password stored',
   onStore,
   onChangeRequested,
+  problem,
 }: Props) {
   const styles = useStyles();
   const [value, setValue] = useState('');
@@ -121,9 +124,9 @@ export function PasswordField({
     <Field
       className={styles.field}
       label={hideLabel ? undefined : label}
-      validationMessage={error ?? (disabled && !hideLabel ? disabledReason : undefined)}
-      validationState={error ? 'error' : 'none'}
-      hint={!error && !disabled ? hint : undefined}
+      validationMessage={error ?? problem ?? (disabled && !hideLabel ? disabledReason : undefined)}
+      validationState={error || problem ? 'error' : 'none'}
+      hint={!error && !problem && !disabled ? hint : undefined}
     >
       <div onBlur={onBlur}>
       <Input

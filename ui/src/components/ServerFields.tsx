@@ -81,13 +81,19 @@ export function ServerFields({ what, value, errors, showErrors, onChange, allowI
               on your own local network that offers no encryption at all.
             </div>
             {onAllowInsecure ? (
-              <div>
+              <Field
+                validationMessage={
+                  showErrors && !allowInsecure
+                    ? 'Tick "I understand" to sign in without encryption, or choose SSL/TLS or STARTTLS.'
+                    : undefined
+                }
+              >
                 <Checkbox
                   checked={allowInsecure ?? false}
                   onChange={(_, d) => onAllowInsecure(d.checked === true)}
                   label="I understand: sign in without encryption"
                 />
-              </div>
+              </Field>
             ) : null}
           </MessageBarBody>
         </MessageBar>

@@ -12,7 +12,7 @@ import { Delete20Regular } from '@fluentui/react-icons';
 import { memo, type Dispatch } from 'react';
 import type { SignedIn, TrustChoice } from '../backend';
 import { isEmail } from '../servers';
-import { credentialReady, type SourceAuth, type UserRow, type WizardAction } from '../wizard/wizardState';
+import { credentialReady, type RowField, type SourceAuth, type UserRow, type WizardAction } from '../wizard/wizardState';
 import { ConnectionResult } from './ConnectionResult';
 import { PasswordField } from './PasswordField';
 import { SignInButton } from './SignInButton';
@@ -24,14 +24,18 @@ const useStyles = makeStyles({
   resultCell: { paddingBottom: tokens.spacingVerticalS },
   top: { verticalAlign: 'top', paddingTop: tokens.spacingVerticalXS, paddingBottom: tokens.spacingVerticalXS },
   first: { display: 'flex', alignItems: 'center' },
+  // The small Test button centred on the row's 32 px inputs, not on their top edge.
+  testCell: { display: 'flex', alignItems: 'center', minHeight: '32px' },
 });
 
 interface Props {
   row: UserRow;
   index: number;
   columns: number;
-  /** Why the row cannot migrate yet, shown once the owner tried to go on. */
+  /** Why the row cannot migrate yet, shown once the owner tried to go on, under its entry. */
   problem: string | null;
+  /** The entry the problem is about. */
+  problemField: RowField | null;
   passwordLabel: string;
   /** Password, or the provider each source mailbox signs in with. */
   auth: SourceAuth;
@@ -55,6 +59,7 @@ export const UserRowEditor = memo(function UserRowEditor({
   index,
   columns,
   problem,
+  problemField,
   passwordLabel,
   auth,
   clientId,
@@ -70,6 +75,16 @@ export const UserRowEditor = memo(function UserRowEditor({
   const who = row.emailAddress.trim() || `row ${index + 1}`;
   const testing = row.test.state === 'testing';
   const canTest = credentialReady(row, auth) && row.userName.trim() !== '' && isEmail(row.emailAddress);
+  const problemId = `row-${row.id}-problem`;
+  const problemAt = (field: RowField) => (problem && problemField === field ? problem : null);
+  const note = (field: RowField) =>
+    problemAt(field) ? (
+      <Text id={problemId} size={200} className={styles.problem}>
+        {problem}
+      </Text>
+    ) : null;
+  const invalid = (field: RowField) =>
+    problemAt(field) ? { 'aria-invalid': true as const, 'aria-describedby': problemId } : {};
   return (
     <>
       <TableRow>
@@ -97,7 +112,7 @@ export const UserRowEditor = memo(function UserRowEditor({
             className={styles.cellInput}
             input={{ className: styles.innerInput }}
             aria-label={`Destination mailbox, ${who}`}
-            aria-invalid={problem ? true : undefined}
+            {...invalid('mailbox')}
             type="email"
             placeholder="name@company.com"
             spellCheck={false}
@@ -105,21 +120,19 @@ export const UserRowEditor = memo(function UserRowEditor({
             onChange={(_, d) => dispatch({ type: 'updateUser', id: row.id, patch: { emailAddress: d.value } })}
             onBlur={() => onEmailCommitted(row)}
           />
-          {problem ? (
-            <Text size={200} className={styles.problem}>
-              {problem}
-            </Text>
-          ) : null}
+          {note('mailbox')}
         </TableCell>
         <TableCell className={styles.top}>
           <Input
             className={styles.cellInput}
             input={{ className: styles.innerInput }}
             aria-label={`Source email or user name, ${who}`}
+            {...invalid('source')}
             spellCheck={false}
             value={row.userName}
             onChange={(_, d) => dispatch({ type: 'updateUser', id: row.id, patch: { userName: d.value } })}
           />
+          {note('source')}
         </TableCell>
         <TableCell className={styles.top}>
           {auth === 'password' ? (
@@ -130,6 +143,7 @@ export const UserRowEditor = memo(function UserRowEditor({
               stored={row.passwordStored}
               disabled={!isEmail(row.emailAddress)}
               disabledReason="Enter the mailbox first"
+              problem={problemAt('password')}
               onStore={(password) => onStorePassword(row, password)}
             />
           ) : (
@@ -144,11 +158,14 @@ export const UserRowEditor = memo(function UserRowEditor({
               onChange={(signedIn: SignedIn | null) => dispatch({ type: 'userSignedIn', id: row.id, signedIn })}
             />
           )}
+          {auth === 'password' ? null : note('password')}
         </TableCell>
         <TableCell className={styles.top}>
-          <Button size="small" disabled={!canTest || testing} aria-label={`Test connection for ${who}`} onClick={() => onTest(row)}>
-            {testing ? 'Testing…' : 'Test'}
-          </Button>
+          <div className={styles.testCell}>
+            <Button size="small" disabled={!canTest || testing} aria-label={`Test connection for ${who}`} onClick={() => onTest(row)}>
+              {testing ? 'Testing…' : 'Test'}
+            </Button>
+          </div>
         </TableCell>
       </TableRow>
       {row.test.state === 'ok' || row.test.state === 'error' ? (

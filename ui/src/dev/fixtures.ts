@@ -265,3 +265,58 @@ function engineBlocker(d: DomainReport): string {
   }
   return `${d.domain}: the MX records still point to the old provider, so mail is still delivered there.`;
 }
+
+/** A fingerprint for the demo's self-signed server (SHA-256, hex). */
+export const DEMO_FINGERPRINT = '3f7a9c2e'.repeat(8);
+
+/** What a refused certificate brings over IPC: the words, and the facts the panel shows. */
+export function certificateRefusal(host: string, fingerprint = DEMO_FINGERPRINT): AppError {
+  return {
+    kind: 'certificate',
+    message: `the certificate of ${host} is not trusted: it was issued by an authority this computer does not know`,
+    hint: "If the server uses its own certificate, get its CA file from the server's administrator, or check the fingerprint with them and trust this certificate for this server.",
+    facts: {
+      ...noFacts(),
+      host,
+      port: 993,
+      certificate: {
+        reason: 'issued by an unknown authority',
+        subject: `CN=${host}, O=Contoso Ltd`,
+        issuer: 'CN=Contoso Private CA, O=Contoso Ltd, L=Redmond, ST=Washington, C=US',
+        not_before: '2025-01-02T00:00:00Z',
+        not_after: '2027-03-04T00:00:00Z',
+        fingerprint_sha256: fingerprint,
+      },
+    },
+  };
+}
+
+/** The port speaks the other kind of encryption than the one chosen. */
+export function securityMismatch(host: string, expected: 'port_expects_tls' | 'port_expects_starttls', port: number): AppError {
+  const tls = expected === 'port_expects_tls';
+  return {
+    kind: 'input',
+    message: tls
+      ? `${host} port ${port} expects SSL/TLS from the first byte, but STARTTLS was chosen`
+      : `${host} port ${port} starts unencrypted (STARTTLS or none), but SSL/TLS was chosen`,
+    hint: tls
+      ? "Choose SSL/TLS as the security for this port, or use the server's STARTTLS port (usually 143)."
+      : "Choose STARTTLS as the security for this port, or use the server's SSL/TLS port (usually 993).",
+    facts: { ...noFacts(), host, port, security_mismatch: expected },
+  };
+}
+
+function noFacts(): NonNullable<AppError['facts']> {
+  return {
+    side: null,
+    host: null,
+    port: null,
+    auth_method: null,
+    sign_in: null,
+    network: null,
+    certificate: null,
+    security_mismatch: null,
+    retry_after_secs: null,
+    dns_server: null,
+  };
+}

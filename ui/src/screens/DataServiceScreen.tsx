@@ -179,9 +179,6 @@ export function DataServiceScreen() {
               onAllowInsecure={(value) => dispatch({ type: 'setAllowInsecure', value })}
             />
           ) : null}
-          {showErrors && insecureUnaccepted ? (
-            <Text role="alert">Tick "I understand" to sign in without encryption, or choose SSL/TLS or STARTTLS.</Text>
-          ) : null}
           {isOther && state.sourceAuth === 'password' ? (
             <div className={styles.test}>
               <Field

@@ -1,4 +1,15 @@
-import { Button, Field, Input, makeStyles, Radio, RadioGroup, Text, tokens } from '@fluentui/react-components';
+import {
+  Button,
+  Field,
+  Input,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Radio,
+  RadioGroup,
+  Text,
+  tokens,
+} from '@fluentui/react-components';
 import { Server24Regular, Cloud24Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { storeAdminPassword, testConnection, toProblem } from '../backend';
@@ -171,7 +182,11 @@ export function DestinationScreen() {
                 ) : null}
               </>
             )}
-            {showErrors && signInProblem ? <div role="alert">{signInProblem}</div> : null}
+            {showErrors && signInProblem ? (
+              <MessageBar intent="error" role="alert">
+                <MessageBarBody>{signInProblem}</MessageBarBody>
+              </MessageBar>
+            ) : null}
           </div>
         </Section>
       ) : (
@@ -215,10 +230,8 @@ export function DestinationScreen() {
                 dispatch({ type: 'adminPasswordStored', stored: true });
               }}
               onChangeRequested={() => dispatch({ type: 'adminPasswordStored', stored: false })}
+              problem={showErrors && state.destinationAdmin.trim() ? passwordProblem : undefined}
             />
-            {showErrors && passwordProblem && state.destinationAdmin.trim() ? (
-              <div role="alert">{passwordProblem}</div>
-            ) : null}
           </div>
         </Section>
         </>

@@ -4,6 +4,7 @@ import {
   Field,
   Input,
   makeStyles,
+  mergeClasses,
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
@@ -34,6 +35,10 @@ import { createSpec, selectedUsers } from '../wizard/wizardState';
 
 const useStyles = makeStyles({
   fields: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, maxWidth: '560px' },
+  // An empty chip row would still take a row of the column's gaps above "Every folder is copied."
+  none: { display: 'none' },
+  // As wide as the fields above it: a hint across the whole window is hard to read.
+  measure: { maxWidth: '560px' },
   addRow: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end' },
   grow: { flexGrow: 1 },
   hint: { color: tokens.colorNeutralForeground3, marginTop: `calc(-1 * ${tokens.spacingVerticalS})` },
@@ -134,7 +139,7 @@ export function OptionsScreen() {
           <TagGroup
             aria-label="Excluded folders"
             onDismiss={(_, data) => dispatch({ type: 'removeExclude', folder: String(data.value) })}
-            className={styles.tokens}
+            className={mergeClasses(styles.tokens, o.excludes.length === 0 && styles.none)}
           >
             {o.excludes.map((f) => (
               <InteractionTag key={f} value={f}>
@@ -222,7 +227,9 @@ export function OptionsScreen() {
             </Select>
           </Field>
         </div>
-        <Field hint="Outlook can send a read receipt again for old mail that asked for one. This renames that request on messages already read; their content is unchanged, but they are then no longer byte-for-byte copies.">
+        <Field
+          className={styles.measure}
+          hint="Outlook can send a read receipt again for old mail that asked for one. This renames that request on messages already read; their content is unchanged, but they are then no longer byte-for-byte copies.">
           <Checkbox
             checked={o.disarmReadReceipts}
             onChange={(_, d) => dispatch({ type: 'setOptions', patch: { disarmReadReceipts: d.checked === true } })}

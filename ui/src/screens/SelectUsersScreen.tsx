@@ -50,7 +50,7 @@ import {
   batchNameOf,
   batchOptions,
   destinationSpec,
-  rowProblem,
+  rowProblemAt,
   selectedUsers,
   sourcePreset,
   sourceSpec,
@@ -107,8 +107,8 @@ export function SelectUsersScreen() {
 
   const selected = selectedUsers(state);
   const problems = useMemo(() => {
-    const map = new Map<number, string | null>();
-    for (const row of state.users) map.set(row.id, row.selected ? rowProblem(row, state.users, state.sourceAuth) : null);
+    const map = new Map<number, ReturnType<typeof rowProblemAt>>();
+    for (const row of state.users) map.set(row.id, row.selected ? rowProblemAt(row, state.users, state.sourceAuth) : null);
     return map;
   }, [state.users, state.sourceAuth]);
   const blocking = selected.filter((u) => problems.get(u.id));
@@ -345,6 +345,18 @@ export function SelectUsersScreen() {
       ) : null}
       {problem ? <ProblemBar problem={problem} /> : null}
       {csv ? <CsvProblems fileName={csv.fileName} problems={csv.problems} /> : null}
+      {/* Above the table, where the eye is after choosing Next: under a long list it is out of sight. */}
+      {showErrors && (selected.length === 0 || blocking.length > 0) ? (
+        <MessageBar intent="error" role="alert">
+          <MessageBarBody>
+            {selected.length === 0
+              ? state.users.length === 0
+                ? 'Add at least one user to migrate.'
+                : 'Select at least one user to migrate: check the box beside each mailbox to move.'
+              : `${blocking.length === 1 ? '1 selected user needs' : `${blocking.length} selected users need`} attention: see the notes in the table.`}
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
 
       <div className={styles.tableWrap} ref={tableRef}>
         <Table className={styles.table} aria-label="Users to migrate" size="small">
@@ -371,7 +383,8 @@ export function SelectUsersScreen() {
                 row={row}
                 index={index}
                 columns={COLUMNS}
-                problem={showErrors ? problems.get(row.id) ?? null : null}
+                problem={showErrors ? problems.get(row.id)?.text ?? null : null}
+                problemField={showErrors ? problems.get(row.id)?.field ?? null : null}
                 passwordLabel={passwordLabel}
                 auth={state.sourceAuth}
                 clientId={signsIn ? state.clientIds[state.sourceAuth as 'microsoft' | 'google'] : ''}
@@ -393,13 +406,6 @@ export function SelectUsersScreen() {
         ) : null}
       </div>
 
-      {showErrors && selected.length === 0 ? <Text role="alert">Select at least one user to migrate.</Text> : null}
-      {showErrors && blocking.length > 0 ? (
-        <Text role="alert">
-          {blocking.length === 1 ? '1 selected user needs' : `${blocking.length} selected users need`} attention: see the
-          notes in the table.
-        </Text>
-      ) : null}
 
       <WizardFooter onBack={() => dispatch({ type: 'goTo', step: 'destination' })} onNext={next} />
     </Page>

@@ -158,11 +158,14 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
   const notStarted = users.length > 0 && statuses.every((s) => s === 'Queued') && !live.running;
   const canResume = count('Stopped') > 0 || notStarted;
   const canComplete = count('Synced') > 0;
-  // Every mailbox had its first copy (or needs the owner): time for what comes next.
+  // Every mailbox had its first copy (or needs the owner): time for what comes next. Once
+  // every one is completed the Completed view says what is left instead: this summary's
+  // "keeps copying until you close the connection" is no longer true.
   const firstCopyDone =
     users.length > 0 &&
     synced > 0 &&
-    statuses.every((s) => s === 'Synced' || s === 'Completed' || s === 'Failed' || s === 'IncrementalSyncing');
+    statuses.every((s) => s === 'Synced' || s === 'Completed' || s === 'Failed' || s === 'IncrementalSyncing') &&
+    count('Completed') < users.length;
   const sourcePreset = presets.find((p) => p.id === live.summary?.source.preset);
   const passwordWord = sourcePreset?.sign_in === 'app_password' ? 'app password' : 'password';
 

@@ -112,9 +112,12 @@ describe('a completed batch', () => {
     });
     expect(screen.queryByRole('region', { name: 'Completed' })).not.toBeInTheDocument();
     expect(backend.callsTo('batch_retirement')).toHaveLength(0);
+    expect(await screen.findByText(/keeps copying new mail/)).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Close connection' }));
     await user.click(dialogButton(await findDialog('Close the connection?'), 'Close connection'));
     await waitFor(() => within(completedView()).getByRole('heading', { name: 'Old mailboxes you can retire' }));
+    // The summary shown while synced promised more copying; after closing it is gone.
+    expect(screen.queryByText(/keeps copying new mail/)).not.toBeInTheDocument();
     const order = backend.commandOrder();
     expect(order.indexOf('complete_batch')).toBeLessThan(order.indexOf('batch_retirement'));
   });

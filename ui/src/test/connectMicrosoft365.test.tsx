@@ -44,6 +44,8 @@ describe('Connect Microsoft 365', () => {
     await openMicrosoft365Destination(user);
     expect(screen.getByRole('heading', { level: 2, name: 'Connect Microsoft 365' })).toBeInTheDocument();
     expect(screen.getByText('Enter your domain to get the script.')).toBeInTheDocument();
+    // Empty for the owner to fill in, not showing the sign-in's "any organisation" keyword.
+    expect(screen.getByRole('textbox', { name: /Tenant: your organisation's domain/ })).toHaveValue('');
 
     await typeDomain(user, 'contoso.com');
     const script = await screen.findByLabelText('Setup script');

@@ -25,7 +25,7 @@ describe('select users', () => {
     const { user } = renderApp();
     await openUsers(user);
     await addUserRow(user, 'anna@contoso.com');
-    const field = screen.getByLabelText('App password for anna@contoso.com');
+    const field = screen.getByLabelText(/^(App )?password for anna@contoso.com$/i);
     await user.type(field, 'abcd efgh ijkl mnop');
     await user.click(screen.getByRole('button', { name: 'Show app password for anna@contoso.com' }));
     expect(field).toHaveAttribute('type', 'text');
@@ -51,7 +51,7 @@ describe('select users', () => {
     const { user } = renderApp();
     await openUsers(user);
     await addUserRow(user, 'anna@contoso.com');
-    await user.type(screen.getByLabelText('App password for anna@contoso.com'), 'secret{Enter}');
+    await user.type(screen.getByLabelText(/^(App )?password for anna@contoso.com$/i), 'secret{Enter}');
     expect(await screen.findByText("This computer's password store (keyring) did not work. Unlock your keyring.")).toBeInTheDocument();
     expect(screen.queryByText('Password stored')).not.toBeInTheDocument();
   });
@@ -71,7 +71,7 @@ describe('select users', () => {
     await addUserRow(user, 'anna@contoso.com');
     const test = screen.getByRole('button', { name: 'Test connection for anna@contoso.com' });
     expect(test).toBeDisabled();
-    await user.type(screen.getByLabelText('App password for anna@contoso.com'), 'secret{Enter}');
+    await user.type(screen.getByLabelText(/^(App )?password for anna@contoso.com$/i), 'secret{Enter}');
     await screen.findByText('Password stored');
     await user.click(test);
     expect(await screen.findByText('9 folders · 1,200 messages · 50 MB · 3 too large to copy')).toBeInTheDocument();
@@ -199,7 +199,7 @@ describe('select users', () => {
     await openUsers(user);
     await addUserRow(user, 'anna@contoso.com');
     await addUserRow(user, 'ben@contoso.com');
-    await user.click(screen.getByLabelText('App password for anna@contoso.com'));
+    await user.click(screen.getByLabelText(/^(App )?password for anna@contoso.com$/i));
     await user.keyboard('secret');
     // Past "Show app password", out of the field: wherever that lands, Enter removes nothing.
     await user.tab();
@@ -229,8 +229,38 @@ describe('select users', () => {
     await openUsers(user);
     await addUserRow(user, 'anna@contoso.com');
     await user.click(screen.getByRole('button', { name: 'Next' }));
-    expect(screen.getByText('Enter the password.')).toBeInTheDocument();
+    // The words stand under the empty password, which is marked invalid; the mailbox is not.
+    const password = screen.getByLabelText(/^(App )?password for anna@contoso.com$/i);
+    expect(password).toHaveAttribute('aria-invalid', 'true');
+    expect(password).toHaveAccessibleDescription('Enter the password.');
+    expect(screen.getByRole('textbox', { name: 'Destination mailbox, anna@contoso.com' })).not.toHaveAttribute('aria-invalid');
     expect(screen.getByText(/1 selected user needs attention/)).toBeInTheDocument();
+  });
+
+  it('marks the source entry when it is the one missing', async () => {
+    installFakeBackend();
+    const { user } = renderApp();
+    await openUsers(user);
+    await addUserRow(user, 'anna@contoso.com');
+    const source = screen.getByRole('textbox', { name: 'Source email or user name, anna@contoso.com' });
+    await user.clear(source);
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    expect(source).toHaveAttribute('aria-invalid', 'true');
+    expect(source).toHaveAccessibleDescription('Enter the source email or user name.');
+  });
+
+  it('asks for a user to be selected in a message above the table', async () => {
+    installFakeBackend();
+    const { user } = renderApp();
+    await openUsers(user);
+    await addUserRow(user, 'anna@contoso.com');
+    await user.click(screen.getByRole('checkbox', { name: 'Migrate anna@contoso.com' }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    const alert = screen.getByRole('alert');
+    expect(alert).toHaveTextContent('Select at least one user to migrate');
+    // Before the table in reading order, so a long list cannot push it out of sight.
+    const table = screen.getByRole('table', { name: 'Users to migrate' });
+    expect(alert.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
   });
 
   it('recognises a password stored earlier for the same mailbox', async () => {

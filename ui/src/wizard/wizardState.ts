@@ -512,15 +512,27 @@ export function selectedUsers(state: WizardState): UserRow[] {
   return state.users.filter((u) => u.selected);
 }
 
+/** The entry in a user row that a problem is about, so the words stand beside it. */
+export type RowField = 'mailbox' | 'source' | 'password';
+
+/** What still keeps a selected row from migrating: the words and the entry they are about. */
+export function rowProblemAt(
+  row: UserRow,
+  all: UserRow[],
+  auth: SourceAuth = 'password',
+): { field: RowField; text: string } | null {
+  if (!isEmail(row.emailAddress)) return { field: 'mailbox', text: 'Enter the destination mailbox address.' };
+  if (all.some((u) => u.id !== row.id && sameAddress(u.emailAddress, row.emailAddress)))
+    return { field: 'mailbox', text: 'This mailbox is listed twice.' };
+  if (!row.userName.trim()) return { field: 'source', text: 'Enter the source email or user name.' };
+  if (auth !== 'password') return row.signedIn ? null : { field: 'password', text: 'Sign in to this mailbox.' };
+  if (!row.passwordStored) return { field: 'password', text: 'Enter the password.' };
+  return null;
+}
+
 /** What still keeps a selected row from migrating, in words; null when it is ready. */
 export function rowProblem(row: UserRow, all: UserRow[], auth: SourceAuth = 'password'): string | null {
-  if (!isEmail(row.emailAddress)) return 'Enter the destination mailbox address.';
-  if (all.some((u) => u.id !== row.id && sameAddress(u.emailAddress, row.emailAddress)))
-    return 'This mailbox is listed twice.';
-  if (!row.userName.trim()) return 'Enter the source email or user name.';
-  if (auth !== 'password') return row.signedIn ? null : 'Sign in to this mailbox.';
-  if (!row.passwordStored) return 'Enter the password.';
-  return null;
+  return rowProblemAt(row, all, auth)?.text ?? null;
 }
 
 export function createSpec(state: WizardState, presets: Preset[]): CreateBatch | null {

@@ -7,15 +7,27 @@ import { useDomainCheck } from './useDomainCheck';
 const useStyles = makeStyles({
   root: {
     display: 'flex',
+    alignItems: 'flex-start',
+    gap: tokens.spacingHorizontalS,
+    color: tokens.colorNeutralForeground2,
+  },
+  // The domains wrap among themselves, so a second line starts under the first domain, not
+  // under the globe.
+  list: {
+    display: 'flex',
     flexWrap: 'wrap',
     alignItems: 'baseline',
     columnGap: tokens.spacingHorizontalL,
     rowGap: tokens.spacingVerticalXS,
-    color: tokens.colorNeutralForeground2,
+    flex: '1 1 auto',
+    minWidth: 0,
+    margin: 0,
+    padding: 0,
+    listStyleType: 'none',
   },
-  list: { display: 'contents' },
-  item: { display: 'inline-flex', alignItems: 'baseline', gap: tokens.spacingHorizontalXS },
-  icon: { alignSelf: 'center' },
+  item: { display: 'inline-flex', alignItems: 'baseline', gap: tokens.spacingHorizontalXS, minWidth: 0 },
+  icon: { flexShrink: 0, marginTop: '2px' },
+  open: { flexShrink: 0 },
   domain: { fontWeight: tokens.fontWeightSemibold, color: tokens.colorNeutralForeground1 },
   success: { color: tokens.colorPaletteGreenForeground1 },
   warning: { color: tokens.colorPaletteDarkOrangeForeground1 },
@@ -64,7 +76,7 @@ export function DomainStrip({ batch, running, onOpen }: { batch: string; running
           );
         })}
       </ul>
-      <Button appearance="transparent" size="small" onClick={onOpen}>
+      <Button className={styles.open} appearance="transparent" size="small" onClick={onOpen}>
         What to change
       </Button>
     </div>

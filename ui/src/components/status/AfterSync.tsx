@@ -20,7 +20,9 @@ const useStyles = makeStyles({
     gap: tokens.spacingHorizontalM,
     margin: 0,
   },
-  pair: { display: 'flex', flexDirection: 'column-reverse' },
+  // Reversed so the figure reads above its label; flex-end is the top then, which keeps the
+  // figures on one line when a label wraps.
+  pair: { display: 'flex', flexDirection: 'column-reverse', justifyContent: 'flex-end' },
   figure: { margin: 0, fontSize: tokens.fontSizeBase500, fontWeight: tokens.fontWeightSemibold },
   label: { color: tokens.colorNeutralForeground2 },
   steps: { margin: 0, paddingLeft: tokens.spacingHorizontalXL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },

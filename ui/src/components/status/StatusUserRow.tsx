@@ -23,6 +23,9 @@ const useStyles = makeStyles({
   sub: { color: tokens.colorNeutralForeground3 },
   status: { display: 'flex', flexDirection: 'column', alignItems: 'flex-start', gap: '2px' },
   detail: { color: tokens.colorNeutralForeground2 },
+  // A long problem would make the row five lines tall in a narrow window: two lines here,
+  // the whole sentence in the tooltip and in the details.
+  clamp: { display: '-webkit-box', WebkitLineClamp: 2, WebkitBoxOrient: 'vertical', overflow: 'hidden' },
   progress: { display: 'flex', flexDirection: 'column', gap: '4px' },
 });
 
@@ -43,6 +46,7 @@ interface Props {
 export const StatusUserRow = memo(function StatusUserRow({ user, progress, tested, kept, expanded, detailsId, onToggle }: Props) {
   const styles = useStyles();
   const v = rowView(user, progress, tested, kept);
+  const failedLine = user.error ? wordProblem(user.error).title : v.detail ?? 'See the details.';
   const ratio = v.total > 0 ? Math.min(1, v.done / v.total) : v.status === 'Synced' || v.status === 'Completed' ? 1 : 0;
   const progressText =
     v.total > 0 ? `${formatCount(v.done)} of ${formatCount(v.total)} messages` : v.bytes > 0 ? '' : 'Not started';
@@ -88,8 +92,8 @@ export const StatusUserRow = memo(function StatusUserRow({ user, progress, teste
               {v.resumeAt ? ` · resumes at ${formatWhen(v.resumeAt)}` : ''}
             </Text>
           ) : v.status === 'Failed' ? (
-            <Text size={200} className={styles.detail}>
-              {user.error ? wordProblem(user.error).title : v.detail ?? 'See the details.'}
+            <Text size={200} className={mergeClasses(styles.detail, styles.clamp)} title={failedLine}>
+              {failedLine}
             </Text>
           ) : v.detail ? (
             <Text size={200} className={styles.detail}>
@@ -134,3 +138,4 @@ export function waitingReason(detail: string | null): string {
   if (!detail) return 'Waiting';
   return detail.replace(/\s*[—-]\s*trying again at \d{1,2}:\d{2}(:\d{2})?\s*UTC\s*$/i, '') || 'Waiting';
 }
+
