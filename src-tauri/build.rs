@@ -40,6 +40,7 @@ const COMMANDS: &[&str] = &[
     "trust_in_options",
     "user_report",
     "export_report",
+    "open_saved_report",
     "keep_running_in_background",
     "stop_all_and_quit",
 ];

@@ -30,6 +30,9 @@ pub struct AppState {
     pub demo: Option<crate::demo::DemoSetup>,
     /// Device-code sign-ins shown in the window and not finished yet, by their number.
     pub device_sign_ins: Mutex<HashMap<u32, mailferry::oauth::DeviceCodeSignIn>>,
+    /// Reports this app wrote where the owner chose: the only files the window may ask to
+    /// open or show in their folder.
+    pub saved_reports: Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 impl AppState {
@@ -51,6 +54,7 @@ impl AppState {
             shell: OnceLock::new(),
             demo: None,
             device_sign_ins: Mutex::new(HashMap::new()),
+            saved_reports: Mutex::new(std::collections::HashSet::new()),
         })
     }
 

@@ -739,3 +739,19 @@ fn a_certificate_is_trusted_for_a_server_of_the_batch_only_and_checked_first() {
     .expect_err("not a fingerprint");
     assert_eq!(refused["kind"], "input");
 }
+
+#[test]
+fn only_a_report_the_app_saved_can_be_opened_from_the_window() {
+    let app = app();
+    let refused = invoke(
+        &app,
+        "open_saved_report",
+        json!({"path": "/etc/passwd", "inFolder": false}),
+    )
+    .expect_err("a file the app did not write is refused");
+    assert_eq!(refused["kind"], "input", "{refused}");
+    assert!(
+        !refused["hint"].as_str().unwrap_or_default().contains("--"),
+        "{refused}"
+    );
+}

@@ -299,6 +299,11 @@ export async function downloadReport(name: string, format: ReportFormat): Promis
   return path;
 }
 
+/** Opens a report this app saved, or shows it in its folder (the file manager). */
+export const openSavedReport = async (path: string, inFolder: boolean): Promise<void> => {
+  await unwrap(() => commands.openSavedReport(path, inFolder));
+};
+
 // ---- Window ----
 
 export const keepRunningInBackground = async (): Promise<void> => {

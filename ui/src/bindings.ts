@@ -387,6 +387,18 @@ async exportReport(name: string, format: ReportFormat, path: string) : Promise<R
 }
 },
 /**
+ * "Open" (in the program the computer uses for that kind of file) or "Show in folder" for a
+ * report this app saved; any other path is refused, so the window cannot open arbitrary files.
+ */
+async openSavedReport(path: string, inFolder: boolean) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("open_saved_report", { path, inFolder }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Hides the window (or minimises it where no tray icon can be seen); migrations continue.
  */
 async keepRunningInBackground() : Promise<void> {

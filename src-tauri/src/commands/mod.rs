@@ -55,6 +55,7 @@ pub fn all<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         trust::trust_in_options,
         reports::user_report,
         reports::export_report,
+        reports::open_saved_report,
         window::keep_running_in_background,
         window::stop_all_and_quit,
     ]

@@ -2,6 +2,8 @@
 
 use mailferry::report::export;
 use mailferry::report::MigrationReport;
+use std::path::PathBuf;
+
 use serde::Deserialize;
 use tauri::State;
 
@@ -46,6 +48,44 @@ pub async fn export_report(
         AppError::input(
             format!("cannot write {path}: {e}"),
             "Choose a folder you can write to.",
+        )
+    })?;
+    if let Ok(mut saved) = state.saved_reports.lock() {
+        saved.insert(PathBuf::from(path));
+    }
+    Ok(())
+}
+
+/// "Open" (in the program the computer uses for that kind of file) or "Show in folder" for a
+/// report this app saved; any other path is refused, so the window cannot open arbitrary files.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_saved_report(
+    state: State<'_, AppState>,
+    path: String,
+    in_folder: bool,
+) -> AppResult<()> {
+    let path = PathBuf::from(path);
+    let saved = state
+        .saved_reports
+        .lock()
+        .map(|saved| saved.contains(&path))
+        .unwrap_or(false);
+    if !saved {
+        return Err(AppError::input(
+            "this is not a report Mailferry saved",
+            "Download the report again, then open it from there.",
+        ));
+    }
+    let opened = if in_folder {
+        tauri_plugin_opener::reveal_item_in_dir(&path)
+    } else {
+        tauri_plugin_opener::open_path(&path, None::<&str>)
+    };
+    opened.map_err(|e| {
+        AppError::local(
+            format!("the report could not be opened: {e}"),
+            "Open it from your file manager; it is where you saved it.",
         )
     })
 }

@@ -1,4 +1,4 @@
-import { MessageBar, MessageBarBody, Spinner, Text } from '@fluentui/react-components';
+import { Spinner, Text } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import { listBatches, toProblem, type AppError, type BatchSummary } from '../backend';
 import { useNavigate } from '../app/navigation';
@@ -6,6 +6,7 @@ import { BatchTable } from '../components/BatchTable';
 import { Page } from '../components/Page';
 import { ProblemBar } from '../components/ProblemBar';
 import { ReportDownloadButton } from '../components/ReportDownloadButton';
+import { SavedReportBar } from '../components/SavedReportBar';
 
 type Notice = { path: string } | { problem: AppError } | null;
 
@@ -31,11 +32,7 @@ export function HistoryScreen() {
       title="Reports and history"
       description="Open any migration to see what was copied for each mailbox, what was skipped and why, or save its report."
     >
-      {notice && 'path' in notice ? (
-        <MessageBar intent="success">
-          <MessageBarBody>Report saved to {notice.path}</MessageBarBody>
-        </MessageBar>
-      ) : null}
+      {notice && 'path' in notice ? <SavedReportBar path={notice.path} /> : null}
       {notice && 'problem' in notice ? <ProblemBar problem={notice.problem} /> : null}
       {problem ? <ProblemBar problem={problem} /> : null}
       {batches === null && !problem ? <Spinner size="small" label="Loading history…" /> : null}

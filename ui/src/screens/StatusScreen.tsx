@@ -43,6 +43,7 @@ import { CompletedView } from '../components/domains/CompletedView';
 import { CompleteWarningDialog } from '../components/domains/CompleteWarningDialog';
 import { DomainStrip } from '../components/domains/DomainStrip';
 import { Page } from '../components/Page';
+import { SavedReportBar } from '../components/SavedReportBar';
 import { ProblemBar } from '../components/ProblemBar';
 import { ReportDownloadButton } from '../components/ReportDownloadButton';
 import { BatchStatusBadge } from '../components/StatusBadge';
@@ -88,6 +89,7 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
   const [busy, setBusy] = useState<string | null>(null);
   const [problem, setProblem] = useState<AppError | null>(initialProblem ?? null);
   const [notice, setNotice] = useState<Notice>(null);
+  const [savedReport, setSavedReport] = useState<string | null>(null);
   const [unsafe, setUnsafe] = useState<Unsafe>({ check: null, problem: null });
   const { afterAction } = live;
   const tested = useMemo(() => loadTested(batch), [batch]);
@@ -210,9 +212,7 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
             batch={batch}
             appearance="secondary"
             onDone={(result) =>
-              'path' in result
-                ? setNotice({ intent: 'success', text: `Report saved to ${result.path}` })
-                : setProblem(result.problem)
+              'path' in result ? setSavedReport(result.path) : setProblem(result.problem)
             }
           />
         </span>
@@ -273,6 +273,7 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
       {busy === 'complete' ? (
         <Spinner size="tiny" label="Closing the connection: a last sync of every synced mailbox, then Mailferry stops syncing them…" />
       ) : null}
+      {savedReport ? <SavedReportBar path={savedReport} /> : null}
       {notice ? (
         <MessageBar intent={notice.intent}>
           <MessageBarBody>{notice.text}</MessageBarBody>

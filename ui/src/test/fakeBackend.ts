@@ -110,6 +110,7 @@ const DEFAULTS: Record<string, Handler> = {
   trust_for_batch: () => null,
   user_report: () => null,
   export_report: () => null,
+  open_saved_report: () => null,
   keep_running_in_background: () => null,
   stop_all_and_quit: () => null,
   'plugin:dialog|open': () => '/home/owner/users.csv',

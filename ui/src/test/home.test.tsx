@@ -167,5 +167,12 @@ describe('reports and history', () => {
     expect(backend.callsTo('export_report')).toEqual([
       { name: 'Pilot', format: 'html', path: '/home/owner/Contoso report.csv' },
     ]);
+    // The saved report is one click away: opened, or shown in its folder.
+    await user.click(screen.getByRole('button', { name: 'Show in folder' }));
+    await user.click(screen.getByRole('button', { name: 'Open' }));
+    expect(backend.callsTo('open_saved_report')).toEqual([
+      { path: '/home/owner/Contoso report.csv', inFolder: true },
+      { path: '/home/owner/Contoso report.csv', inFolder: false },
+    ]);
   });
 });
