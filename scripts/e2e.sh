@@ -27,6 +27,9 @@ packages=()
 command -v WebKitWebDriver >/dev/null || packages+=(webkit2gtk-driver)
 command -v xdg-open >/dev/null || packages+=(xdg-utils)
 command -v curl >/dev/null || packages+=(curl)
+# A window manager for the spec that closes and minimises the window (ui/e2e/window.e2e.ts).
+command -v openbox >/dev/null || packages+=(openbox)
+command -v wmctrl >/dev/null || packages+=(wmctrl)
 if [ ${#packages[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
@@ -49,7 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$sample_servers" --output "$work/servers.json" --users 4 --oauth --exchange >"$out/sample-servers.log" 2>&1 &
+"$sample_servers" --output "$work/servers.json" --users 5 --oauth --exchange >"$out/sample-servers.log" 2>&1 &
 servers_pid=$!
 for _ in $(seq 1 120); do
   [ -s "$work/servers.json" ] && break
