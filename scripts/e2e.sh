@@ -4,7 +4,8 @@
 # (throwaway) keyring, walks the whole wizard, and then checks every destination mailbox
 # against its source message by message. Screenshots of every screen go to target/e2e/.
 # One run goes into a server that behaves like Exchange Online (sample_servers --exchange)
-# and is checked message by message the way Exchange can hold them.
+# and is checked message by message the way Exchange can hold them; another comes from a
+# source whose self-signed certificate the owner trusts in the window (--self-signed).
 #
 #   bash scripts/e2e.sh            every spec in ui/e2e, then every comparison
 #   bash scripts/e2e.sh exchange   only the specs whose file names contain "exchange"
@@ -52,7 +53,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$sample_servers" --output "$work/servers.json" --users 5 --oauth --exchange >"$out/sample-servers.log" 2>&1 &
+"$sample_servers" --output "$work/servers.json" --users 5 --oauth --exchange --self-signed >"$out/sample-servers.log" 2>&1 &
 servers_pid=$!
 for _ in $(seq 1 120); do
   [ -s "$work/servers.json" ] && break
@@ -107,7 +108,7 @@ dbus-run-session -- env XDG_DATA_HOME="$work/keyring" XDG_RUNTIME_DIR="$work/key
   done
   npx vitest run --config ui/e2e/vitest.config.ts "$@"
   # The passwords went into the keyring, and only there.
-  for secret in $(node -e "const s=JSON.parse(require(\"fs\").readFileSync(process.argv[1]));console.log([s.destination.admin_password,...s.users.map(u=>u.password),...(s.exchange?[s.exchange.user.password]:[])].join(\" \"))" "$MAILFERRY_E2E_SERVERS"); do
+  for secret in $(node -e "const s=JSON.parse(require(\"fs\").readFileSync(process.argv[1]));console.log([s.destination.admin_password,...s.users.map(u=>u.password),...(s.exchange?[s.exchange.user.password]:[]),...(s.self_signed?[s.self_signed.user.password]:[])].join(\" \"))" "$MAILFERRY_E2E_SERVERS"); do
     if grep -rqF -- "$secret" "$MAILFERRY_STATE_DIR"; then echo "a password was written to the state directory"; exit 1; fi
   done
   stored=$(secret-tool search --all service Mailferry 2>/dev/null | grep -c "^secret = " || true)
@@ -131,8 +132,13 @@ fi
 # as Exchange can hold it.
 if [ ${#specs[@]} -eq 0 ]; then
   "$sample_servers" --compare "$work/servers.json"
-elif printf '%s\n' "${specs[@]}" | grep -q exchange; then
-  "$sample_servers" --compare-exchange "$work/servers.json"
+else
+  if printf '%s\n' "${specs[@]}" | grep -q exchange; then
+    "$sample_servers" --compare-exchange "$work/servers.json"
+  fi
+  if printf '%s\n' "${specs[@]}" | grep -q trust; then
+    "$sample_servers" --compare-self-signed "$work/servers.json"
+  fi
 fi
 echo "end to end: screenshots in $out"
 ls "$out"/*.png
