@@ -74,7 +74,16 @@ export MAILFERRY_DNS_SERVER="127.0.0.1:9"
 export MAILFERRY_E2E_SERVERS="$work/servers.json"
 export MAILFERRY_E2E_APP="$app"
 export MAILFERRY_E2E_ARTIFACTS="$out"
-export MAILFERRY_E2E_DRIVER_PORT=4444
+# Two free ports for tauri-driver and the WebKit driver behind it: another run on the same
+# machine may hold any fixed pair, and a test must never drive another run's app.
+read -r driver_port native_port < <(node -e '
+  const net = require("net");
+  const servers = [0, 1].map(() => net.createServer().listen(0, "127.0.0.1"));
+  Promise.all(servers.map((s) => new Promise((r) => s.on("listening", r)))).then(() => {
+    console.log(servers.map((s) => s.address().port).join(" "));
+    servers.forEach((s) => s.close());
+  });')
+export MAILFERRY_E2E_DRIVER_PORT="$driver_port" MAILFERRY_E2E_NATIVE_PORT="$native_port"
 # "Sign in with Microsoft" goes to the sample servers' identity-provider stand-in, whose
 # sign-in pages the session's default browser (ui/e2e/browser.sh) follows back to the app.
 export MAILFERRY_MS_CLIENT_ID=$(field oauth.client_id)
@@ -99,13 +108,14 @@ dbus-run-session -- env XDG_DATA_HOME="$work/keyring" XDG_RUNTIME_DIR="$work/key
   set -e
   exec 2>&1
   bash scripts/test-keyring.sh
-  tauri-driver --port 4444 --native-port 4445 >"'"$out"'/tauri-driver.log" 2>&1 &
+  tauri-driver --port "$MAILFERRY_E2E_DRIVER_PORT" --native-port "$MAILFERRY_E2E_NATIVE_PORT" >"'"$out"'/tauri-driver.log" 2>&1 &
   driver=$!
   trap "kill $driver 2>/dev/null || true" EXIT
   for _ in $(seq 1 50); do
-    (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break
+    (exec 3<>/dev/tcp/127.0.0.1/$MAILFERRY_E2E_DRIVER_PORT) 2>/dev/null && break
     sleep 0.2
   done
+  kill -0 $driver 2>/dev/null || { echo "tauri-driver did not start"; exit 1; }
   npx vitest run --config ui/e2e/vitest.config.ts "$@"
   # The passwords went into the keyring, and only there.
   for secret in $(node -e "const s=JSON.parse(require(\"fs\").readFileSync(process.argv[1]));console.log([s.destination.admin_password,...s.users.map(u=>u.password),...(s.exchange?[s.exchange.user.password]:[]),...(s.self_signed?[s.self_signed.user.password]:[])].join(\" \"))" "$MAILFERRY_E2E_SERVERS"); do
