@@ -19,6 +19,12 @@
 //! characters, one over the size limit). The JSON's `exchange` object describes that server
 //! and what each seeded message must become; `--compare-exchange` checks that mailbox alone.
 //!
+//! `--self-signed` also starts a source server whose certificate is self-signed, as an old
+//! in-house server's often is, so that the app refuses it until its owner trusts it: it
+//! holds one mailbox, ivo@contoso.test, which the destination has too. The JSON's
+//! `self_signed` object describes it (with the certificate's SHA-256 fingerprint), and
+//! `--compare-self-signed` (and `--compare`) check that mailbox message by message.
+//!
 //! `--compare` checks, while the servers run, that every user's destination mailbox holds
 //! exactly the source's messages, folder by folder: the same bytes, flags and INTERNALDATE,
 //! none missing, none extra. It exits 1 and prints the differences otherwise.
@@ -56,11 +62,13 @@ mod proxy;
 use std::path::PathBuf;
 
 use client::TestImap;
-use dovecot::{Dovecot, DovecotConfig, Layout};
+use dovecot::{CertChoice, Dovecot, DovecotConfig, Layout};
 use idp::Idp;
 use serde_json::json;
 
 const DOMAIN: &str = "contoso.test";
+/// The mailbox on the self-signed source (`--self-signed`).
+const SELF_SIGNED_USER: (&str, &str) = ("ivo", "Ivo Kovač");
 /// Users in the stand-in's Microsoft Graph directory (`--oauth`).
 const SAMPLE_DIRECTORY_SIZE: usize = 150;
 const ADMIN: &str = "admin@contoso.test";
@@ -98,16 +106,20 @@ struct Args {
     output: PathBuf,
     compare: Option<PathBuf>,
     compare_exchange: Option<PathBuf>,
+    compare_self_signed: Option<PathBuf>,
     users: usize,
     messages: u32,
     oauth: bool,
     exchange: bool,
+    self_signed: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut output = None;
     let mut compare = None;
     let mut compare_exchange = None;
+    let mut compare_self_signed = None;
+    let mut self_signed = false;
     let mut users = 3usize;
     let mut messages = 240u32;
     let mut oauth = false;
@@ -118,6 +130,8 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "--oauth" => oauth = true,
             "--exchange" => exchange = true,
+            "--self-signed" => self_signed = true,
+            "--compare-self-signed" => compare_self_signed = Some(PathBuf::from(value()?)),
             "--compare-exchange" => compare_exchange = Some(PathBuf::from(value()?)),
             "--output" => output = Some(PathBuf::from(value()?)),
             "--compare" => compare = Some(PathBuf::from(value()?)),
@@ -129,25 +143,29 @@ fn parse_args() -> Result<Args, String> {
     if users == 0 || users > PEOPLE.len() {
         return Err(format!("--users must be 1 to {}", PEOPLE.len()));
     }
-    if compare.is_some() || compare_exchange.is_some() {
+    if compare.is_some() || compare_exchange.is_some() || compare_self_signed.is_some() {
         return Ok(Args {
             output: PathBuf::new(),
             compare,
             compare_exchange,
+            compare_self_signed,
             users,
             messages,
             oauth,
             exchange,
+            self_signed,
         });
     }
     Ok(Args {
         output: output.ok_or("--output FILE or --compare FILE is required")?,
         compare: None,
         compare_exchange: None,
+        compare_self_signed: None,
         users,
         messages,
         oauth,
         exchange,
+        self_signed,
     })
 }
 
@@ -163,6 +181,20 @@ async fn main() {
     if let Some(file) = &args.compare_exchange {
         let result = match read_description(file) {
             Ok(description) => exchange_sample::compare(&description).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(summary) => println!("{summary}"),
+            Err(differences) => {
+                eprintln!("{differences}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
+    if let Some(file) = &args.compare_self_signed {
+        let result = match read_description(file) {
+            Ok(description) => compare_self_signed(&description).await,
             Err(e) => Err(e),
         };
         match result {
@@ -209,6 +241,11 @@ async fn main() {
         source_config = source_config.user(&address(name), &password(name));
         destination_config = destination_config.user(&address(name), &password(name));
     }
+    let self_signed_user = address(SELF_SIGNED_USER.0);
+    let self_signed_password = password(SELF_SIGNED_USER.0);
+    if args.self_signed {
+        destination_config = destination_config.user(&self_signed_user, &self_signed_password);
+    }
     let exchange_user = address(exchange_sample::USER);
     let exchange_password = password(exchange_sample::USER);
     if args.exchange {
@@ -216,6 +253,13 @@ async fn main() {
     }
     let source = Dovecot::start(source_config);
     let destination = Dovecot::start(destination_config);
+    let self_signed = args.self_signed.then(|| {
+        Dovecot::start(
+            DovecotConfig::new(Layout::Plain)
+                .cert(CertChoice::SelfSigned)
+                .user(&self_signed_user, &self_signed_password),
+        )
+    });
     let exchange = args.exchange.then(|| {
         exchange_sample::ExchangeServer::start(
             &exchange_user,
@@ -262,6 +306,36 @@ async fn main() {
         "ca_file": ca_file,
         "users": users,
     });
+    if let Some(server) = &self_signed {
+        let loaded = load_mailbox(
+            server,
+            &self_signed_user,
+            &self_signed_password,
+            SELF_SIGNED_USER.1,
+            PEOPLE.len(),
+            args.messages,
+        )
+        .await;
+        // What the comparison trusts to reach it: the certificate itself.
+        let trust_file = args.output.with_file_name("self-signed-source.pem");
+        if let Err(e) = std::fs::copy(server.ca_pem_path(), &trust_file) {
+            eprintln!("sample_servers: cannot write {}: {e}", trust_file.display());
+            std::process::exit(1);
+        }
+        description["self_signed"] = json!({
+            "host": "127.0.0.1",
+            "port": server.imaps_port(),
+            "security": "tls",
+            "fingerprint_sha256": server.server_cert_sha256_hex(),
+            "trust_file": trust_file,
+            "user": {
+                "email": self_signed_user,
+                "name": SELF_SIGNED_USER.1,
+                "password": self_signed_password,
+                "messages": loaded,
+            },
+        });
+    }
     if let Some(exchange) = &exchange {
         let seeded = exchange_sample::seed(&source, &exchange_user, &exchange_password).await;
         description["exchange"] = exchange.describe(
@@ -298,6 +372,7 @@ async fn main() {
 
     wait_for_stop().await;
     drop(exchange);
+    drop(self_signed);
     drop(source);
     drop(destination);
     drop(idp);
@@ -324,36 +399,16 @@ async fn compare(description_file: &std::path::Path) -> Result<String, String> {
     let mut differences = String::new();
     let mut summary = Vec::new();
     for user in users {
-        let email = user["email"].as_str().unwrap_or_default();
-        let password = user["password"].as_str().unwrap_or_default();
-        let mut source = TestImap::try_connect_port(source_port, &ca_file, email, password).await?;
-        let mut destination =
-            TestImap::try_connect_port(destination_port, &ca_file, email, password).await?;
-        let mut compared = 0;
-        for folder in source.list().await {
-            if folder.has_attribute("\\Noselect") {
-                continue;
-            }
-            let source_messages = source.fetch_all(&folder.name).await;
-            let destination_messages = destination
-                .try_fetch_all(&folder.name)
-                .await
-                .map_err(|e| format!("{email}: destination folder {:?}: {e}", folder.name))?;
-            let diff = client::diff_messages(&source_messages, &destination_messages);
-            if !diff.is_empty() {
-                differences.push_str(&format!("{email} / {}:\n{diff}", folder.name));
-            }
-            compared += source_messages.len();
+        match compare_mailbox(&user, (source_port, &ca_file), (destination_port, &ca_file)).await {
+            Ok(line) => summary.push(line),
+            Err(diff) => differences.push_str(&diff),
         }
-        if compared as u64 != user["messages"].as_u64().unwrap_or_default() {
-            differences.push_str(&format!(
-                "{email}: the source holds {compared} messages, {} were loaded\n",
-                user["messages"]
-            ));
+    }
+    if description.get("self_signed").is_some() {
+        match compare_self_signed(&description).await {
+            Ok(line) => summary.push(line),
+            Err(diff) => differences.push_str(&diff),
         }
-        summary.push(format!("{email}: {compared} messages identical"));
-        source.logout().await;
-        destination.logout().await;
     }
     if description.get("exchange").is_some() {
         match exchange_sample::compare(&description).await {
@@ -363,6 +418,69 @@ async fn compare(description_file: &std::path::Path) -> Result<String, String> {
     }
     if differences.is_empty() {
         Ok(summary.join("\n"))
+    } else {
+        Err(differences)
+    }
+}
+
+/// The self-signed source's mailbox and its destination, message by message.
+async fn compare_self_signed(description: &serde_json::Value) -> Result<String, String> {
+    let server = &description["self_signed"];
+    if server.is_null() {
+        return Err("the sample servers were started without --self-signed".into());
+    }
+    let number = |v: &serde_json::Value| v.as_u64().unwrap_or_default() as u16;
+    let trust_file = PathBuf::from(server["trust_file"].as_str().unwrap_or_default());
+    let ca_file = PathBuf::from(description["ca_file"].as_str().unwrap_or_default());
+    compare_mailbox(
+        &server["user"],
+        (number(&server["port"]), &trust_file),
+        (number(&description["destination"]["port"]), &ca_file),
+    )
+    .await
+}
+
+/// One user's source and destination mailboxes, folder by folder: the same bytes, flags and
+/// dates, none missing, none extra. Each server is a port and the certificate file to trust.
+async fn compare_mailbox(
+    user: &serde_json::Value,
+    source_server: (u16, &std::path::Path),
+    destination_server: (u16, &std::path::Path),
+) -> Result<String, String> {
+    let email = user["email"].as_str().unwrap_or_default();
+    let password = user["password"].as_str().unwrap_or_default();
+    let mut source =
+        TestImap::try_connect_port(source_server.0, source_server.1, email, password).await?;
+    let mut destination =
+        TestImap::try_connect_port(destination_server.0, destination_server.1, email, password)
+            .await?;
+    let mut differences = String::new();
+    let mut compared = 0;
+    for folder in source.list().await {
+        if folder.has_attribute("\\Noselect") {
+            continue;
+        }
+        let source_messages = source.fetch_all(&folder.name).await;
+        let destination_messages = destination
+            .try_fetch_all(&folder.name)
+            .await
+            .map_err(|e| format!("{email}: destination folder {:?}: {e}", folder.name))?;
+        let diff = client::diff_messages(&source_messages, &destination_messages);
+        if !diff.is_empty() {
+            differences.push_str(&format!("{email} / {}:\n{diff}", folder.name));
+        }
+        compared += source_messages.len();
+    }
+    if compared as u64 != user["messages"].as_u64().unwrap_or_default() {
+        differences.push_str(&format!(
+            "{email}: the source holds {compared} messages, {} were loaded\n",
+            user["messages"]
+        ));
+    }
+    source.logout().await;
+    destination.logout().await;
+    if differences.is_empty() {
+        Ok(format!("{email}: {compared} messages identical"))
     } else {
         Err(differences)
     }

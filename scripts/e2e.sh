@@ -4,7 +4,8 @@
 # (throwaway) keyring, walks the whole wizard, and then checks every destination mailbox
 # against its source message by message. Screenshots of every screen go to target/e2e/.
 # One run goes into a server that behaves like Exchange Online (sample_servers --exchange)
-# and is checked message by message the way Exchange can hold them.
+# and is checked message by message the way Exchange can hold them; another comes from a
+# source whose self-signed certificate the owner trusts in the window (--self-signed).
 #
 #   bash scripts/e2e.sh            every spec in ui/e2e, then every comparison
 #   bash scripts/e2e.sh exchange   only the specs whose file names contain "exchange"
@@ -27,6 +28,9 @@ packages=()
 command -v WebKitWebDriver >/dev/null || packages+=(webkit2gtk-driver)
 command -v xdg-open >/dev/null || packages+=(xdg-utils)
 command -v curl >/dev/null || packages+=(curl)
+# A window manager for the spec that closes and minimises the window (ui/e2e/window.e2e.ts).
+command -v openbox >/dev/null || packages+=(openbox)
+command -v wmctrl >/dev/null || packages+=(wmctrl)
 if [ ${#packages[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
@@ -49,7 +53,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$sample_servers" --output "$work/servers.json" --users 4 --oauth --exchange >"$out/sample-servers.log" 2>&1 &
+"$sample_servers" --output "$work/servers.json" --users 5 --oauth --exchange --self-signed >"$out/sample-servers.log" 2>&1 &
 servers_pid=$!
 for _ in $(seq 1 120); do
   [ -s "$work/servers.json" ] && break
@@ -70,7 +74,16 @@ export MAILFERRY_DNS_SERVER="127.0.0.1:9"
 export MAILFERRY_E2E_SERVERS="$work/servers.json"
 export MAILFERRY_E2E_APP="$app"
 export MAILFERRY_E2E_ARTIFACTS="$out"
-export MAILFERRY_E2E_DRIVER_PORT=4444
+# Two free ports for tauri-driver and the WebKit driver behind it: another run on the same
+# machine may hold any fixed pair, and a test must never drive another run's app.
+read -r driver_port native_port < <(node -e '
+  const net = require("net");
+  const servers = [0, 1].map(() => net.createServer().listen(0, "127.0.0.1"));
+  Promise.all(servers.map((s) => new Promise((r) => s.on("listening", r)))).then(() => {
+    console.log(servers.map((s) => s.address().port).join(" "));
+    servers.forEach((s) => s.close());
+  });')
+export MAILFERRY_E2E_DRIVER_PORT="$driver_port" MAILFERRY_E2E_NATIVE_PORT="$native_port"
 # "Sign in with Microsoft" goes to the sample servers' identity-provider stand-in, whose
 # sign-in pages the session's default browser (ui/e2e/browser.sh) follows back to the app.
 export MAILFERRY_MS_CLIENT_ID=$(field oauth.client_id)
@@ -95,16 +108,17 @@ dbus-run-session -- env XDG_DATA_HOME="$work/keyring" XDG_RUNTIME_DIR="$work/key
   set -e
   exec 2>&1
   bash scripts/test-keyring.sh
-  tauri-driver --port 4444 --native-port 4445 >"'"$out"'/tauri-driver.log" 2>&1 &
+  tauri-driver --port "$MAILFERRY_E2E_DRIVER_PORT" --native-port "$MAILFERRY_E2E_NATIVE_PORT" >"'"$out"'/tauri-driver.log" 2>&1 &
   driver=$!
   trap "kill $driver 2>/dev/null || true" EXIT
   for _ in $(seq 1 50); do
-    (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break
+    (exec 3<>/dev/tcp/127.0.0.1/$MAILFERRY_E2E_DRIVER_PORT) 2>/dev/null && break
     sleep 0.2
   done
+  kill -0 $driver 2>/dev/null || { echo "tauri-driver did not start"; exit 1; }
   npx vitest run --config ui/e2e/vitest.config.ts "$@"
   # The passwords went into the keyring, and only there.
-  for secret in $(node -e "const s=JSON.parse(require(\"fs\").readFileSync(process.argv[1]));console.log([s.destination.admin_password,...s.users.map(u=>u.password),...(s.exchange?[s.exchange.user.password]:[])].join(\" \"))" "$MAILFERRY_E2E_SERVERS"); do
+  for secret in $(node -e "const s=JSON.parse(require(\"fs\").readFileSync(process.argv[1]));console.log([s.destination.admin_password,...s.users.map(u=>u.password),...(s.exchange?[s.exchange.user.password]:[]),...(s.self_signed?[s.self_signed.user.password]:[])].join(\" \"))" "$MAILFERRY_E2E_SERVERS"); do
     if grep -rqF -- "$secret" "$MAILFERRY_STATE_DIR"; then echo "a password was written to the state directory"; exit 1; fi
   done
   stored=$(secret-tool search --all service Mailferry 2>/dev/null | grep -c "^secret = " || true)
@@ -128,8 +142,13 @@ fi
 # as Exchange can hold it.
 if [ ${#specs[@]} -eq 0 ]; then
   "$sample_servers" --compare "$work/servers.json"
-elif printf '%s\n' "${specs[@]}" | grep -q exchange; then
-  "$sample_servers" --compare-exchange "$work/servers.json"
+else
+  if printf '%s\n' "${specs[@]}" | grep -q exchange; then
+    "$sample_servers" --compare-exchange "$work/servers.json"
+  fi
+  if printf '%s\n' "${specs[@]}" | grep -q trust; then
+    "$sample_servers" --compare-self-signed "$work/servers.json"
+  fi
 fi
 echo "end to end: screenshots in $out"
 ls "$out"/*.png

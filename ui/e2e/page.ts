@@ -28,14 +28,25 @@ export interface Servers {
     folder: string;
     messages: { message_id: string; subject: string; flags: string[]; expect: 'copied' | 'reencoded' | 'skipped' }[];
   };
+  /** With `--self-signed`: a source whose certificate is self-signed, and its one mailbox. */
+  self_signed?: {
+    host: string;
+    port: number;
+    fingerprint_sha256: string;
+    user: { email: string; password: string; messages: number };
+  };
 }
 
 export function sampleServers(): Servers {
   return JSON.parse(fs.readFileSync(required('MAILFERRY_E2E_SERVERS'), 'utf8'));
 }
 
-/** Starts the built app through tauri-driver; every helper below then works in its window. */
-export async function openApp(): Promise<WebdriverIO.Browser> {
+/**
+ * Starts the built app through tauri-driver; every helper below then works in its window.
+ * `application` is another program to start instead (a wrapper that changes the app's
+ * environment, say).
+ */
+export async function openApp(application = required('MAILFERRY_E2E_APP')): Promise<WebdriverIO.Browser> {
   browser = await remote({
     hostname: '127.0.0.1',
     port: Number(process.env.MAILFERRY_E2E_DRIVER_PORT ?? 4444),
@@ -44,7 +55,7 @@ export async function openApp(): Promise<WebdriverIO.Browser> {
       browserName: 'wry',
       // tauri-driver speaks classic WebDriver only; WebdriverIO 9 would otherwise ask for BiDi.
       'wdio:enforceWebDriverClassic': true,
-      'tauri:options': { application: required('MAILFERRY_E2E_APP') },
+      'tauri:options': { application },
     } as WebdriverIO.Capabilities,
   });
   return browser;
