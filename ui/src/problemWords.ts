@@ -4,7 +4,7 @@
 // engine's technical text behind "Details". Problems saved before the engine sent facts
 // (old reports, stored statuses) are read from their text instead.
 import type { AppError, ErrorKind } from './backend';
-import type { AuthMethod, Facts, NetworkFailure, Side, SignInRef } from './bindings';
+import type { AuthMethod, CertificateFacts, Facts, NetworkFailure, Side, SignInRef } from './bindings';
 
 export interface Worded {
   /** What happened, one sentence. */
@@ -242,6 +242,21 @@ function authFix(k: Known, engineHint: string | null): string {
 }
 
 /** The window's own advice, used when the engine's is missing or written for the command line. */
+/** What to do about a refused certificate, from the certificate itself (null: nothing known). */
+function certificateFix(certificate: CertificateFacts | null | undefined): string | null {
+  if (!certificate) return null;
+  if (/expired|not valid yet/i.test(certificate.reason)) {
+    return "The server's certificate is out of date: ask whoever runs the server to renew it, and check this computer's date and time.";
+  }
+  if (certificate.issuer && certificate.issuer === certificate.subject) {
+    return 'This server made its own certificate. Ask whoever runs it whether the fingerprint below is theirs; if it is, trust this certificate for this server.';
+  }
+  if (/name/i.test(certificate.reason)) {
+    return 'The certificate is for another server name: use the name the provider gives for IMAP, or ask the server\'s administrator which name to use.';
+  }
+  return "The certificate comes from an authority this computer does not know. Ask the server's administrator for their CA file, or check the fingerprint below with them and trust this certificate for this server.";
+}
+
 function fixFor(kind: ErrorKind, k: Known): string {
   switch (kind) {
     case 'authentication':
@@ -338,7 +353,7 @@ export function wordProblem(problem: AppError): Worded {
   let fix: string;
   if (problem.kind === 'authentication') fix = authFix(known, engineHint);
   // The certificate's own panel offers what the window can do about it.
-  else if (problem.kind === 'certificate') fix = fixFor(problem.kind, known);
+  else if (problem.kind === 'certificate') fix = certificateFix(problem.facts?.certificate) ?? fixFor(problem.kind, known);
   else if (engineHint && !(hasFacts(problem.facts) && WORDED_FROM_FACTS.has(problem.kind))) fix = engineHint;
   else fix = fixFor(problem.kind, known);
   const details = plainInput ? '' : withoutFlags(sentence(problem.message));

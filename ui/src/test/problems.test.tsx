@@ -185,6 +185,41 @@ describe('problems in words', () => {
     }
   });
 
+  it('says what to do about a refused certificate from the certificate itself', () => {
+    const refused = (issuer: string, subject: string, reason: string): AppError => ({
+      kind: 'certificate',
+      message: `the certificate of mail.example.com is not trusted: ${reason}`,
+      hint: '',
+      facts: {
+        side: 'source',
+        host: 'mail.example.com',
+        port: 993,
+        auth_method: null,
+        network: null,
+        certificate: {
+          reason,
+          subject,
+          issuer,
+          not_before: '2025-01-02T00:00:00Z',
+          not_after: '2027-03-04T00:00:00Z',
+          fingerprint_sha256: 'ab'.repeat(32),
+        },
+        security_mismatch: null,
+        retry_after_secs: null,
+        sign_in: null,
+        dns_server: null,
+      },
+    });
+    const selfMade = wordProblem(refused('CN=mail.example.com', 'CN=mail.example.com', 'issued by an unknown authority')).fix;
+    expect(selfMade).toMatch(/made its own certificate/);
+    expect(selfMade).not.toMatch(/Check the server name/);
+    expect(wordProblem(refused('CN=Contoso CA', 'CN=mail.example.com', 'issued by an unknown authority')).fix).toMatch(
+      /authority this computer does not know/,
+    );
+    expect(wordProblem(refused('CN=Contoso CA', 'CN=mail.example.com', 'it expired on 2024-01-01')).fix).toMatch(/renew/);
+    for (const worded of [selfMade]) expect(worded).not.toContain('--');
+  });
+
   it('says a mailbox\'s error once in its details, not again for the report and each folder', async () => {
     installFakeBackend();
     const problem: AppError = {
