@@ -2159,7 +2159,10 @@ impl Seen {
 async fn the_command_line_and_the_windows_runner_on_one_batch_copy_each_message_once() {
     use mailferry::batch::{BatchSecrets, BatchStore, RunMode, SecretMode, Supervisor, UserStatus};
     let batch = Batch::new("twofronts", 3);
-    batch.seed(150, 6_000).await;
+    // Mailboxes large enough that a pass lasts well beyond the window runner's first look
+    // (a few seconds each here), so the two runners meet on a mailbox however busy the
+    // machine is.
+    batch.seed(300, 30_000).await;
     batch.write_csv(|mb| mb.source_password.clone());
     // One mailbox at a time per runner, so that each runner has mailboxes of its own to copy
     // as well as ones the other holds.
@@ -2170,8 +2173,11 @@ async fn the_command_line_and_the_windows_runner_on_one_batch_copy_each_message_
     );
     let store = BatchStore::new(mailferry::state::State::open(batch.state.path()).expect("state"))
         .expect("batch store");
+    // Started while the command line is in the middle of a mailbox's pass: the window's
+    // runner looks at that mailbox first (it is the first in the list, and a pass found
+    // running is queued again) and must find it held.
     wait_for_users(&store, &batch.name, "the command line copying", |users| {
-        users.iter().any(|u| u.messages_done > 0)
+        users.iter().any(|u| u.status == UserStatus::Syncing)
     })
     .await;
 
