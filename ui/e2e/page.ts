@@ -202,6 +202,19 @@ export async function click(role: Role, name: string, timeout?: number) {
   await element.click();
 }
 
+/**
+ * Clicks a button whose action takes the window away (minimises or hides it). The click runs
+ * in the page just after this returns: WebKitWebDriver's own click waits for the window to
+ * settle, and a window that went to the task bar never does, so the request would hang.
+ */
+export async function clickThenLeave(role: Role, name: string, timeout?: number) {
+  const element = await find(role, name, timeout);
+  await element.scrollIntoView({ block: 'center' });
+  await browser.execute((el: HTMLElement) => {
+    setTimeout(() => el.click(), 0);
+  }, element as unknown as HTMLElement);
+}
+
 /** Replaces a field's text by typing, as a person would (React sees every key). */
 export async function type(name: string, text: string) {
   const field = await find('textbox', name);

@@ -7,6 +7,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   click,
+  clickThenLeave,
   fillImapDestination,
   find,
   openApp,
@@ -84,7 +85,7 @@ describe('closing the window while a batch runs, with no tray, in the app', () =
     await waitForText('The window goes to the task bar; opening Mailferry again also brings it back.');
     await find('dialogButton', 'Stop them and quit');
     await screenshot('51-close-requested');
-    await click('dialogButton', 'Keep running, minimised');
+    await clickThenLeave('dialogButton', 'Keep running, minimised');
   });
 
   it('goes to the task bar with the batch still running', async () => {
