@@ -71,34 +71,12 @@ pub fn delete(store: &BatchStore, secrets: &BatchSecrets, batch: &str) -> Result
     store.delete_with_secrets(batch, secrets)
 }
 
-/// An old mailbox whose migration is closed: it can be retired.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct Retired {
-    /// The login on the old server.
-    pub user_name: String,
-    /// Where its mail is now.
-    pub email_address: String,
-}
-
 /// Complete's last step, after the final pass: every synced mailbox's migration is closed.
 /// Mailboxes not synced (failed, stopped) stay as they are, so Retry can still take them.
-/// Returns every mailbox of the batch that is now closed.
-pub fn close_synced(store: &BatchStore, batch: &str) -> Result<Vec<Retired>, BatchError> {
-    store.set_statuses(batch, &[UserStatus::Synced], UserStatus::Completed)?;
-    Ok(retired(&store.users(batch)?))
-}
-
-/// The closed mailboxes among `users`.
-pub fn retired(users: &[BatchUser]) -> Vec<Retired> {
-    users
-        .iter()
-        .filter(|u| u.status == UserStatus::Completed)
-        .map(|u| Retired {
-            user_name: u.user_name.clone(),
-            email_address: u.email_address.clone(),
-        })
-        .collect()
+/// Returns how many were closed. Which old mailboxes can then be retired is decided once, by
+/// [`crate::app::cutover::retirement`].
+pub fn close_synced(store: &BatchStore, batch: &str) -> Result<usize, BatchError> {
+    store.set_statuses(batch, &[UserStatus::Synced], UserStatus::Completed)
 }
 
 #[cfg(test)]
@@ -198,13 +176,19 @@ mod tests {
                 UserStatus::Failed,
             )
             .unwrap();
-        let retired = close_synced(&store, "b").unwrap();
+        assert_eq!(close_synced(&store, "b").unwrap(), 1);
+        let statuses: Vec<(String, UserStatus)> = store
+            .users("b")
+            .unwrap()
+            .into_iter()
+            .map(|u| (u.user_name, u.status))
+            .collect();
         assert_eq!(
-            retired,
-            vec![Retired {
-                user_name: "a".into(),
-                email_address: "a@x.example".into()
-            }]
+            statuses,
+            [
+                ("a".to_string(), UserStatus::Completed),
+                ("b".to_string(), UserStatus::Failed)
+            ]
         );
         // Retry still takes the failed one; an unknown batch is an error.
         assert_eq!(queue(&store, "b", &Control::Retry).unwrap(), 1);

@@ -536,9 +536,7 @@ async fn complete(complete: BatchCompleteArgs) -> Result<ExitCode, Problem> {
         false,
     )
     .await?;
-    let completed = run_control::close_synced(&store, &args.name)
-        .map_err(problem)?
-        .len();
+    let completed = run_control::close_synced(&store, &args.name).map_err(problem)?;
     let retirement = mailferry::app::cutover::retirement(&store, &args.name)?;
     if args.common.json {
         println!(

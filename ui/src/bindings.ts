@@ -176,10 +176,11 @@ async retryUser(name: string, email: string) : Promise<Result<null, AppError>> {
 },
 /**
  * A last pass for every synced mailbox, then their migration is closed (Completed). The
- * runner is stopped and waited for first, so the last pass never overlaps it. Returns the old
- * mailboxes that can now be retired (what the command line lists after `batch complete`).
+ * runner is stopped and waited for first, so the last pass never overlaps it. Which old
+ * mailboxes can then be retired, the window asks `batch_retirement` (one rule for both front
+ * ends).
  */
-async completeBatch(name: string) : Promise<Result<Retired[], AppError>> {
+async completeBatch(name: string) : Promise<Result<null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("complete_batch", { name }) };
 } catch (e) {
@@ -1013,18 +1014,6 @@ facts?: Facts }
  */
 export type ProviderKind = "microsoft" | "google"
 export type ReportFormat = "csv" | "html" | "json"
-/**
- * An old mailbox whose migration is closed: it can be retired.
- */
-export type Retired = { 
-/**
- * The login on the old server.
- */
-user_name: string; 
-/**
- * Where its mail is now.
- */
-email_address: string }
 /**
  * The list printed after `batch complete` and shown by the window's Completed view.
  */

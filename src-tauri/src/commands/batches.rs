@@ -204,21 +204,17 @@ pub async fn retry_user(state: State<'_, AppState>, name: String, email: String)
 }
 
 /// A last pass for every synced mailbox, then their migration is closed (Completed). The
-/// runner is stopped and waited for first, so the last pass never overlaps it. Returns the old
-/// mailboxes that can now be retired (what the command line lists after `batch complete`).
+/// runner is stopped and waited for first, so the last pass never overlaps it. Which old
+/// mailboxes can then be retired, the window asks `batch_retirement` (one rule for both front
+/// ends).
 #[tauri::command]
 #[specta::specta]
-pub async fn complete_batch(
-    state: State<'_, AppState>,
-    name: String,
-) -> AppResult<Vec<run_control::Retired>> {
+pub async fn complete_batch(state: State<'_, AppState>, name: String) -> AppResult<()> {
     state
         .supervisor
         .complete(&name, state.secrets())
         .await
-        .map_err(explain)?;
-    let users = state.store.users(&name).map_err(explain)?;
-    Ok(run_control::retired(&users))
+        .map_err(explain)
 }
 
 #[tauri::command]
