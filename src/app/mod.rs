@@ -5,6 +5,7 @@ pub mod csv_import;
 pub mod cutover;
 pub mod data_folder;
 pub mod mailbox_sides;
+pub mod mailbox_sign_ins;
 pub mod new_batch;
 pub mod run_control;
 pub mod trust;

@@ -13,6 +13,7 @@ use std::collections::HashSet;
 
 use thiserror::Error;
 
+use super::mailbox_sign_ins::{self, Row};
 use crate::batch::{
     is_per_user, normalize_sign_in, BatchError, BatchOptions, BatchSecrets, BatchStore, NewBatch,
     ServerSpec, SignInSide,
@@ -289,35 +290,27 @@ pub fn decide(definition: &Definition, facts: &Facts) -> Result<Accepted, NewBat
     // mailboxes must not wait for the slowest one. Those not signed in yet are listed here,
     // fail alone with the exact sign-in to make when their turn comes, and Retry takes
     // them once they have signed in.
-    let mut awaiting_sign_in = Vec::new();
     let mut missing_passwords = Vec::new();
-    for user in &definition.users {
-        let email = user.email_address.trim();
-        match &options.source_sign_in {
-            None if !facts.has_password(email) => missing_passwords.push(email.to_string()),
-            Some(option)
-                if is_per_user(option)
-                    && !signed_in(facts, option, SignInSide::Source, &user.user_name, email) =>
-            {
-                awaiting_sign_in.push(email.to_string())
-            }
-            _ => {}
-        }
-        if let Some(option) = &options.destination_sign_in {
-            if is_per_user(option)
-                && !signed_in(
-                    facts,
-                    option,
-                    SignInSide::Destination,
-                    &user.user_name,
-                    email,
-                )
-                && !awaiting_sign_in.iter().any(|a| a == email)
-            {
-                awaiting_sign_in.push(email.to_string());
+    if options.source_sign_in.is_none() {
+        for user in &definition.users {
+            let email = user.email_address.trim();
+            if !facts.has_password(email) {
+                missing_passwords.push(email.to_string());
             }
         }
     }
+    let rows: Vec<Row<'_>> = definition
+        .users
+        .iter()
+        .map(|u| Row {
+            user_name: &u.user_name,
+            email_address: &u.email_address,
+        })
+        .collect();
+    let awaiting_sign_in =
+        mailbox_sign_ins::awaiting(&mailbox_sign_ins::of_batch(&options, &rows, &[]), |name| {
+            facts.has_sign_in(name)
+        });
     if !missing_passwords.is_empty() {
         return Err(NewBatchError::MissingPasswords {
             email_addresses: missing_passwords,
@@ -403,17 +396,6 @@ fn normalized(server: Server, name: &Option<String>) -> Result<Option<String>, N
                 })
         }
     }
-}
-
-fn signed_in(
-    facts: &Facts,
-    option: &str,
-    side: SignInSide,
-    user_name: &str,
-    email_address: &str,
-) -> bool {
-    crate::batch::sign_in_reference_for(option, side, user_name, email_address)
-        .is_ok_and(|reference| facts.has_sign_in(&reference.to_string()))
 }
 
 /// A created batch.

@@ -126,6 +126,15 @@ const SCREENS = [
     // The stopped rows, to see that what was copied stays shown and the badge is readable.
     show: (page) => page.getByRole('row', { name: /eve@contoso\.com/ }),
   },
+  {
+    name: 'status-awaiting-sign-in',
+    query: '&awaiting',
+    heading: 'Email migration status',
+    toolbar: true,
+    go: click('button', 'Contoso mailboxes'),
+    ready: byRole('region', '2 people have not signed in yet'),
+    show: byRole('region', '2 people have not signed in yet'),
+  },
   { name: 'status-synced', heading: 'Email migration status', toolbar: true, go: click('button', 'Pilot') },
   {
     name: 'status-completed',

@@ -31,7 +31,7 @@ import type {
   SetupScriptRequest,
   SignedIn,
   SignInInfo,
-  SignInAgain,
+  MailboxSignIn,
   SignInRequest,
   SignInSettings,
   TrustChoice,
@@ -79,7 +79,7 @@ export type {
   SetupScriptRequest,
   SignedIn,
   SignInInfo,
-  SignInAgain,
+  MailboxSignIn,
   SignInRequest,
   SignInSettings,
   Stage,
@@ -220,8 +220,9 @@ export const directoryUsers = (signInName: string): Promise<GraphUser[]> =>
   unwrap(() => commands.directoryUsers(signInName));
 
 /** The sign-ins a mailbox of a batch relies on, to offer "Sign in again" next to its error. */
-export const signInsFor = (batch: string, email: string): Promise<SignInAgain[]> =>
-  unwrap(() => commands.signInsFor(batch, email));
+/** The sign-ins people can make for a batch's mailboxes, or for one of them. */
+export const batchSignIns = (batch: string, email?: string): Promise<MailboxSignIn[]> =>
+  unwrap(() => commands.batchSignIns(batch, email ?? null));
 
 // ---- Batches ----
 

@@ -300,12 +300,12 @@ async directoryUsers(signIn: string) : Promise<Result<GraphUser[], AppError>> {
 }
 },
 /**
- * The sign-ins one mailbox of a batch depends on (its old mailbox's own, the destination
- * admin's), so the window can offer "Sign in again" right where the error is shown.
+ * The sign-ins people can make for a batch's mailboxes (for one mailbox when `email` is
+ * given): their own, still to be made or to be made again, and the batch's administrator's.
  */
-async signInsFor(batch: string, email: string) : Promise<Result<SignInAgain[], AppError>> {
+async batchSignIns(batch: string, email: string | null) : Promise<Result<MailboxSignIn[], AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("sign_ins_for", { batch, email }) };
+    return { status: "ok", data: await TAURI_INVOKE("batch_sign_ins", { batch, email }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -920,6 +920,31 @@ memory_only: boolean;
  */
 problem: string | null }
 /**
+ * One sign-in a person can make for one mailbox of a batch.
+ */
+export type MailboxSignIn = { email_address: string; 
+/**
+ * The old server (the person's own mailbox there) or the new one.
+ */
+side: EndpointSide; provider: ProviderKind; 
+/**
+ * Who signs in: the account the browser should be signed in as.
+ */
+account: string; 
+/**
+ * Each person signs in for their own mailbox, rather than one account for the batch.
+ */
+own: boolean; 
+/**
+ * A sign-in is stored for it (it may have expired or been revoked since).
+ */
+signed_in: boolean; 
+/**
+ * What to pass to `sign_in`; `None` when no app registration is known on this computer
+ * for that provider (the window then asks for its client ID).
+ */
+request: SignInRequest | null }
+/**
  * Why a message was left behind or could not be copied.
  */
 export type MessageIssue = { uid: number; subject: string | null; date: string | null; size: number; 
@@ -1247,14 +1272,6 @@ export type SignIn =
  * Only OAuth2 ("Sign in with …") works.
  */
 "oauth"
-/**
- * A sign-in a failed mailbox may need again, ready to pass to `sign_in`.
- */
-export type SignInAgain = { 
-/**
- * What the button says: whose sign-in this is.
- */
-label: string; request: SignInRequest }
 /**
  * What `login list` shows: no secret.
  */

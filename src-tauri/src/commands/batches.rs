@@ -9,7 +9,7 @@ use mailferry::batch::RunMode;
 use super::batch_types::{BatchOptions, BatchSummary, BatchUser, ConnectionSummary, ServerSpec};
 use mailferry::error::Classify;
 use mailferry::probe;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::app_state::AppState;
@@ -31,7 +31,7 @@ pub struct CreateBatch {
     pub users: Vec<NewUser>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum EndpointSide {
     Source,

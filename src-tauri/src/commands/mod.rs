@@ -5,6 +5,7 @@ pub mod batch_types;
 mod batches;
 mod catalog;
 mod cutover;
+mod mailbox_sign_ins;
 mod microsoft_setup;
 mod passwords;
 mod reports;
@@ -47,7 +48,7 @@ pub fn all<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         sign_in::list_sign_ins,
         sign_in::forget_sign_in,
         sign_in::directory_users,
-        sign_in::sign_ins_for,
+        mailbox_sign_ins::batch_sign_ins,
         sign_in::store_client_secret,
         microsoft_setup::microsoft_setup_script,
         microsoft_setup::check_microsoft_setup,

@@ -4,7 +4,6 @@
 use std::path::Path;
 use std::time::Duration;
 
-use mailferry::batch::{self, SignInSide};
 use mailferry::oauth::{
     self, AppCredential, ClientCertificate, ClientIdOrigin, Endpoints, GraphUser, ProviderConfig,
     ProviderKind, Purpose, SignInInfo, SignInOptions, SignInRef, SignedIn, TokenSource,
@@ -234,74 +233,6 @@ async fn prepare(request: SignInRequest) -> AppResult<(ProviderConfig, SignInOpt
         timeout: Some(BROWSER_WAIT),
     };
     Ok((config, options))
-}
-
-/// A sign-in a failed mailbox may need again, ready to pass to `sign_in`.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct SignInAgain {
-    /// What the button says: whose sign-in this is.
-    pub label: String,
-    pub request: SignInRequest,
-}
-
-/// The sign-ins one mailbox of a batch depends on (its old mailbox's own, the destination
-/// admin's), so the window can offer "Sign in again" right where the error is shown.
-#[tauri::command]
-#[specta::specta]
-pub async fn sign_ins_for(
-    state: State<'_, AppState>,
-    batch: String,
-    email: String,
-) -> AppResult<Vec<SignInAgain>> {
-    let stored = state.store.batch(&batch).map_err(explain)?;
-    let users = state.store.users(&batch).map_err(explain)?;
-    let user = users
-        .iter()
-        .find(|u| u.email_address.eq_ignore_ascii_case(&email))
-        .ok_or_else(|| {
-            AppError::input(format!("{email} is not in {batch}"), "Reopen the batch.")
-        })?;
-    let known = keyring(oauth::list_sign_ins).await?;
-    let mut again = Vec::new();
-    let sides = [
-        (
-            &stored.options.source_sign_in,
-            SignInSide::Source,
-            "the old mailbox",
-        ),
-        (
-            &stored.options.destination_sign_in,
-            SignInSide::Destination,
-            "Microsoft 365",
-        ),
-    ];
-    for (sign_in, side, place) in sides {
-        let Some(name) = sign_in else { continue };
-        let Ok(reference) =
-            batch::sign_in_reference_for(name, side, &user.user_name, &user.email_address)
-        else {
-            continue;
-        };
-        let name = reference.to_string();
-        let Some(info) = known.iter().find(|info| info.name == name) else {
-            // Never signed in here: there is no app registration to sign in again with.
-            continue;
-        };
-        if info.app {
-            continue;
-        }
-        again.push(SignInAgain {
-            label: format!("Sign in again to {place} as {}", info.account),
-            request: SignInRequest {
-                provider: info.provider,
-                client_id: info.client_id.clone(),
-                tenant: info.tenant.clone(),
-                login_hint: Some(info.account.clone()),
-                with_directory: false,
-            },
-        });
-    }
-    Ok(again)
 }
 
 /// Keeps a Google OAuth client's secret in the keyring, under its client ID; one way only.

@@ -2,7 +2,7 @@
 // Loaded only by the dev server; the production bundle never contains it.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
-import type { BatchUser, Retirement } from '../backend';
+import type { BatchUser, MailboxSignIn, Retirement } from '../backend';
 import {
   PRESETS,
   SAMPLE_USERS,
@@ -98,10 +98,34 @@ const DEMO_STAFF = [
 /** Mailboxes of the `?load=N` batch, each with this many messages to copy. */
 const LOAD_MESSAGES_PER_MAILBOX = 1_200;
 
+const AWAITING_SIGN_INS: MailboxSignIn[] = [
+  {
+    email_address: 'ben@contoso.com',
+    side: 'source',
+    provider: 'microsoft',
+    account: 'ben.okafor@outlook.com',
+    own: true,
+    signed_in: false,
+    request: { provider: 'microsoft', client_id: '11111111-2222-3333-4444-555555555555', tenant: 'consumers', login_hint: 'ben.okafor@outlook.com', with_directory: false },
+  },
+  {
+    email_address: 'chris@contoso.com',
+    side: 'source',
+    provider: 'google',
+    account: 'chris.a.very.long.name.for.a.mailbox@gmail.com',
+    own: true,
+    signed_in: false,
+    request: null,
+  },
+];
+
 export function installDemoBackend() {
   const params = new URLSearchParams(window.location.search);
   const empty = params.has('empty');
   const noKeyring = params.has('nokeyring');
+  // `?awaiting`: two people of the demo batch have not signed in yet, one of them with Google
+  // before anyone on this computer did (so the app registration is asked for).
+  const awaiting = params.has('awaiting');
   // `?load=N`: one batch of N mailboxes that all copy at once, with an update every 100 ms
   // (the engine's coalescing limit), for measuring how the status page keeps up.
   const load = Number(params.get('load') ?? 0);
@@ -280,8 +304,9 @@ export function installDemoBackend() {
         }
         case 'sign_in_app':
           return { name: `microsoft-app:${String(a.tenant)}`, reference: { provider: 'microsoft', account: a.tenant, app: true }, account: a.tenant };
+        case 'batch_sign_ins':
+          return awaiting && a.email == null && a.batch === 'Contoso mailboxes' ? AWAITING_SIGN_INS : [];
         case 'list_sign_ins':
-        case 'sign_ins_for':
         case 'directory_users':
           return [];
         case 'plugin:dialog|open':

@@ -51,6 +51,7 @@ import { StatusUserRow } from '../components/status/StatusUserRow';
 import { UserDetails } from '../components/status/UserDetails';
 import { useBatchLive } from '../components/status/useBatchLive';
 import { AfterSync } from '../components/status/AfterSync';
+import { AwaitingSignIns } from '../components/status/AwaitingSignIns';
 import { batchTotals, rowView } from '../components/status/rowView';
 import { forgetTested, loadTested } from '../components/status/testedCounts';
 import { formatCount, formatTimeLeft } from '../format';
@@ -292,6 +293,9 @@ export function StatusScreen({ batch, initialProblem }: { batch: string; initial
         />
       ) : null}
 
+      {live.users && count('Completed') < users.length ? (
+        <AwaitingSignIns batch={batch} users={live.users} onRetried={afterAction} />
+      ) : null}
       {live.users && count('Completed') > 0 ? <CompletedView key={count('Completed')} batch={batch} /> : null}
       {live.users && count('Completed') < users.length ? (
         <DomainStrip batch={batch} running={live.running} onOpen={() => navigate({ kind: 'domains', batch })} />

@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_USERS, summary } from '../dev/fixtures';
+import type { BatchUser, MailboxSignIn } from '../backend';
+import { SAMPLE_USERS, batchUser, summary } from '../dev/fixtures';
 import { fail, installFakeBackend } from './fakeBackend';
 import { renderApp } from './render';
 import { fill, fillImapDestination, openDataService, openMicrosoft365Destination } from './wizardFlow';
@@ -322,18 +323,26 @@ describe('sign in with Google', () => {
   });
 });
 
+function chrisSignIn(patch: Partial<MailboxSignIn> = {}): MailboxSignIn {
+  return {
+    email_address: 'chris@contoso.com',
+    side: 'source',
+    provider: 'microsoft',
+    account: 'chris@outlook.com',
+    own: true,
+    signed_in: true,
+    request: { provider: 'microsoft', client_id: CLIENT_ID, tenant: 'consumers', login_hint: 'chris@outlook.com', with_directory: false },
+    ...patch,
+  };
+}
+
 describe('sign in again from the status page', () => {
   it('offers the sign-in a failed mailbox needs and retries once it is done', async () => {
     const BATCH = 'Contoso mailboxes';
     const backend = installFakeBackend({
       list_batches: () => [summary()],
       batch_users: () => SAMPLE_USERS,
-      sign_ins_for: () => [
-        {
-          label: 'Sign in again to the old mailbox as chris@outlook.com',
-          request: { provider: 'microsoft', client_id: CLIENT_ID, tenant: 'consumers', login_hint: 'chris@outlook.com', with_directory: false },
-        },
-      ],
+      batch_sign_ins: (args) => (args.email === 'chris@contoso.com' ? [chrisSignIn()] : []),
     });
     const { user } = renderApp();
     await user.click(await screen.findByRole('button', { name: BATCH }));
@@ -346,9 +355,129 @@ describe('sign in again from the status page', () => {
     await user.click(within(details).getByRole('button', { name: 'Sign in with Microsoft for chris@outlook.com' }));
     await waitFor(() => expect(backend.callsTo('retry_user')).toEqual([{ name: BATCH, email: 'chris@contoso.com' }]));
     expect(backend.callsTo('retry_failed')).toEqual([]);
-    expect(backend.callsTo('sign_ins_for')).toEqual([{ batch: BATCH, email: 'chris@contoso.com' }]);
+    expect(backend.callsTo('batch_sign_ins')).toContainEqual({ batch: BATCH, email: 'chris@contoso.com' });
     expect(backend.callsTo('sign_in')).toEqual([
       { request: { provider: 'microsoft', client_id: CLIENT_ID, tenant: 'consumers', login_hint: 'chris@outlook.com', with_directory: false } },
     ]);
+  });
+
+  it('offers a first sign-in to a mailbox whose owner never signed in, not a password', async () => {
+    const BATCH = 'Contoso mailboxes';
+    installFakeBackend({
+      list_batches: () => [summary()],
+      batch_users: () => SAMPLE_USERS,
+      batch_sign_ins: (args) => (args.email === 'chris@contoso.com' ? [chrisSignIn({ signed_in: false })] : []),
+    });
+    const { user } = renderApp();
+    await user.click(await screen.findByRole('button', { name: BATCH }));
+    await user.click(await screen.findByRole('button', { name: 'Details for chris@contoso.com' }));
+    const details = await screen.findByRole('region', { name: 'Details for chris@contoso.com' });
+    expect(await within(details).findByText('Sign in to the old mailbox as chris@outlook.com:')).toBeInTheDocument();
+    expect(within(details).queryByLabelText(/Enter a new/)).not.toBeInTheDocument();
+  });
+});
+
+describe('people who have not signed in yet', () => {
+  const BATCH = 'Contoso mailboxes';
+  const users = [
+    batchUser('anna@contoso.com', { status: 'Queued' }),
+    batchUser('chris@contoso.com', { status: 'Failed', error: { kind: 'authentication', message: 'chris@outlook.com has not signed in yet', hint: '', facts: {} } as BatchUser['error'] }),
+  ];
+  const awaited = (email: string, account: string, patch: Partial<MailboxSignIn> = {}): MailboxSignIn =>
+    chrisSignIn({ email_address: email, account, signed_in: false, request: { provider: 'microsoft', client_id: CLIENT_ID, tenant: 'consumers', login_hint: account, with_directory: false }, ...patch });
+
+  it('are listed on the status page, sign in there, and a mailbox that failed waiting is tried again', async () => {
+    let signedIn = new Set<string>();
+    const backend = installFakeBackend({
+      list_batches: () => [summary()],
+      batch_users: () => users,
+      batch_sign_ins: () =>
+        [awaited('anna@contoso.com', 'anna@outlook.com'), awaited('chris@contoso.com', 'chris@outlook.com')].map((s) => ({
+          ...s,
+          signed_in: signedIn.has(s.account),
+        })),
+      sign_in: (args) => {
+        const account = (args.request as { login_hint: string }).login_hint;
+        signedIn = new Set([...signedIn, account]);
+        return { name: `microsoft:${account}`, reference: { provider: 'microsoft', account, app: false }, account };
+      },
+    });
+    const { user } = renderApp();
+    await user.click(await screen.findByRole('button', { name: BATCH }));
+    const waiting = await screen.findByRole('region', { name: '2 people have not signed in yet' });
+    const chris = within(waiting).getByRole('listitem', { name: 'chris@contoso.com' });
+    expect(within(chris).getByText('Sign in to the old mailbox as chris@outlook.com:')).toBeInTheDocument();
+    await user.click(within(chris).getByRole('button', { name: 'Sign in with Microsoft for chris@outlook.com' }));
+    await waitFor(() => expect(backend.callsTo('retry_user')).toEqual([{ name: BATCH, email: 'chris@contoso.com' }]));
+    expect(await screen.findByRole('region', { name: '1 person has not signed in yet' })).toBeInTheDocument();
+
+    // Anna's mailbox has not been tried yet: the batch copies it once she has signed in.
+    const anna = screen.getByRole('listitem', { name: 'anna@contoso.com' });
+    await user.click(within(anna).getByRole('button', { name: 'Sign in with Microsoft for anna@outlook.com' }));
+    await waitFor(() => expect(screen.queryByRole('region', { name: /not signed in yet/ })).not.toBeInTheDocument());
+    expect(backend.callsTo('retry_user')).toHaveLength(1);
+  });
+
+  it('says so when someone signs in as another account, and retries nothing', async () => {
+    const backend = installFakeBackend({
+      list_batches: () => [summary()],
+      batch_users: () => users,
+      batch_sign_ins: () => [awaited('chris@contoso.com', 'chris@outlook.com')],
+      sign_in: () => ({ name: 'microsoft:me@outlook.com', reference: { provider: 'microsoft', account: 'me@outlook.com', app: false }, account: 'me@outlook.com' }),
+    });
+    const { user } = renderApp();
+    await user.click(await screen.findByRole('button', { name: BATCH }));
+    const waiting = await screen.findByRole('region', { name: '1 person has not signed in yet' });
+    await user.click(within(waiting).getByRole('button', { name: 'Sign in with Microsoft for chris@outlook.com' }));
+    expect(
+      await within(waiting).findByText('You signed in as me@outlook.com, but this mailbox needs chris@outlook.com. Sign in again as chris@outlook.com.'),
+    ).toBeInTheDocument();
+    expect(backend.callsTo('retry_user')).toEqual([]);
+  });
+
+  it('asks for the app registration when nobody on this computer signed in with that provider yet', async () => {
+    const backend = installFakeBackend({
+      list_batches: () => [summary()],
+      batch_users: () => users,
+      batch_sign_ins: () => [awaited('chris@contoso.com', 'chris@gmail.com', { provider: 'google', request: null })],
+    });
+    const { user } = renderApp();
+    await user.click(await screen.findByRole('button', { name: BATCH }));
+    const waiting = await screen.findByRole('region', { name: '1 person has not signed in yet' });
+    const button = within(waiting).getByRole('button', { name: 'Sign in with Google for chris@gmail.com' });
+    expect(button).toBeDisabled();
+    await user.type(within(waiting).getByRole('textbox', { name: /Google OAuth client ID/ }), 'desktop-client.apps.googleusercontent.com');
+    await user.click(button);
+    await waitFor(() =>
+      expect(backend.callsTo('sign_in')).toEqual([
+        {
+          request: {
+            provider: 'google',
+            client_id: 'desktop-client.apps.googleusercontent.com',
+            tenant: null,
+            login_hint: 'chris@gmail.com',
+            with_directory: false,
+          },
+        },
+      ]),
+    );
+  });
+
+  it('lists only those still to sign in', async () => {
+    installFakeBackend({
+      list_batches: () => [summary()],
+      batch_users: () => users,
+      batch_sign_ins: () => [
+        awaited('anna@contoso.com', 'anna@outlook.com', { signed_in: true }),
+        awaited('chris@contoso.com', 'chris@outlook.com'),
+        // The batch's administrator signs in for every mailbox: not a person who is missing.
+        awaited('chris@contoso.com', 'admin@contoso.com', { side: 'destination', own: false }),
+      ],
+    });
+    const { user } = renderApp();
+    await user.click(await screen.findByRole('button', { name: BATCH }));
+    const waiting = await screen.findByRole('region', { name: '1 person has not signed in yet' });
+    expect(within(waiting).getAllByRole('listitem').map((item) => item.getAttribute('aria-label'))).toEqual(['chris@contoso.com']);
+    expect(within(waiting).queryByText(/admin@contoso.com/)).not.toBeInTheDocument();
   });
 });

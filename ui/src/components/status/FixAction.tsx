@@ -1,21 +1,21 @@
 import { Button, makeStyles, Text, tokens } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import {
+  batchSignIns,
   retryFailed,
   retryUser,
-  signInsFor,
   storePassword,
   toProblem,
   trustForBatch,
   type AppError,
   type BatchUser,
+  type MailboxSignIn,
   type Problem,
-  type SignInAgain,
 } from '../../backend';
 import { PasswordField } from '../PasswordField';
 import { ProblemBar } from '../ProblemBar';
-import { SignInButton } from '../SignInButton';
 import { CertificatePanel } from '../trust/CertificatePanel';
+import { MailboxSignInAction } from './MailboxSignInAction';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, maxWidth: '520px' },
@@ -42,11 +42,11 @@ export function FixAction({ batch, user, problem, passwordWord, onRetried }: Pro
   const failed = user.status === 'Failed';
   const authentication = problem.kind === 'authentication';
   // A mailbox that signs in with Microsoft/Google is fixed by signing in again, not a password.
-  const [signIns, setSignIns] = useState<SignInAgain[] | null>(null);
+  const [signIns, setSignIns] = useState<MailboxSignIn[] | null>(null);
   useEffect(() => {
     if (!authentication) return;
     let alive = true;
-    signInsFor(batch, user.email_address)
+    batchSignIns(batch, user.email_address)
       .then((list) => alive && setSignIns(list))
       .catch(() => alive && setSignIns([]));
     return () => {
@@ -95,21 +95,12 @@ export function FixAction({ batch, user, problem, passwordWord, onRetried }: Pro
         />
       ) : null}
       {authentication && signIns && signIns.length > 0
-        ? signIns.map((again) => (
-            <div key={again.label}>
-              <Text size={200}>{again.label}:</Text>
-              <SignInButton
-                provider={again.request.provider}
-                clientId={again.request.client_id}
-                tenant={again.request.tenant ?? undefined}
-                loginHint={again.request.login_hint ?? undefined}
-                who={again.request.login_hint ?? undefined}
-                signedIn={null}
-                onChange={(signedIn) => {
-                  if (signedIn) void retryThis();
-                }}
-              />
-            </div>
+        ? signIns.map((signIn) => (
+            <MailboxSignInAction
+              key={`${signIn.side}:${signIn.account}`}
+              signIn={signIn}
+              onSignedIn={() => void retryThis()}
+            />
           ))
         : null}
       {authentication && signIns && signIns.length === 0 ? (
