@@ -7,8 +7,10 @@ mod catalog;
 mod cutover;
 mod microsoft_setup;
 mod passwords;
+pub mod problem_types;
 mod reports;
 mod sign_in;
+pub mod sign_in_types;
 mod trust;
 mod window;
 
