@@ -4,6 +4,7 @@
 pub mod batch_types;
 mod batches;
 mod catalog;
+pub mod catalog_types;
 mod cutover;
 pub mod cutover_types;
 mod microsoft_setup;
@@ -11,6 +12,7 @@ mod passwords;
 pub mod problem_types;
 pub mod report_types;
 mod reports;
+pub mod setup_types;
 mod sign_in;
 pub mod sign_in_types;
 mod trust;
