@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 /// The families of problems a user can act on differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ErrorKind {
     /// The server did not accept the user name or password.
     Authentication,
@@ -63,7 +62,6 @@ impl ErrorKind {
 
 /// A problem as shown to the user: the kind, the technical message, and a fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Problem {
     pub kind: ErrorKind,
     /// One line a non-technical person can read.
@@ -92,7 +90,6 @@ impl Problem {
 /// Stored with reports, so fields are only ever added, each with a default.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Facts {
     /// The old server (where mail is copied from) or the new one.
     pub side: Option<Side>,
@@ -145,7 +142,6 @@ impl Side {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Side {
     /// The server mail is copied from.
     Source,
@@ -155,7 +151,6 @@ pub enum Side {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum AuthMethod {
     Password,
     AppPassword,
@@ -182,7 +177,6 @@ impl AuthMethod {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum NetworkFailure {
     /// The host name does not resolve.
     UnknownHost,
@@ -197,7 +191,6 @@ pub enum NetworkFailure {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CertificateFacts {
     /// Why it was not trusted, in a few words ("issued by an unknown authority", "expired").
     pub reason: String,
@@ -213,7 +206,6 @@ pub struct CertificateFacts {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum SecurityMismatch {
     /// STARTTLS was chosen, but the port starts with TLS at once.
     PortExpectsTls,

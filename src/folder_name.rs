@@ -132,7 +132,6 @@ fn flush_shifted(out: &mut String, units: &mut Vec<u16>) {
 /// What a folder is for. Special roles are matched across servers, whatever their names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Role {
     Inbox,
     Sent,

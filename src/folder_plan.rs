@@ -74,7 +74,6 @@ pub struct FolderMapping {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SkippedFolder {
     pub source: String,
     pub reason: String,

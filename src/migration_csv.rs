@@ -30,7 +30,6 @@ pub struct CsvUser {
 
 /// One reason the file was refused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CsvProblem {
     /// 1-based line in the file; 0 for problems with the file as a whole.
     pub line: u64,

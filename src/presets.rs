@@ -9,7 +9,6 @@ use crate::endpoint::{Endpoint, Security};
 /// How users of a provider prove who they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum SignIn {
     /// The mailbox's normal password.
     Password,
@@ -20,7 +19,6 @@ pub enum SignIn {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Preset {
     pub id: String,
     pub name: String,
@@ -44,7 +42,6 @@ pub struct Preset {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum PresetSecurity {
     Tls,
     Starttls,

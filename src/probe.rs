@@ -8,7 +8,6 @@ use crate::migrate::{MigrateError, Side};
 use crate::tls::Trust;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConnectionSummary {
     /// Folders that hold mail (containers excluded).
     pub folders: u64,

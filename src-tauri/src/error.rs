@@ -1,8 +1,10 @@
 //! Errors as they cross to the window: the kind, the engine's technical message and neutral
 //! hint, and the structured facts the window words its own sentences from.
 
-use mailferry::error::{Classify, ErrorKind, Facts, Problem};
+use mailferry::error::{Classify, Problem};
 use serde::Serialize;
+
+use crate::commands::problem_types::{self as window, ErrorKind, Facts};
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct AppError {
@@ -36,11 +38,17 @@ impl AppError {
 
 impl From<Problem> for AppError {
     fn from(p: Problem) -> AppError {
+        let window::Problem {
+            kind,
+            message,
+            hint,
+            facts,
+        } = p.into();
         AppError {
-            kind: p.kind,
-            message: p.message,
-            hint: p.hint,
-            facts: p.facts,
+            kind,
+            message,
+            hint,
+            facts,
         }
     }
 }

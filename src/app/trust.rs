@@ -14,7 +14,6 @@ use crate::tls::{format_fingerprint, parse_pin, read_pem_certificates};
 /// What the owner chose to trust.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum TrustChoice {
     /// This certificate (its SHA-256), for this server name only.
     Certificate { host: String, sha256: String },

@@ -7,7 +7,6 @@ use crate::error::Problem;
 
 /// A mail server named once for the whole batch; each user row supplies the login.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ServerSpec {
     /// The provider preset it came from (`gmail`, …), or `None` for a typed-in server.
     pub preset: Option<String>,
@@ -24,7 +23,6 @@ impl ServerSpec {
 /// How a batch runs. Defaults follow Microsoft's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BatchOptions {
     pub excludes: Vec<String>,
     pub max_message_size: Option<u64>,
@@ -61,7 +59,6 @@ pub struct BatchOptions {
 
 /// A server's own certificate the owner checked and trusted for that server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TrustedCertificate {
     /// The server name as typed in the server's address.
     pub host: String,
@@ -141,7 +138,6 @@ pub struct NewBatch {
 
 /// A user's place in the migration, with Microsoft's names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum UserStatus {
     Queued,
     Starting,
@@ -197,7 +193,6 @@ impl UserStatus {
 
 /// A batch's status, derived from its users' (never stored on its own, so it cannot drift).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum BatchStatus {
     Created,
     Syncing,
@@ -238,7 +233,6 @@ impl BatchStatus {
 
 /// One mailbox of a batch, with where it stands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BatchUser {
     /// The destination mailbox.
     pub email_address: String,
@@ -264,7 +258,6 @@ pub struct BatchUser {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BatchSummary {
     pub name: String,
     pub source: ServerSpec,

@@ -23,7 +23,6 @@ use crate::events::Event;
 pub const UPDATE_INTERVAL: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct UserProgress {
     pub email_address: String,
     pub status: UserStatus,
@@ -45,7 +44,6 @@ pub struct UserProgress {
 
 /// Everything about a batch's progress at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BatchUpdate {
     pub batch: String,
     pub users: Vec<UserProgress>,

@@ -20,7 +20,6 @@ pub const MAX_MX_TTL: u32 = 3600;
 /// Where a domain's incoming mail goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Stage {
     /// No MX record points at Microsoft 365: mail still goes to the old provider.
     Before,

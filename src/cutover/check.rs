@@ -19,7 +19,6 @@ pub const CHECK_BUDGET: Duration = Duration::from_secs(25);
 
 /// One domain's state, as printed by `cutover check --json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DomainReport {
     pub domain: String,
     /// False when DNS says the domain does not exist.
@@ -52,7 +51,6 @@ pub struct DomainReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CheckReport {
     pub domains: Vec<DomainReport>,
     /// Every domain is switched with SPF and Autodiscover right.

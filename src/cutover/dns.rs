@@ -31,7 +31,6 @@ const MAX_TXT_BYTES: usize = 4096;
 
 /// One MX record as the server gave it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MxRecord {
     /// The mail server's name, lower case, without the trailing dot.
     pub host: String,

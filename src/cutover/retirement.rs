@@ -10,7 +10,6 @@ use crate::report::FolderStatus;
 
 /// One old mailbox of a completed batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RetiringMailbox {
     /// The sign-in name on the old provider.
     pub source_mailbox: String,
@@ -38,7 +37,6 @@ pub struct RetiringMailbox {
 
 /// The list printed after `batch complete` and shown by the window's Completed view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Retirement {
     pub batch: String,
     pub mailboxes: Vec<RetiringMailbox>,

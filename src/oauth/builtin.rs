@@ -21,7 +21,6 @@ pub const BUILTIN_GOOGLE_CLIENT_ID_VAR: &str = "MAILFERRY_BUILTIN_GOOGLE_CLIENT_
 /// Where a sign-in's client ID came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ClientIdOrigin {
     /// Given for this sign-in (a flag, or pasted in the window).
     Given,

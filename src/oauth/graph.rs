@@ -15,7 +15,6 @@ const MAX_PAGES: usize = 10_000;
 /// One directory user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GraphUser {
     pub display_name: Option<String>,
     /// The primary SMTP address; `None` for users without a mailbox.

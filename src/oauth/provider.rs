@@ -36,7 +36,6 @@ pub const GOOGLE_MAIL_SCOPE: &str = "https://mail.google.com/";
 /// Who runs the sign-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ProviderKind {
     Microsoft,
     Google,

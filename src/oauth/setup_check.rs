@@ -32,7 +32,6 @@ use crate::tls::Trust;
 /// One piece of the setup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum SetupItem {
     /// The app registration exists in the tenant (and its credential works, app-only).
     App,
@@ -48,7 +47,6 @@ pub enum SetupItem {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum CheckStatus {
     Passed,
     Failed,
@@ -58,7 +56,6 @@ pub enum CheckStatus {
 
 /// The verdict on one piece, with what to do when it failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetupCheck {
     pub item: SetupItem,
     pub status: CheckStatus,
@@ -75,7 +72,6 @@ pub struct SetupCheck {
 /// Every verdict, and the sign-in the check made (kept: a passed check leaves Mailferry
 /// signed in).
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetupReport {
     pub checks: Vec<SetupCheck>,
     pub signed_in: Option<SignedIn>,

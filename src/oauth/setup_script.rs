@@ -27,7 +27,6 @@ const APP_NAME: &str = "Mailferry";
 /// Which registration the script makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum SetupPath {
     /// A Microsoft 365 admin signs in (delegated, Full Access per mailbox).
     Admin,
@@ -39,7 +38,6 @@ pub enum SetupPath {
 
 /// What the script is generated for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetupScriptRequest {
     pub path: SetupPath,
     /// The tenant's domain (contoso.com, contoso.onmicrosoft.com) or ID; ignored for

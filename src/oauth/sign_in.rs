@@ -24,7 +24,6 @@ pub const BROWSER_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 /// A completed, stored sign-in.
 #[derive(Debug, Clone, serde::Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SignedIn {
     /// `microsoft:alice@contoso.com`, the name to use it by.
     pub name: String,

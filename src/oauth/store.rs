@@ -18,7 +18,6 @@ const FORMAT_VERSION: u32 = 1;
 /// The name of a stored sign-in, as typed on the command line: `microsoft:admin@contoso.com`
 /// for a person's sign-in, `microsoft-app:<tenant>` for an app's own (client credentials).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SignInRef {
     pub provider: ProviderKind,
     /// The account (lower-case email), or the tenant for an app sign-in.
@@ -97,7 +96,6 @@ impl std::fmt::Debug for StoredSignIn {
 
 /// What `login list` shows: no secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SignInInfo {
     /// `microsoft:admin@contoso.com`, to pass to `--dest-login` and friends.
     pub name: String,

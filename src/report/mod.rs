@@ -9,7 +9,6 @@ use crate::folder_plan::SkippedFolder;
 
 /// Why a message was left behind or could not be copied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MessageIssue {
     pub uid: u32,
     pub subject: Option<String>,
@@ -22,14 +21,12 @@ pub struct MessageIssue {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum FolderStatus {
     Synced,
     Failed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FolderReport {
     pub source: String,
     pub destination: String,
@@ -132,7 +129,6 @@ impl FolderReport {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum RunStatus {
     /// Every folder is synced (skipped messages are listed but do not fail a run).
     Synced,
@@ -140,7 +136,6 @@ pub enum RunStatus {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Totals {
     pub messages_in_source: u64,
     pub copied: u64,
@@ -152,7 +147,6 @@ pub struct Totals {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MigrationReport {
     pub status: RunStatus,
     pub source: String,

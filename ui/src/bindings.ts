@@ -517,56 +517,6 @@ retry_wait_secs: number;
  */
 disarm_read_receipts?: boolean; 
 /**
- * Server certificates trusted as they are, each for its own server only.
- */
-trusted_certificates?: TrustedCertificate[] }
-/**
- * How a batch runs. Defaults follow Microsoft's.
- */
-export type BatchOptions = { excludes: string[]; max_message_size: number | null; 
-/**
- * Mailboxes migrated at once (Microsoft's endpoint default: 20).
- */
-max_concurrent_migrations: number; 
-/**
- * Mailboxes in an incremental pass at once (Microsoft's default: 10).
- */
-max_concurrent_incremental: number; 
-/**
- * Seconds between incremental passes (Microsoft: every 24 hours).
- */
-incremental_interval_secs: number; 
-/**
- * Folder connections per mailbox; shrunk to fit the provider's per-account cap.
- */
-connections_per_mailbox: number; 
-/**
- * Sign in to every destination mailbox as this admin (SASL PLAIN authorization).
- */
-destination_admin: string | null; 
-/**
- * A stored sign-in (`microsoft:admin@contoso.com`, or `microsoft-app:<tenant>` for the
- * app's own) every destination mailbox is opened with. Only the name is kept here; the
- * token stays in the keyring. `provider:*` means each mailbox's own sign-in.
- */
-destination_sign_in: string | null; 
-/**
- * The same for every source mailbox.
- */
-source_sign_in: string | null; ca_file: string | null; pin_cert: string | null; allow_insecure_auth: boolean; 
-/**
- * Seconds to wait for a server before calling it unresponsive.
- */
-timeout_secs: number; 
-/**
- * First wait after a network failure or throttling; it doubles on each further wait.
- */
-retry_wait_secs: number; 
-/**
- * Rename read-receipt requests on messages already read (see `receipts`).
- */
-disarm_read_receipts?: boolean; 
-/**
  * Server certificates the owner checked and trusted, each for its own server only.
  */
 trusted_certificates: TrustedCertificate[] }

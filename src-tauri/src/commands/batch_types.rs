@@ -6,6 +6,8 @@
 use mailferry::batch as engine;
 use serde::{Deserialize, Serialize};
 
+use super::problem_types::Problem;
+
 /// A mail server named once for the whole batch; each user row supplies the login.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct ServerSpec {
@@ -34,7 +36,7 @@ impl From<engine::ServerSpec> for ServerSpec {
 }
 
 /// How a batch runs. Defaults follow Microsoft's.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(default)]
 pub struct BatchOptions {
     pub excludes: Vec<String>,
@@ -66,12 +68,18 @@ pub struct BatchOptions {
     #[serde(default)]
     pub disarm_read_receipts: bool,
     /// Server certificates the owner checked and trusted, each for its own server only.
-    pub trusted_certificates: Vec<engine::TrustedCertificate>,
+    pub trusted_certificates: Vec<TrustedCertificate>,
 }
 
 impl Default for BatchOptions {
     /// The engine's defaults: the window leaves out what the owner did not change.
     fn default() -> Self {
+        engine::BatchOptions::default().into()
+    }
+}
+
+impl From<engine::BatchOptions> for BatchOptions {
+    fn from(o: engine::BatchOptions) -> Self {
         let engine::BatchOptions {
             excludes,
             max_message_size,
@@ -89,7 +97,7 @@ impl Default for BatchOptions {
             retry_wait_secs,
             disarm_read_receipts,
             trusted_certificates,
-        } = engine::BatchOptions::default();
+        } = o;
         BatchOptions {
             excludes,
             max_message_size,
@@ -106,7 +114,7 @@ impl Default for BatchOptions {
             timeout_secs,
             retry_wait_secs,
             disarm_read_receipts,
-            trusted_certificates,
+            trusted_certificates: trusted_certificates.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -129,7 +137,93 @@ impl From<BatchOptions> for engine::BatchOptions {
             timeout_secs: o.timeout_secs,
             retry_wait_secs: o.retry_wait_secs,
             disarm_read_receipts: o.disarm_read_receipts,
-            trusted_certificates: o.trusted_certificates,
+            trusted_certificates: o.trusted_certificates.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A server's own certificate the owner checked and trusted for that server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct TrustedCertificate {
+    /// The server name as typed in the server's address.
+    pub host: String,
+    /// SHA-256 of the certificate, as its fingerprint is shown.
+    pub sha256: String,
+}
+
+impl From<TrustedCertificate> for engine::TrustedCertificate {
+    fn from(t: TrustedCertificate) -> Self {
+        engine::TrustedCertificate {
+            host: t.host,
+            sha256: t.sha256,
+        }
+    }
+}
+
+impl From<engine::TrustedCertificate> for TrustedCertificate {
+    fn from(t: engine::TrustedCertificate) -> Self {
+        let engine::TrustedCertificate { host, sha256 } = t;
+        TrustedCertificate { host, sha256 }
+    }
+}
+
+/// A user's place in the migration, with Microsoft's names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, specta::Type)]
+pub enum UserStatus {
+    Queued,
+    Starting,
+    Syncing,
+    /// The initial copy is done; incremental passes continue.
+    Synced,
+    IncrementalSyncing,
+    /// Backing off (throttled, provider daily limit, network down) until `resume_at`.
+    Waiting,
+    Stopped,
+    Failed,
+    /// The owner closed the migration for this user; no more passes.
+    Completed,
+}
+
+impl From<engine::UserStatus> for UserStatus {
+    fn from(status: engine::UserStatus) -> Self {
+        use engine::UserStatus as E;
+        match status {
+            E::Queued => UserStatus::Queued,
+            E::Starting => UserStatus::Starting,
+            E::Syncing => UserStatus::Syncing,
+            E::Synced => UserStatus::Synced,
+            E::IncrementalSyncing => UserStatus::IncrementalSyncing,
+            E::Waiting => UserStatus::Waiting,
+            E::Stopped => UserStatus::Stopped,
+            E::Failed => UserStatus::Failed,
+            E::Completed => UserStatus::Completed,
+        }
+    }
+}
+
+/// A batch's status, derived from its users' (never stored on its own, so it cannot drift).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+pub enum BatchStatus {
+    Created,
+    Syncing,
+    Synced,
+    SyncedWithErrors,
+    Stopped,
+    Completed,
+    Failed,
+}
+
+impl From<engine::BatchStatus> for BatchStatus {
+    fn from(status: engine::BatchStatus) -> Self {
+        use engine::BatchStatus as E;
+        match status {
+            E::Created => BatchStatus::Created,
+            E::Syncing => BatchStatus::Syncing,
+            E::Synced => BatchStatus::Synced,
+            E::SyncedWithErrors => BatchStatus::SyncedWithErrors,
+            E::Stopped => BatchStatus::Stopped,
+            E::Completed => BatchStatus::Completed,
+            E::Failed => BatchStatus::Failed,
         }
     }
 }
@@ -140,7 +234,7 @@ pub struct BatchSummary {
     pub name: String,
     pub source: ServerSpec,
     pub destination: ServerSpec,
-    pub status: engine::BatchStatus,
+    pub status: BatchStatus,
     pub users_total: usize,
     pub users_synced: usize,
     pub last_synced_at: Option<i64>,
@@ -163,7 +257,7 @@ impl From<engine::BatchSummary> for BatchSummary {
             name,
             source: source.into(),
             destination: destination.into(),
-            status,
+            status: status.into(),
             users_total,
             users_synced,
             last_synced_at,
@@ -180,10 +274,10 @@ pub struct BatchUser {
     /// The sign-in name on the source.
     pub user_name: String,
     pub user_root: Option<String>,
-    pub status: engine::UserStatus,
+    pub status: UserStatus,
     /// Why it waits or failed, in plain words.
     pub detail: Option<String>,
-    pub error: Option<mailferry::error::Problem>,
+    pub error: Option<Problem>,
     /// When a Waiting user tries again (seconds since the epoch).
     pub resume_at: Option<i64>,
     pub last_synced_at: Option<i64>,
@@ -220,9 +314,9 @@ impl From<engine::BatchUser> for BatchUser {
             email_address,
             user_name,
             user_root,
-            status,
+            status: status.into(),
             detail,
-            error,
+            error: error.map(Into::into),
             resume_at,
             last_synced_at,
             next_sync_at,
@@ -295,7 +389,7 @@ mod tests {
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct UserProgress {
     pub email_address: String,
-    pub status: engine::UserStatus,
+    pub status: UserStatus,
     /// Why it waits, in plain words.
     pub detail: Option<String>,
     /// When a Waiting mailbox tries again (seconds since the epoch).
@@ -330,7 +424,7 @@ impl From<engine::UserProgress> for UserProgress {
         } = p;
         UserProgress {
             email_address,
-            status,
+            status: status.into(),
             detail,
             resume_at,
             to_copy,

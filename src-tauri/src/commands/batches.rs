@@ -290,10 +290,10 @@ fn new_batch_words(error: &NewBatchError) -> AppError {
         }
     };
     AppError {
-        kind: error.kind(),
+        kind: error.kind().into(),
         message,
         hint: hint.into(),
-        facts: Box::new(error.facts()),
+        facts: Box::new(error.facts().into()),
     }
 }
 
@@ -314,6 +314,6 @@ fn side_error(error: &SideError) -> AppError {
         ),
         other => other.problem().into(),
     };
-    worded.facts = Box::new(error.facts());
+    worded.facts = Box::new(error.facts().into());
     worded
 }

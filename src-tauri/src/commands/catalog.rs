@@ -1,17 +1,18 @@
 //! Provider presets and where secrets can be kept.
 
 use mailferry::batch::{BatchSecrets, SecretMode};
-use mailferry::presets::{self, Preset};
+use mailferry::presets;
 use serde::Serialize;
 use tauri::State;
 
+use super::catalog_types::Preset;
 use crate::app_state::AppState;
 use crate::error::AppError;
 
 #[tauri::command]
 #[specta::specta]
 pub fn list_presets() -> Vec<Preset> {
-    presets::all()
+    presets::all().into_iter().map(Into::into).collect()
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]

@@ -2,23 +2,12 @@
 //! completing the batch is safe yet. The rules are the engine's; this only adapts them.
 
 use mailferry::app::cutover::{check_batch_domains, completion, dns_server_from_env, retirement};
-use mailferry::cutover::{DnsServer, DomainReport, Retirement};
-use serde::Serialize;
+use mailferry::cutover::DnsServer;
 use tauri::State;
 
+use super::cutover_types::{DomainSwitch, Retirement};
 use crate::app_state::AppState;
 use crate::error::{AppError, AppResult};
-
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct DomainSwitch {
-    pub domains: Vec<DomainReport>,
-    /// Every domain is switched with SPF and Autodiscover right.
-    pub ready: bool,
-    /// Completing now cannot lose mail: every domain switched at least 72 hours ago.
-    pub safe_to_complete: bool,
-    /// What could be lost by completing now, in a sentence (empty when safe).
-    pub completion_warning: String,
-}
 
 /// The DNS server asked: the computer's own, or the one `MAILFERRY_DNS_SERVER` names (used by
 /// the tests, which never ask the real DNS). A running batch asks the same one.
@@ -34,21 +23,14 @@ pub async fn batch_domains(state: State<'_, AppState>, name: String) -> AppResul
         .await
         .map_err(AppError::from)?;
     let verdict = completion(&report);
-    Ok(DomainSwitch {
-        ready: report.ready,
-        safe_to_complete: verdict.safe(),
-        completion_warning: if verdict.safe() {
-            String::new()
-        } else {
-            verdict.warning()
-        },
-        domains: report.domains,
-    })
+    Ok(DomainSwitch::new(report, &verdict))
 }
 
 /// After Complete: which old mailboxes can be retired, and what the others still hold.
 #[tauri::command]
 #[specta::specta]
 pub async fn batch_retirement(state: State<'_, AppState>, name: String) -> AppResult<Retirement> {
-    retirement(&state.store, &name).map_err(AppError::from)
+    retirement(&state.store, &name)
+        .map(Into::into)
+        .map_err(AppError::from)
 }

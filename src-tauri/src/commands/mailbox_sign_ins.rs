@@ -4,12 +4,13 @@
 
 use mailferry::app::mailbox_sign_ins::{self, Row};
 use mailferry::batch::SignInSide;
-use mailferry::oauth::{self, ProviderKind};
+use mailferry::oauth;
 use serde::Serialize;
 use tauri::State;
 
 use super::batches::EndpointSide;
 use super::sign_in::SignInRequest;
+use super::sign_in_types::ProviderKind;
 use crate::app_state::AppState;
 use crate::blocking::keyring;
 use crate::error::{explain, AppError, AppResult};
@@ -84,13 +85,13 @@ pub async fn batch_sign_ins(
                 SignInSide::Source => EndpointSide::Source,
                 SignInSide::Destination => EndpointSide::Destination,
             },
-            provider: s.reference.provider,
+            provider: s.reference.provider.into(),
             account: s.reference.account.clone(),
             own: s.own,
             signed_in: s.stored.is_some(),
             request: mailbox_sign_ins::registration(s, &all, configured, personal_accounts).map(
                 |registration| SignInRequest {
-                    provider: s.reference.provider,
+                    provider: s.reference.provider.into(),
                     client_id: registration.client_id,
                     tenant: registration.tenant,
                     login_hint: Some(s.reference.account.clone()),

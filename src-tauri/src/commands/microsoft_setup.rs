@@ -4,12 +4,13 @@
 
 use std::time::Duration;
 
-use mailferry::oauth::setup_check::{self, MailboxTarget, SetupReport};
-use mailferry::oauth::setup_script::{self, SetupPath, SetupScriptError, SetupScriptRequest};
+use mailferry::oauth::setup_check::{self, MailboxTarget};
+use mailferry::oauth::setup_script::{self, SetupScriptError};
 use mailferry::oauth::{self, Endpoints, ProviderConfig, ProviderKind, SignInOptions, SignInRef};
 use mailferry::tls::{Trust, TrustOptions};
 use serde::Deserialize;
 
+use super::setup_types::{SetupPath, SetupReport, SetupScriptRequest};
 use crate::error::{explain, AppError, AppResult};
 
 /// How long the check waits for the browser sign-in.
@@ -19,7 +20,7 @@ const BROWSER_WAIT: Duration = Duration::from_secs(10 * 60);
 #[tauri::command]
 #[specta::specta]
 pub fn microsoft_setup_script(request: SetupScriptRequest) -> AppResult<String> {
-    setup_script::setup_script(&request).map_err(|e| match e {
+    setup_script::setup_script(&request.into()).map_err(|e| match e {
         SetupScriptError::BadTenant(_) => AppError::input(
             e.to_string(),
             "Enter your organisation's domain, for example contoso.com or contoso.onmicrosoft.com.",
@@ -72,7 +73,9 @@ pub async fn check_microsoft_setup(request: SetupCheckRequest) -> AppResult<Setu
             ));
         }
         let reference = SignInRef::parse(name).map_err(explain)?;
-        return Ok(setup_check::check_stored_setup(&reference, target).await);
+        return Ok(setup_check::check_stored_setup(&reference, target)
+            .await
+            .into());
     }
     let client_id = setup_script::parse_client_id(&request.client_id).ok_or_else(|| {
         AppError::input(
@@ -104,11 +107,12 @@ pub async fn check_microsoft_setup(request: SetupCheckRequest) -> AppResult<Setu
         timeout: Some(BROWSER_WAIT),
     };
     Ok(
-        setup_check::check_browser_setup(request.path, config, options, target, |url| {
+        setup_check::check_browser_setup(request.path.into(), config, options, target, |url| {
             tauri_plugin_opener::open_url(url, None::<&str>).map_err(|e| {
                 oauth::OAuthError::Loopback(format!("the browser could not be opened: {e}"))
             })
         })
-        .await,
+        .await
+        .into(),
     )
 }

@@ -4,12 +4,18 @@
 pub mod batch_types;
 mod batches;
 mod catalog;
+pub mod catalog_types;
 mod cutover;
+pub mod cutover_types;
 mod mailbox_sign_ins;
 mod microsoft_setup;
 mod passwords;
+pub mod problem_types;
+pub mod report_types;
 mod reports;
+pub mod setup_types;
 mod sign_in;
+pub mod sign_in_types;
 mod trust;
 mod window;
 

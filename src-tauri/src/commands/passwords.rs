@@ -1,7 +1,7 @@
 //! Passwords travel one way: from the form into the keyring. No command returns one.
 
 use mailferry::app::csv_import::{self, CsvImportError};
-use mailferry::migration_csv::CsvProblem;
+use mailferry::migration_csv;
 use mailferry::secrets::SecretString;
 use serde::Serialize;
 use tauri::State;
@@ -87,6 +87,30 @@ pub struct CsvRow {
     pub line: u32,
 }
 
+/// One reason the file was refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, specta::Type)]
+pub struct CsvProblem {
+    /// 1-based line in the file; 0 for problems with the file as a whole.
+    pub line: u64,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl From<migration_csv::CsvProblem> for CsvProblem {
+    fn from(p: migration_csv::CsvProblem) -> Self {
+        let migration_csv::CsvProblem {
+            line,
+            column,
+            message,
+        } = p;
+        CsvProblem {
+            line,
+            column,
+            message,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct CsvImport {
     /// The mailboxes, when the file was accepted (their passwords are now in the keyring).
@@ -109,7 +133,7 @@ pub async fn import_csv(
     match csv_import::read(std::path::Path::new(&path), signs_in) {
         Err(CsvImportError::Refused(problems)) => Ok(CsvImport {
             rows: Vec::new(),
-            problems,
+            problems: problems.into_iter().map(Into::into).collect(),
         }),
         Err(e @ CsvImportError::Unreadable { .. }) => {
             Err(AppError::input(e.to_string(), "Choose the CSV file again."))

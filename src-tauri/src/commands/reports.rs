@@ -1,12 +1,12 @@
 //! Reports, readable offline: straight from the database.
 
 use mailferry::report::export;
-use mailferry::report::MigrationReport;
 use std::path::PathBuf;
 
 use serde::Deserialize;
 use tauri::State;
 
+use super::report_types::MigrationReport;
 use crate::app_state::AppState;
 use crate::error::{explain, AppError, AppResult};
 
@@ -17,7 +17,8 @@ pub async fn user_report(
     name: String,
     email: String,
 ) -> AppResult<Option<MigrationReport>> {
-    state.store.report(&name, &email).map_err(explain)
+    let report = state.store.report(&name, &email).map_err(explain)?;
+    Ok(report.map(Into::into))
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, specta::Type)]

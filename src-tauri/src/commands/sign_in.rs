@@ -5,13 +5,14 @@ use std::path::Path;
 use std::time::Duration;
 
 use mailferry::oauth::{
-    self, AppCredential, ClientCertificate, ClientIdOrigin, Endpoints, GraphUser, ProviderConfig,
-    ProviderKind, Purpose, SignInInfo, SignInOptions, SignInRef, SignedIn, TokenSource,
+    self, AppCredential, ClientCertificate, ClientIdOrigin, Endpoints, ProviderConfig,
+    ProviderKind, Purpose, SignInOptions, SignInRef, TokenSource,
 };
 use mailferry::secrets::SecretString;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use super::sign_in_types::{self as window, GraphUser, SignInInfo, SignedIn};
 use crate::app_state::AppState;
 use crate::blocking::keyring;
 use crate::error::{explain, AppError, AppResult};
@@ -38,7 +39,7 @@ pub struct SignInSettings {
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 pub struct SignInRequest {
-    pub provider: ProviderKind,
+    pub provider: window::ProviderKind,
     /// The application (client) ID of the owner's app registration.
     pub client_id: String,
     /// Microsoft only: `organizations` (work accounts), `consumers` (Outlook.com/Hotmail),
@@ -82,7 +83,7 @@ pub async fn sign_in(request: SignInRequest) -> AppResult<SignedIn> {
             "Set a default web browser for this computer, then try again.",
         )
     })?;
-    pending.complete().await.map_err(explain)
+    pending.complete().await.map(Into::into).map_err(explain)
 }
 
 /// How the app registration proves who it is. The window sends a certificate's file paths,
@@ -143,6 +144,7 @@ pub async fn sign_in_app(
     let config = ProviderConfig::microsoft(tenant, client_id.trim(), &endpoints, false);
     oauth::sign_in_app(config, credential)
         .await
+        .map(Into::into)
         .map_err(explain)
 }
 
@@ -199,14 +201,15 @@ pub async fn finish_device_sign_in(state: State<'_, AppState>, id: u32) -> AppRe
                 "Start the sign-in again.",
             )
         })?;
-    pending.wait().await.map_err(explain)
+    pending.wait().await.map(Into::into).map_err(explain)
 }
 
 /// The provider configuration and options a sign-in request describes.
 async fn prepare(request: SignInRequest) -> AppResult<(ProviderConfig, SignInOptions)> {
     let client_id = request.client_id.trim();
-    let endpoints = Endpoints::from_env(request.provider);
-    let config = match request.provider {
+    let provider: ProviderKind = request.provider.into();
+    let endpoints = Endpoints::from_env(provider);
+    let config = match provider {
         ProviderKind::Microsoft => {
             let tenant = request
                 .tenant
@@ -220,7 +223,7 @@ async fn prepare(request: SignInRequest) -> AppResult<(ProviderConfig, SignInOpt
     };
     // Google gives desktop apps a client "secret" its token endpoint insists on (it is not
     // confidential in an installed app, but it is still kept out of the window).
-    let client_secret = match request.provider {
+    let client_secret = match provider {
         ProviderKind::Google => google_client_secret(client_id).await?,
         ProviderKind::Microsoft => None,
     };
@@ -275,7 +278,8 @@ async fn google_client_secret(client_id: &str) -> AppResult<Option<SecretString>
 #[tauri::command]
 #[specta::specta]
 pub async fn list_sign_ins() -> AppResult<Vec<SignInInfo>> {
-    keyring(oauth::list_sign_ins).await
+    let list = keyring(oauth::list_sign_ins).await?;
+    Ok(list.into_iter().map(Into::into).collect())
 }
 
 /// Forgets a sign-in: its refresh token leaves the keyring. `false` when there was none.
@@ -292,7 +296,8 @@ pub async fn forget_sign_in(name: String) -> AppResult<bool> {
 pub async fn directory_users(sign_in: String) -> AppResult<Vec<GraphUser>> {
     let reference = SignInRef::parse(&sign_in).map_err(explain)?;
     let source = keyring(move || TokenSource::shared(&reference, Purpose::Graph)).await?;
-    oauth::list_users(&source).await.map_err(explain)
+    let users = oauth::list_users(&source).await.map_err(explain)?;
+    Ok(users.into_iter().map(Into::into).collect())
 }
 
 fn env_value(name: &str) -> Option<String> {
