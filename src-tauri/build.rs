@@ -32,7 +32,7 @@ const COMMANDS: &[&str] = &[
     "list_sign_ins",
     "forget_sign_in",
     "directory_users",
-    "sign_ins_for",
+    "batch_sign_ins",
     "store_client_secret",
     "microsoft_setup_script",
     "check_microsoft_setup",

@@ -496,6 +496,52 @@ fn the_window_refuses_each_bad_batch_for_its_reason_in_its_own_words() {
 }
 
 #[test]
+fn a_batch_of_passwords_needs_no_sign_in_and_a_stranger_is_not_asked_for_one() {
+    let app = app();
+    invoke(
+        &app,
+        "store_password",
+        json!({"batch": "p1", "email": "ann@contoso.com", "password": "Pw-123"}),
+    )
+    .expect("store_password");
+    invoke(
+        &app,
+        "store_admin_password",
+        json!({"batch": "p1", "password": "Admin-1"}),
+    )
+    .expect("store_admin_password");
+    invoke(
+        &app,
+        "create_batch",
+        json!({"spec": {
+            "name": "p1",
+            "source": {"preset": "gmail", "url": "imaps://imap.gmail.com:993"},
+            "destination": {"preset": null, "url": "imaps://mail.contoso.com:993"},
+            "options": {"destination_admin": "admin@contoso.com"},
+            "users": [{"email_address": "ann@contoso.com", "user_name": "ann@gmail.com", "user_root": null}]
+        }}),
+    )
+    .expect("create_batch");
+    // Passwords only: the keyring's sign-ins are not even read.
+    let none = invoke(&app, "batch_sign_ins", json!({"batch": "p1", "email": null}))
+        .expect("batch_sign_ins");
+    assert_eq!(none, json!([]));
+    let stranger = invoke(
+        &app,
+        "batch_sign_ins",
+        json!({"batch": "p1", "email": "zoe@contoso.com"}),
+    )
+    .expect_err("a mailbox of another batch");
+    assert_window_words("stranger", &stranger);
+    assert!(
+        stranger["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("zoe@contoso.com is not in p1")),
+        "{stranger}"
+    );
+}
+
+#[test]
 fn a_mailbox_never_completed_is_not_offered_for_retirement() {
     let app = app();
     invoke(
