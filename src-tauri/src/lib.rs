@@ -7,6 +7,7 @@ mod commands;
 mod demo;
 mod error;
 mod events;
+mod first_paint;
 mod tray;
 
 use tauri::Manager;
@@ -48,6 +49,7 @@ pub fn build_app<R: tauri::Runtime>(
         .manage(state)
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
+            first_paint::paint_before_page(app.handle());
             specta.mount_events(app);
             events::install_shell(app.handle());
             events::resume_running_batches(app.handle());

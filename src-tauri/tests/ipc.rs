@@ -523,8 +523,12 @@ fn a_batch_of_passwords_needs_no_sign_in_and_a_stranger_is_not_asked_for_one() {
     )
     .expect("create_batch");
     // Passwords only: the keyring's sign-ins are not even read.
-    let none = invoke(&app, "batch_sign_ins", json!({"batch": "p1", "email": null}))
-        .expect("batch_sign_ins");
+    let none = invoke(
+        &app,
+        "batch_sign_ins",
+        json!({"batch": "p1", "email": null}),
+    )
+    .expect("batch_sign_ins");
     assert_eq!(none, json!([]));
     let stranger = invoke(
         &app,
