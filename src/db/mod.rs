@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 use thiserror::Error;
 
 use crate::error::{Classify, ErrorKind};
@@ -139,6 +139,12 @@ impl Database {
         // The bundled SQLite enforces references by default; said here so that the cascading
         // deletes do not depend on how SQLite was built.
         conn.pragma_update(None, "foreign_keys", true)?;
+        // Every transaction here reads and then writes (a folder's UIDVALIDITY, a batch's
+        // name). Begun deferred, it would hold only a read snapshot; when another process
+        // writes first, SQLite cannot let it write on that snapshot and fails at once with
+        // "database is locked", whatever the busy timeout. Begun immediate, it takes the
+        // write lock first and waits its turn.
+        conn.set_transaction_behavior(TransactionBehavior::Immediate);
         Ok(Database {
             conn: Arc::new(Mutex::new(conn)),
             dir: Arc::new(dir.to_owned()),
@@ -182,6 +188,46 @@ mod tests {
         assert_eq!(version, migrations::LATEST);
         assert!(foreign_keys);
         assert_eq!(journal, "wal");
+    }
+
+    #[test]
+    fn a_transaction_holds_the_write_lock_from_its_start_so_another_writer_waits_its_turn() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(dir.path()).unwrap();
+        // Another process's connection that does not wait: it shows who holds the lock.
+        let other = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+        other.busy_timeout(Duration::ZERO).unwrap();
+        let write = |c: &Connection| {
+            c.execute(
+                "INSERT INTO cutover_domains (domain, switched_first_seen) VALUES ('contoso.com', 1)
+                 ON CONFLICT (domain) DO UPDATE SET switched_first_seen = switched_first_seen + 1",
+                [],
+            )
+        };
+        db.with(|c| {
+            let tx = c.transaction()?;
+            let _: i64 = tx.query_row("SELECT COUNT(*) FROM cutover_domains", [], |r| r.get(0))?;
+            // Had the transaction begun deferred, this write would land and the
+            // transaction's own write below would then fail with SQLITE_BUSY.
+            let refused = write(&other).expect_err("the other writer must wait");
+            assert_eq!(
+                refused.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy),
+                "{refused}"
+            );
+            write(&tx)?;
+            tx.commit()
+        })
+        .unwrap();
+        write(&other).expect("the lock is free once the transaction is committed");
+        let seen: i64 = other
+            .query_row(
+                "SELECT switched_first_seen FROM cutover_domains WHERE domain = 'contoso.com'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(seen, 2);
     }
 
     #[test]
