@@ -42,7 +42,7 @@ command -v tauri-driver >/dev/null || cargo install tauri-driver --version '^2' 
 # The app as it ships (UI embedded), without packaging it; the installer test packages it.
 npx tauri build --debug --no-bundle --ci >"$out/build.log" 2>&1 || { tail -40 "$out/build.log"; exit 1; }
 app="$root/src-tauri/target/debug/mailferry-app"
-cargo build --locked --quiet --example sample_servers
+cargo build --locked --quiet --example sample_servers --bin mailferry
 sample_servers="$root/target/debug/examples/sample_servers"
 
 work=$(mktemp -d)
@@ -53,7 +53,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$sample_servers" --output "$work/servers.json" --users 5 --oauth --exchange --self-signed >"$out/sample-servers.log" 2>&1 &
+"$sample_servers" --output "$work/servers.json" --users 6 --oauth --exchange --self-signed >"$out/sample-servers.log" 2>&1 &
 servers_pid=$!
 for _ in $(seq 1 120); do
   [ -s "$work/servers.json" ] && break
@@ -73,6 +73,8 @@ export MAILFERRY_STATE_DIR="$work/state"
 export MAILFERRY_DNS_SERVER="127.0.0.1:9"
 export MAILFERRY_E2E_SERVERS="$work/servers.json"
 export MAILFERRY_E2E_APP="$app"
+# The command line, for the spec that makes a batch there and opens it in the app.
+export MAILFERRY_E2E_CLI="$root/target/debug/mailferry"
 export MAILFERRY_E2E_ARTIFACTS="$out"
 # Two free ports for tauri-driver and the WebKit driver behind it: another run on the same
 # machine may hold any fixed pair, and a test must never drive another run's app.
