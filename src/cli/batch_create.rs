@@ -62,6 +62,7 @@ pub fn create(args: BatchCreateArgs) -> Result<ExitCode, Problem> {
         trusted_certificates: Vec::new(),
     };
     let (mailboxes, mut given) = csv_import::into_batch(users);
+    let csv_holds_passwords = !given.source_passwords.is_empty();
     if let Some(var) = &args.dest_password_env {
         let password = std::env::var(var).map_err(|_| {
             input(
@@ -106,12 +107,21 @@ pub fn create(args: BatchCreateArgs) -> Result<ExitCode, Problem> {
         );
     }
     if !created.awaiting_sign_in.is_empty() {
+        let provider = args
+            .source_login
+            .iter()
+            .chain(&args.dest_login)
+            .find_map(|option| mailferry::oauth::SignInRef::parse(option).ok())
+            .map_or("microsoft", |reference| reference.provider.as_str());
+        let batch = shell_word(name);
         eprintln!(
-            "Not signed in yet: {}. Each fails alone until that person signs in (`mailferry login microsoft --login-hint USER`); then `mailferry batch retry {name}` copies it. `mailferry batch test {name}` lists who is still missing.",
+            "Not signed in yet: {}. Each fails alone until that person signs in (`mailferry login {provider} --login-hint USER`); then `mailferry batch retry {batch}` copies it. `mailferry batch test {batch}` lists who is still missing.",
             created.awaiting_sign_in.join(", ")
         );
     }
-    eprintln!("Note: {} still contains passwords. Delete it or keep it somewhere safe; Mailferry does not need it any more{}.", args.csv.display(), if secrets.mode() == SecretMode::Memory { " once the batch has run (with --secrets memory, pass it again to `batch start --csv`)" } else { "" });
+    if csv_holds_passwords {
+        eprintln!("Note: {} still contains passwords. Delete it or keep it somewhere safe; Mailferry does not need it any more{}.", args.csv.display(), if secrets.mode() == SecretMode::Memory { " once the batch has run (with --secrets memory, pass it again to `batch start --csv`)" } else { "" });
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -177,4 +187,33 @@ fn words(error: &NewBatchError, args: &BatchCreateArgs) -> Problem {
         }
     };
     Problem::new(error.kind(), error.to_string(), hint)
+}
+
+/// A batch name as it is typed in a shell: quoted when it holds anything but plain
+/// characters, so the suggested command works when pasted.
+fn shell_word(name: &str) -> String {
+    let plain = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_.@+,".contains(c));
+    if plain && !name.is_empty() {
+        name.to_string()
+    } else {
+        format!("'{}'", name.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn a_batch_name_is_quoted_for_the_shell_only_when_it_needs_it() {
+        assert_eq!(shell_word("pilot-2"), "pilot-2");
+        assert_eq!(
+            shell_word("Waiting for a sign-in"),
+            "'Waiting for a sign-in'"
+        );
+        assert_eq!(shell_word("Anna's team"), "'Anna'\\''s team'");
+        assert_eq!(shell_word(""), "''");
+    }
 }
