@@ -58,7 +58,30 @@ export async function openApp(application = required('MAILFERRY_E2E_APP')): Prom
       'tauri:options': { application },
     } as WebdriverIO.Capabilities,
   });
+  await expectStyled();
   return browser;
+}
+
+/**
+ * The app's own styles are applied: its header is painted in the brand colour. A page the
+ * app's CSP keeps unstyled still works through WebDriver, so every spec checks this first.
+ */
+async function expectStyled() {
+  let seen = '';
+  await browser.waitUntil(
+    async () => {
+      seen = await browser.execute(() => {
+        const header = document.querySelector('header');
+        return header ? getComputedStyle(header).backgroundColor : 'no header yet';
+      });
+      return seen !== 'no header yet';
+    },
+    { timeout: 30_000, interval: 150, timeoutMsg: 'the app never showed its header' },
+  );
+  // Fluent UI's colorBrandBackground in the light and the dark theme.
+  if (!['rgb(15, 108, 189)', 'rgb(17, 94, 163)'].includes(seen)) {
+    throw new Error(`the app's styles are not applied: its header's background is ${seen}`);
+  }
 }
 
 /** Home → Get started → the batch named on Email sources → Select your data service. */
