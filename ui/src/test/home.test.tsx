@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { progress, summary, update } from '../dev/fixtures';
+import { formatFullDateTime, formatShortDateTime } from '../format';
 import { fail, installFakeBackend } from './fakeBackend';
 import { dialogButton, findDialog } from './dialogs';
 import { renderApp } from './render';
@@ -51,6 +52,9 @@ describe('home', () => {
     expect(within(row).getByText('Syncing')).toBeInTheDocument();
     expect(within(row).getByText('1 of 3')).toBeInTheDocument();
     expect(within(table).getByText('Completed')).toBeInTheDocument();
+    // The date short enough for one line, the whole of it in the tooltip.
+    const synced = summary().last_synced_at ?? 0;
+    expect(within(row).getByTitle(formatFullDateTime(synced))).toHaveTextContent(formatShortDateTime(synced));
 
     await user.click(within(row).getByRole('button', { name: 'Contoso mailboxes' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Email migration status' })).toBeInTheDocument();
