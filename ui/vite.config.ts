@@ -39,6 +39,11 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // A loaded two-core machine runs a whole wizard flow in seconds, not tens of seconds: these
+    // leave room for that while a hung test still fails within the run. A wait for something on
+    // screen gives up sooner (10 s, in setup.ts), so a missing element is reported by name
+    // rather than as a timed-out test.
     testTimeout: 20000,
+    hookTimeout: 20000,
   },
 });

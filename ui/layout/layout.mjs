@@ -3,8 +3,9 @@
 // page is the app's own). Saves a screenshot of each for people to look at, and fails when a
 // screen breaks its layout: the page scrolls sideways, Back/Next are not on screen, a toolbar
 // wraps onto a second row, text is cut off without a tooltip that shows it whole or runs past
-// the window's edge, a button spills out of its table cell, or a panel pushes what must stay
-// in view below the fold.
+// the window's edge, a button spills out of its table cell, a table's date wraps (onto more
+// than one line where the screen says `dateLines: 1`, else more than two), or a panel pushes
+// what must stay in view below the fold.
 //
 //   node ui/layout/layout.mjs URL OUTDIR      (scripts/layout.sh serves the demo and calls this)
 //   LAYOUT_ONLY=history bash scripts/layout.sh   (only the screens whose names match)
@@ -31,7 +32,8 @@ const SCHEMES = ['light', 'dark'];
 // Each screen: how to get there from a fresh page (`query` is added to the demo's URL), what
 // shows it is there (`ready`, else its level-1 `heading`), the part to scroll into view before
 // the screenshot (`show`), and what must hold on it (`footer`: Back/Next on screen; `toolbar`:
-// on one row; `onScreen`: parts no panel may push below the fold).
+// on one row; `onScreen`: parts no panel may push below the fold; `dateLines`: the most lines
+// a date in a table may take, 2 unless told).
 const byRole = (role, name) => (page) => page.getByRole(role, { name }).first();
 const click = (role, name) => async (page) => page.getByRole(role, { name, exact: true }).first().click();
 
@@ -85,8 +87,8 @@ async function toConnect(page) {
 }
 
 const SCREENS = [
-  { name: 'home', heading: 'Migrations', go: async () => {} },
-  { name: 'history', heading: 'Reports and history', go: click('button', 'Reports and history') },
+  { name: 'home', heading: 'Migrations', dateLines: 1, go: async () => {} },
+  { name: 'history', heading: 'Reports and history', dateLines: 1, go: click('button', 'Reports and history') },
   {
     name: 'close-dialog',
     query: '&close',
@@ -301,7 +303,7 @@ const SCREENS = [
 /** What is wrong with the layout on the page as it stands. */
 async function layoutProblems(page, screen) {
   return page.evaluate(
-    ({ footer, toolbar }) => {
+    ({ footer, toolbar, dateLines }) => {
       const problems = [];
       const viewWidth = document.documentElement.clientWidth;
       const viewHeight = window.innerHeight;
@@ -356,6 +358,34 @@ async function layoutProblems(page, screen) {
         const r = b.getBoundingClientRect();
         if (r.right > cell.right + 1 || r.left < cell.left - 1) problems.push(`"${label(b)}" spills out of its table cell`);
       }
+      // A date squeezed into a narrow column stacks onto three lines and is hard to read. Lines
+      // are counted from where the browser put each line of the cell's text.
+      const lines = (cell) => {
+        const tops = [];
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (!node.textContent.trim()) continue;
+          const range = document.createRange();
+          range.selectNodeContents(node);
+          for (const r of range.getClientRects()) {
+            if (r.width > 0 && r.height > 0 && !tops.some((top) => Math.abs(top - r.top) < r.height / 2)) tops.push(r.top);
+          }
+        }
+        return tops.length;
+      };
+      for (const table of document.querySelectorAll('table')) {
+        const dateColumns = [...table.querySelectorAll('thead th')]
+          .map((th, index) => ({ index, name: th.textContent.trim() }))
+          .filter(({ name }) => ['Last synced', 'Created'].includes(name));
+        for (const row of table.querySelectorAll('tbody tr')) {
+          for (const { index, name } of dateColumns) {
+            const cell = row.children[index];
+            if (!cell || !visible(cell)) continue;
+            const n = lines(cell);
+            if (n > dateLines) problems.push(`"${label(cell)}" (${name}) wraps onto ${n} lines`);
+          }
+        }
+      }
       // Text spilling out of its box: a leaf whose text runs past the right edge of the window.
       for (const el of document.querySelectorAll('main *, [role="dialog"] *, [role="alertdialog"] *')) {
         if (!visible(el) || el.children.length > 0 || !el.textContent.trim()) continue;
@@ -364,7 +394,7 @@ async function layoutProblems(page, screen) {
       }
       return problems;
     },
-    { footer: !!screen.footer, toolbar: !!screen.toolbar },
+    { footer: !!screen.footer, toolbar: !!screen.toolbar, dateLines: screen.dateLines ?? 2 },
   );
 }
 

@@ -53,6 +53,23 @@ export function formatDateTime(epochSeconds: number | null | undefined, now = Da
   return date.getFullYear() === new Date(now).getFullYear() ? thisYear.format(date) : dateTime.format(date);
 }
 
+const shortOtherYear = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', year: 'numeric' });
+const fullDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+
+/**
+ * A date short enough for one line of a table cell: "7 Dec, 14:05" this year, "9 Oct 2025"
+ * from another (its time then lives in the cell's tooltip, formatFullDateTime).
+ */
+export function formatShortDateTime(epochSeconds: number, now = Date.now()): string {
+  const date = new Date(epochSeconds * 1000);
+  return date.getFullYear() === new Date(now).getFullYear() ? thisYear.format(date) : shortOtherYear.format(date);
+}
+
+/** "Monday, 7 December 2026 at 14:05": the whole date and time, for a tooltip. */
+export function formatFullDateTime(epochSeconds: number): string {
+  return fullDateTime.format(new Date(epochSeconds * 1000));
+}
+
 /** A time later today reads as just the time; anything else gets its date. */
 export function formatWhen(epochSeconds: number, now = Date.now()): string {
   const date = new Date(epochSeconds * 1000);

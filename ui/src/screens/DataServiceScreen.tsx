@@ -11,7 +11,6 @@ import {
   Text,
   tokens,
 } from '@fluentui/react-components';
-import { Mail24Regular, Server24Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { storeClientSecret, storePassword, testConnection, toProblem, type Preset } from '../backend';
 import { ConnectionResult } from '../components/ConnectionResult';
@@ -21,6 +20,7 @@ import { ConnectMicrosoft365 } from '../components/ConnectMicrosoft365';
 import { useSignInSettings } from '../app/signInSettings';
 import { usePresets } from '../app/presets';
 import { HelpSteps } from '../components/HelpSteps';
+import { sourceLogo } from '../components/logos/providerLogo';
 import { Page } from '../components/Page';
 import { Section } from '../components/Section';
 import { ServerFields } from '../components/ServerFields';
@@ -146,7 +146,7 @@ export function DataServiceScreen() {
               key={t.key}
               title={t.label}
               caption={signInCaption(p)}
-              icon={t.key === 'other' ? <Server24Regular /> : <Mail24Regular />}
+              icon={sourceLogo(t.key)}
               selected={state.sourceTile === t.key}
               onSelect={() => dispatch({ type: 'chooseTile', key: t.key })}
             />

@@ -10,7 +10,6 @@ import {
   Text,
   tokens,
 } from '@fluentui/react-components';
-import { Server24Regular, Cloud24Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { storeAdminPassword, testConnection, toProblem } from '../backend';
 import { usePresets } from '../app/presets';
@@ -24,6 +23,7 @@ import { PasswordField } from '../components/PasswordField';
 import { Section } from '../components/Section';
 import { ServerFields } from '../components/ServerFields';
 import { SignInButton } from '../components/SignInButton';
+import { MailServerLogo, MicrosoftLogo } from '../components/logos/providerLogo';
 import { Tile } from '../components/Tile';
 import { formSpec, isEmail, validateServer } from '../servers';
 import { useWizard } from '../wizard/WizardContext';
@@ -112,14 +112,14 @@ export function DestinationScreen() {
         <Tile
           title="Microsoft 365"
           caption="Exchange Online mailboxes, opened by an admin who signs in with Microsoft."
-          icon={<Cloud24Regular />}
+          icon={<MicrosoftLogo />}
           selected={state.destinationKind === 'microsoft365'}
           onSelect={() => dispatch({ type: 'setDestinationKind', kind: 'microsoft365' })}
         />
         <Tile
           title="Another IMAP server"
           caption="Any server that lets one admin account open every mailbox."
-          icon={<Server24Regular />}
+          icon={<MailServerLogo />}
           selected={state.destinationKind === 'imap'}
           onSelect={() => dispatch({ type: 'setDestinationKind', kind: 'imap' })}
         />

@@ -19,3 +19,12 @@ export function findDialog(title: string): Promise<HTMLElement> {
 export function dialogButton(dialog: HTMLElement, name: string): HTMLElement {
   return within(dialog).getByRole('button', { name });
 }
+
+/**
+ * Waits until the dialog is gone, not merely hidden while it closes. The page behind it is
+ * hidden from assistive technology until then, and a moment after: find what comes next with
+ * findBy*, as a person waits for the page to be back.
+ */
+export function dialogClosed(): Promise<void> {
+  return waitFor(() => expect(screen.queryByRole('alertdialog', { hidden: true })).not.toBeInTheDocument());
+}

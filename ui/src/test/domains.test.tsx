@@ -5,7 +5,7 @@ import { countdown, shortTimeUntil, stageLine, timeUntil } from '../components/d
 import { batchUser, domainReport, domainSwitch, summary, switchedDomain, update } from '../dev/fixtures';
 import { installDemoBackend } from '../dev/demoBackend';
 import { formatDateTime } from '../format';
-import { dialogButton, findDialog } from './dialogs';
+import { dialogButton, dialogClosed, findDialog } from './dialogs';
 import { fail, installFakeBackend, type Handler } from './fakeBackend';
 import { renderApp } from './render';
 
@@ -400,7 +400,7 @@ describe('closing the connection before the domain is switched', () => {
     expect(dialog).not.toHaveTextContent('UTC');
     expect(screen.queryByRole('alertdialog', { name: 'Close the connection?' })).not.toBeInTheDocument();
     await user.click(dialogButton(dialog, 'Not yet'));
-    await waitFor(() => expect(screen.queryByRole('alertdialog', { hidden: true })).not.toBeInTheDocument());
+    await dialogClosed();
     // The page's domain line, then the check before closing the connection.
     expect(backend.callsTo('batch_domains')).toEqual([{ name: BATCH }, { name: BATCH }]);
     expect(backend.callsTo('complete_batch')).toHaveLength(0);

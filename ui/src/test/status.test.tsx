@@ -5,7 +5,7 @@ import { BADGE_LOOKS, NEUTRAL_BADGE } from '../components/StatusBadge';
 import { INITIAL_LIVE, liveReducer, PendingProgress, repaintInterval } from '../components/status/useBatchLive';
 import { SAMPLE_USERS, batchUser, progress, report, summary, update } from '../dev/fixtures';
 import { fail, installFakeBackend, type Handler } from './fakeBackend';
-import { dialogButton, findDialog } from './dialogs';
+import { dialogButton, dialogClosed, findDialog } from './dialogs';
 import { renderApp } from './render';
 
 const LISTENED = 'batch-progress';
@@ -262,7 +262,7 @@ describe('email migration status', () => {
     const { backend, user } = await openStatus();
     await user.click(screen.getByRole('button', { name: 'Close connection' }));
     await user.click(dialogButton(await findDialog('Close the connection?'), 'Cancel'));
-    await waitFor(() => expect(screen.queryByRole('alertdialog', { hidden: true })).not.toBeInTheDocument());
+    await dialogClosed();
     expect(backend.callsTo('complete_batch')).toHaveLength(0);
   });
 

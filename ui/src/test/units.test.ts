@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimateBatch } from '../estimate';
-import { formatBytes, formatDay, formatDuration, formatTimeLeft } from '../format';
+import { formatBytes, formatDay, formatDuration, formatFullDateTime, formatShortDateTime, formatTimeLeft } from '../format';
 import { hostOf, serverAddress, serverUrl, suggestedUserName, validateServer } from '../servers';
 import { batchOptions, initialWizard, wizardReducer, type WizardState } from '../wizard/wizardState';
 
@@ -49,6 +49,25 @@ describe('format', () => {
     expect(day).not.toMatch(/February|\b28\b/);
     // Anything else is shown as it came rather than as a wrong date.
     expect(formatDay('sometime')).toBe('sometime');
+  });
+
+  it('shortens a table\'s dates to day, month and time, or the year instead of the time from another year', () => {
+    // 7 December 2026, 14:05 in the machine's own time zone.
+    const at = new Date(2026, 11, 7, 14, 5).getTime() / 1000;
+    const thisYear = formatShortDateTime(at, new Date(2026, 5, 1).getTime());
+    expect(thisYear).toMatch(/\b7\b/);
+    expect(thisYear).toMatch(/Dec/);
+    expect(thisYear).toMatch(/05/);
+    expect(thisYear).not.toMatch(/2026|December/);
+    const lastYear = formatShortDateTime(at, new Date(2027, 0, 2).getTime());
+    expect(lastYear).toMatch(/2026/);
+    expect(lastYear).not.toMatch(/05/);
+    // The tooltip says it all.
+    const full = formatFullDateTime(at);
+    expect(full).toMatch(/December/);
+    expect(full).toMatch(/2026/);
+    expect(full).toMatch(/05/);
+    expect(full).toMatch(/Monday/);
   });
 });
 

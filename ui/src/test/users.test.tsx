@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { todayIso } from '../format';
 import { fail, installFakeBackend } from './fakeBackend';
-import { dialogButton, findDialog } from './dialogs';
+import { dialogButton, dialogClosed, findDialog } from './dialogs';
 import { renderApp } from './render';
 import { addUserRow, openDataService, openUsers } from './wizardFlow';
 
@@ -293,8 +293,8 @@ describe('closing the window mid-wizard', () => {
     await waitFor(() => expect(backend.listening()).toContain('tauri://close-requested'));
     await backend.requestWindowClose();
     await user.click(dialogButton(await findDialog('Close Mailferry without creating the migration?'), 'Stay'));
-    await waitFor(() => expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument());
-    expect(screen.getByRole('textbox', { name: 'Destination mailbox, anna@contoso.com' })).toBeInTheDocument();
+    await dialogClosed();
+    expect(await screen.findByRole('textbox', { name: 'Destination mailbox, anna@contoso.com' })).toBeInTheDocument();
     expect(backend.callsTo('plugin:window|close')).toHaveLength(0);
 
     await backend.requestWindowClose();
