@@ -5,7 +5,8 @@ serve_demo_page() {
   local port=$1
   [ -d node_modules ] || npm install --no-audit --no-fund
   MAILFERRY_DEMO_BUILD=1 npx vite build --config ui/vite.config.ts --logLevel warn
-  npx vite preview --config ui/vite.config.ts --outDir ../target/ui-demo --port "$port" --strictPort \
+  # The server itself, not an npx wrapper around it, so that the trap below ends it.
+  node_modules/.bin/vite preview --config ui/vite.config.ts --outDir ../target/ui-demo --port "$port" --strictPort \
     >/dev/null 2>&1 &
   demo_page_server=$!
   trap 'kill $demo_page_server 2>/dev/null || true' EXIT

@@ -3,9 +3,8 @@
 // page is the app's own). Saves a screenshot of each for people to look at, and fails when a
 // screen breaks its layout: the page scrolls sideways, Back/Next are not on screen, a toolbar
 // wraps onto a second row, text is cut off without a tooltip that shows it whole or runs past
-// the window's edge, a button spills out of its table cell, a table's date wraps (onto more
-// than one line where the screen says `dateLines: 1`, else more than two), or a panel pushes
-// what must stay in view below the fold.
+// the window's edge, a button spills out of its table cell, a table's date wraps onto a
+// second line, or a panel pushes what must stay in view below the fold.
 //
 //   node ui/layout/layout.mjs URL OUTDIR      (scripts/layout.sh serves the demo and calls this)
 //   LAYOUT_ONLY=history bash scripts/layout.sh   (only the screens whose names match)
@@ -33,7 +32,7 @@ const SCHEMES = ['light', 'dark'];
 // shows it is there (`ready`, else its level-1 `heading`), the part to scroll into view before
 // the screenshot (`show`), and what must hold on it (`footer`: Back/Next on screen; `toolbar`:
 // on one row; `onScreen`: parts no panel may push below the fold; `dateLines`: the most lines
-// a date in a table may take, 2 unless told).
+// a date in a table may take, 1 unless told).
 const byRole = (role, name) => (page) => page.getByRole(role, { name }).first();
 const click = (role, name) => async (page) => page.getByRole(role, { name, exact: true }).first().click();
 
@@ -87,8 +86,8 @@ async function toConnect(page) {
 }
 
 const SCREENS = [
-  { name: 'home', heading: 'Migrations', dateLines: 1, go: async () => {} },
-  { name: 'history', heading: 'Reports and history', dateLines: 1, go: click('button', 'Reports and history') },
+  { name: 'home', heading: 'Migrations', go: async () => {} },
+  { name: 'history', heading: 'Reports and history', go: click('button', 'Reports and history') },
   {
     name: 'close-dialog',
     query: '&close',
@@ -394,7 +393,7 @@ async function layoutProblems(page, screen) {
       }
       return problems;
     },
-    { footer: !!screen.footer, toolbar: !!screen.toolbar, dateLines: screen.dateLines ?? 2 },
+    { footer: !!screen.footer, toolbar: !!screen.toolbar, dateLines: screen.dateLines ?? 1 },
   );
 }
 

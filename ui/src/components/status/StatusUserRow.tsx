@@ -11,7 +11,7 @@ import {
 import { ChevronDown20Regular, ChevronRight20Regular } from '@fluentui/react-icons';
 import { memo } from 'react';
 import type { BatchUser, UserProgress } from '../../backend';
-import { formatBytes, formatCount, formatDateTime, formatDay, formatRate, formatTimeLeft, formatWhen } from '../../format';
+import { formatBytes, formatCount, formatDay, formatFullDateTime, formatRate, formatShortDateTime, formatTimeLeft, formatWhen } from '../../format';
 import { wordProblem } from '../../problemWords';
 import { UserStatusBadge } from '../StatusBadge';
 import { rowView, type Kept, type Tested } from './rowView';
@@ -27,6 +27,7 @@ const useStyles = makeStyles({
   // the whole sentence in the tooltip and in the details.
   clamp: { display: '-webkit-box', WebkitLineClamp: 2, WebkitBoxOrient: 'vertical', overflow: 'hidden' },
   progress: { display: 'flex', flexDirection: 'column', gap: '4px' },
+  date: { whiteSpace: 'nowrap' },
 });
 
 interface Props {
@@ -125,7 +126,15 @@ export const StatusUserRow = memo(function StatusUserRow({ user, progress, teste
           ) : null}
         </div>
       </TableCell>
-      <TableCell className={styles.top}>{user.last_synced_at ? formatDateTime(user.last_synced_at) : 'Not yet'}</TableCell>
+      <TableCell className={styles.top}>
+        {user.last_synced_at ? (
+          <span className={styles.date} title={formatFullDateTime(user.last_synced_at)}>
+            {formatShortDateTime(user.last_synced_at)}
+          </span>
+        ) : (
+          'Not yet'
+        )}
+      </TableCell>
     </TableRow>
   );
 });
