@@ -4,17 +4,10 @@ import type { DomainReport } from '../../backend';
 import { ProblemBar } from '../ProblemBar';
 import { CopyValue } from './CopyValue';
 import { countdown, recordViews, stageView, ttlAdvice, type Indicator, type RecordView, type StageTone } from './domainView';
+import { outlinedPanel } from '../panel';
 
 const useStyles = makeStyles({
-  root: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalM,
-    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalL}`,
-    borderRadius: tokens.borderRadiusMedium,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    backgroundColor: tokens.colorNeutralBackground1,
-  },
+  root: outlinedPanel,
   head: { display: 'flex', alignItems: 'center', flexWrap: 'wrap', gap: tokens.spacingHorizontalM },
   h2: { margin: 0, fontSize: tokens.fontSizeBase400, fontWeight: tokens.fontWeightSemibold },
   records: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },

@@ -2,16 +2,10 @@ import { Button, makeStyles, Text, tokens } from '@fluentui/react-components';
 import { ArrowRight16Regular } from '@fluentui/react-icons';
 import type { BatchUser } from '../../backend';
 import { formatBytes, formatCount } from '../../format';
+import { shadedPanel } from '../panel';
 
 const useStyles = makeStyles({
-  root: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalM,
-    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalL}`,
-    borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: tokens.colorNeutralBackground2,
-  },
+  root: shadedPanel,
   h2: { margin: 0, fontSize: tokens.fontSizeBase400, fontWeight: tokens.fontWeightSemibold },
   h3: { margin: 0, fontSize: tokens.fontSizeBase300, fontWeight: tokens.fontWeightSemibold },
   moved: {

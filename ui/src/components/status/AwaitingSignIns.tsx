@@ -3,16 +3,14 @@ import { useCallback, useEffect, useState } from 'react';
 import { batchSignIns, retryUser, toProblem, type AppError, type BatchUser, type MailboxSignIn } from '../../backend';
 import { ProblemBar } from '../ProblemBar';
 import { MailboxSignInAction } from './MailboxSignInAction';
+import { shadedPanel } from '../panel';
 
 const useStyles = makeStyles({
+  // Shaded like the other panels, with a warning's edge: these mailboxes wait for someone.
   root: {
-    display: 'flex',
-    flexDirection: 'column',
+    ...shadedPanel,
     gap: tokens.spacingVerticalS,
-    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalL}`,
-    borderRadius: tokens.borderRadiusMedium,
     borderLeft: `${tokens.strokeWidthThicker} solid ${tokens.colorPaletteMarigoldBorderActive}`,
-    backgroundColor: tokens.colorNeutralBackground2,
   },
   h2: { margin: 0, fontSize: tokens.fontSizeBase400, fontWeight: tokens.fontWeightSemibold },
   list: { margin: 0, padding: 0, listStyle: 'none', display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },

@@ -18,16 +18,10 @@ import { formatBytes, formatCount, formatDay, formatDuration } from '../../forma
 import { sameProblem, wordProblem } from '../../problemWords';
 import { ProblemBar } from '../ProblemBar';
 import { FixAction } from './FixAction';
+import { shadedPanel } from '../panel';
 
 const useStyles = makeStyles({
-  root: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalM,
-    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalL}`,
-    backgroundColor: tokens.colorNeutralBackground2,
-    borderRadius: tokens.borderRadiusMedium,
-  },
+  root: shadedPanel,
   h3: { margin: 0, fontSize: tokens.fontSizeBase300, fontWeight: tokens.fontWeightSemibold },
   num: { textAlign: 'right' },
   numHeader: { justifyContent: 'flex-end' },
