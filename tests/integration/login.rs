@@ -1046,7 +1046,9 @@ async fn a_batch_signs_in_to_each_source_mailbox_with_that_users_own_sign_in() {
     created.assert_code(0);
     // Who still has to sign in, and how, is said when the batch is made.
     assert!(
-        created.stderr.contains(&format!("Not signed in yet: {}.", people[2].1))
+        created
+            .stderr
+            .contains(&format!("Not signed in yet: {}.", people[2].1))
             && created
                 .stderr
                 .contains("`mailferry login microsoft --login-hint USER`"),
