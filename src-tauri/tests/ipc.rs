@@ -805,3 +805,97 @@ fn only_a_report_the_app_saved_can_be_opened_from_the_window() {
         "{refused}"
     );
 }
+
+/// One of the owner's controls from tests/fixtures/run_control.json, the table the command
+/// line runs too (tests/integration/batch_rules.rs).
+#[derive(serde::Deserialize)]
+struct Control {
+    tag: String,
+    action: String,
+    before: Option<Vec<String>>,
+    after: Option<Vec<String>>,
+    refused_with: Option<String>,
+}
+
+#[test]
+fn the_window_stops_and_deletes_as_the_table_says() {
+    #[derive(serde::Deserialize)]
+    struct Table {
+        controls: Vec<Control>,
+    }
+    let table: Table = serde_json::from_str(include_str!("../../tests/fixtures/run_control.json"))
+        .expect("tests/fixtures/run_control.json is a table of controls");
+    let good = cases()
+        .into_iter()
+        .find(|c| c.tag == "good")
+        .expect("the good case");
+    let app = app();
+    let statuses = |name: &str| -> Vec<String> {
+        invoke(&app, "batch_users", json!({"name": name}))
+            .expect("batch_users")
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|u| u["status"].as_str().expect("a status").to_string())
+            .collect()
+    };
+    for control in &table.controls {
+        let name = format!("control-{}", control.tag);
+        if let Some(before) = &control.before {
+            create_through_the_window(&app, &good, &name).expect("create_batch");
+            let store = &app.app.state::<AppState>().store;
+            for ((email, _, _), status) in good.rows.iter().zip(before) {
+                store
+                    .set_status(
+                        &name,
+                        email,
+                        mailferry::batch::UserStatus::parse(status),
+                        None,
+                        None,
+                        None,
+                    )
+                    .expect("set a status");
+            }
+            assert_eq!(&statuses(&name), before, "{}", control.tag);
+            let (first, _, _) = &good.rows[0];
+            let kept = invoke(&app, "has_password", json!({"batch": name, "email": first}))
+                .expect("has_password");
+            assert_eq!(kept, json!(true), "{}: stored before", control.tag);
+        }
+        let command = match control.action.as_str() {
+            "stop" => "stop_batch",
+            "delete" => "delete_batch",
+            other => panic!("no window command for {other}"),
+        };
+        let outcome = invoke(&app, command, json!({"name": name}));
+        if let Some(fact) = &control.refused_with {
+            let refusal = outcome.expect_err(&control.tag);
+            assert_window_words(&control.tag, &refusal);
+            assert!(
+                refusal["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(fact.as_str())),
+                "{}: {refusal}",
+                control.tag
+            );
+            continue;
+        }
+        outcome.unwrap_or_else(|e| panic!("{}: {e}", control.tag));
+        match &control.after {
+            Some(after) => assert_eq!(&statuses(&name), after, "{}", control.tag),
+            None => {
+                let listed = invoke(&app, "list_batches", json!({})).expect("list_batches");
+                assert!(
+                    !listed.to_string().contains(&name),
+                    "{}: {listed}",
+                    control.tag
+                );
+                for (email, _, _) in &good.rows {
+                    let kept = invoke(&app, "has_password", json!({"batch": name, "email": email}))
+                        .expect("has_password");
+                    assert_eq!(kept, json!(false), "{}: {email}'s password", control.tag);
+                }
+            }
+        }
+    }
+}

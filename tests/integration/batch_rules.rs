@@ -1,7 +1,8 @@
 //! The rules for creating a batch, through the command line. The same table runs through the
 //! window's `create_batch` in src-tauri/tests/ipc.rs: the same definitions are refused for
 //! the same reason (kind input, the same fact), each front end in its own words — here the
-//! hint names the option to type.
+//! hint names the option to type. A second table (tests/fixtures/run_control.json) runs the
+//! owner's Stop and Delete through both in the same way.
 //!
 //! Servers are never contacted (creating a batch does not sign in), so they do not exist.
 
@@ -194,5 +195,81 @@ fn the_command_line_refuses_each_bad_batch_for_its_reason_in_its_own_words() {
             "{}: a refused batch left passwords in the keyring",
             case.tag
         );
+    }
+}
+
+/// One of the owner's controls from tests/fixtures/run_control.json, the table both front
+/// ends run: statuses set before (one per row of the 'good' case; `None`: no such batch),
+/// the control, and the statuses after (`None`: the batch is gone) or the refusal's fact.
+#[derive(serde::Deserialize)]
+struct Control {
+    tag: String,
+    action: String,
+    before: Option<Vec<String>>,
+    after: Option<Vec<String>>,
+    refused_with: Option<String>,
+}
+
+fn controls() -> Vec<Control> {
+    #[derive(serde::Deserialize)]
+    struct Table {
+        controls: Vec<Control>,
+    }
+    let table: Table = serde_json::from_str(include_str!("../fixtures/run_control.json"))
+        .expect("tests/fixtures/run_control.json is a table of controls");
+    table.controls
+}
+
+fn statuses(store: &mailferry::batch::BatchStore, name: &str) -> Vec<String> {
+    store
+        .users(name)
+        .expect("the batch's users")
+        .iter()
+        .map(|u| u.status.as_str().to_string())
+        .collect()
+}
+
+#[test]
+fn the_command_line_stops_and_deletes_as_the_table_says() {
+    use mailferry::batch::{BatchStore, UserStatus};
+    let cli = Cli {
+        state: fresh_state_dir(),
+        files: tempfile::tempdir().expect("temp dir"),
+    };
+    let good = cases()
+        .into_iter()
+        .find(|c| c.tag == "good")
+        .expect("the good case");
+    let store = BatchStore::new(mailferry::state::State::open(cli.state.path()).expect("state"))
+        .expect("batch store");
+    for control in &controls() {
+        let name = unique(&control.tag);
+        if let Some(before) = &control.before {
+            cli.create(&good, &name).assert_code(0);
+            for ((email, _, _), status) in good.rows.iter().zip(before) {
+                store
+                    .set_status(&name, email, UserStatus::parse(status), None, None, None)
+                    .expect("set a status");
+            }
+            assert_eq!(&statuses(&store, &name), before, "{}", control.tag);
+            assert!(!keyring_accounts_of(&name).is_empty(), "{}", control.tag);
+        }
+        let out = cli.batch(&[&control.action, &name], NO_ENV);
+        if let Some(fact) = &control.refused_with {
+            assert_eq!(out.code, 2, "{}: refused\n{}", control.tag, out.context());
+            assert!(out.stderr.contains(fact.as_str()), "{}", out.context());
+            continue;
+        }
+        out.assert_code(0);
+        match &control.after {
+            Some(after) => {
+                assert_eq!(&statuses(&store, &name), after, "{}", control.tag);
+                cli.batch(&["delete", &name], NO_ENV).assert_code(0);
+            }
+            None => {
+                assert!(!cli.names().contains(&name), "{}", control.tag);
+                assert_eq!(keyring_accounts_of(&name), Vec::<String>::new());
+            }
+        }
     }
 }
