@@ -183,38 +183,17 @@ async fn main() {
             Ok(description) => exchange_sample::compare(&description).await,
             Err(e) => Err(e),
         };
-        match result {
-            Ok(summary) => println!("{summary}"),
-            Err(differences) => {
-                eprintln!("{differences}");
-                std::process::exit(1);
-            }
-        }
-        return;
+        return report_comparison(result);
     }
     if let Some(file) = &args.compare_self_signed {
         let result = match read_description(file) {
             Ok(description) => compare_self_signed(&description).await,
             Err(e) => Err(e),
         };
-        match result {
-            Ok(summary) => println!("{summary}"),
-            Err(differences) => {
-                eprintln!("{differences}");
-                std::process::exit(1);
-            }
-        }
-        return;
+        return report_comparison(result);
     }
     if let Some(file) = &args.compare {
-        match compare(file).await {
-            Ok(summary) => println!("{summary}"),
-            Err(differences) => {
-                eprintln!("{differences}");
-                std::process::exit(1);
-            }
-        }
-        return;
+        return report_comparison(compare(file).await);
     }
     let people = &PEOPLE[..args.users];
     let password = |name: &str| format!("{name}-sample-pw");
@@ -601,4 +580,15 @@ fn base64_lines(bytes: &[u8]) -> String {
         .map(|line| String::from_utf8_lossy(line).into_owned())
         .collect::<Vec<_>>()
         .join("\r\n")
+}
+
+/// A comparison's summary, or its differences on standard error and exit status 1.
+fn report_comparison(result: Result<String, String>) {
+    match result {
+        Ok(summary) => println!("{summary}"),
+        Err(differences) => {
+            eprintln!("{differences}");
+            std::process::exit(1);
+        }
+    }
 }

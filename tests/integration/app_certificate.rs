@@ -6,11 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::harness::keyring;
 use crate::harness::run::mailferry;
 use crate::harness::{fresh_state_dir, Dovecot, DovecotConfig, Idp, Layout};
 use crate::login::{
-    assert_copied, assert_hidden, every_secret, keyring_lookup, login_args, logout, migrate,
-    oauth_dest, seed, strings, unique, Home, SOURCE_PW,
+    assert_copied, assert_hidden, every_secret, login_args, logout, migrate, oauth_dest, seed,
+    strings, unique, Home, SOURCE_PW,
 };
 
 /// A self-signed RSA certificate and its private key, made the way the README tells owners to.
@@ -155,7 +156,7 @@ async fn a_certificate_signs_the_app_in_and_writes_into_the_mailbox_it_was_given
     assert!(hint.contains(&app.thumbprint()), "{hint}");
     let name = format!("microsoft-app:{tenant}");
     assert!(
-        keyring_lookup(&format!("oauth:{name}")).is_none(),
+        keyring::lookup(&format!("oauth:{name}")).is_none(),
         "a refused credential must not be stored"
     );
 
@@ -167,7 +168,7 @@ async fn a_certificate_signs_the_app_in_and_writes_into_the_mailbox_it_was_given
     signed_in.assert_code(0);
     assert_eq!(signed_in.json()["name"], name.as_str());
     let stored =
-        keyring_lookup(&format!("oauth:{name}")).expect("the app sign-in is in the keyring");
+        keyring::lookup(&format!("oauth:{name}")).expect("the app sign-in is in the keyring");
     assert!(
         stored.contains(&app.key_line()),
         "the private key lives in the keyring"
@@ -223,5 +224,5 @@ async fn a_certificate_signs_the_app_in_and_writes_into_the_mailbox_it_was_given
         &secrets,
     );
     logout(&name);
-    assert!(keyring_lookup(&format!("oauth:{name}")).is_none());
+    assert!(keyring::lookup(&format!("oauth:{name}")).is_none());
 }

@@ -6,11 +6,10 @@
 //!
 //! Servers are never contacted (creating a batch does not sign in), so they do not exist.
 
-use std::process::{Command, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::harness::fresh_state_dir;
 use crate::harness::run::{mailferry, Outcome, NO_ENV};
+use crate::harness::{fresh_state_dir, keyring};
 
 const ADMIN_PW_VAR: &str = "RULES_ADMIN_PW";
 const ADMIN_PW: &str = "Rules-Admin-Pw-9";
@@ -47,26 +46,6 @@ fn unique(tag: &str) -> String {
         .expect("clock after 1970")
         .as_nanos();
     format!("rules-{tag}-{}-{:x}", std::process::id(), nanos % (1 << 40))
-}
-
-/// Keyring entries of a batch (service Mailferry, account `batch:NAME:…`).
-fn keyring_accounts_of(batch: &str) -> Vec<String> {
-    let out = Command::new("secret-tool")
-        .args(["search", "--all", "service", "Mailferry"])
-        .stdin(Stdio::null())
-        .output()
-        .expect("run secret-tool");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let prefix = format!("batch:{batch}:");
-    text.lines()
-        .filter_map(|line| line.trim().strip_prefix("attribute.username = "))
-        .filter(|account| account.starts_with(&prefix))
-        .map(str::to_string)
-        .collect()
 }
 
 struct Cli {
@@ -141,7 +120,7 @@ fn the_command_line_refuses_each_bad_batch_for_its_reason_in_its_own_words() {
             );
             assert!(cli.names().contains(&name));
             // The passwords went to the keyring, none anywhere else.
-            let mut accounts = keyring_accounts_of(&name);
+            let mut accounts = keyring::accounts_of_batch(&name);
             accounts.sort();
             assert_eq!(
                 accounts,
@@ -190,7 +169,7 @@ fn the_command_line_refuses_each_bad_batch_for_its_reason_in_its_own_words() {
             case.tag
         );
         assert_eq!(
-            keyring_accounts_of(&name),
+            keyring::accounts_of_batch(&name),
             Vec::<String>::new(),
             "{}: a refused batch left passwords in the keyring",
             case.tag
@@ -252,7 +231,11 @@ fn the_command_line_stops_and_deletes_as_the_table_says() {
                     .expect("set a status");
             }
             assert_eq!(&statuses(&store, &name), before, "{}", control.tag);
-            assert!(!keyring_accounts_of(&name).is_empty(), "{}", control.tag);
+            assert!(
+                !keyring::accounts_of_batch(&name).is_empty(),
+                "{}",
+                control.tag
+            );
         }
         let out = cli.batch(&[&control.action, &name], NO_ENV);
         if let Some(fact) = &control.refused_with {
@@ -268,7 +251,7 @@ fn the_command_line_stops_and_deletes_as_the_table_says() {
             }
             None => {
                 assert!(!cli.names().contains(&name), "{}", control.tag);
-                assert_eq!(keyring_accounts_of(&name), Vec::<String>::new());
+                assert_eq!(keyring::accounts_of_batch(&name), Vec::<String>::new());
             }
         }
     }

@@ -25,16 +25,14 @@ use tokio::io::AsyncWriteExt;
 
 use crate::harness::run::{mailferry, Outcome, NO_ENV};
 use crate::harness::{
-    diff_messages, fresh_state_dir, mailferry_bin, Dovecot, DovecotConfig, Layout, StoredMessage,
-    TestImap,
+    diff_messages, fresh_state_dir, keyring, mailferry_bin, Dovecot, DovecotConfig, Layout,
+    StoredMessage, TestImap,
 };
 
 const ADMIN: &str = "admin";
 const ADMIN_PW_VAR: &str = "ADMIN_PW";
 /// The user folder every mailbox has besides INBOX.
 const PROJECTS: &str = "Projects";
-const KEYRING_SERVICE: &str = "Mailferry";
-
 // ---------------------------------------------------------------------------------------------
 // Running the binary
 // ---------------------------------------------------------------------------------------------
@@ -755,39 +753,6 @@ fn assert_outcome_hides(out: &Outcome, secrets: &[String]) {
     }
 }
 
-fn secret_tool(args: &[&str]) -> std::process::Output {
-    Command::new("secret-tool")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run secret-tool ({e}); install it with apt-get install libsecret-tools")
-        })
-}
-
-/// The keyring entry the `keyring` crate stores for `account` under service Mailferry.
-fn keyring_lookup(account: &str) -> Option<String> {
-    let out = secret_tool(&["lookup", "service", KEYRING_SERVICE, "username", account]);
-    let value = String::from_utf8_lossy(&out.stdout).into_owned();
-    (out.status.success() && !value.is_empty()).then_some(value)
-}
-
-/// `username` attributes of every Mailferry keyring entry that belongs to `batch`.
-fn keyring_accounts_of(batch: &str) -> Vec<String> {
-    let out = secret_tool(&["search", "--all", "service", KEYRING_SERVICE]);
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let prefix = format!("batch:{batch}:");
-    text.lines()
-        .filter_map(|line| line.trim().strip_prefix("attribute.username = "))
-        .filter(|account| account.starts_with(&prefix))
-        .map(str::to_string)
-        .collect()
-}
-
 fn source_account(batch: &str, email: &str) -> String {
     format!("batch:{batch}:source:{}", email.to_lowercase())
 }
@@ -1051,7 +1016,7 @@ fn create_refused(csv: &str, tag: &str) -> Outcome {
         list.context()
     );
     assert_eq!(
-        keyring_accounts_of(&name),
+        keyring::accounts_of_batch(&name),
         Vec::<String>::new(),
         "a refused CSV left passwords in the keyring"
     );
@@ -1309,19 +1274,19 @@ async fn passwords_stay_in_the_keyring_and_delete_removes_them() {
     for mb in &batch.mailboxes {
         let account = source_account(&batch.name, &mb.email);
         assert_eq!(
-            keyring_lookup(&account).as_deref(),
+            keyring::lookup(&account).as_deref(),
             Some(csv_password(mb).as_str()),
             "keyring entry {account}"
         );
         expected_accounts.push(account);
     }
     assert_eq!(
-        keyring_lookup(&admin_account(&batch.name)).as_deref(),
+        keyring::lookup(&admin_account(&batch.name)).as_deref(),
         Some(batch.admin_password.as_str()),
         "keyring entry {}",
         admin_account(&batch.name)
     );
-    let mut stored = keyring_accounts_of(&batch.name);
+    let mut stored = keyring::accounts_of_batch(&batch.name);
     stored.sort();
     expected_accounts.sort();
     assert_eq!(stored, expected_accounts, "the batch's keyring entries");
@@ -1385,13 +1350,13 @@ async fn passwords_stay_in_the_keyring_and_delete_removes_them() {
     );
     for account in &expected_accounts {
         assert_eq!(
-            keyring_lookup(account),
+            keyring::lookup(account),
             None,
             "keyring entry {account} survived `batch delete`"
         );
     }
     assert_eq!(
-        keyring_accounts_of(&batch.name),
+        keyring::accounts_of_batch(&batch.name),
         Vec::<String>::new(),
         "keyring entries survived `batch delete`"
     );
@@ -1578,7 +1543,7 @@ async fn secrets_in_memory_run_the_batch_without_touching_the_keyring() {
     let secrets = batch.secrets(&[]);
     let created = batch.create_ok(&["--secrets", "memory"]);
     assert_eq!(
-        keyring_accounts_of(&batch.name),
+        keyring::accounts_of_batch(&batch.name),
         Vec::<String>::new(),
         "--secrets memory wrote to the keyring at create"
     );
@@ -1615,7 +1580,7 @@ async fn secrets_in_memory_run_the_batch_without_touching_the_keyring() {
     }
     batch.assert_all_copied().await;
     assert_eq!(
-        keyring_accounts_of(&batch.name),
+        keyring::accounts_of_batch(&batch.name),
         Vec::<String>::new(),
         "--secrets memory wrote to the keyring"
     );

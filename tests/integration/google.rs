@@ -5,11 +5,12 @@
 
 use std::time::Duration;
 
+use crate::harness::keyring;
 use crate::harness::run::{mailferry, Outcome};
 use crate::harness::{fresh_state_dir, Dovecot, DovecotConfig, Idp, Layout};
 use crate::login::{
-    assert_copied, assert_hidden, every_secret, follow_in_browser_to, keyring_lookup, logout, seed,
-    strings, unique, Home, Running, DEST_PW, SOURCE_PW,
+    assert_copied, assert_hidden, every_secret, follow_in_browser_to, logout, seed, strings,
+    unique, Home, Running, DEST_PW, SOURCE_PW,
 };
 
 /// `mailferry login google` pointed at the stand-in; `extra` appended.
@@ -86,7 +87,7 @@ async fn google_sign_in_opens_a_gmail_like_source_that_takes_only_tokens() {
     let name = format!("google:{user}");
     let refresh = idp.refresh_tokens_of(&user);
     assert_eq!(refresh.len(), 1, "one sign-in, one refresh token");
-    let stored = keyring_lookup(&format!("oauth:{name}")).expect("the sign-in is in the keyring");
+    let stored = keyring::lookup(&format!("oauth:{name}")).expect("the sign-in is in the keyring");
     assert!(stored.contains(&refresh[0]));
     assert!(
         stored.contains(Idp::GOOGLE_CLIENT_SECRET),
@@ -157,7 +158,7 @@ async fn google_sign_in_opens_a_gmail_like_source_that_takes_only_tokens() {
         refresh,
         "Google does not rotate refresh tokens"
     );
-    assert!(keyring_lookup(&format!("oauth:{name}")).is_some_and(|s| s.contains(&refresh[0])));
+    assert!(keyring::lookup(&format!("oauth:{name}")).is_some_and(|s| s.contains(&refresh[0])));
 
     let mut secrets = every_secret(&idp);
     secrets.push(Idp::GOOGLE_CLIENT_SECRET.to_string());
@@ -167,5 +168,5 @@ async fn google_sign_in_opens_a_gmail_like_source_that_takes_only_tokens() {
         &secrets,
     );
     logout(&name);
-    assert!(keyring_lookup(&format!("oauth:{name}")).is_none());
+    assert!(keyring::lookup(&format!("oauth:{name}")).is_none());
 }

@@ -14,8 +14,8 @@ use serde_json::Value;
 
 use crate::harness::run::{mailferry, Outcome};
 use crate::harness::{
-    assert_same_messages, fresh_state_dir, mailferry_bin, CutPlan, CutProxy, Direction, Dovecot,
-    DovecotConfig, Idp, Layout, StoredMessage, TestImap,
+    assert_same_messages, fresh_state_dir, keyring, mailferry_bin, CutPlan, CutProxy, Direction,
+    Dovecot, DovecotConfig, Idp, Layout, StoredMessage, TestImap,
 };
 
 pub(crate) const SOURCE_PW: &str = "Src-Pw-4410";
@@ -231,21 +231,6 @@ async fn browser_login_with(args: &[String], env: &[(String, String)]) -> Outcom
     running.finish()
 }
 
-fn secret_tool(args: &[&str]) -> std::process::Output {
-    Command::new("secret-tool")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run secret-tool ({e}); apt-get install libsecret-tools"))
-}
-
-/// The keyring value stored under service Mailferry for `account`.
-pub(crate) fn keyring_lookup(account: &str) -> Option<String> {
-    let out = secret_tool(&["lookup", "service", "Mailferry", "username", account]);
-    let value = String::from_utf8_lossy(&out.stdout).into_owned();
-    (out.status.success() && !value.is_empty()).then_some(value)
-}
-
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -435,7 +420,7 @@ async fn browser_sign_in_keeps_the_refresh_token_in_the_keyring_and_migrates_wit
 
     let refresh = idp.refresh_tokens_of(&user);
     assert_eq!(refresh.len(), 1);
-    let stored = keyring_lookup(&format!("oauth:{name}")).expect("the sign-in is in the keyring");
+    let stored = keyring::lookup(&format!("oauth:{name}")).expect("the sign-in is in the keyring");
     assert!(
         stored.contains(&refresh[0]),
         "the refresh token is not in the keyring entry"
@@ -478,7 +463,7 @@ async fn browser_sign_in_keeps_the_refresh_token_in_the_keyring_and_migrates_wit
     );
 
     logout(&name);
-    assert_eq!(keyring_lookup(&format!("oauth:{name}")), None);
+    assert_eq!(keyring::lookup(&format!("oauth:{name}")), None);
     let listed = mailferry(&strings(&["login", "list", "--json"]), &home.env());
     assert!(
         !listed.stdout.contains(&name),
@@ -513,7 +498,7 @@ async fn device_code_sign_in_waits_for_approval_then_stores_the_sign_in() {
         out.context()
     );
     let name = format!("microsoft:{user}");
-    let stored = keyring_lookup(&format!("oauth:{name}")).expect("in the keyring");
+    let stored = keyring::lookup(&format!("oauth:{name}")).expect("in the keyring");
     assert!(stored.contains(&idp.refresh_tokens_of(&user)[0]));
     assert_hidden(&[&out], &[home.dir.path()], &every_secret(&idp));
     logout(&name);
@@ -840,7 +825,7 @@ async fn client_credentials_are_checked_stored_and_explain_missing_mailbox_acces
     out.assert_code(0);
     let name = format!("microsoft-app:{tenant}");
     let stored =
-        keyring_lookup(&format!("oauth:{name}")).expect("the app sign-in is in the keyring");
+        keyring::lookup(&format!("oauth:{name}")).expect("the app sign-in is in the keyring");
     assert!(stored.contains(Idp::CLIENT_SECRET));
     assert!(idp
         .requests()

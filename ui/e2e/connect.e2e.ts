@@ -34,10 +34,7 @@ beforeAll(async () => {
     ].join('\n'),
     { mode: 0o755 },
   );
-  session = await openApp(wrapper);
-  await session.setWindowSize(1280, 860).catch(() => {
-    // Not every WebDriver lets a page resize its window; the default size is fine too.
-  });
+  session = await openApp(wrapper, { wizardSize: true });
 });
 
 afterAll(async () => {

@@ -5,6 +5,7 @@
 // destination message by message (`sample_servers --compare-exchange`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  chooseOtherSource,
   click,
   fillImapDestination,
   find,
@@ -36,10 +37,7 @@ function seeded(expect: 'copied' | 'reencoded' | 'skipped') {
 }
 
 beforeAll(async () => {
-  session = await openApp();
-  await session.setWindowSize(1280, 860).catch(() => {
-    // Not every WebDriver lets a page resize its window; the default size is fine too.
-  });
+  session = await openApp(undefined, { wizardSize: true });
 });
 
 afterAll(async () => {
@@ -51,9 +49,7 @@ describe('migrating a mailbox into Exchange Online, in the app', () => {
 
   it('connects the source and the Exchange server with its admin', async () => {
     await startWizard(BATCH);
-    await click('radio', '/^Other email sources/');
-    await type('Source IMAP server', servers.source.host);
-    await type('Source port', String(servers.source.port));
+    await chooseOtherSource(servers.source);
     await click('button', 'Next');
     await fillImapDestination({ ...servers, destination: exchange().destination });
     await type('Destination mailbox to test', user().email);

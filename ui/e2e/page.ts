@@ -46,7 +46,10 @@ export function sampleServers(): Servers {
  * `application` is another program to start instead (a wrapper that changes the app's
  * environment, say).
  */
-export async function openApp(application = required('MAILFERRY_E2E_APP')): Promise<WebdriverIO.Browser> {
+export async function openApp(
+  application = required('MAILFERRY_E2E_APP'),
+  { wizardSize = false } = {},
+): Promise<WebdriverIO.Browser> {
   browser = await remote({
     hostname: '127.0.0.1',
     port: Number(process.env.MAILFERRY_E2E_DRIVER_PORT ?? 4444),
@@ -59,6 +62,11 @@ export async function openApp(application = required('MAILFERRY_E2E_APP')): Prom
     } as WebdriverIO.Capabilities,
   });
   await expectStyled();
+  if (wizardSize) {
+    // Large enough for every wizard page at once. Not every WebDriver lets a page resize its
+    // window; the default size works too.
+    await browser.setWindowSize(1280, 860).catch(() => {});
+  }
   return browser;
 }
 
@@ -91,6 +99,13 @@ export async function startWizard(batchName: string) {
   await type('/^Migration batch name/', batchName);
   await click('button', 'Next');
   await find('heading', 'Select your data service');
+}
+
+/** On Select your data service: Other email sources, with the source server filled in. */
+export async function chooseOtherSource(server: { host: string; port: number }) {
+  await click('radio', '/^Other email sources/');
+  await type('Source IMAP server', server.host);
+  await type('Source port', String(server.port));
 }
 
 /** On Destination: the sample destination server and its admin, the password stored. */

@@ -4,6 +4,7 @@
 // and the mailboxes are copied. No password of theirs is ever typed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  chooseOtherSource,
   click,
   fillImapDestination,
   find,
@@ -36,9 +37,7 @@ afterAll(async () => {
 describe('old mailboxes that sign in with Microsoft, in the app', () => {
   it('chooses sign-ins for the source server', async () => {
     await startWizard(BATCH);
-    await click('radio', '/^Other email sources/');
-    await type('Source IMAP server', servers.source.host);
-    await type('Source port', String(servers.source.port));
+    await chooseOtherSource(servers.source);
     await click('radio', 'Each mailbox signs in with Microsoft');
     // The app registration configured for this computer (MAILFERRY_MS_CLIENT_ID) is filled in.
     const clientId = await find('textbox', 'Application (client) ID');

@@ -5,6 +5,7 @@
 // (`sample_servers --compare-self-signed`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  chooseOtherSource,
   click,
   fillImapDestination,
   find,
@@ -36,10 +37,7 @@ function grouped(hex: string): string {
 let session: WebdriverIO.Browser;
 
 beforeAll(async () => {
-  session = await openApp();
-  await session.setWindowSize(1280, 860).catch(() => {
-    // Not every WebDriver lets a page resize its window; the default size is fine too.
-  });
+  session = await openApp(undefined, { wizardSize: true });
 });
 
 afterAll(async () => {
@@ -51,9 +49,7 @@ describe('trusting a self-signed certificate in the app', () => {
 
   it('shows the refused certificate with its fingerprint when the source is tested', async () => {
     await startWizard(BATCH);
-    await click('radio', '/^Other email sources/');
-    await type('Source IMAP server', selfSigned().host);
-    await type('Source port', String(selfSigned().port));
+    await chooseOtherSource(selfSigned());
     await type('Mailbox to test', user().email);
     await type('Its password', user().password);
     await session.keys(['Enter']);

@@ -6,6 +6,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  chooseOtherSource,
   click,
   clickThenLeave,
   fillImapDestination,
@@ -54,9 +55,7 @@ describe('closing the window while a batch runs, with no tray, in the app', () =
 
   it('runs a batch until its mailbox is Synced', async () => {
     await startWizard(BATCH);
-    await click('radio', '/^Other email sources/');
-    await type('Source IMAP server', servers.source.host);
-    await type('Source port', String(servers.source.port));
+    await chooseOtherSource(servers.source);
     await click('button', 'Next');
     await fillImapDestination(servers);
     await click('button', 'Next');

@@ -4,6 +4,7 @@
 // message; this file is what the owner does with the mouse and keyboard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  chooseOtherSource,
   click,
   fillImapDestination,
   find,
@@ -24,10 +25,7 @@ const [anna, ben] = servers.users;
 let session: WebdriverIO.Browser;
 
 beforeAll(async () => {
-  session = await openApp();
-  await session.setWindowSize(1280, 860).catch(() => {
-    // Not every WebDriver lets a page resize its window; the default size is fine too.
-  });
+  session = await openApp(undefined, { wizardSize: true });
 });
 
 afterAll(async () => {
@@ -52,9 +50,7 @@ describe('migrating two mailboxes from another IMAP server, in the app', () => {
   it('connects to the source server under Other email sources', async () => {
     await find('heading', 'Select your data service');
     await screenshot('03-data-service');
-    await click('radio', '/^Other email sources/');
-    await type('Source IMAP server', servers.source.host);
-    await type('Source port', String(servers.source.port));
+    await chooseOtherSource(servers.source);
     await screenshot('04-other-server');
     await click('button', 'Next');
   });

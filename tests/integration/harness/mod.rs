@@ -10,6 +10,7 @@ pub mod dovecot;
 pub mod exchange;
 pub mod hostile;
 pub mod idp;
+pub mod keyring;
 pub mod proxy;
 pub mod run;
 
