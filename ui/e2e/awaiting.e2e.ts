@@ -52,7 +52,7 @@ describe('a person who has not signed in yet, in the app', () => {
     await find('heading', 'Email migration status');
     await find('region', '1 person has not signed in yet');
     await waitForText(`Sign in to the old mailbox as ${farid.email}:`);
-    await screenshot('61-awaiting-sign-in');
+    await screenshot('81-awaiting-sign-in');
   });
 
   it('signs in there, and is no longer listed', async () => {
@@ -66,6 +66,6 @@ describe('a person who has not signed in yet, in the app', () => {
   it('copies the mailbox once the migration starts', async () => {
     await click('button', 'Start migration');
     await waitForSynced([farid.email]);
-    await screenshot('62-signed-in-later-synced');
+    await screenshot('82-signed-in-later-synced');
   });
 });
